@@ -1,0 +1,13 @@
+"""The kiosk's exceptions: one base class and a few precise ones whose messages say what to do."""
+
+
+class KioskError(Exception):
+    """Base class of every error the kiosk raises on purpose."""
+
+
+class EmptyDrawing(KioskError):
+    """There is no ink to classify: the child has not drawn anything yet."""
+
+
+class ModelLoadError(KioskError):
+    """A model file is missing, corrupt, or does not match the contract the kiosk expects."""

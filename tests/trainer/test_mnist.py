@@ -1,0 +1,100 @@
+import gzip
+import hashlib
+
+import numpy as np
+import pytest
+
+from trainer import mnist
+from trainer.errors import DataError
+
+TINY = mnist.IdxFile("tiny-images-idx3-ubyte", mnist.IMAGES_MAGIC, 3, ())
+
+
+def idx_bytes(array: np.ndarray, magic: int) -> bytes:
+    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def tiny_spec(raw: bytes) -> mnist.IdxFile:
+    return mnist.IdxFile(TINY.name, TINY.magic, TINY.count, (hashlib.md5(raw).hexdigest(),))
+
+
+@pytest.fixture
+def images():
+    return np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_reads_raw_and_gzip_idx(tmp_path, images, compress):
+    raw = idx_bytes(images, mnist.IMAGES_MAGIC)
+    path = tmp_path / "tiny.gz"
+    path.write_bytes(gzip.compress(raw) if compress else raw)
+    array, md5 = mnist.read_idx(path, tiny_spec(raw))
+    assert array.dtype == np.uint8 and np.array_equal(array, images)
+    assert md5 == hashlib.md5(raw).hexdigest()
+
+
+def test_truncated_file_names_file_and_problem(tmp_path, images):
+    raw = idx_bytes(images, mnist.IMAGES_MAGIC)
+    path = tmp_path / "cut.idx"
+    path.write_bytes(raw[:-100])
+    with pytest.raises(DataError, match=r"cut\.idx.*truncated"):
+        mnist.read_idx(path, tiny_spec(raw), verify_checksum=False)
+
+
+def test_truncated_gzip_is_a_data_error(tmp_path, images):
+    path = tmp_path / "cut.gz"
+    path.write_bytes(gzip.compress(idx_bytes(images, mnist.IMAGES_MAGIC))[:200])
+    with pytest.raises(DataError, match="cut.gz"):
+        mnist.read_idx(path, TINY, verify_checksum=False)
+
+
+def test_wrong_magic_is_refused(tmp_path, images):
+    path = tmp_path / "labels-not-images"
+    path.write_bytes(idx_bytes(images, mnist.LABELS_MAGIC))
+    with pytest.raises(DataError, match="magic number 0x00000801, expected 0x00000803"):
+        mnist.read_idx(path, TINY, verify_checksum=False)
+
+
+def test_wrong_dimensions_are_refused(tmp_path):
+    path = tmp_path / "small"
+    path.write_bytes(idx_bytes(np.zeros((3, 14, 14)), mnist.IMAGES_MAGIC))
+    with pytest.raises(DataError, match=r"dimensions \(3, 14, 14\)"):
+        mnist.read_idx(path, TINY, verify_checksum=False)
+
+
+def test_changed_content_fails_checksum(tmp_path, images):
+    raw = idx_bytes(images, mnist.IMAGES_MAGIC)
+    path = tmp_path / "tampered"
+    path.write_bytes(raw[:-1] + bytes([(raw[-1] + 1) % 256]))
+    with pytest.raises(DataError, match="md5"):
+        mnist.read_idx(path, tiny_spec(raw))
+
+
+def test_missing_data_says_where_to_put_it(tmp_path):
+    with pytest.raises(DataError, match=r"not found in .*--data-dir.*MNIST_DIR.*download"):
+        mnist.load(tmp_path)
+
+
+def test_data_dir_comes_from_option_then_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(mnist.MNIST_DIR_ENV, str(tmp_path / "env"))
+    assert mnist.resolve_dir(tmp_path / "option") == tmp_path / "option"
+    assert mnist.resolve_dir(None) == tmp_path / "env"
+
+
+def test_download_offline_fails_clearly(monkeypatch, tmp_path):
+    def offline(*args, **kwargs):
+        raise mnist.urllib.error.URLError("no network")
+
+    monkeypatch.setattr(mnist.urllib.request, "urlopen", offline)
+    with pytest.raises(DataError, match="offline.*--data-dir"):
+        mnist.download(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_real_mnist_loads_verified_as_uint8(mnist_data):
+    assert mnist_data.train_images.shape == (60_000, 28, 28) and mnist_data.train_images.dtype == np.uint8
+    assert mnist_data.test_images.shape == (10_000, 28, 28) and mnist_data.test_labels.dtype == np.uint8
+    assert np.bincount(mnist_data.test_labels).tolist()[:2] == [980, 1135]
+    assert abs(mnist_data.train_images.mean() / 255 - 0.1307) < 0.001
+    assert len(mnist_data.checksums) == 4

@@ -1,0 +1,94 @@
+"""Command line: python -m trainer {download, train, evaluate}. Thin wiring over the library functions."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import shlex
+import sys
+from pathlib import Path
+
+
+from trainer.errors import TrainerError
+
+log = logging.getLogger("trainer")
+
+
+def _settings_arguments(parser: argparse.ArgumentParser) -> None:
+    # One flag per TrainSettings field; the defaults live in the dataclass, not here.
+    from trainer.settings import AUGMENTATIONS, MODEL_KINDS
+
+    parser.add_argument("--model", choices=MODEL_KINDS)
+    parser.add_argument("--dropout", "--dropout-rate", dest="dropout_rate", type=float)
+    parser.add_argument("--learning-rate", "--lr", dest="learning_rate", type=float)
+    parser.add_argument("--max-epochs", dest="max_epochs", type=int)
+    parser.add_argument("--batch-size", dest="batch_size", type=int)
+    parser.add_argument("--lr-decay", dest="lr_decay", type=float)
+    parser.add_argument("--hidden-units", dest="hidden_units", type=int, help="MLP hidden width")
+    parser.add_argument("--augment", choices=AUGMENTATIONS)
+    parser.add_argument("--val-size", dest="val_size", type=int)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--limit-batches", dest="limit_batches", type=int, help="stop each epoch early (CI smoke runs)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m trainer", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    download = commands.add_parser("download", help="fetch and verify the four MNIST files (needs internet)")
+    download.add_argument("--data-dir", help="where to put them (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
+
+    train = commands.add_parser("train", help="train a model and export it as verified ONNX")
+    _settings_arguments(train)
+    train.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
+    train.add_argument("--drawn-dir", help="drawn-digits folder (default: $DRAWN_DIGITS_DIR or ../shared/...)")
+    train.add_argument("--out", default="runs", help="folder for the .onnx and MANIFEST.json (default: runs)")
+    train.add_argument("--name", help="file name without .onnx (default: the model kind)")
+    train.add_argument("--snapshot-epochs", default="", help="also export the best model after these epochs, e.g. 1,3")
+
+    evaluate = commands.add_parser("evaluate", help="accuracy of an ONNX model on MNIST test and drawn digits")
+    evaluate.add_argument("model_path", metavar="MODEL.onnx")
+    evaluate.add_argument("--data-dir")
+    evaluate.add_argument("--drawn-dir")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
+    try:
+        if args.command == "download":
+            from trainer import mnist
+
+            print(f"MNIST is ready in {mnist.download(args.data_dir)}")
+        elif args.command == "train":
+            from trainer.run import train_and_export
+
+            settings_values = {f.name: getattr(args, f.name) for f in _settings_fields() if getattr(args, f.name, None) is not None}
+            snapshots = [int(e) for e in args.snapshot_epochs.split(",") if e.strip()]
+            command = "python -m trainer " + shlex.join(argv)
+            train_and_export(settings_values, Path(args.out), args.name, snapshots, args.data_dir, args.drawn_dir, command)
+        elif args.command == "evaluate":
+            from trainer.run import evaluate_file
+
+            print(evaluate_file(Path(args.model_path), args.data_dir, args.drawn_dir))
+    except TrainerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _settings_fields():
+    from trainer.settings import TrainSettings
+
+    return dataclasses.fields(TrainSettings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

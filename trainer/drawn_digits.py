@@ -1,0 +1,55 @@
+"""Read the drawn-digits set (real pen strokes, UNIPEN) and put it on the kiosk canvas as a child would."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trainer.errors import DataError
+
+DRAWN_DIGITS_ENV = "DRAWN_DIGITS_DIR"
+DEFAULT_DRAWN_DIGITS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "drawn-digits-dev"
+# A child's digit on the kiosk canvas is about this tall or wide, in whole screen pixels (the
+# canvas is ~400 px on an 800x480 screen and the digit fills most of it).
+TYPICAL_DRAWING_PX = 300
+
+
+@dataclass(frozen=True)
+class DrawnDigits:
+    """Samples of strokes in canvas pixels, with their labels and writers."""
+
+    strokes: list[list[np.ndarray]]  # per sample, per stroke: (N, 2) float32 x, y
+    labels: np.ndarray  # (S,) int64
+    writers: np.ndarray  # (S,) str, "contributor/writer"
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def resolve_dir(directory: str | os.PathLike | None = None) -> Path:
+    """The option wins, then the environment variable, then ../shared beside the project."""
+    return Path(directory or os.environ.get(DRAWN_DIGITS_ENV) or DEFAULT_DRAWN_DIGITS_DIR)
+
+
+def load(directory: str | os.PathLike | None = None, drawing_px: float = TYPICAL_DRAWING_PX) -> DrawnDigits:
+    """Load strokes.npz, scaling each digit so its longest side is drawing_px and rounding to pixels."""
+    path = resolve_dir(directory) / "strokes.npz"
+    if not path.is_file():
+        raise DataError(f"{path} not found: pass --drawn-dir or set {DRAWN_DIGITS_ENV} to the drawn-digits folder")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            points = data["points"]  # (P, 2), each digit's longest side runs 0..1
+            stroke_offsets, sample_offsets = data["stroke_offsets"], data["sample_offsets"]
+            labels = data["labels"].astype(np.int64)
+            writers = np.char.add(np.char.add(data["contributor"].astype(str), "/"), data["writer"].astype(str))
+    except (OSError, KeyError, ValueError) as error:
+        raise DataError(f"{path} is not a readable drawn-digits file: {error}") from error
+    # Offset so the digit sits inside the canvas, as it would on screen, then snap to whole pixels.
+    canvas_points = np.round(points * drawing_px + drawing_px / 4).astype(np.float32)
+    strokes = [
+        [canvas_points[stroke_offsets[k] : stroke_offsets[k + 1]] for k in range(sample_offsets[i], sample_offsets[i + 1])]
+        for i in range(len(labels))
+    ]
+    return DrawnDigits(strokes=strokes, labels=labels, writers=writers)

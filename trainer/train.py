@@ -1,0 +1,147 @@
+"""The training loop: epochs of Adam on cross-entropy, validation after each, the best epoch kept."""
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+from trainer.dataset import TrainData, eval_batches, train_batches
+from trainer.settings import TrainSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """What one epoch did; the kiosk draws train_loss and val_accuracy as a learning curve."""
+
+    epoch: int  # 1-based
+    train_loss: float
+    train_accuracy: float
+    val_accuracy: float
+    learning_rate: float
+    seconds: float  # wall time since training started, at the end of this epoch
+
+
+@dataclass
+class History:
+    """All epochs so far, which was best, and whether training was interrupted."""
+
+    epochs: list[EpochReport] = field(default_factory=list)
+    best_epoch: int = 0
+    interrupted: bool = False
+    best_state: dict | None = field(default=None, repr=False)  # weights of best_epoch
+
+    @property
+    def seconds(self) -> float:
+        return self.epochs[-1].seconds if self.epochs else 0.0
+
+    def to_list(self) -> list[dict]:
+        return [report.__dict__ for report in self.epochs]
+
+
+def seed_everything(settings: TrainSettings) -> torch.Generator:
+    """Same seed, same model: fix torch's seeds and threads; return the generator for batches."""
+    torch.manual_seed(settings.seed)
+    np.random.seed(settings.seed)
+    torch.set_num_threads(settings.threads)
+    return torch.Generator().manual_seed(settings.seed)
+
+
+def train_one_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: TrainData,
+    settings: TrainSettings,
+    generator: torch.Generator,
+    description: str,
+) -> tuple[float, float]:
+    """One pass over the training set; returns (mean loss, accuracy) on the augmented batches."""
+    model.train()
+    total_loss, correct, seen = 0.0, 0, 0
+    num_batches = -(-len(data.train_labels) // settings.batch_size)
+    if settings.limit_batches:
+        num_batches = min(num_batches, settings.limit_batches)
+    progress = tqdm(total=num_batches, desc=description, leave=False, dynamic_ncols=True, mininterval=0.5)
+    for step, (images, labels) in enumerate(train_batches(data, settings, generator)):
+        if step >= num_batches:
+            break
+        # forward, backward, step
+        logits = model(images)  # (B, 10)
+        loss = F.cross_entropy(logits, labels)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        # bookkeeping for the progress bar
+        total_loss += loss.item() * len(labels)
+        correct += (logits.argmax(1) == labels).sum().item()
+        seen += len(labels)
+        progress.update()
+        progress.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}", refresh=False)
+    progress.close()
+    return total_loss / max(seen, 1), correct / max(seen, 1)
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> float:
+    """Share of images the model classifies right (eval mode, no augmentation)."""
+    if len(labels) == 0:
+        return float("nan")
+    model.eval()
+    correct = sum((model(x).argmax(1) == y).sum().item() for x, y in eval_batches(images, labels))
+    return correct / len(labels)
+
+
+def fit(
+    model: nn.Module,
+    data: TrainData,
+    settings: TrainSettings,
+    on_epoch_end: Callable[[EpochReport, nn.Module, History], None] | None = None,
+) -> History:
+    """Train for settings.max_epochs; leave the best epoch's weights in model. Ctrl-C stops cleanly.
+
+    on_epoch_end(report, model, history) runs after each epoch (the hook for snapshots and live
+    curves); history.best_state holds the best weights so far. The learning rate decays by settings.lr_decay per epoch,
+    which does not depend on max_epochs: epoch k of a long run is exactly a run of k epochs.
+    """
+    generator = seed_everything(settings)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate)
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=settings.lr_decay)
+    history, best_score = History(), -1.0
+    started = time.perf_counter()
+    try:
+        for epoch in range(1, settings.max_epochs + 1):
+            learning_rate = optimizer.param_groups[0]["lr"]
+            loss, train_acc = train_one_epoch(
+                model, optimizer, data, settings, generator, f"{settings.model} epoch {epoch}/{settings.max_epochs}"
+            )
+            scheduler.step()
+            # validate, keep the best
+            val_acc = accuracy(model, data.val_images, data.val_labels)
+            report = EpochReport(epoch, loss, train_acc, val_acc, learning_rate, time.perf_counter() - started)
+            history.epochs.append(report)
+            score = val_acc if not np.isnan(val_acc) else train_acc
+            if score > best_score:  # ties keep the earlier, cheaper epoch
+                best_score, history.best_epoch = score, epoch
+                history.best_state = copy.deepcopy(model.state_dict())
+            log.info(
+                "epoch %d: loss %.4f, train acc %.4f, val acc %.4f, lr %.2g, %.0fs",
+                epoch, loss, train_acc, val_acc, learning_rate, report.seconds,
+            )
+            if on_epoch_end:
+                on_epoch_end(report, model, history)
+    except KeyboardInterrupt:
+        history.interrupted = True
+        log.warning("interrupted: keeping the best epoch so far (%d)", history.best_epoch)
+    if history.best_state is not None:
+        model.load_state_dict(history.best_state)
+    model.eval()
+    return history
