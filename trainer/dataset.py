@@ -86,10 +86,10 @@ def augment(batch: torch.Tensor, kind: str, generator: torch.Generator) -> torch
         return low + (high - low) * torch.rand(*(shape or (count,)), generator=generator)
 
     if kind == "finger":
-        batch = _vary_pen_width(batch, uniform(-0.6, 1.0))
-    angle = torch.deg2rad(uniform(-15, 15))
-    shear = uniform(-0.35, 0.35)
-    scale_x, scale_y = uniform(0.8, 1.15), uniform(0.85, 1.15)
+        batch = _vary_pen_width(batch, uniform(-0.4, 0.6))
+    angle = torch.deg2rad(uniform(-10, 10))
+    shear = uniform(-0.2, 0.2)
+    scale_x, scale_y = uniform(0.85, 1.1), uniform(0.9, 1.1)
     cos, sin = torch.cos(angle), torch.sin(angle)
     theta = torch.stack(
         [
@@ -100,7 +100,7 @@ def augment(batch: torch.Tensor, kind: str, generator: torch.Generator) -> torch
     )  # (B, 2, 3)
     grid = F.affine_grid(theta, list(batch.shape), align_corners=False)  # (B, 28, 28, 2)
     if kind == "finger":
-        wobble = uniform(-1, 1, count, 2, 4, 4) * uniform(0.0, 0.06).view(-1, 1, 1, 1)
+        wobble = uniform(-1, 1, count, 2, 4, 4) * uniform(0.0, 0.04).view(-1, 1, 1, 1)
         grid = grid + F.interpolate(wobble, size=batch.shape[-2:], mode="bicubic", align_corners=False).permute(0, 2, 3, 1)
     moved = F.grid_sample(batch, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return relayout(moved)

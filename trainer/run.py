@@ -38,7 +38,10 @@ def torch_predictor(model: nn.Module) -> Predictor:
 
 def onnx_predictor(path: Path) -> tuple[Predictor, dict[str, str]]:
     """Predictor over an ONNX file run by onnxruntime, and the file's metadata."""
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    try:
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own pybind classes for bad files
+        raise DataError(f"{path} is not a loadable ONNX model ({error}); re-export it or pick another file") from error
 
     def predict(batch: np.ndarray) -> np.ndarray:
         return session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]

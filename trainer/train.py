@@ -11,12 +11,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import AveragedModel
 from tqdm import tqdm
 
 from trainer.dataset import TrainData, eval_batches, train_batches
 from trainer.settings import TrainSettings
 
 log = logging.getLogger(__name__)
+EMA_DECAY = 0.998  # weights are averaged over the last ~500 steps: steadier than any single step's weights
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,12 @@ def train_one_epoch(
     settings: TrainSettings,
     generator: torch.Generator,
     description: str,
+    average: AveragedModel | None = None,
 ) -> tuple[float, float]:
-    """One pass over the training set; returns (mean loss, accuracy) on the augmented batches."""
+    """One pass over the training set; returns (mean loss, accuracy) on the augmented batches.
+
+    average, if given, is updated after every step (an exponential moving average of the weights).
+    """
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     num_batches = -(-len(data.train_labels) // settings.batch_size)
@@ -80,6 +86,8 @@ def train_one_epoch(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        if average is not None:
+            average.update_parameters(model)
         # bookkeeping for the progress bar
         total_loss += loss.item() * len(labels)
         correct += (logits.argmax(1) == labels).sum().item()
@@ -100,6 +108,12 @@ def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> float:
     return correct / len(labels)
 
 
+def _ema(averaged: torch.Tensor, current: torch.Tensor, num_averaged: torch.Tensor) -> torch.Tensor:
+    # Ramp the decay up from 0 so the average forgets the random initial weights within a few steps.
+    decay = min(EMA_DECAY, (1.0 + float(num_averaged)) / (10.0 + float(num_averaged)))
+    return decay * averaged + (1.0 - decay) * current
+
+
 def fit(
     model: nn.Module,
     data: TrainData,
@@ -108,6 +122,9 @@ def fit(
 ) -> History:
     """Train for settings.max_epochs; leave the best epoch's weights in model. Ctrl-C stops cleanly.
 
+    The weights evaluated and kept are a moving average of the training weights (as in timm's
+    ModelEmaV2): single steps of Adam jitter the decision boundary from epoch to epoch.
+
     on_epoch_end(report, model, history) runs after each epoch (the hook for snapshots and live
     curves); history.best_state holds the best weights so far. The learning rate decays by settings.lr_decay per epoch,
     which does not depend on max_epochs: epoch k of a long run is exactly a run of k epochs.
@@ -115,29 +132,30 @@ def fit(
     generator = seed_everything(settings)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate)
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=settings.lr_decay)
+    average = AveragedModel(model, avg_fn=_ema, use_buffers=True)
     history, best_score = History(), -1.0
     started = time.perf_counter()
     try:
         for epoch in range(1, settings.max_epochs + 1):
             learning_rate = optimizer.param_groups[0]["lr"]
             loss, train_acc = train_one_epoch(
-                model, optimizer, data, settings, generator, f"{settings.model} epoch {epoch}/{settings.max_epochs}"
+                model, optimizer, data, settings, generator, f"{settings.model} epoch {epoch}/{settings.max_epochs}", average
             )
             scheduler.step()
             # validate, keep the best
-            val_acc = accuracy(model, data.val_images, data.val_labels)
+            val_acc = accuracy(average.module, data.val_images, data.val_labels)
             report = EpochReport(epoch, loss, train_acc, val_acc, learning_rate, time.perf_counter() - started)
             history.epochs.append(report)
             score = val_acc if not np.isnan(val_acc) else train_acc
             if score > best_score:  # ties keep the earlier, cheaper epoch
                 best_score, history.best_epoch = score, epoch
-                history.best_state = copy.deepcopy(model.state_dict())
+                history.best_state = copy.deepcopy(average.module.state_dict())
             log.info(
                 "epoch %d: loss %.4f, train acc %.4f, val acc %.4f, lr %.2g, %.0fs",
                 epoch, loss, train_acc, val_acc, learning_rate, report.seconds,
             )
             if on_epoch_end:
-                on_epoch_end(report, model, history)
+                on_epoch_end(report, average.module, history)
     except KeyboardInterrupt:
         history.interrupted = True
         log.warning("interrupted: keeping the best epoch so far (%d)", history.best_epoch)
