@@ -15,7 +15,8 @@ from trainer.mnist import Mnist
 from trainer.settings import TrainSettings
 from trainer.styles import styled_copies
 
-STYLE_PROBABILITY = 0.35  # share of 0s, 1s and 7s shown in a European style in each epoch
+STYLE_PROBABILITY = 0.35  # share of 0s, 1s, 2s and 7s shown in a European style in each epoch
+CLEAN_PROBABILITY = 0.25  # share of each batch left unaugmented, so plain MNIST stays well represented
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def train_batches(
             images = np.where(use_style[:, None, None], data.styled_train_images[index], images)
         batch = as_tensor(images)
         if settings.augment != "none":
-            batch = augment(batch, settings.augment, generator)
+            keep_clean = torch.rand(len(index), generator=generator) < CLEAN_PROBABILITY
+            batch = torch.where(keep_clean.view(-1, 1, 1, 1), batch, augment(batch, settings.augment, generator))
         yield batch, torch.from_numpy(data.train_labels[index])
 
 
@@ -86,7 +88,7 @@ def augment(batch: torch.Tensor, kind: str, generator: torch.Generator) -> torch
         return low + (high - low) * torch.rand(*(shape or (count,)), generator=generator)
 
     if kind == "finger":
-        batch = _vary_pen_width(batch, uniform(-0.4, 0.6))
+        batch = _vary_pen_width(batch, uniform(-0.4, 0.3))
     angle = torch.deg2rad(uniform(-10, 10))
     shear = uniform(-0.2, 0.2)
     scale_x, scale_y = uniform(0.85, 1.1), uniform(0.9, 1.1)

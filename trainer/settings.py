@@ -16,7 +16,7 @@ class TrainSettings:
 
     model: str = "cnn"  # "mlp" or "cnn"
     dropout_rate: float = 0.3  # share of hidden units switched off per step; fights memorising
-    learning_rate: float = 2e-3  # Adam's step size at the start; decays by lr_decay every epoch
+    learning_rate: float = 1e-3  # Adam's step size at the start; decays by lr_decay every epoch
     max_epochs: int = 12  # passes over the training set; the best epoch (by validation) is kept
     batch_size: int = 128  # small enough to generalise well, big enough to keep 2 cores busy
     lr_decay: float = 0.8  # per epoch; independent of max_epochs, so epoch k of a long run equals a run of k

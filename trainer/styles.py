@@ -1,7 +1,8 @@
 """Writing styles MNIST (American census workers and students) lacks but museum visitors use.
 
-Many Europeans write a 1 with a long flag, cross the stem of a 7, and slash a 0; a model that
-never saw them reads such a 1 as a 7. We add those strokes to copies of MNIST digits. This is
+Many Europeans write a 1 with a long flag, cross the stem of a 7, slash a 0 (diagonally, or
+upright like a phi) and loop the foot of a 2; a model that never saw them reads such a 1 as a 7
+or a 4, and a slashed 0 or looped 2 as an 8. We add those strokes to copies of MNIST digits. This is
 domain knowledge about handwriting, not a fit to any test drawings.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from kiosk.preprocess import fit_and_center
 
 _SHIFT_BITS = 4  # sub-pixel precision for cv2 drawing
 _INK_THRESHOLD = 96
-STYLED_DIGITS = (0, 1, 7)
+STYLED_DIGITS = (0, 1, 2, 7)
 
 
 def _line(image: np.ndarray, start: tuple[float, float], end: tuple[float, float], thickness: int) -> None:
@@ -50,8 +51,8 @@ def add_style(image: np.ndarray, digit: int, rng: np.random.Generator) -> np.nda
         # A long flag from the top of the stem steeply down to the left; now and then a foot.
         top_cols = np.flatnonzero(big[top : top + 8].max(axis=0) > _INK_THRESHOLD)
         x0 = float(top_cols.mean()) if len(top_cols) else (left + right) / 2
-        length = rng.uniform(0.3, 0.6) * height
-        angle = np.deg2rad(rng.uniform(30, 65))
+        length = rng.uniform(0.3, 0.8) * height
+        angle = np.deg2rad(rng.uniform(30, 70))
         _line(big, (x0, top + 2), (x0 - length * np.cos(angle), top + 2 + length * np.sin(angle)), thickness)
         if rng.random() < 0.15:
             bottom_cols = np.flatnonzero(big[bottom - 8 : bottom + 1].max(axis=0) > _INK_THRESHOLD)
@@ -66,11 +67,20 @@ def add_style(image: np.ndarray, digit: int, rng: np.random.Generator) -> np.nda
         half = rng.uniform(0.18, 0.32) * max(width, 0.6 * height)
         tilt = rng.uniform(-0.08, 0.08) * height
         _line(big, (x_mid - half, y + tilt), (x_mid + half, y - tilt), thickness)
+    elif digit == 2:
+        # A small loop where the diagonal meets the foot.
+        radius = rng.uniform(0.1, 0.17) * height
+        centre = (left + rng.uniform(0.15, 0.3) * width, bottom - radius - thickness / 2)
+        axes = (round(radius * (1 << _SHIFT_BITS) * rng.uniform(0.8, 1.3)), round(radius * (1 << _SHIFT_BITS)))
+        scaled_centre = (round(centre[0] * (1 << _SHIFT_BITS)), round(centre[1] * (1 << _SHIFT_BITS)))
+        cv2.ellipse(big, scaled_centre, axes, rng.uniform(-30, 30), 0, 360, 255, thickness, cv2.LINE_AA, _SHIFT_BITS)
     else:
-        # A slash from lower left to upper right, sometimes poking out a little.
-        overshoot = rng.uniform(-0.05, 0.12)
-        dx, dy = overshoot * width, overshoot * height
-        _line(big, (left - dx, bottom + dy), (right + dx, top - dy), thickness)
+        # A slash through the 0, from upright (like a phi) to diagonal, often poking out.
+        lean = np.tan(np.deg2rad(rng.uniform(0, 50)))  # 0: upright
+        overshoot = rng.uniform(0.0, 0.25) * height
+        x_mid, y0, y1 = (left + right) / 2 + rng.uniform(-0.1, 0.1) * width, bottom + overshoot, top - overshoot
+        half_span = (y0 - y1) / 2 * lean
+        _line(big, (x_mid - half_span, y0), (x_mid + half_span, y1), thickness)
     try:
         return fit_and_center(big)
     except EmptyDrawing:

@@ -30,7 +30,7 @@ class EpochReport:
     train_accuracy: float
     val_accuracy: float
     learning_rate: float
-    seconds: float  # wall time since training started, at the end of this epoch
+    seconds: float  # training and validation time so far, at the end of this epoch
 
 
 @dataclass
@@ -134,9 +134,10 @@ def fit(
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=settings.lr_decay)
     average = AveragedModel(model, avg_fn=_ema, use_buffers=True)
     history, best_score = History(), -1.0
-    started = time.perf_counter()
+    training_seconds = 0.0  # excludes on_epoch_end, so snapshots and live plots do not count as training
     try:
         for epoch in range(1, settings.max_epochs + 1):
+            epoch_started = time.perf_counter()
             learning_rate = optimizer.param_groups[0]["lr"]
             loss, train_acc = train_one_epoch(
                 model, optimizer, data, settings, generator, f"{settings.model} epoch {epoch}/{settings.max_epochs}", average
@@ -144,7 +145,8 @@ def fit(
             scheduler.step()
             # validate, keep the best
             val_acc = accuracy(average.module, data.val_images, data.val_labels)
-            report = EpochReport(epoch, loss, train_acc, val_acc, learning_rate, time.perf_counter() - started)
+            training_seconds += time.perf_counter() - epoch_started
+            report = EpochReport(epoch, loss, train_acc, val_acc, learning_rate, training_seconds)
             history.epochs.append(report)
             score = val_acc if not np.isnan(val_acc) else train_acc
             if score > best_score:  # ties keep the earlier, cheaper epoch
