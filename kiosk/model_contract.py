@@ -24,3 +24,29 @@ META_DATA_CHECKSUMS = "data_checksums"  # JSON: file name -> md5 of the decompre
 META_PREPROCESSING_VERSION = "preprocessing_version"
 META_TRAINER_VERSION = "trainer_version"
 REQUIRED_METADATA = (META_CONTRACT_VERSION, META_MODEL_KIND, META_PREPROCESSING_VERSION)
+JSON_METADATA = (META_SETTINGS, META_HISTORY, META_DATA_CHECKSUMS)
+
+
+def contract_problems(
+    inputs: list[tuple[str, list]], outputs: list[tuple[str, list]], metadata: dict[str, str]
+) -> list[str]:
+    """What keeps a model from fitting this contract (empty when it fits).
+
+    inputs/outputs: (name, shape) pairs as onnxruntime reports them; a dynamic axis may be any
+    string or None. Kept free of onnxruntime so both the kiosk and the trainer can call it.
+    """
+    problems = []
+    if [name for name, _ in inputs] != [INPUT_NAME]:
+        problems.append(f"inputs are {[name for name, _ in inputs]}, expected ['{INPUT_NAME}']")
+    elif list(inputs[0][1][1:]) != list(INPUT_SHAPE):
+        problems.append(f"input shape is {inputs[0][1]}, expected [N, {', '.join(map(str, INPUT_SHAPE))}]")
+    if [name for name, _ in outputs] != [OUTPUT_NAME]:
+        problems.append(f"outputs are {[name for name, _ in outputs]}, expected ['{OUTPUT_NAME}']")
+    elif list(outputs[0][1][1:]) != [NUM_CLASSES]:
+        problems.append(f"output shape is {outputs[0][1]}, expected [N, {NUM_CLASSES}]")
+    for key in REQUIRED_METADATA:
+        if key not in metadata:
+            problems.append(f"metadata has no '{key}'")
+    if metadata.get(META_CONTRACT_VERSION, CONTRACT_VERSION) != CONTRACT_VERSION:
+        problems.append(f"contract_version is {metadata[META_CONTRACT_VERSION]!r}, this kiosk reads {CONTRACT_VERSION!r}")
+    return problems

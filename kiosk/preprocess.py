@@ -32,7 +32,11 @@ def clean_strokes(strokes: Iterable[Sequence[Sequence[float]]]) -> list[np.ndarr
     """Return the strokes as (N, 2) float64 arrays, dropping non-finite points and empty strokes."""
     cleaned = []
     for stroke in strokes:
-        points = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)  # (N, 2) x, y
+        points = np.asarray(stroke, dtype=np.float64)
+        if points.size == 0:
+            continue
+        if points.ndim != 2 or points.shape[1] != 2:
+            raise ValueError(f"a stroke must be a sequence of (x, y) points, not an array of shape {points.shape}")
         points = points[np.isfinite(points).all(axis=1)]
         if len(points) > _MAX_POINTS:
             points = points[:: int(np.ceil(len(points) / _MAX_POINTS))]

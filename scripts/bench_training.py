@@ -19,10 +19,15 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# model -> (target test accuracy, time budget in seconds, settings): the issue's targets.
+# model -> (target test accuracy, time budget in seconds, settings): the issue's targets, measured
+# with the shipped models' settings (scripts/build_shipped_models.sh), cut short after the budget.
 CASES = {
-    "cnn": (0.993, 180.0, {"model": "cnn", "max_epochs": 5}),
-    "mlp": (0.980, 60.0, {"model": "mlp", "max_epochs": 8}),
+    "cnn": (0.993, 180.0, {"model": "cnn", "dropout_rate": 0.3, "learning_rate": 0.001, "max_epochs": 5}),
+    "mlp": (
+        0.980,
+        60.0,
+        {"model": "mlp", "hidden_units": 800, "dropout_rate": 0.1, "learning_rate": 0.002, "lr_decay": 0.9, "max_epochs": 10},
+    ),
 }
 
 

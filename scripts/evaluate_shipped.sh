@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Evaluate every shipped model on the MNIST test set and the drawn digits (kiosk preprocessing).
+# Evaluate the shipped models on the MNIST test set and the drawn digits (kiosk preprocessing):
+# a full report (per digit, confusion) for cnn.onnx and mlp.onnx, then one line for every file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
@@ -8,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 export MNIST_DIR="${MNIST_DIR:-$(cd .. && pwd)/shared/data/mnist}"
 export DRAWN_DIGITS_DIR="${DRAWN_DIGITS_DIR:-$(cd .. && pwd)/shared/data/drawn-digits-dev}"
-for model in exported_models/cnn.onnx exported_models/mlp.onnx; do
-  .venv/bin/python -m trainer evaluate "$model"
-  echo
-done
+.venv/bin/python -m trainer evaluate exported_models/cnn.onnx exported_models/mlp.onnx
+echo
+echo "Every shipped file:"
+.venv/bin/python -m trainer evaluate --brief exported_models/*.onnx

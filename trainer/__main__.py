@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 
+from kiosk.errors import KioskError
 from trainer.errors import TrainerError
 
 log = logging.getLogger("trainer")
@@ -46,12 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--drawn-dir", help="drawn-digits folder (default: $DRAWN_DIGITS_DIR or ../shared/...)")
     train.add_argument("--out", default="runs", help="folder for the .onnx and MANIFEST.json (default: runs)")
     train.add_argument("--name", help="file name without .onnx (default: the model kind)")
-    train.add_argument("--snapshot-epochs", default="", help="also export the best model after these epochs, e.g. 1,3")
+    train.add_argument("--snapshot-epochs", type=_epoch_list, default=[], help="also export the best model after these epochs, e.g. 1,3")
+    train.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits (no drawn accuracy)")
 
     evaluate = commands.add_parser("evaluate", help="accuracy of an ONNX model on MNIST test and drawn digits")
-    evaluate.add_argument("model_path", metavar="MODEL.onnx")
+    evaluate.add_argument("model_paths", metavar="MODEL.onnx", nargs="+", type=Path)
     evaluate.add_argument("--data-dir")
     evaluate.add_argument("--drawn-dir")
+    evaluate.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits")
+    evaluate.add_argument("--brief", action="store_true", help="one line per model")
     return parser
 
 
@@ -68,20 +72,32 @@ def main(argv: list[str] | None = None) -> int:
             from trainer.run import train_and_export
 
             settings_values = {f.name: getattr(args, f.name) for f in _settings_fields() if getattr(args, f.name, None) is not None}
-            snapshots = [int(e) for e in args.snapshot_epochs.split(",") if e.strip()]
             command = "python -m trainer " + shlex.join(argv)
-            train_and_export(settings_values, Path(args.out), args.name, snapshots, args.data_dir, args.drawn_dir, command)
+            train_and_export(
+                settings_values, Path(args.out), args.name, args.snapshot_epochs, args.data_dir, args.drawn_dir,
+                command, drawn_required=not args.no_drawn,
+            )
         elif args.command == "evaluate":
-            from trainer.run import evaluate_file
+            from trainer.evaluate import evaluate_files
 
-            print(evaluate_file(Path(args.model_path), args.data_dir, args.drawn_dir))
-    except TrainerError as error:
+            print(evaluate_files(args.model_paths, args.data_dir, args.drawn_dir, not args.no_drawn, args.brief))
+    except (TrainerError, KioskError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a full disk or a read-only --out
+        print(f"error: {error}. Nothing was left half-written; free space or pick another --out.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
     return 0
+
+
+def _epoch_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected epochs like 1,4 — got {text!r}") from None
 
 
 def _settings_fields():

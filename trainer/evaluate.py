@@ -1,14 +1,26 @@
-"""How good is a model: accuracy, per-digit accuracy and confusion on MNIST test and on real drawings."""
+"""How good is a model: accuracy, per-digit accuracy and confusion on MNIST test and on real drawings.
+
+Needs numpy and onnxruntime only, so a deployed ONNX file can be checked without torch.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
-import numpy as np
+import logging
 
+import numpy as np
+import onnxruntime as ort
+
+from kiosk import model_contract as contract
 from kiosk.model_contract import NUM_CLASSES
 from kiosk.preprocess import strokes_to_image, to_model_input
+from trainer import drawn_digits, mnist
 from trainer.drawn_digits import DrawnDigits
+from trainer.errors import DataError
+
+log = logging.getLogger(__name__)
 
 # Maps a float32 batch (N, 1, 28, 28) to probabilities or logits (N, 10): torch and onnxruntime alike.
 Predictor = Callable[[np.ndarray], np.ndarray]
@@ -60,3 +72,60 @@ def format_metrics(title: str, metrics: Metrics) -> str:
     for digit, row in enumerate(metrics.confusion):
         lines.append(f"  {digit:>4} " + "".join(f"{n:>6}" for n in row))
     return "\n".join(lines)
+
+
+def onnx_predictor(path: Path) -> tuple[Predictor, dict[str, str]]:
+    """Predictor over an ONNX file run by onnxruntime, and its metadata; DataError if it breaks the contract."""
+    try:
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own pybind classes for bad files
+        raise DataError(f"{path} is not a loadable ONNX model ({error}); re-export it or pick another file") from error
+    metadata = session.get_modelmeta().custom_metadata_map
+    problems = contract.contract_problems(
+        [(i.name, i.shape) for i in session.get_inputs()], [(o.name, o.shape) for o in session.get_outputs()], metadata
+    )
+    if problems:
+        raise DataError(f"{path} does not fit the kiosk's model contract: " + "; ".join(problems))
+
+    def predict(batch: np.ndarray) -> np.ndarray:
+        return session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
+
+    return predict, metadata
+
+
+def load_drawn(drawn_dir: str | None, required: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
+    """Drawn-digit images through the kiosk's preprocessing; None if not required and unavailable."""
+    try:
+        drawn = drawn_digits.load(drawn_dir)
+    except DataError as error:
+        if required:
+            raise DataError(f"{error} (or pass --no-drawn to go without the drawn-digits accuracy)") from error
+        log.warning("no drawn-digits accuracy: %s", error)
+        return None
+    return drawn_images(drawn), drawn.labels
+
+
+def evaluate_files(
+    model_paths: list[Path], data_dir: str | None, drawn_dir: str | None, drawn_required: bool = True, brief: bool = False
+) -> str:
+    """The evaluate command's report: full (metrics, per digit, confusion) or one line per file."""
+    missing = [str(p) for p in model_paths if not p.is_file()]
+    if missing:
+        raise DataError(f"not found: {', '.join(missing)}")
+    models = [(path, *onnx_predictor(path)) for path in model_paths]  # fail fast on a bad file
+    data = mnist.load(data_dir)
+    drawn = load_drawn(drawn_dir, drawn_required)
+    reports = []
+    for path, predict, metadata in models:
+        mnist_metrics = evaluate(predict, data.test_images, data.test_labels)
+        drawn_metrics = evaluate(predict, *drawn) if drawn is not None else None
+        if brief:
+            drawn_text = f"{100 * drawn_metrics.accuracy:6.2f}%" if drawn_metrics else "   n/a"
+            reports.append(f"{path.name:<26} MNIST test {100 * mnist_metrics.accuracy:6.2f}%   drawn {drawn_text}")
+            continue
+        parts = [f"{path}: {metadata.get(contract.META_MODEL_KIND, '?')} model, settings {metadata.get(contract.META_SETTINGS, '?')}"]
+        parts.append(format_metrics("MNIST test", mnist_metrics))
+        if drawn_metrics:
+            parts.append(format_metrics("Drawn digits (dev, kiosk preprocessing)", drawn_metrics))
+        reports.append("\n\n".join(parts))
+    return ("\n" if brief else "\n\n").join(reports)

@@ -123,6 +123,8 @@ def export_onnx(
     Returns the manifest entry.
     """
     path = Path(path)
+    manifest_path = path.parent / MANIFEST_NAME
+    read_manifest(manifest_path)  # a broken manifest stops us before the model file is replaced
     onnx_bytes = to_onnx_bytes(model, metadata)
     difference = check_parity(model, onnx_bytes, check_images)
     write_bytes_atomic(path, onnx_bytes)
@@ -132,27 +134,41 @@ def export_onnx(
         "parity_max_abs_diff": difference,
         "parity_images": int(len(check_images)),
         "command": command,
-        "metadata": {key: _decode(value) for key, value in metadata.items()},
+        "metadata": decode_metadata(metadata),
     }
-    update_manifest(path.parent / MANIFEST_NAME, path.name, entry)
+    update_manifest(manifest_path, path.name, entry)
     return entry
 
 
-def _decode(value: str):
+def decode_metadata(metadata: dict[str, str]) -> dict:
+    """Metadata with JSON-valued keys parsed and numeric ones as numbers, for the manifest."""
+    decoded = {}
+    for key, value in metadata.items():
+        if key in contract.JSON_METADATA or key in ("best_epoch", "epochs_run", "interrupted"):
+            decoded[key] = json.loads(value)
+        elif key in (contract.META_MNIST_TEST_ACCURACY, contract.META_DRAWN_DEV_ACCURACY, contract.META_TRAINING_SECONDS):
+            decoded[key] = float(value) if value else None
+        else:
+            decoded[key] = value
+    return decoded
+
+
+def read_manifest(manifest_path: Path) -> dict:
+    """The folder's manifest, or an empty one; ExportError if it exists but is not valid JSON."""
+    if not manifest_path.is_file():
+        return {"models": {}}
     try:
-        return json.loads(value)
-    except ValueError:
-        return value
+        return json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ExportError(f"{manifest_path} is not valid JSON ({error}); fix or delete it, then export again") from error
 
 
 def update_manifest(manifest_path: Path, file_name: str, entry: dict) -> None:
-    """Put entry under file_name in the manifest (atomically), keeping the other files' entries."""
-    manifest = {"models": {}}
-    if manifest_path.is_file():
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except ValueError as error:
-            raise ExportError(f"{manifest_path} is not valid JSON ({error}); fix or delete it, then export again")
+    """Put entry under file_name in the manifest (atomically), keeping the other files' entries.
+
+    Not locked: run one export into a folder at a time (the build script runs them in sequence).
+    """
+    manifest = read_manifest(manifest_path)
     manifest.setdefault("models", {})[file_name] = entry
     manifest["models"] = dict(sorted(manifest["models"].items()))
     write_text_atomic(manifest_path, json.dumps(manifest, indent=2) + "\n")

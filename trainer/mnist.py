@@ -7,6 +7,7 @@ import logging
 import os
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def _read_bytes(path: Path) -> bytes:
             with gzip.open(path, "rb") as file:
                 return file.read()
         return path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"{path}: cannot be read ({error}); delete it and fetch it again") from error
 
 
@@ -161,7 +162,7 @@ def _fetch_verified(spec: IdxFile, timeout_s: float) -> bytes:
             if md5 != spec.known_md5[0]:
                 raise DataError(f"{url}: md5 {md5} is not the canonical {spec.known_md5[0]}")
             return data
-        except (urllib.error.URLError, OSError, EOFError, DataError) as error:
+        except (urllib.error.URLError, OSError, EOFError, zlib.error, DataError) as error:
             problems.append(f"{url}: {error}")
     raise DataError(
         f"could not download {spec.name} from any mirror (offline?). Copy the four MNIST files into a folder "

@@ -7,16 +7,14 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 import torch
 from torch import nn
 
-from kiosk import model_contract as contract
 from kiosk.preprocess import to_model_input
-from trainer import drawn_digits, mnist
+from trainer import mnist
 from trainer.dataset import split
-from trainer.errors import DataError
-from trainer.evaluate import Predictor, drawn_images, evaluate, format_metrics
+from trainer.errors import TrainerError
+from trainer.evaluate import Predictor, evaluate, load_drawn
 from trainer.export import build_metadata, export_onnx
 from trainer.models import build_model, count_parameters
 from trainer.settings import TrainSettings
@@ -36,29 +34,6 @@ def torch_predictor(model: nn.Module) -> Predictor:
     return predict
 
 
-def onnx_predictor(path: Path) -> tuple[Predictor, dict[str, str]]:
-    """Predictor over an ONNX file run by onnxruntime, and the file's metadata."""
-    try:
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own pybind classes for bad files
-        raise DataError(f"{path} is not a loadable ONNX model ({error}); re-export it or pick another file") from error
-
-    def predict(batch: np.ndarray) -> np.ndarray:
-        return session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
-
-    return predict, session.get_modelmeta().custom_metadata_map
-
-
-def load_drawn(drawn_dir: str | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """Drawn-digit images through the kiosk's preprocessing, or None (with a warning) if unavailable."""
-    try:
-        drawn = drawn_digits.load(drawn_dir)
-    except DataError as error:
-        log.warning("no drawn-digits accuracy: %s", error)
-        return None
-    return drawn_images(drawn), drawn.labels
-
-
 def measure(predict: Predictor, data: mnist.Mnist, drawn: tuple[np.ndarray, np.ndarray] | None) -> dict[str, float]:
     """MNIST test and drawn-digits accuracy."""
     metrics = {"mnist_test_accuracy": evaluate(predict, data.test_images, data.test_labels).accuracy}
@@ -75,12 +50,19 @@ def train_and_export(
     data_dir: str | None,
     drawn_dir: str | None,
     command: str | None,
+    drawn_required: bool = True,
 ) -> History:
-    """Train one model per settings, export it (and the requested epoch snapshots) into out_dir."""
+    """Train one model per settings, export it (and the requested epoch snapshots) into out_dir.
+
+    An interrupted run is exported as NAME-interrupted.onnx, so it never replaces a finished model.
+    """
     settings = TrainSettings(**settings_values)
     name = name or settings.model
+    bad_snapshots = [e for e in snapshot_epochs if not 1 <= e < settings.max_epochs]
+    if bad_snapshots:
+        raise TrainerError(f"snapshot epochs {bad_snapshots} must lie between 1 and max_epochs - 1 ({settings.max_epochs - 1})")
     data = mnist.load(data_dir)
-    drawn = load_drawn(drawn_dir)
+    drawn = load_drawn(drawn_dir, drawn_required)
     seed_everything(settings)
     model = build_model(settings)
     log.info("%s with %d parameters; settings %s", settings.model, count_parameters(model), settings)
@@ -106,19 +88,10 @@ def train_and_export(
             publish(snapshot, dataclasses.replace(settings, max_epochs=report.epoch), truncated, f"{name}-e{report.epoch}")
 
     history = fit(model, split(data, settings), settings, on_epoch_end)
+    if not history.epochs:
+        raise TrainerError("stopped before the first epoch ended: nothing was exported")
+    if history.interrupted:
+        name = f"{name}-interrupted"
+        log.warning("interrupted after %d epochs: exporting as %s.onnx", len(history.epochs), name)
     publish(model, settings, history, name)
     return history
-
-
-def evaluate_file(model_path: Path, data_dir: str | None, drawn_dir: str | None) -> str:
-    """The evaluate command's report for one ONNX file."""
-    if not model_path.is_file():
-        raise DataError(f"{model_path} not found")
-    predict, metadata = onnx_predictor(model_path)
-    data = mnist.load(data_dir)
-    parts = [f"{model_path}: {metadata.get(contract.META_MODEL_KIND, '?')} model, settings {metadata.get(contract.META_SETTINGS, '?')}"]
-    parts.append(format_metrics("MNIST test", evaluate(predict, data.test_images, data.test_labels)))
-    drawn = load_drawn(drawn_dir)
-    if drawn is not None:
-        parts.append(format_metrics("Drawn digits (dev, kiosk preprocessing)", evaluate(predict, *drawn)))
-    return "\n\n".join(parts)

@@ -76,25 +76,24 @@ def train_one_epoch(
     num_batches = -(-len(data.train_labels) // settings.batch_size)
     if settings.limit_batches:
         num_batches = min(num_batches, settings.limit_batches)
-    progress = tqdm(total=num_batches, desc=description, leave=False, dynamic_ncols=True, mininterval=0.5)
-    for step, (images, labels) in enumerate(train_batches(data, settings, generator)):
-        if step >= num_batches:
-            break
-        # forward, backward, step
-        logits = model(images)  # (B, 10)
-        loss = F.cross_entropy(logits, labels)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if average is not None:
-            average.update_parameters(model)
-        # bookkeeping for the progress bar
-        total_loss += loss.item() * len(labels)
-        correct += (logits.argmax(1) == labels).sum().item()
-        seen += len(labels)
-        progress.update()
-        progress.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}", refresh=False)
-    progress.close()
+    with tqdm(total=num_batches, desc=description, leave=False, dynamic_ncols=True, mininterval=0.5) as progress:
+        for step, (images, labels) in enumerate(train_batches(data, settings, generator)):
+            if step >= num_batches:
+                break
+            # forward, backward, step
+            logits = model(images)  # (B, 10)
+            loss = F.cross_entropy(logits, labels)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if average is not None:
+                average.update_parameters(model)
+            # bookkeeping for the progress bar
+            total_loss += loss.item() * len(labels)
+            correct += (logits.argmax(1) == labels).sum().item()
+            seen += len(labels)
+            progress.update()
+            progress.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}", refresh=False)
     return total_loss / max(seen, 1), correct / max(seen, 1)
 
 
@@ -150,8 +149,8 @@ def fit(
             history.epochs.append(report)
             score = val_acc if not np.isnan(val_acc) else train_acc
             if score > best_score:  # ties keep the earlier, cheaper epoch
-                best_score, history.best_epoch = score, epoch
-                history.best_state = copy.deepcopy(average.module.state_dict())
+                best_state = copy.deepcopy(average.module.state_dict())  # copy first: a Ctrl-C keeps epoch and state in step
+                best_score, history.best_epoch, history.best_state = score, epoch, best_state
             log.info(
                 "epoch %d: loss %.4f, train acc %.4f, val acc %.4f, lr %.2g, %.0fs",
                 epoch, loss, train_acc, val_acc, learning_rate, report.seconds,

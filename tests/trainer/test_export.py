@@ -1,6 +1,4 @@
-import errno
 import json
-import os
 
 import numpy as np
 import onnx
@@ -9,7 +7,6 @@ import pytest
 import torch
 
 from kiosk import model_contract as contract
-from kiosk.atomic_write import write_bytes_atomic
 from trainer import export
 from trainer.errors import ExportError
 from trainer.models import build_model
@@ -71,18 +68,3 @@ def test_manifest_keeps_other_entries(tmp_path, trained):
     export.export_onnx(model, tmp_path / "a.onnx", metadata, images)
     export.export_onnx(model, tmp_path / "b.onnx", metadata, images)
     assert set(json.loads((tmp_path / export.MANIFEST_NAME).read_text())["models"]) == {"a.onnx", "b.onnx"}
-
-
-@pytest.mark.parametrize("failing", ["fsync", "replace"])
-def test_failed_atomic_write_leaves_old_file_and_no_partial(tmp_path, monkeypatch, failing):
-    target = tmp_path / "model.onnx"
-    target.write_bytes(b"old model")
-
-    def disk_full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, failing, disk_full)
-    with pytest.raises(OSError):
-        write_bytes_atomic(target, b"new model" * 1000)
-    assert target.read_bytes() == b"old model"
-    assert [p.name for p in tmp_path.iterdir()] == ["model.onnx"]

@@ -98,3 +98,50 @@ def test_real_mnist_loads_verified_as_uint8(mnist_data):
     assert np.bincount(mnist_data.test_labels).tolist()[:2] == [980, 1135]
     assert abs(mnist_data.train_images.mean() / 255 - 0.1307) < 0.001
     assert len(mnist_data.checksums) == 4
+
+
+class FakeResponse:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def read(self) -> bytes:
+        return self.data
+
+
+def test_download_verifies_and_falls_back_to_the_next_mirror(monkeypatch, tmp_path, images):
+    raw = idx_bytes(images, mnist.IMAGES_MAGIC)
+    spec = tiny_spec(raw)
+    monkeypatch.setattr(mnist, "FILES", {"train_images": spec})
+    tampered = raw[:-1] + bytes([(raw[-1] + 1) % 256])
+    served = []
+
+    def urlopen(url, timeout):
+        served.append(url)
+        if url.startswith(mnist.MIRRORS[0]):
+            return FakeResponse(gzip.compress(tampered))  # right shape, wrong checksum
+        if url.startswith(mnist.MIRRORS[1]):
+            return FakeResponse(gzip.compress(raw)[:-9])  # corrupt gzip stream
+        return FakeResponse(gzip.compress(raw))
+
+    monkeypatch.setattr(mnist.urllib.request, "urlopen", urlopen)
+    mnist.download(tmp_path)
+    assert len(served) == 3
+    array, _ = mnist.read_idx(tmp_path / f"{spec.name}.gz", spec)
+    assert np.array_equal(array, images)
+    mnist.download(tmp_path)  # present and verified: nothing fetched again
+    assert len(served) == 3
+
+
+def test_corrupt_gzip_stream_is_a_data_error(tmp_path, images):
+    data = bytearray(gzip.compress(idx_bytes(images, mnist.IMAGES_MAGIC)))
+    data[len(data) // 2 : len(data) // 2 + 8] = b"\xff" * 8
+    path = tmp_path / "flipped.gz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match="flipped.gz"):
+        mnist.read_idx(path, TINY, verify_checksum=False)

@@ -9,7 +9,9 @@ from trainer.models import build_model
 from trainer.settings import TrainSettings
 from trainer.train import accuracy, fit, seed_everything
 
-SMOKE = TrainSettings(model="mlp", max_epochs=2, limit_batches=40, val_size=1000, hidden_units=64, threads=1)
+SMOKE = TrainSettings(
+    model="mlp", max_epochs=2, limit_batches=40, val_size=1000, hidden_units=64, learning_rate=3e-3, threads=1
+)
 
 
 def train(settings: TrainSettings, mnist_data, on_epoch_end=None):
@@ -56,3 +58,21 @@ def test_interrupt_keeps_the_best_epoch_so_far(mnist_data):
 def test_a_learning_rate_far_too_high_fails_to_learn(mnist_data):
     model, history = train(dataclasses.replace(SMOKE, learning_rate=5.0, augment="none"), mnist_data)
     assert max(e.val_accuracy for e in history.epochs) < 0.5  # the lesson the settings explorer shows
+
+
+def test_ctrl_c_in_the_middle_of_a_batch_loop_stops_cleanly(mnist_data, monkeypatch):
+    import trainer.train as train_module
+
+    real_batches = train_module.train_batches
+    calls = {"epochs": 0}
+
+    def batches_then_ctrl_c(*args, **kwargs):
+        calls["epochs"] += 1
+        for step, batch in enumerate(real_batches(*args, **kwargs)):
+            if calls["epochs"] == 2 and step == 3:
+                raise KeyboardInterrupt
+            yield batch
+
+    monkeypatch.setattr(train_module, "train_batches", batches_then_ctrl_c)
+    model, history = train(dataclasses.replace(SMOKE, max_epochs=3, limit_batches=10), mnist_data)
+    assert history.interrupted and len(history.epochs) == 1 and history.best_epoch == 1
