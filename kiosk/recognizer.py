@@ -1,0 +1,114 @@
+"""Recognizer: one onnxruntime session per model; strokes in, a Prediction (or "not sure") out."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import onnxruntime as ort
+
+from kiosk import model_contract as contract
+from kiosk.errors import ModelLoadError
+from kiosk.preprocess import strokes_to_image, to_model_input
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's answer for one drawing. digit is None when the kiosk would say "I'm not sure"."""
+
+    digit: int | None
+    probabilities: tuple[float, ...]  # 10 values summing to 1
+    image: np.ndarray = field(repr=False)  # (28, 28) uint8: what the model saw
+    best: int = 0  # the most likely digit, even when unsure
+    runner_up: int = 0  # the second most likely: "is it a 4 or a 9?"
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.best]
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """When to say "I'm not sure" instead of a digit."""
+
+    min_confidence: float = 0.70  # the top probability must reach this ...
+    min_margin: float = 0.40  # ... and beat the runner-up by this much
+
+
+class Recognizer:
+    """An ONNX digit model checked against the contract and run on one CPU thread."""
+
+    def __init__(self, model_path: str | Path, uncertainty: Uncertainty = Uncertainty()):
+        self.path = Path(model_path)
+        self.uncertainty = uncertainty
+        self._session = _open_session(self.path)
+        raw = self._session.get_modelmeta().custom_metadata_map
+        problems = contract.contract_problems(
+            [(i.name, i.shape) for i in self._session.get_inputs()],
+            [(o.name, o.shape) for o in self._session.get_outputs()],
+            raw,
+        )
+        if problems:
+            raise ModelLoadError(f"{self.path} does not fit the kiosk's model contract: " + "; ".join(problems))
+        self.metadata = _decode(raw)
+
+    @property
+    def kind(self) -> str:
+        return str(self.metadata.get(contract.META_MODEL_KIND, "?"))
+
+    def recognize(self, strokes: Iterable[Sequence[Sequence[float]]]) -> Prediction:
+        """Classify a drawing. Raises EmptyDrawing when there is nothing to classify."""
+        return self.classify_image(strokes_to_image(strokes))
+
+    def classify_image(self, image: np.ndarray) -> Prediction:
+        """Classify a preprocessed (28, 28) uint8 image."""
+        probabilities = self.probabilities(to_model_input(image))[0]  # (10,)
+        best, runner_up = (int(i) for i in np.argsort(probabilities)[::-1][:2])
+        sure = (
+            probabilities[best] >= self.uncertainty.min_confidence
+            and probabilities[best] - probabilities[runner_up] >= self.uncertainty.min_margin
+        )
+        return Prediction(
+            digit=best if sure else None,
+            probabilities=tuple(float(p) for p in probabilities),
+            image=image,
+            best=best,
+            runner_up=runner_up,
+        )
+
+    def probabilities(self, batch: np.ndarray) -> np.ndarray:
+        """float32 (N, 1, 28, 28) -> probabilities (N, 10)."""
+        return self._session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
+
+
+def _open_session(path: Path) -> ort.InferenceSession:
+    if not path.is_file():
+        raise ModelLoadError(f"model file {path} not found")
+    options = ort.SessionOptions()
+    # A 28x28 model takes well under a millisecond: one thread, and no busy-waiting between runs
+    # (spinning threads would keep a Pi's CPU hot while nobody draws).
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own pybind classes for bad files
+        raise ModelLoadError(f"{path} is not a loadable ONNX model ({error})") from error
+
+
+def _decode(raw: dict[str, str]) -> dict:
+    decoded = {}
+    for key, value in raw.items():
+        try:
+            decoded[key] = json.loads(value) if key in contract.JSON_METADATA else value
+        except ValueError:
+            log.warning("metadata %s is not valid JSON; kept as text", key)
+            decoded[key] = value
+    return decoded

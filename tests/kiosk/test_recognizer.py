@@ -1,0 +1,63 @@
+"""The Recognizer on the shipped models: drawings in, answers out, bad model files refused."""
+import numpy as np
+import pytest
+
+from conftest import PROJECT_ROOT
+from kiosk.errors import EmptyDrawing, ModelLoadError
+from kiosk.recognizer import Recognizer
+
+CNN = PROJECT_ROOT / "exported_models" / "cnn.onnx"
+MLP = PROJECT_ROOT / "exported_models" / "mlp.onnx"
+
+
+def seven():
+    top = [(x, 100.0) for x in np.linspace(100, 220, 30)]
+    stem = [(220 - t * 70, 100 + t * 200) for t in np.linspace(0, 1, 60)]
+    return [top + stem]
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    return Recognizer(CNN)
+
+
+def test_recognizes_a_drawn_seven(cnn):
+    prediction = cnn.recognize(seven())
+    assert prediction.digit == 7 and prediction.best == 7
+    assert len(prediction.probabilities) == 10 and sum(prediction.probabilities) == pytest.approx(1, abs=1e-5)
+    assert prediction.image.shape == (28, 28) and prediction.image.dtype == np.uint8
+
+
+def test_metadata_says_what_the_model_is(cnn):
+    assert cnn.kind == "cnn"
+    assert cnn.metadata["train_settings"]["dropout_rate"] == 0.3
+    assert float(cnn.metadata["mnist_test_accuracy"]) > 0.99
+
+
+def test_empty_canvas_is_never_classified(cnn):
+    with pytest.raises(EmptyDrawing):
+        cnn.recognize([])
+
+
+def test_real_drawings_are_recognized_through_the_kiosk_path(drawn_dir):
+    from trainer import drawn_digits
+
+    drawn = drawn_digits.load(drawn_dir)
+    picks = np.random.default_rng(0).choice(len(drawn), 200, replace=False)
+    for path, floor in ((CNN, 0.93), (MLP, 0.85)):
+        recognizer = Recognizer(path)
+        answers = [recognizer.recognize(drawn.strokes[i]).best for i in picks]
+        assert np.mean(np.array(answers) == drawn.labels[picks]) >= floor
+
+
+@pytest.mark.parametrize("content", [b"", b"not an onnx model", b"\x08\x07" * 100])
+def test_corrupt_model_file_is_refused_clearly(tmp_path, content):
+    bad = tmp_path / "cnn.onnx"
+    bad.write_bytes(content)
+    with pytest.raises(ModelLoadError, match="cnn.onnx"):
+        Recognizer(bad)
+
+
+def test_missing_model_file_is_refused_clearly(tmp_path):
+    with pytest.raises(ModelLoadError, match="not found"):
+        Recognizer(tmp_path / "nowhere.onnx")
