@@ -11,3 +11,7 @@ class EmptyDrawing(KioskError):
 
 class ModelLoadError(KioskError):
     """A model file is missing, corrupt, or does not match the contract the kiosk expects."""
+
+
+class ConfigError(KioskError):
+    """The settings file is unreadable, not TOML, or has an unknown key or a bad value; the message names both."""

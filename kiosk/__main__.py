@@ -1,0 +1,83 @@
+"""python -m kiosk: parse the command line, load the config, build the App, run it.
+
+The only place that catches every exception: an unattended kiosk logs it and exits calmly, with
+a one-line message, never a traceback (a service manager restarts it).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from kiosk.errors import KioskError
+
+log = logging.getLogger("kiosk")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 800x480, got {text!r}") from None
+    if not (320 <= width <= 7680 and 240 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"{text} is outside 320x240 .. 7680x4320")
+    return width, height
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kiosk", description="The digit kiosk (fullscreen by default).")
+    parser.add_argument("--config", type=Path, help="TOML settings file (every key has a default)")
+    parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen; Esc quits")
+    parser.add_argument("--headless", action="store_true", help="no display or audio device needed")
+    parser.add_argument("--size", type=_size, help="window or headless size, e.g. 800x480")
+    parser.add_argument("--replay", type=Path, help="JSON lines of scripted touches to play through the kiosk")
+    parser.add_argument("--events-out", type=Path, help="write what happened as JSON lines")
+    parser.add_argument("--exit-when-done", action="store_true", help="quit once the replay has been played")
+    return parser
+
+
+def setup_logging(log_dir: Path, max_bytes: int, backups: int) -> None:
+    """Log to stderr, and to a size-capped rotating file when its folder is writable."""
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.handlers.RotatingFileHandler(log_dir / "kiosk.log", maxBytes=max_bytes, backupCount=backups))
+    except OSError as error:
+        print(f"kiosk: not logging to {log_dir} ({error}); logging to the terminal only", file=sys.stderr)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        from kiosk import replay
+        from kiosk.app import App, LaunchOptions
+        from kiosk.config import KioskConfig
+
+        config = KioskConfig.load(args.config)
+        setup_logging(config.log_dir_path, config.log_max_bytes, config.log_backups)
+        options = LaunchOptions(
+            windowed=args.windowed,
+            headless=args.headless,
+            size=args.size,
+            replay=replay.load(args.replay) if args.replay else None,
+            events_out=args.events_out,
+            exit_when_done=args.exit_when_done,
+        )
+        return App(config, options).run()
+    except KioskError as error:
+        log.error("%s", error)
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # noqa: BLE001 - last line of defence for an unattended kiosk
+        log.exception("the kiosk stopped because of an unexpected error")
+        print("kiosk: stopped because of an unexpected error; see the log", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

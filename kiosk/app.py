@@ -1,0 +1,151 @@
+"""App: owns the display, the clock and the one loop; routes input to the current screen."""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from kiosk.config import KioskConfig
+from kiosk.errors import KioskError, ModelLoadError
+from kiosk.event_log import EventLog
+from kiosk.input import PointerTranslator
+from kiosk.recognizer import Recognizer, Uncertainty
+from kiosk.replay import ReplayEvent
+from kiosk.screens.draw import DrawScreen
+from kiosk.speech import SilentSpeaker
+from kiosk.theme import Theme
+
+log = logging.getLogger(__name__)
+MODEL_KINDS = ("cnn", "mlp")
+
+
+@dataclass(frozen=True)
+class LaunchOptions:
+    """How this run of the kiosk was started."""
+
+    windowed: bool = False
+    headless: bool = False
+    size: tuple[int, int] | None = None
+    replay: list[ReplayEvent] | None = None
+    events_out: Path | None = None
+    exit_when_done: bool = False
+
+
+def load_recognizer(config: KioskConfig) -> Recognizer:
+    """The configured model, or the other shipped one if it is missing or broken."""
+    uncertainty = Uncertainty(config.min_confidence, config.min_margin)
+    order = [config.default_model] + [k for k in MODEL_KINDS if k != config.default_model]
+    problems = []
+    for kind in order:
+        try:
+            return Recognizer(config.model_dir_path / f"{kind}.onnx", uncertainty)
+        except ModelLoadError as error:
+            log.error("cannot use the %s model: %s", kind, error)
+            problems.append(str(error))
+    raise ModelLoadError("no usable model: " + " | ".join(problems))
+
+
+class App:
+    """The kiosk: one loop, one current screen."""
+
+    def __init__(self, config: KioskConfig, options: LaunchOptions):
+        self.config, self.options = config, options
+        if options.headless:
+            os.environ["SDL_VIDEODRIVER"] = "dummy"
+            os.environ["SDL_AUDIODRIVER"] = "dummy"
+        pygame.display.init()
+        pygame.font.init()
+        self.surface = self._open_display()
+        self.theme = Theme(*self.surface.get_size())
+        self.translator = PointerTranslator(self.surface.get_size())
+        self.recognizer = load_recognizer(config)
+        self.speaker = SilentSpeaker()
+        self.events = EventLog(options.events_out)
+        self.screen = self._new_draw_screen()
+        self.clock = pygame.time.Clock()
+        self.running = True
+
+    def _open_display(self) -> pygame.Surface:
+        opts = self.options
+        if opts.headless:
+            return pygame.display.set_mode(opts.size or (800, 480))
+        pygame.display.set_caption("Digit kiosk")
+        if opts.windowed:
+            return pygame.display.set_mode(opts.size or (1280, 800))
+        pygame.mouse.set_visible(False)  # a touchscreen kiosk shows no cursor
+        return pygame.display.set_mode(opts.size or (0, 0), pygame.FULLSCREEN)
+
+    def _new_draw_screen(self) -> DrawScreen:
+        return DrawScreen(self.recognizer, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events)
+
+    def run(self) -> int:
+        """The loop: events -> screen.handle; update; draw; flip. Returns the exit code."""
+        replay = list(self.options.replay or [])
+        now_ms, idle_ms = 0.0, 0.0
+        done_at_ms = None
+        while self.running:
+            # In headless mode time is simulated: a replay runs as fast as the CPU allows.
+            fps = self.config.fps_active if idle_ms < 1000 * self.config.idle_timeout_s else self.config.fps_idle
+            dt_ms = 1000.0 / fps if self.options.headless else float(self.clock.tick(fps))
+            now_ms += dt_ms
+            while replay and replay[0].t * 1000 <= now_ms:
+                self._post_replay_event(replay.pop(0))
+            if not self._drain_events():
+                idle_ms += dt_ms
+            else:
+                idle_ms = 0.0
+            self._guarded(lambda: self.screen.update(dt_ms))
+            self._guarded(lambda: self.screen.draw(self.surface))
+            pygame.display.flip()
+            if self.options.exit_when_done and not replay:
+                done_at_ms = done_at_ms or now_ms + self.config.auto_recognize_delay_ms + 200
+                if now_ms >= done_at_ms:
+                    self.running = False
+        self.events.close()
+        pygame.quit()
+        return 0
+
+    def _drain_events(self) -> bool:
+        """Hand this frame's input to the screen; True if there was any."""
+        busy = False
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT or (
+                event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and self.options.windowed
+            ):
+                self.running = False
+            pointer = self.translator.translate(event)
+            if pointer is not None:
+                busy = True
+                self._guarded(lambda: self.screen.handle(pointer))
+        return busy
+
+    def _guarded(self, action) -> None:
+        # A bug inside a screen must not kill an unattended kiosk: log it, start the screen afresh.
+        try:
+            action()
+        except Exception:  # noqa: BLE001 - the one place that catches everything
+            log.exception("error inside the screen; starting it afresh")
+            self.translator.cancel()
+            self.screen = self._new_draw_screen()
+
+    def _post_replay_event(self, event: ReplayEvent) -> None:
+        canvas, width, height = self.screen.canvas, *self.surface.get_size()
+        if event.type in ("clear", "recognize"):
+            target = self.screen.buttons[event.type].rect.center
+            kinds = (pygame.FINGERDOWN, pygame.FINGERUP)
+        else:
+            target = (canvas.x + event.x * canvas.width, canvas.y + event.y * canvas.height)
+            kinds = ({"down": pygame.FINGERDOWN, "move": pygame.FINGERMOTION, "up": pygame.FINGERUP}[event.type],)
+        for kind in kinds:
+            pygame.event.post(
+                pygame.event.Event(kind, x=target[0] / width, y=target[1] / height, dx=0.0, dy=0.0,
+                                   finger_id=0, touch_id=0, pressure=1.0)
+            )
+
+
+def describe_failure(error: KioskError) -> str:
+    """A calm one-line explanation for the log and the terminal."""
+    return f"The kiosk could not start: {error}"

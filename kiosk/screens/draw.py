@@ -1,0 +1,161 @@
+"""The drawing screen: a big canvas, Clear / Undo / Recognize, and the answer beside it."""
+from __future__ import annotations
+
+import time
+
+import pygame
+
+from kiosk import theme as colours
+from kiosk.errors import EmptyDrawing
+from kiosk.event_log import EventLog
+from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
+from kiosk.recognizer import Prediction, Recognizer
+from kiosk.speech import Speaker
+from kiosk.strokes import Ink
+from kiosk.theme import Theme
+from kiosk.widgets import Button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
+
+
+class DrawScreen:
+    """Draw a digit; the answer appears when the finger rests or Recognize is pressed."""
+
+    def __init__(self, recognizer: Recognizer, speaker: Speaker, theme: Theme, auto_delay_ms: int, events: EventLog):
+        self.recognizer, self.speaker, self.theme, self.events = recognizer, speaker, theme, events
+        self.auto_delay_ms = auto_delay_ms
+        self.ink = Ink()
+        self.prediction: Prediction | None = None
+        self.message = "Draw a number!"
+        self.next_screen: str | None = None
+        self._since_lift_ms: float | None = None
+        self._layout()
+
+    def _layout(self) -> None:
+        t = self.theme
+        m, bh = t.margin, t.button_height
+        if t.portrait:
+            side = min(t.width - 2 * m, (t.height - 3 * m - bh) * 3 // 5)
+            self.canvas = pygame.Rect(m, m, side, side)
+            buttons_y = self.canvas.bottom + m
+            self.panel = pygame.Rect(m, buttons_y + bh + m, t.width - 2 * m, t.height - buttons_y - bh - 2 * m)
+        else:
+            side = t.height - 3 * m - bh
+            self.canvas = pygame.Rect(m, m, side, side)
+            buttons_y = self.canvas.bottom + m
+            self.panel = pygame.Rect(self.canvas.right + 2 * m, m, t.width - self.canvas.right - 3 * m, t.height - 2 * m)
+        gap = m
+        width = (self.canvas.width - 2 * gap) // 3
+        self.buttons = {
+            "clear": Button("Clear", pygame.Rect(self.canvas.x, buttons_y, width, bh), colours.CLEAR),
+            "undo": Button("Undo", pygame.Rect(self.canvas.x + width + gap, buttons_y, width, bh), colours.UNDO),
+            "recognize": Button("Go!", pygame.Rect(self.canvas.x + 2 * (width + gap), buttons_y, width, bh), colours.RECOGNIZE),
+        }
+
+    # --- input -------------------------------------------------------------------------------
+    def handle(self, event: PointerEvent) -> None:
+        if isinstance(event, PointerDown):
+            for name, button in self.buttons.items():
+                if button.hit(event.x, event.y):
+                    self.press(name)
+                    return
+            if self.canvas.collidepoint(float(event.x), float(event.y)):
+                self.ink.begin(event.x - self.canvas.x, event.y - self.canvas.y)
+                self._since_lift_ms = None
+        elif isinstance(event, PointerMove) and self.ink.is_drawing:
+            x = min(max(event.x, self.canvas.left), self.canvas.right - 1) - self.canvas.x
+            y = min(max(event.y, self.canvas.top), self.canvas.bottom - 1) - self.canvas.y
+            self.ink.extend(x, y)
+        elif isinstance(event, PointerUp) and self.ink.is_drawing:
+            self.ink.end()
+            self._since_lift_ms = 0.0
+
+    def press(self, name: str) -> None:
+        """What a button does."""
+        if name == "clear":
+            self.ink.clear()
+            self.prediction, self.message, self._since_lift_ms = None, "Draw a number!", None
+        elif name == "undo":
+            self.ink.undo()
+            self.prediction, self._since_lift_ms = None, None
+        elif name == "recognize":
+            self.recognize()
+
+    # --- recognition ---------------------------------------------------------------------------
+    def recognize(self) -> None:
+        """Ask the model about the drawing, show and say the answer."""
+        self._since_lift_ms = None
+        started = time.perf_counter()
+        try:
+            self.prediction = self.recognizer.recognize(self.ink.copy_strokes())
+        except EmptyDrawing:
+            self.prediction, self.message = None, "Draw a number first!"
+            self._say(self.message)
+            return
+        latency_ms = (time.perf_counter() - started) * 1000
+        p = self.prediction
+        self.message = f"I think it's a {p.digit}!" if p.digit is not None else f"Hmm, is it a {p.best} or a {p.runner_up}?"
+        self.events.write(
+            type="recognized", digit=p.digit, probabilities=list(p.probabilities), model=self.recognizer.kind,
+            latency_ms=round(latency_ms, 3),
+        )
+        self._say(self.message)
+
+    def _say(self, text: str) -> None:
+        source = self.speaker.say(text, "en")
+        self.events.write(type="speech", text=text, lang="en", source=source)
+
+    def update(self, dt_ms: float) -> None:
+        if self._since_lift_ms is None or self.auto_delay_ms <= 0:
+            return
+        self._since_lift_ms += dt_ms
+        if self._since_lift_ms >= self.auto_delay_ms and not self.ink.is_empty:
+            self.recognize()
+
+    # --- drawing -------------------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.theme
+        surface.fill(colours.BACKGROUND)
+        pygame.draw.rect(surface, colours.CANVAS, self.canvas, border_radius=t.unit)
+        pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
+        self._draw_ink(surface)
+        for button in self.buttons.values():
+            button.enabled = not self.ink.is_empty or button.label == "Go!"
+            button.draw(surface, t)
+        self._draw_panel(surface)
+
+    def _draw_ink(self, surface: pygame.Surface) -> None:
+        radius = self.theme.pen_px // 2
+        clip = surface.get_clip()
+        surface.set_clip(self.canvas)
+        for stroke in self.ink.strokes:
+            points = [(x + self.canvas.x, y + self.canvas.y) for x, y in stroke]
+            for a, b in zip(points, points[1:]):
+                pygame.draw.line(surface, colours.INK, a, b, radius * 2)
+            for point in points:  # round joints and caps: smooth, gap-free ink
+                pygame.draw.circle(surface, colours.INK, point, radius)
+        surface.set_clip(clip)
+
+    def _draw_panel(self, surface: pygame.Surface) -> None:
+        t, panel, p = self.theme, self.panel, self.prediction
+        y = panel.y + t.unit * 2
+        draw_text(surface, self.message, t.font(3.2), colours.TEXT, (panel.centerx, y))
+        if p is None:
+            hint = "Use your finger to draw one digit: 0 to 9" if self.ink.is_empty else "Lift your finger and wait, or press Go!"
+            draw_text(surface, hint, t.font(1.8, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 3))
+            return
+        big = t.font(9).render(str(p.digit if p.digit is not None else "?"), True, colours.BAR_BEST if p.digit is not None else colours.UNDO)
+        digit_rect = big.get_rect(midtop=(panel.x + panel.width // 4, y + t.unit * 2))
+        surface.blit(big, digit_rect)
+        view = pygame.Rect(0, 0, panel.width // 2 - t.unit, digit_rect.height)
+        view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
+        draw_model_view(surface, view, p.image)
+        draw_text(surface, "what the computer sees", t.font(1.4, bold=False), colours.SOFT_TEXT, (view.centerx, view.bottom + t.unit))
+        dots = pygame.Rect(panel.x, view.bottom + t.unit * 2, panel.width // 2, t.unit * 2)
+        draw_count_dots(surface, dots, p.digit or 0, t)
+        bars = pygame.Rect(panel.x, dots.bottom + t.unit, panel.width, panel.bottom - dots.bottom - t.unit * 4)
+        draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
+        settings = self.recognizer.metadata.get("train_settings", {})
+        accuracy = self.recognizer.metadata.get("mnist_test_accuracy", "")
+        info = f"{self.recognizer.kind.upper()} · dropout {settings.get('dropout_rate', '?')} · learning rate {settings.get('learning_rate', '?')} · {settings.get('max_epochs', '?')} epochs"
+        if accuracy:
+            info += f" · {100 * float(accuracy):.1f}% on MNIST"
+        draw_text(surface, info, t.font(1.3, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - t.unit))

@@ -1,0 +1,86 @@
+"""Drawing helpers for the screens: buttons, probability bars, and what the computer sees."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pygame
+
+from kiosk import theme as colours
+from kiosk.theme import Theme
+
+
+@dataclass
+class Button:
+    """A big rounded button that reacts to a tap inside it."""
+
+    label: str
+    rect: pygame.Rect
+    colour: tuple[int, int, int]
+    enabled: bool = True
+
+    def hit(self, x: float, y: float) -> bool:
+        return self.enabled and self.rect.collidepoint(float(x), float(y))
+
+    def draw(self, surface: pygame.Surface, theme: Theme) -> None:
+        colour = self.colour if self.enabled else (205, 200, 190)
+        shadow = self.rect.move(0, max(2, theme.unit // 4))
+        pygame.draw.rect(surface, tuple(max(0, c - 60) for c in colour), shadow, border_radius=theme.unit)
+        pygame.draw.rect(surface, colour, self.rect, border_radius=theme.unit)
+        text = theme.font(2.2).render(self.label, True, colours.BUTTON_TEXT)
+        surface.blit(text, text.get_rect(center=self.rect.center))
+
+
+def draw_text(surface: pygame.Surface, text: str, font: pygame.font.Font, colour, center: tuple[int, int]) -> pygame.Rect:
+    """Blit text centred at center; returns where it went."""
+    rendered = font.render(text, True, colour)
+    rect = rendered.get_rect(center=center)
+    surface.blit(rendered, rect)
+    return rect
+
+
+def draw_probability_bars(
+    surface: pygame.Surface, rect: pygame.Rect, probabilities, best: int | None, theme: Theme
+) -> None:
+    """Ten bars, one per digit, as tall as the model's belief in that digit."""
+    slot = rect.width / 10
+    label_font = theme.font(1.6)
+    label_h = label_font.get_height()
+    bar_area = rect.height - label_h
+    for digit in range(10):
+        x = rect.x + int(digit * slot + slot * 0.15)
+        width = max(2, int(slot * 0.7))
+        track = pygame.Rect(x, rect.y, width, bar_area)
+        pygame.draw.rect(surface, colours.BAR_TRACK, track, border_radius=max(2, width // 4))
+        value = float(probabilities[digit]) if probabilities is not None else 0.0
+        height = int(bar_area * min(max(value, 0.0), 1.0))
+        if height:
+            bar = pygame.Rect(x, rect.y + bar_area - height, width, height)
+            colour = colours.BAR_BEST if digit == best else colours.BAR
+            pygame.draw.rect(surface, colour, bar, border_radius=max(2, width // 4))
+        draw_text(surface, str(digit), label_font, colours.TEXT, (x + width // 2, rect.bottom - label_h // 2))
+
+
+def draw_model_view(surface: pygame.Surface, rect: pygame.Rect, image: np.ndarray | None) -> None:
+    """The 28x28 picture the model saw, as big square pixels."""
+    size = min(rect.width, rect.height)
+    cell = max(1, size // 28)
+    origin = (rect.x + (rect.width - cell * 28) // 2, rect.y + (rect.height - cell * 28) // 2)
+    pygame.draw.rect(surface, colours.PIXEL_OFF, (*origin, cell * 28, cell * 28))
+    if image is None:
+        return
+    gray = np.asarray(image, np.uint8)
+    rgb = np.repeat(gray.T[:, :, None], 3, axis=2)  # pygame surfaces are (x, y)
+    small = pygame.surfarray.make_surface(rgb)
+    surface.blit(pygame.transform.scale(small, (cell * 28, cell * 28)), origin)
+
+
+def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, theme: Theme) -> None:
+    """That many dots to count, in one row."""
+    if count <= 0:
+        return
+    radius = max(4, min(theme.unit, rect.height // 2, int(rect.width / (count * 2.6))))
+    step = radius * 2.6
+    start = rect.centerx - step * (count - 1) / 2
+    for i in range(count):
+        pygame.draw.circle(surface, colours.COUNT_DOT, (int(start + i * step), rect.centery), radius)

@@ -1,0 +1,80 @@
+"""The whole kiosk, headless: scripted finger events from real drawings go through the real loop."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from conftest import PROJECT_ROOT
+from kiosk import replay
+
+
+def run_kiosk(*args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--headless", *map(str, args)],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=timeout,
+        env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": str(PROJECT_ROOT)},
+    )
+
+
+def test_replayed_drawings_are_recognized_through_the_event_loop(tmp_path, drawn_dir):
+    from trainer import drawn_digits
+
+    drawn = drawn_digits.load(drawn_dir)
+    picks = np.random.default_rng(1).choice(len(drawn), 30, replace=False)
+    events, t = [], 0.0
+    for i in picks:
+        part = replay.from_strokes(drawn.strokes[i], canvas_size=450.0, start_s=t)
+        events += part
+        t = part[-1].t + 0.5
+    script = tmp_path / "drawings.jsonl"
+    script.write_text(replay.dump(events))
+    out = tmp_path / "events.jsonl"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')
+    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    recognized = [r for r in records if r["type"] == "recognized"]
+    assert len(recognized) == 30
+    assert all(r["model"] == "cnn" and len(r["probabilities"]) == 10 and r["latency_ms"] > 0 for r in recognized)
+    best = [int(np.argmax(r["probabilities"])) for r in recognized]
+    assert np.mean(np.array(best) == drawn.labels[picks]) >= 0.9
+    assert sum(r["type"] == "speech" and r["source"] == "none" for r in records) == 30
+
+
+def test_recognize_on_an_empty_canvas_asks_for_a_drawing(tmp_path):
+    script = tmp_path / "empty.jsonl"
+    script.write_text(replay.dump([replay.ReplayEvent(0.1, "recognize")]))
+    out = tmp_path / "events.jsonl"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')
+    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["type"] for r in records] == ["speech"] and records[0]["text"] == "Draw a number first!"
+
+
+def test_a_broken_config_is_refused_naming_the_key_and_file(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text("colour = 'red'\n")
+    result = run_kiosk("--config", config, "--exit-when-done")
+    assert result.returncode == 2
+    assert "colour" in result.stderr and "kiosk.toml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_corrupt_model_falls_back_to_the_other_one(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "cnn.onnx").write_bytes(b"garbage")
+    (models / "mlp.onnx").write_bytes((PROJECT_ROOT / "exported_models" / "mlp.onnx").read_bytes())
+    script = tmp_path / "one.jsonl"
+    script.write_text(replay.dump(replay.from_strokes([[(100, 50), (100, 350)]], canvas_size=450.0)))
+    out = tmp_path / "events.jsonl"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'model_dir = "{models}"\nlog_dir = "{tmp_path / "logs"}"\n')
+    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    assert result.returncode == 0, result.stderr
+    assert "cannot use the cnn model" in result.stderr
+    recognized = [json.loads(l) for l in out.read_text().splitlines() if '"recognized"' in l]
+    assert recognized and recognized[0]["model"] == "mlp"
