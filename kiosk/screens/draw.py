@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+import cv2
+import numpy as np
 import pygame
 
 from kiosk import theme as colours
@@ -27,6 +29,8 @@ class DrawScreen:
         self.message = "Draw a number!"
         self.next_screen: str | None = None
         self._since_lift_ms: float | None = None
+        self._ink_key: tuple[int, int] | None = None
+        self._ink_surface: pygame.Surface | None = None
         self._layout()
 
     def _layout(self) -> None:
@@ -123,16 +127,21 @@ class DrawScreen:
         self._draw_panel(surface)
 
     def _draw_ink(self, surface: pygame.Surface) -> None:
-        radius = self.theme.pen_px // 2
-        clip = surface.get_clip()
-        surface.set_clip(self.canvas)
-        for stroke in self.ink.strokes:
-            points = [(x + self.canvas.x, y + self.canvas.y) for x, y in stroke]
-            for a, b in zip(points, points[1:]):
-                pygame.draw.line(surface, colours.INK, a, b, radius * 2)
-            for point in points:  # round joints and caps: smooth, gap-free ink
-                pygame.draw.circle(surface, colours.INK, point, radius)
-        surface.set_clip(clip)
+        # Antialiased round-capped strokes drawn by OpenCV, cached until the ink changes.
+        key = (len(self.ink.strokes), len(self.ink.strokes[-1]) if self.ink.strokes else 0)
+        if key != self._ink_key:
+            self._ink_key, self._ink_surface = key, render_ink(self.ink.strokes, self.canvas.size, self.theme.pen_px)
+        if self._ink_surface is not None:
+            surface.blit(self._ink_surface, self.canvas.topleft)
+
+    def _draw_digit_parade(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        # The ten digits in friendly colours: what can be drawn, at a glance, without reading.
+        font = self.theme.font(min(7.0, rect.height / self.theme.unit / 2.6))
+        palette = (colours.CLEAR, colours.UNDO, colours.RECOGNIZE, colours.BAR, colours.COUNT_DOT)
+        for digit in range(10):
+            row, col = divmod(digit, 5)
+            center = (rect.x + int(rect.width * (col + 0.5) / 5), rect.y + int(rect.height * (row + 0.5) / 2))
+            draw_text(surface, str(digit), font, palette[digit % len(palette)], center)
 
     def _draw_panel(self, surface: pygame.Surface) -> None:
         t, panel, p = self.theme, self.panel, self.prediction
@@ -141,15 +150,17 @@ class DrawScreen:
         if p is None:
             hint = "Use your finger to draw one digit: 0 to 9" if self.ink.is_empty else "Lift your finger and wait, or press Go!"
             draw_text(surface, hint, t.font(1.8, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 3))
+            self._draw_digit_parade(surface, pygame.Rect(panel.x, y + t.unit * 6, panel.width, panel.bottom - y - t.unit * 8))
             return
         big = t.font(9).render(str(p.digit if p.digit is not None else "?"), True, colours.BAR_BEST if p.digit is not None else colours.UNDO)
         digit_rect = big.get_rect(midtop=(panel.x + panel.width // 4, y + t.unit * 2))
         surface.blit(big, digit_rect)
-        view = pygame.Rect(0, 0, panel.width // 2 - t.unit, digit_rect.height)
+        side = min(panel.width // 2 - t.unit, int(digit_rect.height * 1.4))
+        view = pygame.Rect(0, 0, side, side)
         view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
         draw_model_view(surface, view, p.image)
         draw_text(surface, "what the computer sees", t.font(1.4, bold=False), colours.SOFT_TEXT, (view.centerx, view.bottom + t.unit))
-        dots = pygame.Rect(panel.x, view.bottom + t.unit * 2, panel.width // 2, t.unit * 2)
+        dots = pygame.Rect(panel.x, max(digit_rect.bottom, view.bottom) + t.unit * 2, panel.width // 2, t.unit * 2)
         draw_count_dots(surface, dots, p.digit or 0, t)
         bars = pygame.Rect(panel.x, dots.bottom + t.unit, panel.width, panel.bottom - dots.bottom - t.unit * 4)
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
@@ -159,3 +170,23 @@ class DrawScreen:
         if accuracy:
             info += f" · {100 * float(accuracy):.1f}% on MNIST"
         draw_text(surface, info, t.font(1.3, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - t.unit))
+
+
+def render_ink(strokes, size: tuple[int, int], pen_px: int) -> pygame.Surface | None:
+    """The strokes as a transparent surface of the canvas size, ink colour with antialiased edges."""
+    if not any(strokes):
+        return None
+    width, height = size
+    alpha = np.zeros((height, width), np.uint8)
+    for stroke in strokes:
+        points = np.round(np.asarray(stroke, np.float64) * 16).astype(np.int32).reshape(-1, 1, 2)
+        if len(stroke) == 1:
+            cv2.circle(alpha, tuple(points[0, 0].tolist()), pen_px * 8, 255, cv2.FILLED, cv2.LINE_AA, 4)
+        else:
+            cv2.polylines(alpha, [points], False, 255, pen_px, cv2.LINE_AA, 4)
+    ink = pygame.Surface((width, height), pygame.SRCALPHA)
+    ink.fill((*colours.INK, 0))
+    pixels = pygame.surfarray.pixels_alpha(ink)
+    pixels[...] = alpha.T
+    del pixels  # release the surface lock
+    return ink

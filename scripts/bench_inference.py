@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Benchmark Recognizer.recognize (strokes in, answer out): p50/p99 latency per shipped model.
+
+Uses the real drawn digits scaled to the kiosk canvas; onnxruntime on one thread, as in the kiosk.
+
+    .venv/bin/python scripts/bench_inference.py [--repeats 3] [--out runs/bench_inference.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from kiosk.atomic_write import write_text_atomic  # noqa: E402
+from kiosk.recognizer import Recognizer  # noqa: E402
+from trainer import drawn_digits  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drawn-dir")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", default="runs/bench_inference.json")
+    args = parser.parse_args()
+    drawn = drawn_digits.load(args.drawn_dir)
+    results = {}
+    for kind in ("cnn", "mlp"):
+        recognizer = Recognizer(PROJECT_ROOT / "exported_models" / f"{kind}.onnx")
+        for strokes in drawn.strokes[:50]:  # warm up
+            recognizer.recognize(strokes)
+        times_ms = []
+        for _ in range(args.repeats):
+            for strokes in drawn.strokes:
+                started = time.perf_counter()
+                recognizer.recognize(strokes)
+                times_ms.append((time.perf_counter() - started) * 1000)
+        p50, p99 = np.percentile(times_ms, [50, 99])
+        results[kind] = {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "count": len(times_ms)}
+        print(f"{kind}: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(times_ms)} drawings (strokes -> answer)")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(args.out, json.dumps({"machine": platform.platform(), "results": results}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
