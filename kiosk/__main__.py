@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def setup_logging(log_dir: Path, max_bytes: int, backups: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # keep the terminal and logs quiet
     try:
         from kiosk import replay
         from kiosk.app import App, LaunchOptions
