@@ -34,18 +34,20 @@ class LaunchOptions:
     exit_when_done: bool = False
 
 
-def load_recognizer(config: KioskConfig) -> Recognizer:
-    """The configured model, or the other shipped one if it is missing or broken."""
+def load_recognizers(config: KioskConfig) -> list[Recognizer]:
+    """Every shipped model that loads, the configured one first; a broken one is logged and skipped."""
     uncertainty = Uncertainty(config.min_confidence, config.min_margin)
     order = [config.default_model] + [k for k in MODEL_KINDS if k != config.default_model]
-    problems = []
+    recognizers, problems = [], []
     for kind in order:
         try:
-            return Recognizer(config.model_dir_path / f"{kind}.onnx", uncertainty)
+            recognizers.append(Recognizer(config.model_dir_path / f"{kind}.onnx", uncertainty))
         except ModelLoadError as error:
             log.error("cannot use the %s model: %s", kind, error)
             problems.append(str(error))
-    raise ModelLoadError("no usable model: " + " | ".join(problems))
+    if not recognizers:
+        raise ModelLoadError("no usable model: " + " | ".join(problems))
+    return recognizers
 
 
 class App:
@@ -61,7 +63,7 @@ class App:
         self.surface = self._open_display()
         self.theme = Theme(*self.surface.get_size())
         self.translator = PointerTranslator(self.surface.get_size())
-        self.recognizer = load_recognizer(config)
+        self.recognizers = load_recognizers(config)
         self.speaker = SilentSpeaker()
         self.events = EventLog(options.events_out)
         self.screen = self._new_draw_screen()
@@ -79,7 +81,7 @@ class App:
         return pygame.display.set_mode(opts.size or (0, 0), pygame.FULLSCREEN)
 
     def _new_draw_screen(self) -> DrawScreen:
-        return DrawScreen(self.recognizer, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events)
+        return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events)
 
     def run(self) -> int:
         """The loop: events -> screen.handle; update; draw; flip. Returns the exit code."""

@@ -21,8 +21,13 @@ from kiosk.widgets import Button, draw_count_dots, draw_model_view, draw_probabi
 class DrawScreen:
     """Draw a digit; the answer appears when the finger rests or Recognize is pressed."""
 
-    def __init__(self, recognizer: Recognizer, speaker: Speaker, theme: Theme, auto_delay_ms: int, events: EventLog):
-        self.recognizer, self.speaker, self.theme, self.events = recognizer, speaker, theme, events
+    def __init__(
+        self, recognizers: list[Recognizer], speaker: Speaker, theme: Theme, auto_delay_ms: int, events: EventLog
+    ):
+        self.recognizers, self.speaker, self.theme, self.events = recognizers, speaker, theme, events
+        self.active = 0  # which model's answer is the big one; the others are shown beside it
+        self.answers: list[Prediction] = []
+        self.model_chips: list[tuple[pygame.Rect, int]] = []
         self.auto_delay_ms = auto_delay_ms
         self.ink = Ink()
         self.prediction: Prediction | None = None
@@ -57,6 +62,10 @@ class DrawScreen:
     # --- input -------------------------------------------------------------------------------
     def handle(self, event: PointerEvent) -> None:
         if isinstance(event, PointerDown):
+            for rect, index in self.model_chips:
+                if rect.collidepoint(float(event.x), float(event.y)):
+                    self.choose_model(index)
+                    return
             for name, button in self.buttons.items():
                 if button.hit(event.x, event.y):
                     self.press(name)
@@ -76,32 +85,51 @@ class DrawScreen:
         """What a button does."""
         if name == "clear":
             self.ink.clear()
-            self.prediction, self.message, self._since_lift_ms = None, "Draw a number!", None
+            self.prediction, self.answers, self.message, self._since_lift_ms = None, [], "Draw a number!", None
         elif name == "undo":
             self.ink.undo()
-            self.prediction, self._since_lift_ms = None, None
+            self.prediction, self.answers, self._since_lift_ms = None, [], None
         elif name == "recognize":
             self.recognize()
 
+    @property
+    def recognizer(self) -> Recognizer:
+        return self.recognizers[self.active]
+
     # --- recognition ---------------------------------------------------------------------------
     def recognize(self) -> None:
-        """Ask the model about the drawing, show and say the answer."""
+        """Ask every model about the drawing; show and say the active model's answer."""
         self._since_lift_ms = None
         started = time.perf_counter()
         try:
-            self.prediction = self.recognizer.recognize(self.ink.copy_strokes())
+            first = self.recognizer.recognize(self.ink.copy_strokes())
         except EmptyDrawing:
-            self.prediction, self.message = None, "Draw a number first!"
+            self.prediction, self.answers, self.message = None, [], "Draw a number first!"
             self._say(self.message)
             return
         latency_ms = (time.perf_counter() - started) * 1000
-        p = self.prediction
-        self.message = f"I think it's a {p.digit}!" if p.digit is not None else f"Hmm, is it a {p.best} or a {p.runner_up}?"
+        # The others see the very same picture, for the side-by-side comparison.
+        self.answers = [first if i == self.active else r.classify_image(first.image) for i, r in enumerate(self.recognizers)]
+        self._show(first)
         self.events.write(
-            type="recognized", digit=p.digit, probabilities=list(p.probabilities), model=self.recognizer.kind,
-            latency_ms=round(latency_ms, 3),
+            type="recognized", digit=first.digit, probabilities=list(first.probabilities), model=self.recognizer.kind,
+            latency_ms=round(latency_ms, 3), answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
         )
         self._say(self.message)
+
+    def choose_model(self, index: int) -> None:
+        """Make another model's answer the big one."""
+        if index == self.active or not 0 <= index < len(self.recognizers):
+            return
+        self.active = index
+        if self.answers:
+            self._show(self.answers[index])
+            self._say(self.message)
+
+    def _show(self, prediction: Prediction) -> None:
+        self.prediction = prediction
+        p = prediction
+        self.message = f"I think it's a {p.digit}!" if p.digit is not None else f"Hmm, is it a {p.best} or a {p.runner_up}?"
 
     def _say(self, text: str) -> None:
         source = self.speaker.say(text, "en")
@@ -162,14 +190,23 @@ class DrawScreen:
         draw_text(surface, "what the computer sees", t.font(1.4, bold=False), colours.SOFT_TEXT, (view.centerx, view.bottom + t.unit))
         dots = pygame.Rect(panel.x, max(digit_rect.bottom, view.bottom) + t.unit * 2, panel.width // 2, t.unit * 2)
         draw_count_dots(surface, dots, p.digit or 0, t)
-        bars = pygame.Rect(panel.x, dots.bottom + t.unit, panel.width, panel.bottom - dots.bottom - t.unit * 4)
+        bars = pygame.Rect(panel.x, dots.bottom + t.unit, panel.width, panel.bottom - dots.bottom - t.unit * 5)
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
-        settings = self.recognizer.metadata.get("train_settings", {})
-        accuracy = self.recognizer.metadata.get("mnist_test_accuracy", "")
-        info = f"{self.recognizer.kind.upper()} · dropout {settings.get('dropout_rate', '?')} · learning rate {settings.get('learning_rate', '?')} · {settings.get('max_epochs', '?')} epochs"
-        if accuracy:
-            info += f" · {100 * float(accuracy):.1f}% on MNIST"
-        draw_text(surface, info, t.font(1.3, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - t.unit))
+        self._draw_model_chips(surface, pygame.Rect(panel.x, panel.bottom - t.unit * 3, panel.width, t.unit * 3))
+
+    def _draw_model_chips(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        # One chip per model with its answer; tap one to make it the big answer.
+        t, self.model_chips = self.theme, []
+        width = rect.width // max(1, len(self.recognizers))
+        for index, (recognizer, answer) in enumerate(zip(self.recognizers, self.answers)):
+            chip = pygame.Rect(rect.x + index * width + t.unit // 2, rect.y, width - t.unit, rect.height)
+            active = index == self.active
+            pygame.draw.rect(surface, colours.BAR_BEST if active else colours.BAR_TRACK, chip, border_radius=t.unit)
+            said = str(answer.digit) if answer.digit is not None else "?"
+            accuracy = recognizer.metadata.get("mnist_test_accuracy", "")
+            label = f"{recognizer.kind.upper()} says {said}" + (f"  ({100 * float(accuracy):.1f}% on tests)" if accuracy else "")
+            draw_text(surface, label, t.font(1.5), colours.BUTTON_TEXT if active else colours.TEXT, chip.center)
+            self.model_chips.append((chip, index))
 
 
 def render_ink(strokes, size: tuple[int, int], pen_px: int) -> pygame.Surface | None:

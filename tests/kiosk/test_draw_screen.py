@@ -1,0 +1,78 @@
+"""The drawing screen driven with pointer events (dummy video driver), with the shipped models."""
+import pygame
+import pytest
+
+from kiosk.app import load_recognizers
+from kiosk.config import KioskConfig
+from kiosk.event_log import EventLog
+from kiosk.input import PointerDown, PointerMove, PointerUp
+from kiosk.screens.draw import DrawScreen
+from kiosk.speech import SilentSpeaker
+from kiosk.theme import Theme
+
+
+class RecordingSpeaker(SilentSpeaker):
+    def __init__(self):
+        self.said = []
+
+    def say(self, text, lang):
+        self.said.append(text)
+        return "none"
+
+
+@pytest.fixture(scope="module")
+def recognizers():
+    return load_recognizers(KioskConfig.load(None))
+
+
+@pytest.fixture
+def screen(recognizers):
+    pygame.display.init()
+    pygame.font.init()
+    yield DrawScreen(recognizers, RecordingSpeaker(), Theme(800, 480), 700, EventLog(None))
+    pygame.display.quit()
+
+
+def draw_one(screen):
+    c = screen.canvas
+    screen.handle(PointerDown(c.x + c.w * 0.5, c.y + c.h * 0.15))
+    for i in range(1, 30):
+        screen.handle(PointerMove(c.x + c.w * 0.5, c.y + c.h * (0.15 + 0.7 * i / 29)))
+    screen.handle(PointerUp(c.x + c.w * 0.5, c.y + c.h * 0.85))
+
+
+def test_resting_finger_triggers_recognition_after_the_delay(screen):
+    draw_one(screen)
+    screen.update(600)
+    assert screen.prediction is None
+    screen.update(200)
+    assert screen.prediction is not None and screen.prediction.best == 1
+    assert screen.speaker.said == [screen.message]
+
+
+def test_both_models_answer_and_a_tap_on_a_chip_switches(screen):
+    draw_one(screen)
+    screen.press("recognize")
+    assert [r.kind for r in screen.recognizers] == ["cnn", "mlp"] and len(screen.answers) == 2
+    screen.draw(pygame.Surface((800, 480)))  # lays out the chips
+    mlp_chip = screen.model_chips[1][0]
+    screen.handle(PointerDown(*mlp_chip.center))
+    assert screen.recognizer.kind == "mlp" and screen.prediction is screen.answers[1]
+    assert screen.ink.copy_strokes(), "a tap on a chip must not draw"
+
+
+def test_clear_and_undo_buttons(screen):
+    draw_one(screen)
+    draw_one(screen)
+    screen.handle(PointerDown(*screen.buttons["undo"].rect.center))
+    assert len(screen.ink.strokes) == 1
+    screen.handle(PointerDown(*screen.buttons["clear"].rect.center))
+    assert screen.ink.is_empty and screen.message == "Draw a number!"
+
+
+def test_strokes_leaving_the_canvas_are_clamped_to_its_edge(screen):
+    c = screen.canvas
+    screen.handle(PointerDown(c.x + 10, c.y + 10))
+    screen.handle(PointerMove(c.right + 300, c.y + 10))
+    x, _ = screen.ink.strokes[0][-1]
+    assert x == c.width - 1
