@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How often does the kiosk say "not sure" on real digits, and how often on things that are not digits?
 
-Non-digits are generated: random scribbles, circles, squares, crosses, zig-zags, and capital
+Non-digits are generated: random scribbles, squares, crosses, zig-zags, and capital
 letters that look like no digit (A E H K M W X Y) as jittered polylines. Prints, per
 model, the share of real drawn digits answered (and right when answered) and the share of non-digits
 wrongly answered with a digit, at the config's thresholds.
@@ -18,13 +18,8 @@ import numpy as np
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from kiosk.recognizer import Recognizer  # noqa: E402
+from kiosk.recognizer import Recognizer, agree  # noqa: E402
 from trainer import drawn_digits  # noqa: E402
-
-def circle(rng, n=60):
-    a = np.linspace(0, 2 * np.pi * rng.uniform(0.9, 1.05), n)
-    return [np.stack([150 + 100 * np.cos(a), 150 + rng.uniform(60, 110) * np.sin(a)], 1)]
-
 
 def square(rng):
     s = rng.uniform(120, 220)
@@ -63,7 +58,7 @@ def letter(rng, char):
 
 
 def non_digits(rng, count_per_kind=60):
-    makers = [circle, square, scribble, cross, zigzag]
+    makers = [square, scribble, cross, zigzag]  # no circles: a circle is a fine 0
     samples = [(m.__name__, m(rng)) for m in makers for _ in range(count_per_kind)]
     samples += [(f"letter {c}", letter(rng, c)) for c in "AEHKMWXY" for _ in range(count_per_kind // 4)]
     return samples
@@ -73,18 +68,25 @@ def main() -> int:
     rng = np.random.default_rng(0)
     drawn = drawn_digits.load()
     fakes = non_digits(rng)
-    for kind in ("cnn", "mlp"):
-        recognizer = Recognizer(PROJECT_ROOT / "exported_models" / f"{kind}.onnx")
-        answers = [recognizer.recognize(s).digit for s in drawn.strokes]
+    recognizers = [Recognizer(PROJECT_ROOT / "exported_models" / f"{kind}.onnx") for kind in ("cnn", "mlp")]
+
+    def kiosk_answer(strokes, rule):
+        answers = [r.recognize(strokes) for r in recognizers]  # answers[0] is the CNN, the kiosk's default
+        return (agree(answers) if rule == "both models agree" else answers)[0].digit
+
+    for rule in ("CNN alone", "both models agree"):
+        answers = [kiosk_answer(s, rule) for s in drawn.strokes]
         answered = np.array([a is not None for a in answers])
         right = np.array([a == label for a, label in zip(answers, drawn.labels)])
-        fake_answers = [recognizer.recognize(s).digit for _, s in fakes]
-        fooled = np.mean([a is not None for a in fake_answers])
+        fake_answers = np.array([kiosk_answer(s, rule) is not None for _, s in fakes])
         print(
-            f"{kind}: drawn digits answered {100 * answered.mean():.1f}% (right when answered "
+            f"{rule}: drawn digits answered {100 * answered.mean():.1f}% (right when answered "
             f"{100 * right[answered].mean():.1f}%, wrong answers {100 * (answered & ~right).mean():.1f}% of all); "
-            f"non-digits answered with a digit {100 * fooled:.1f}% of {len(fakes)}"
+            f"non-digits answered with a digit {100 * fake_answers.mean():.1f}% of {len(fakes)}"
         )
+        kinds = sorted({name for name, _ in fakes})
+        print("   by kind: " + ", ".join(
+            f"{k} {100 * np.mean([f for f, (n, _) in zip(fake_answers, fakes) if n == k]):.0f}%" for k in kinds))
     return 0
 
 

@@ -1,4 +1,6 @@
 """The Recognizer on the shipped models: drawings in, answers out, bad model files refused."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -61,3 +63,19 @@ def test_corrupt_model_file_is_refused_clearly(tmp_path, content):
 def test_missing_model_file_is_refused_clearly(tmp_path):
     with pytest.raises(ModelLoadError, match="not found"):
         Recognizer(tmp_path / "nowhere.onnx")
+
+
+def test_a_long_scribble_gets_not_sure(cnn):
+    steps = np.random.default_rng(3).normal(0, 25, (150, 2))
+    scribble = [np.cumsum(steps, 0) + 200]
+    prediction = cnn.recognize(scribble)
+    assert prediction.digit is None and 0 <= prediction.best <= 9  # still has a best guess to show
+
+
+def test_models_that_disagree_make_the_kiosk_unsure(cnn):
+    from kiosk.recognizer import agree
+
+    seven_answer = cnn.recognize(seven())
+    other = dataclasses.replace(seven_answer, best=1, digit=1)
+    assert [a.digit for a in agree([seven_answer, other])] == [None, None]
+    assert [a.digit for a in agree([seven_answer, seven_answer])] == [7, 7]
