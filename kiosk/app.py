@@ -14,7 +14,9 @@ from kiosk.event_log import EventLog
 from kiosk.input import PointerTranslator
 from kiosk.recognizer import Recognizer, Uncertainty
 from kiosk.replay import ReplayEvent
+from kiosk import explorer_grid
 from kiosk.screens.draw import DrawScreen
+from kiosk.screens.explore import ExploreScreen
 from kiosk.speech import SilentSpeaker
 from kiosk.theme import Theme
 
@@ -67,6 +69,7 @@ class App:
         self.speaker = SilentSpeaker()
         self.events = EventLog(options.events_out)
         self.screen = self._new_draw_screen()
+        self.screens = {"draw": self.screen, "explore": self._new_explore_screen()}
         self.clock = pygame.time.Clock()
         self.running = True
 
@@ -82,6 +85,20 @@ class App:
 
     def _new_draw_screen(self) -> DrawScreen:
         return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events)
+
+    def _new_explore_screen(self) -> ExploreScreen:
+        draw = self.screen
+        return ExploreScreen(explorer_grid.load(self.config.model_dir_path), self.theme, draw.nav, draw.panel)
+
+    def _switch_if_asked(self) -> None:
+        # Screens ask by name; the App hands over one explicit value (the drawing).
+        target = self.screen.next_screen
+        if target is None:
+            return
+        self.screen.next_screen = None
+        handover = self.screen.handover()
+        self.screen = self.screens.get(target, self.screens["draw"])
+        self.screen.enter(handover)
 
     def run(self) -> int:
         """The loop: events -> screen.handle; update; draw; flip. Returns the exit code."""
@@ -100,6 +117,7 @@ class App:
             else:
                 idle_ms = 0.0
             self._guarded(lambda: self.screen.update(dt_ms))
+            self._guarded(self._switch_if_asked)
             self._guarded(lambda: self.screen.draw(self.surface))
             pygame.display.flip()
             if self.options.exit_when_done and not replay:
@@ -129,9 +147,9 @@ class App:
         try:
             action()
         except Exception:  # noqa: BLE001 - the one place that catches everything
-            log.exception("error inside the screen; starting it afresh")
+            log.exception("error inside the screen; back to a fresh drawing screen")
             self.translator.cancel()
-            self.screen = self._new_draw_screen()
+            self.screen = self.screens["draw"] = self._new_draw_screen()
 
     def _post_replay_event(self, event: ReplayEvent) -> None:
         canvas, width, height = self.screen.canvas, *self.surface.get_size()

@@ -18,6 +18,7 @@ class Button:
     rect: pygame.Rect
     colour: tuple[int, int, int]
     enabled: bool = True
+    text_colour: tuple[int, int, int] = colours.BUTTON_TEXT
 
     def hit(self, x: float, y: float) -> bool:
         return self.enabled and self.rect.collidepoint(float(x), float(y))
@@ -27,7 +28,7 @@ class Button:
         shadow = self.rect.move(0, max(2, theme.unit // 4))
         pygame.draw.rect(surface, tuple(max(0, c - 60) for c in colour), shadow, border_radius=theme.unit)
         pygame.draw.rect(surface, colour, self.rect, border_radius=theme.unit)
-        text = theme.font(2.2).render(self.label, True, colours.BUTTON_TEXT)
+        text = theme.font(2.2).render(self.label, True, self.text_colour)
         surface.blit(text, text.get_rect(center=self.rect.center))
 
 
@@ -84,3 +85,47 @@ def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, them
     start = rect.centerx - step * (count - 1) / 2
     for i in range(count):
         pygame.draw.circle(surface, colours.COUNT_DOT, (int(start + i * step), rect.centery), radius)
+
+
+class NavBar:
+    """Tabs across the top of the answer panel: which screen to show."""
+
+    TABS = (("draw", "Draw"), ("explore", "Explore the settings"))
+
+    def __init__(self, rect: pygame.Rect):
+        self.rect = rect
+        width = rect.width // len(self.TABS)
+        self.tabs = [(name, label, pygame.Rect(rect.x + i * width, rect.y, width - 4, rect.height))
+                     for i, (name, label) in enumerate(self.TABS)]
+
+    def hit(self, x: float, y: float) -> str | None:
+        for name, _, rect in self.tabs:
+            if rect.collidepoint(float(x), float(y)):
+                return name
+        return None
+
+    def draw(self, surface: pygame.Surface, theme: Theme, active: str) -> None:
+        for name, label, rect in self.tabs:
+            selected = name == active
+            pygame.draw.rect(surface, colours.BAR if selected else colours.BAR_TRACK, rect, border_radius=theme.unit)
+            draw_text(surface, label, theme.font(1.6), colours.BUTTON_TEXT if selected else colours.TEXT, rect.center)
+
+
+def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, theme: Theme) -> None:
+    """Validation accuracy per epoch as a line (the y axis runs from 0% to 100%)."""
+    pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=theme.unit // 2)
+    values = [float(e.get("val_accuracy", 0.0)) for e in history]
+    font = theme.font(1.3, bold=False)
+    draw_text(surface, "how it learned, round by round", font, colours.SOFT_TEXT, (rect.centerx, rect.y + theme.unit))
+    inner = rect.inflate(-theme.unit * 2, -theme.unit * 3).move(0, theme.unit // 2)
+    for level in (0.0, 0.5, 1.0):
+        y = inner.bottom - int(level * inner.height)
+        pygame.draw.line(surface, colours.BAR_TRACK, (inner.x, y), (inner.right, y), 1)
+    if not values:
+        return
+    step = inner.width / max(1, len(values) - 1)
+    points = [(inner.x + int(i * step), inner.bottom - int(v * inner.height)) for i, v in enumerate(values)]
+    if len(points) > 1:
+        pygame.draw.lines(surface, colours.BAR_BEST, False, points, max(2, theme.unit // 4))
+    for point in points:
+        pygame.draw.circle(surface, colours.BAR_BEST, point, max(3, theme.unit // 3))

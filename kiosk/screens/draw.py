@@ -15,7 +15,7 @@ from kiosk.recognizer import Prediction, Recognizer, agree
 from kiosk.speech import Speaker
 from kiosk.strokes import Ink
 from kiosk.theme import Theme
-from kiosk.widgets import Button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
+from kiosk.widgets import Button, NavBar, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
 class DrawScreen:
@@ -51,6 +51,9 @@ class DrawScreen:
             self.canvas = pygame.Rect(m, m, side, side)
             buttons_y = self.canvas.bottom + m
             self.panel = pygame.Rect(self.canvas.right + 2 * m, m, t.width - self.canvas.right - 3 * m, t.height - 2 * m)
+        nav_h = t.unit * 3
+        self.nav = NavBar(pygame.Rect(self.panel.x, self.panel.y, self.panel.width, nav_h))
+        self.panel = pygame.Rect(self.panel.x, self.panel.y + nav_h + m // 2, self.panel.width, self.panel.height - nav_h - m // 2)
         gap = m
         width = (self.canvas.width - 2 * gap) // 3
         self.buttons = {
@@ -62,6 +65,10 @@ class DrawScreen:
     # --- input -------------------------------------------------------------------------------
     def handle(self, event: PointerEvent) -> None:
         if isinstance(event, PointerDown):
+            target = self.nav.hit(event.x, event.y)
+            if target and target != "draw":
+                self.next_screen = target
+                return
             for rect, index in self.model_chips:
                 if rect.collidepoint(float(event.x), float(event.y)):
                     self.choose_model(index)
@@ -91,6 +98,13 @@ class DrawScreen:
             self.prediction, self.answers, self._since_lift_ms = None, [], None
         elif name == "recognize":
             self.recognize()
+
+    def enter(self, handover=None) -> None:
+        """Back from another screen: the drawing is still here."""
+
+    def handover(self) -> list:
+        """What the next screen gets: the current drawing."""
+        return self.ink.copy_strokes()
 
     @property
     def recognizer(self) -> Recognizer:
@@ -152,6 +166,7 @@ class DrawScreen:
         pygame.draw.rect(surface, colours.CANVAS, self.canvas, border_radius=t.unit)
         pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
         self._draw_ink(surface)
+        self.nav.draw(surface, t, "draw")
         for button in self.buttons.values():
             button.enabled = not self.ink.is_empty or button.label == "Go!"
             button.draw(surface, t)

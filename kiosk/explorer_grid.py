@@ -1,0 +1,91 @@
+"""The settings explorer's grid, read from exported_models/MANIFEST.json: per model kind, an "about
+right" centre and, for Dropout Rate, Learning Rate and Max Epochs, the files that change just that."""
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+AXES = ("dropout_rate", "learning_rate", "max_epochs")
+
+
+@dataclass(frozen=True)
+class GridModel:
+    """One explorer model: its file and what the trainer recorded about it."""
+
+    file: Path
+    kind: str
+    settings: dict
+    mnist_accuracy: float | None
+    drawn_accuracy: float | None
+    history: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """For one kind: the centre, and per axis the values on offer mapped to their models."""
+
+    kind: str
+    centre: dict
+    axes: dict[str, dict]  # axis -> {value: GridModel}
+
+    def model_for(self, axis: str, value) -> GridModel:
+        return self.axes[axis][value]
+
+    def centre_model(self) -> GridModel:
+        return self.axes[AXES[0]][self.centre[AXES[0]]]
+
+
+def load(model_dir: Path) -> dict[str, Grid]:
+    """Grids by kind ("cnn", "mlp"); empty if the manifest is missing or unreadable (logged)."""
+    try:
+        manifest = json.loads((model_dir / "MANIFEST.json").read_text(encoding="utf-8"))["models"]
+    except (OSError, ValueError, KeyError) as error:
+        log.error("no settings explorer: cannot read %s (%s)", model_dir / "MANIFEST.json", error)
+        return {}
+    models = [_grid_model(model_dir / name, entry) for name, entry in manifest.items()]
+    grids = {}
+    for kind in sorted({m.kind for m in models}):
+        grid = _grid_for([m for m in models if m.kind == kind], kind)
+        if grid is not None:
+            grids[kind] = grid
+    return grids
+
+
+def _grid_model(path: Path, entry: dict) -> GridModel:
+    meta = entry.get("metadata", {})
+    return GridModel(
+        file=path,
+        kind=str(meta.get("model_kind", "?")),
+        settings=dict(meta.get("train_settings", {})),
+        mnist_accuracy=meta.get("mnist_test_accuracy"),
+        drawn_accuracy=meta.get("drawn_dev_accuracy"),
+        history=tuple(meta.get("history", ())),
+    )
+
+
+def _grid_for(models: list[GridModel], kind: str) -> Grid | None:
+    # The family is the most common architecture of this kind (the explorer's MLP is smaller than
+    # the shipped one); its centre is the most common value of each setting.
+    def family_key(m):
+        return m.settings.get("hidden_units") if kind == "mlp" else None
+
+    family_value = Counter(family_key(m) for m in models).most_common(1)[0][0]
+    family = [m for m in models if family_key(m) == family_value and not m.settings.get("limit_batches")]
+    if not family:
+        return None
+    centre = {axis: Counter(m.settings.get(axis) for m in family).most_common(1)[0][0] for axis in AXES}
+    axes: dict[str, dict] = {axis: {} for axis in AXES}
+    for m in family:
+        differing = [axis for axis in AXES if m.settings.get(axis) != centre[axis]]
+        if not differing:
+            for axis in AXES:
+                axes[axis][centre[axis]] = m
+        elif len(differing) == 1:
+            axes[differing[0]][m.settings[differing[0]]] = m
+    if any(centre[axis] not in axes[axis] for axis in AXES):
+        return None
+    return Grid(kind, centre, {axis: dict(sorted(values.items())) for axis, values in axes.items()})

@@ -1,0 +1,159 @@
+"""The settings explorer: pick Dropout Rate, Learning Rate and Max Epochs; see what that model learned."""
+from __future__ import annotations
+
+import logging
+
+import pygame
+
+from kiosk import theme as colours
+from kiosk.errors import EmptyDrawing, ModelLoadError
+from kiosk.explorer_grid import AXES, Grid, GridModel
+from kiosk.input import PointerDown, PointerEvent
+from kiosk.recognizer import Prediction, Recognizer
+from kiosk.theme import Theme
+from kiosk.widgets import Button, NavBar, draw_learning_curve, draw_probability_bars, draw_text
+
+log = logging.getLogger(__name__)
+AXIS_LABELS = {"dropout_rate": "Dropout Rate", "learning_rate": "Learning Rate", "max_epochs": "Max Epochs"}
+
+
+class ExploreScreen:
+    """One setting changes at a time, from the trained grid; the chosen model answers the child's drawing."""
+
+    def __init__(self, grids: dict[str, Grid], theme: Theme, nav: NavBar, panel: pygame.Rect):
+        self.grids, self.theme, self.nav, self.panel = grids, theme, nav, panel
+        self.kind = "cnn" if "cnn" in grids else next(iter(grids), "")
+        self.choice: tuple[str, object] | None = None  # (axis, value) changed from the centre
+        self.strokes: list = []
+        self.answer: Prediction | None = None
+        self.next_screen: str | None = None
+        self._recognizers: dict[str, Recognizer] = {}
+        self.buttons: list[tuple[Button, tuple]] = []
+        self._layout()
+
+    def handover(self) -> None:
+        return None
+
+    def enter(self, strokes: list | None) -> None:
+        """Arrive with the child's current drawing (possibly empty)."""
+        self.strokes = strokes or []
+        self._answer()
+
+    def _layout(self) -> None:
+        t, m = self.theme, self.theme.margin
+        left = pygame.Rect(m, m, self.theme.width - self.panel.width - 3 * m, self.theme.height - 2 * m)
+        row_h = (left.height - m) // 5
+        self.buttons = []
+        kinds = sorted(self.grids)
+        for i, kind in enumerate(kinds):
+            width = (left.width - m * (len(kinds) - 1)) // max(1, len(kinds))
+            rect = pygame.Rect(left.x + i * (width + m), left.y, width, row_h - m)
+            self.buttons.append((Button(kind.upper(), rect, colours.BAR), ("kind", kind)))
+        self.rows_top = left.y + row_h
+        self.row_h = row_h
+        self.left = left
+
+    def _value_buttons(self) -> list[tuple[Button, tuple]]:
+        grid, t, m = self.grids.get(self.kind), self.theme, self.theme.margin
+        if grid is None:
+            return []
+        buttons = []
+        for row, axis in enumerate(AXES):
+            values = list(grid.axes[axis])
+            y = self.rows_top + row * self.row_h + t.unit * 2
+            width = (self.left.width - m * (len(values) - 1)) // max(1, len(values))
+            for i, value in enumerate(values):
+                rect = pygame.Rect(self.left.x + i * (width + m), y, width, self.row_h - t.unit * 2 - m // 2)
+                buttons.append((Button(_format(value), rect, colours.RECOGNIZE), (axis, value)))
+        return buttons
+
+    @property
+    def model(self) -> GridModel | None:
+        grid = self.grids.get(self.kind)
+        if grid is None:
+            return None
+        return grid.model_for(*self.choice) if self.choice else grid.centre_model()
+
+    def setting(self, axis: str):
+        grid = self.grids[self.kind]
+        return self.choice[1] if self.choice and self.choice[0] == axis else grid.centre[axis]
+
+    def handle(self, event: PointerEvent) -> None:
+        if not isinstance(event, PointerDown):
+            return
+        target = self.nav.hit(event.x, event.y)
+        if target and target != "explore":
+            self.next_screen = target
+            return
+        for button, action in self.buttons + self._value_buttons():
+            if button.hit(event.x, event.y):
+                self.select(*action)
+                return
+
+    def select(self, axis: str, value) -> None:
+        """Choose a model kind, or one setting's value (the others go back to "about right")."""
+        if axis == "kind":
+            self.kind, self.choice = value, None
+        else:
+            grid = self.grids[self.kind]
+            self.choice = None if value == grid.centre[axis] else (axis, value)
+        self._answer()
+
+    def _answer(self) -> None:
+        model = self.model
+        self.answer = None
+        if model is None or not self.strokes:
+            return
+        try:
+            recognizer = self._recognizers.get(str(model.file)) or Recognizer(model.file)
+            self._recognizers[str(model.file)] = recognizer
+            self.answer = recognizer.recognize(self.strokes)
+        except (ModelLoadError, EmptyDrawing) as error:
+            log.warning("explorer: %s", error)
+
+    def update(self, dt_ms: float) -> None:
+        pass
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.theme
+        surface.fill(colours.BACKGROUND)
+        self.nav.draw(surface, t, "explore")
+        if not self.grids:
+            draw_text(surface, "The settings explorer needs its models.", t.font(2), colours.TEXT, surface.get_rect().center)
+            return
+        for button, (_, kind) in self.buttons:
+            button.colour = colours.BAR_BEST if kind == self.kind else colours.BAR
+            button.draw(surface, t)
+        for row, axis in enumerate(AXES):
+            y = self.rows_top + row * self.row_h + t.unit
+            draw_text(surface, AXIS_LABELS[axis], t.font(1.7), colours.TEXT, (self.left.centerx, y))
+        for button, (axis, value) in self._value_buttons():
+            selected = value == self.setting(axis)
+            button.colour = colours.BAR_BEST if selected else colours.BAR_TRACK
+            button.text_colour = colours.BUTTON_TEXT if selected else colours.TEXT
+            button.draw(surface, t)
+        self._draw_result(surface)
+
+    def _draw_result(self, surface: pygame.Surface) -> None:
+        t, panel, model = self.theme, self.panel, self.model
+        y = panel.y + t.unit * 2
+        mnist = f"{100 * model.mnist_accuracy:.1f}%" if model.mnist_accuracy is not None else "?"
+        drawn = f"{100 * model.drawn_accuracy:.1f}%" if model.drawn_accuracy is not None else "?"
+        draw_text(surface, f"Right on {mnist} of test digits", t.font(2.2), colours.TEXT, (panel.centerx, y))
+        draw_text(surface, f"and {drawn} of real drawings", t.font(1.7, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 2))
+        curve = pygame.Rect(panel.x, y + t.unit * 4, panel.width, panel.height // 3)
+        draw_learning_curve(surface, curve, model.history, t)
+        below = curve.bottom + t.unit
+        if self.answer is None:
+            draw_text(surface, "Draw a number on the Draw page to test this brain!", t.font(1.6, bold=False), colours.SOFT_TEXT, (panel.centerx, below + t.unit * 2))
+            return
+        said = str(self.answer.digit) if self.answer.digit is not None else "?"
+        draw_text(surface, f"It says: {said}", t.font(2.6), colours.BAR_BEST, (panel.centerx, below + t.unit * 2))
+        bars = pygame.Rect(panel.x, below + t.unit * 4, panel.width, panel.bottom - below - t.unit * 4)
+        draw_probability_bars(surface, bars, self.answer.probabilities, self.answer.digit, t)
+
+
+def _format(value) -> str:
+    if isinstance(value, float) and 0 < value < 0.001:
+        return f"{value:.5f}".rstrip("0")  # 0.00001 rather than 1e-05: children read decimals
+    return f"{value:g}"

@@ -1,0 +1,65 @@
+"""The settings explorer: the grid comes from the manifest; one setting changes at a time."""
+import json
+import shutil
+
+import pygame
+import pytest
+
+from conftest import PROJECT_ROOT
+from kiosk import explorer_grid
+from kiosk.input import PointerDown
+from kiosk.screens.explore import ExploreScreen
+from kiosk.theme import Theme
+from kiosk.widgets import NavBar
+
+MODELS = PROJECT_ROOT / "exported_models"
+
+
+def test_grid_has_three_values_per_setting_for_each_kind():
+    grids = explorer_grid.load(MODELS)
+    assert set(grids) == {"cnn", "mlp"}
+    for grid in grids.values():
+        for axis in explorer_grid.AXES:
+            assert len(grid.axes[axis]) >= 3 and grid.centre[axis] in grid.axes[axis]
+            assert all(m.file.is_file() for m in grid.axes[axis].values())
+    assert grids["cnn"].model_for("max_epochs", 15).file.name == "cnn.onnx"
+    assert grids["mlp"].model_for("learning_rate", 1.0).mnist_accuracy < 0.2  # the lesson: too high fails
+
+
+def test_missing_or_broken_manifest_gives_an_empty_explorer(tmp_path):
+    assert explorer_grid.load(tmp_path) == {}
+    (tmp_path / "MANIFEST.json").write_text("{ not json")
+    assert explorer_grid.load(tmp_path) == {}
+
+
+@pytest.fixture
+def screen():
+    pygame.display.init()
+    pygame.font.init()
+    theme = Theme(800, 480)
+    panel = pygame.Rect(420, 60, 370, 410)
+    yield ExploreScreen(explorer_grid.load(MODELS), theme, NavBar(pygame.Rect(420, 10, 370, 36)), panel)
+    pygame.display.quit()
+
+
+def test_choosing_a_value_changes_only_that_setting_and_the_model_answers(screen):
+    screen.enter([[(100, 50), (100, 350)]])
+    assert screen.model.file.name == "cnn-e4.onnx" and screen.answer is not None
+    screen.select("learning_rate", 1.0)
+    assert screen.model.file.name == "cnn-lr1.onnx"
+    screen.select("dropout_rate", 0.0)  # the learning rate goes back to "about right"
+    assert screen.model.settings["learning_rate"] == 0.001 and screen.model.settings["dropout_rate"] == 0.0
+    screen.select("kind", "mlp")
+    assert screen.model.file.name == "mlp128-e5.onnx"
+
+
+def test_buttons_and_tabs_respond_to_taps(screen):
+    screen.enter([])
+    surface = pygame.Surface((800, 480))
+    screen.draw(surface)
+    button, action = next((b, a) for b, a in screen._value_buttons() if a == ("max_epochs", 15))
+    screen.handle(PointerDown(*button.rect.center))
+    assert screen.model.file.name == "cnn.onnx"
+    screen.handle(PointerDown(*screen.nav.tabs[0][2].center))
+    assert screen.next_screen == "draw"
+    screen.draw(surface)  # no drawing: a hint instead of an answer, and no crash
