@@ -42,8 +42,8 @@ class DrawScreen:
         t = self.theme
         m, bh = t.margin, t.button_height
         if t.portrait:
-            side = min(t.width - 2 * m, (t.height - 3 * m - bh) * 3 // 5)
-            self.canvas = pygame.Rect(m, m, side, side)
+            side = min(t.width - 2 * m, (t.height - 3 * m - bh) // 2)
+            self.canvas = pygame.Rect((t.width - side) // 2, m, side, side)
             buttons_y = self.canvas.bottom + m
             self.panel = pygame.Rect(m, buttons_y + bh + m, t.width - 2 * m, t.height - buttons_y - bh - 2 * m)
         else:
