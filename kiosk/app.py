@@ -103,19 +103,19 @@ class App:
     def run(self) -> int:
         """The loop: events -> screen.handle; update; draw; flip. Returns the exit code."""
         replay = list(self.options.replay or [])
-        now_ms, idle_ms = 0.0, 0.0
-        done_at_ms = None
+        now_ms, idle_ms, done_at_ms = 0.0, 0.0, None
         while self.running:
-            # In headless mode time is simulated: a replay runs as fast as the CPU allows.
-            fps = self.config.fps_active if idle_ms < 1000 * self.config.idle_timeout_s else self.config.fps_idle
+            # Smooth while someone draws or something moves; a few frames a second otherwise, so an
+            # unattended kiosk keeps its CPU (and the Pi) cool. Headless time is simulated.
+            lively = idle_ms < 2000 or self.screen.animating or replay
+            fps = self.config.fps_active if lively else self.config.fps_idle
             dt_ms = 1000.0 / fps if self.options.headless else float(self.clock.tick(fps))
             now_ms += dt_ms
             while replay and replay[0].t * 1000 <= now_ms:
                 self._post_replay_event(replay.pop(0))
-            if not self._drain_events():
-                idle_ms += dt_ms
-            else:
-                idle_ms = 0.0
+            idle_ms = 0.0 if self._drain_events() else idle_ms + dt_ms
+            if idle_ms >= 1000 * self.config.idle_timeout_s and not self.screen.animating:
+                self._start_attract()
             self._guarded(lambda: self.screen.update(dt_ms))
             self._guarded(self._switch_if_asked)
             self._guarded(lambda: self.screen.draw(self.surface))
@@ -127,6 +127,12 @@ class App:
         self.events.close()
         pygame.quit()
         return 0
+
+    def _start_attract(self) -> None:
+        log.info("idle: clearing the drawing and inviting the next child")
+        self.screen = self.screens["draw"]
+        self.screen.start_attract()
+        self.events.write(type="idle")
 
     def _drain_events(self) -> bool:
         """Hand this frame's input to the screen; True if there was any."""

@@ -1,6 +1,7 @@
 """The drawing screen: a big canvas, Clear / Undo / Recognize, and the answer beside it."""
 from __future__ import annotations
 
+import math
 import time
 
 import cv2
@@ -8,6 +9,7 @@ import numpy as np
 import pygame
 
 from kiosk import theme as colours
+from kiosk.attract import ghost_strokes
 from kiosk.errors import EmptyDrawing
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
@@ -34,6 +36,7 @@ class DrawScreen:
         self.message = "Draw a number!"
         self.next_screen: str | None = None
         self._since_lift_ms: float | None = None
+        self.attract_ms: float | None = None  # set while the attract loop runs (nobody around)
         self._ink_key: tuple[int, int] | None = None
         self._ink_surface: pygame.Surface | None = None
         self._layout()
@@ -63,7 +66,14 @@ class DrawScreen:
         }
 
     # --- input -------------------------------------------------------------------------------
+    def start_attract(self) -> None:
+        """Nobody is here: forget the last child's drawing and invite the next one."""
+        self.press("clear")
+        self.active, self.attract_ms = 0, 0.0
+
     def handle(self, event: PointerEvent) -> None:
+        if self.attract_ms is not None:
+            self.attract_ms = None  # any touch wakes the kiosk up, and still counts
         if isinstance(event, PointerDown):
             target = self.nav.hit(event.x, event.y)
             if target and target != "draw":
@@ -152,7 +162,13 @@ class DrawScreen:
         source = self.speaker.say(text, "en")
         self.events.write(type="speech", text=text, lang="en", source=source)
 
+    @property
+    def animating(self) -> bool:
+        return self.attract_ms is not None
+
     def update(self, dt_ms: float) -> None:
+        if self.attract_ms is not None:
+            self.attract_ms += dt_ms
         if self._since_lift_ms is None or self.auto_delay_ms <= 0:
             return
         self._since_lift_ms += dt_ms
@@ -170,7 +186,24 @@ class DrawScreen:
         for button in self.buttons.values():
             button.enabled = not self.ink.is_empty or button.label == "Go!"
             button.draw(surface, t)
-        self._draw_panel(surface)
+        if self.attract_ms is not None:
+            self._draw_attract(surface)
+        else:
+            self._draw_panel(surface)
+
+    def _draw_attract(self, surface: pygame.Surface) -> None:
+        t, panel, c = self.theme, self.panel, self.canvas
+        _, strokes = ghost_strokes(self.attract_ms / 1000)
+        inset = c.inflate(-c.width // 4, -c.height // 4)
+        for stroke in strokes:
+            points = [(inset.x + x * inset.width, inset.y + y * inset.height) for x, y in stroke]
+            if len(points) > 1:
+                pygame.draw.lines(surface, colours.CANVAS_BORDER, False, points, t.pen_px)
+            for point in points:
+                pygame.draw.circle(surface, colours.CANVAS_BORDER, point, t.pen_px // 2)
+        pulse = 1.0 + 0.08 * math.sin(self.attract_ms / 250)
+        draw_text(surface, "Draw a number!", t.font(4.5 * pulse), colours.TEXT, (panel.centerx, panel.centery - t.unit * 3))
+        draw_text(surface, "I will guess it!", t.font(2.5), colours.SOFT_TEXT, (panel.centerx, panel.centery + t.unit * 2))
 
     def _draw_ink(self, surface: pygame.Surface) -> None:
         # Antialiased round-capped strokes drawn by OpenCV, cached until the ink changes.

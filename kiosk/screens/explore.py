@@ -111,6 +111,8 @@ class ExploreScreen:
         except (ModelLoadError, EmptyDrawing) as error:
             log.warning("explorer: %s", error)
 
+    animating = False
+
     def update(self, dt_ms: float) -> None:
         pass
 

@@ -78,3 +78,17 @@ def test_a_corrupt_model_falls_back_to_the_other_one(tmp_path):
     assert "cannot use the cnn model" in result.stderr
     recognized = [json.loads(l) for l in out.read_text().splitlines() if '"recognized"' in l]
     assert recognized and recognized[0]["model"] == "mlp"
+
+
+def test_idle_kiosk_clears_the_drawing_and_invites_the_next_child(tmp_path):
+    events = replay.from_strokes([[(100, 50), (100, 350)]], canvas_size=450.0)[:-1]  # draw, recognize, no clear
+    events.append(replay.ReplayEvent(13.0, "up", 0.5, 0.5))  # a stray lift, long after: keeps the replay running
+    script = tmp_path / "idle.jsonl"
+    script.write_text(replay.dump(events))
+    out = tmp_path / "events.jsonl"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'idle_timeout_s = 10\nlog_dir = "{tmp_path / "logs"}"\n')
+    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    assert result.returncode == 0, result.stderr
+    types = [json.loads(line)["type"] for line in out.read_text().splitlines()]
+    assert types.index("recognized") < types.index("idle")
