@@ -194,13 +194,11 @@ class DrawScreen:
     def _draw_attract(self, surface: pygame.Surface) -> None:
         t, panel, c = self.theme, self.panel, self.canvas
         _, strokes = ghost_strokes(self.attract_ms / 1000)
-        inset = c.inflate(-c.width // 4, -c.height // 4)
-        for stroke in strokes:
-            points = [(inset.x + x * inset.width, inset.y + y * inset.height) for x, y in stroke]
-            if len(points) > 1:
-                pygame.draw.lines(surface, colours.CANVAS_BORDER, False, points, t.pen_px)
-            for point in points:
-                pygame.draw.circle(surface, colours.CANVAS_BORDER, point, t.pen_px // 2)
+        inset = c.inflate(-c.width // 4, -c.height // 4).move(-c.x, -c.y)
+        ghost = [[(inset.x + x * inset.width, inset.y + y * inset.height) for x, y in stroke] for stroke in strokes]
+        layer = render_ink(ghost, c.size, t.pen_px, colours.CANVAS_BORDER)
+        if layer is not None:
+            surface.blit(layer, c.topleft)
         pulse = 1.0 + 0.08 * math.sin(self.attract_ms / 250)
         draw_text(surface, "Draw a number!", t.font(4.5 * pulse), colours.TEXT, (panel.centerx, panel.centery - t.unit * 3))
         draw_text(surface, "I will guess it!", t.font(2.5), colours.SOFT_TEXT, (panel.centerx, panel.centery + t.unit * 2))
@@ -260,8 +258,8 @@ class DrawScreen:
             self.model_chips.append((chip, index))
 
 
-def render_ink(strokes, size: tuple[int, int], pen_px: int) -> pygame.Surface | None:
-    """The strokes as a transparent surface of the canvas size, ink colour with antialiased edges."""
+def render_ink(strokes, size: tuple[int, int], pen_px: int, colour=colours.INK) -> pygame.Surface | None:
+    """The strokes as a transparent surface of the canvas size, in colour with antialiased edges."""
     if not any(strokes):
         return None
     width, height = size
@@ -273,7 +271,7 @@ def render_ink(strokes, size: tuple[int, int], pen_px: int) -> pygame.Surface | 
         else:
             cv2.polylines(alpha, [points], False, 255, pen_px, cv2.LINE_AA, 4)
     ink = pygame.Surface((width, height), pygame.SRCALPHA)
-    ink.fill((*colours.INK, 0))
+    ink.fill((*colour, 0))
     pixels = pygame.surfarray.pixels_alpha(ink)
     pixels[...] = alpha.T
     del pixels  # release the surface lock
