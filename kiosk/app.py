@@ -15,6 +15,8 @@ from kiosk.input import PointerTranslator
 from kiosk.recognizer import Recognizer, Uncertainty
 from kiosk.replay import ReplayEvent
 from kiosk import explorer_grid
+from kiosk.input import PointerDown, PointerUp
+from kiosk.screens.admin import PinScreen
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.explore import ExploreScreen
 from kiosk.speech import SilentSpeaker
@@ -22,6 +24,7 @@ from kiosk.theme import Theme
 
 log = logging.getLogger(__name__)
 MODEL_KINDS = ("cnn", "mlp")
+ADMIN_HOLD_MS = 3000  # hold the top-left corner this long to reach the PIN keypad
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,12 @@ class App:
         self.speaker = SilentSpeaker()
         self.events = EventLog(options.events_out)
         self.screen = self._new_draw_screen()
-        self.screens = {"draw": self.screen, "explore": self._new_explore_screen()}
+        self.screens = {
+            "draw": self.screen,
+            "explore": self._new_explore_screen(),
+            "admin": PinScreen(config.admin_pin, self.theme),
+        }
+        self._corner_held_ms: float | None = None
         self.clock = pygame.time.Clock()
         self.running = True
 
@@ -96,6 +104,10 @@ class App:
         if target is None:
             return
         self.screen.next_screen = None
+        if target == "exit":
+            log.info("stopped by the admin PIN")
+            self.running = False
+            return
         handover = self.screen.handover()
         self.screen = self.screens.get(target, self.screens["draw"])
         self.screen.enter(handover)
@@ -114,6 +126,7 @@ class App:
             while replay and replay[0].t * 1000 <= now_ms:
                 self._post_replay_event(replay.pop(0))
             idle_ms = 0.0 if self._drain_events() else idle_ms + dt_ms
+            self._watch_corner(dt_ms)
             if idle_ms >= 1000 * self.config.idle_timeout_s and not self.screen.animating:
                 self._start_attract()
             self._guarded(lambda: self.screen.update(dt_ms))
@@ -127,6 +140,25 @@ class App:
         self.events.close()
         pygame.quit()
         return 0
+
+    def _track_corner(self, pointer) -> None:
+        # The admin gesture: a finger that goes down in the top-left corner and stays there.
+        corner = self.theme.button_height * 1.5
+        if isinstance(pointer, PointerDown):
+            self._corner_held_ms = 0.0 if pointer.x < corner and pointer.y < corner else None
+        elif isinstance(pointer, PointerUp) or pointer.x >= corner or pointer.y >= corner:
+            self._corner_held_ms = None
+
+    def _watch_corner(self, dt_ms: float) -> None:
+        if self._corner_held_ms is None:
+            return
+        self._corner_held_ms += dt_ms
+        if self._corner_held_ms >= ADMIN_HOLD_MS:
+            self._corner_held_ms = None
+            self.translator.cancel()
+            self.screens["draw"].press("clear")  # the hold drew a dot; nobody wants it
+            self.screen = self.screens["admin"]
+            self.screen.enter(None)
 
     def _start_attract(self) -> None:
         log.info("idle: clearing the drawing and inviting the next child")
@@ -145,6 +177,7 @@ class App:
             pointer = self.translator.translate(event)
             if pointer is not None:
                 busy = True
+                self._track_corner(pointer)
                 self._guarded(lambda: self.screen.handle(pointer))
         return busy
 
@@ -158,9 +191,10 @@ class App:
             self.screen = self.screens["draw"] = self._new_draw_screen()
 
     def _post_replay_event(self, event: ReplayEvent) -> None:
-        canvas, width, height = self.screen.canvas, *self.surface.get_size()
+        draw = self.screens["draw"]  # replay coordinates are relative to the drawing canvas
+        canvas, width, height = draw.canvas, *self.surface.get_size()
         if event.type in ("clear", "recognize"):
-            target = self.screen.buttons[event.type].rect.center
+            target = draw.buttons[event.type].rect.center
             kinds = (pygame.FINGERDOWN, pygame.FINGERUP)
         else:
             target = (canvas.x + event.x * canvas.width, canvas.y + event.y * canvas.height)

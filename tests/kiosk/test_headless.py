@@ -92,3 +92,32 @@ def test_idle_kiosk_clears_the_drawing_and_invites_the_next_child(tmp_path):
     assert result.returncode == 0, result.stderr
     types = [json.loads(line)["type"] for line in out.read_text().splitlines()]
     assert types.index("recognized") < types.index("idle")
+
+
+def corner_hold_then_pin(pin_taps):
+    # Hold the canvas's top-left corner (inside the screen's admin corner) for 3.4 s, then tap.
+    return [replay.ReplayEvent(0.1, "down", 0.0, 0.0), replay.ReplayEvent(3.5, "up", 0.0, 0.0)] + pin_taps
+
+
+def test_holding_the_corner_then_the_right_pin_stops_the_kiosk(tmp_path):
+    from kiosk.screens.admin import PinScreen
+    from kiosk.theme import Theme
+
+    import pygame
+
+    pygame.font.init()
+    keys = {label: button.rect.center for button, label in PinScreen("2468", Theme(800, 480)).keys}
+    # Keypad taps are given in canvas-relative units; convert from screen pixels (canvas at 12,12, 396 px).
+    def tap(t, label):
+        x, y = keys[label]
+        return [replay.ReplayEvent(t, "down", (x - 12) / 396, (y - 12) / 396), replay.ReplayEvent(t + 0.05, "up", (x - 12) / 396, (y - 12) / 396)]
+
+    taps = tap(4.0, "2") + tap(4.2, "4") + tap(4.4, "6") + tap(4.6, "8") + tap(4.8, "OK")
+    taps.append(replay.ReplayEvent(60.0, "up", 0.5, 0.5))  # would keep the kiosk running for a minute
+    script = tmp_path / "admin.jsonl"
+    script.write_text(replay.dump(corner_hold_then_pin(taps)))
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')
+    result = run_kiosk("--config", config, "--replay", script, "--exit-when-done")
+    assert result.returncode == 0, result.stderr
+    assert "stopped by the admin PIN" in result.stderr
