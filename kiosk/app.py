@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from kiosk.theme import Theme
 
 log = logging.getLogger(__name__)
 MODEL_KINDS = ("cnn", "mlp")
+ATTRACT_FPS = 15  # enough for a gentle animation, cheap for a Pi that runs it for hours
 ADMIN_HOLD_MS = 3000  # hold the top-left corner this long to reach the PIN keypad
 
 
@@ -60,6 +62,7 @@ class App:
 
     def __init__(self, config: KioskConfig, options: LaunchOptions):
         self.config, self.options = config, options
+        self.started = time.perf_counter()
         if options.headless:
             os.environ["SDL_VIDEODRIVER"] = "dummy"
             os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -115,12 +118,16 @@ class App:
     def run(self) -> int:
         """The loop: events -> screen.handle; update; draw; flip. Returns the exit code."""
         replay = list(self.options.replay or [])
-        now_ms, idle_ms, done_at_ms = 0.0, 0.0, None
+        now_ms, idle_ms, done_at_ms, first_frame = 0.0, 0.0, None, True
         while self.running:
             # Smooth while someone draws or something moves; a few frames a second otherwise, so an
             # unattended kiosk keeps its CPU (and the Pi) cool. Headless time is simulated.
-            lively = idle_ms < 2000 or self.screen.animating or replay
-            fps = self.config.fps_active if lively else self.config.fps_idle
+            if idle_ms < 2000 or replay:
+                fps = self.config.fps_active
+            elif self.screen.animating:
+                fps = min(self.config.fps_active, ATTRACT_FPS)
+            else:
+                fps = self.config.fps_idle
             dt_ms = 1000.0 / fps if self.options.headless else float(self.clock.tick(fps))
             now_ms += dt_ms
             while replay and replay[0].t * 1000 <= now_ms:
@@ -133,6 +140,9 @@ class App:
             self._guarded(self._switch_if_asked)
             self._guarded(lambda: self.screen.draw(self.surface))
             pygame.display.flip()
+            if first_frame:
+                log.info("first frame after %.0f ms", 1000 * (time.perf_counter() - self.started))
+                first_frame = False
             if self.options.exit_when_done and not replay:
                 done_at_ms = done_at_ms or now_ms + self.config.auto_recognize_delay_ms + 200
                 if now_ms >= done_at_ms:

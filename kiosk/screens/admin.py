@@ -73,6 +73,6 @@ class PinScreen:
         t = self.theme
         surface.fill(colours.BACKGROUND)
         draw_text(surface, self.message, t.font(2.2), colours.TEXT, (t.width // 2, t.margin + t.unit * 2))
-        draw_text(surface, "● " * len(self.entered) or "–", t.font(2.5), colours.TEXT, (t.width // 2, t.margin + t.unit * 5))
+        draw_text(surface, "* " * len(self.entered) or "-", t.font(3), colours.TEXT, (t.width // 2, t.margin + t.unit * 5))
         for button, _ in self.keys:
             button.draw(surface, t)
