@@ -10,7 +10,7 @@ from pathlib import Path
 import pygame
 
 from kiosk.config import KioskConfig
-from kiosk.errors import KioskError, ModelLoadError
+from kiosk.errors import ModelLoadError
 from kiosk.event_log import EventLog
 from kiosk.input import PointerTranslator
 from kiosk.recognizer import Recognizer, Uncertainty
@@ -214,8 +214,3 @@ class App:
                 pygame.event.Event(kind, x=target[0] / width, y=target[1] / height, dx=0.0, dy=0.0,
                                    finger_id=0, touch_id=0, pressure=1.0)
             )
-
-
-def describe_failure(error: KioskError) -> str:
-    """A calm one-line explanation for the log and the terminal."""
-    return f"The kiosk could not start: {error}"

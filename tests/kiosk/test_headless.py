@@ -17,6 +17,16 @@ def run_kiosk(*args, timeout=300):
     )
 
 
+def run_replay(tmp_path, events, config_text=""):
+    """Run the kiosk through a replay; returns the process result and the event log's records."""
+    script, out, config = tmp_path / "replay.jsonl", tmp_path / "events.jsonl", tmp_path / "kiosk.toml"
+    script.write_text(replay.dump(events))
+    config.write_text(config_text + f'log_dir = "{tmp_path / "logs"}"\n')
+    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    records = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+    return result, records
+
+
 def test_replayed_drawings_are_recognized_through_the_event_loop(tmp_path, drawn_dir):
     from trainer import drawn_digits
 
@@ -27,14 +37,8 @@ def test_replayed_drawings_are_recognized_through_the_event_loop(tmp_path, drawn
         part = replay.from_strokes(drawn.strokes[i], canvas_size=450.0, start_s=t)
         events += part
         t = part[-1].t + 0.5
-    script = tmp_path / "drawings.jsonl"
-    script.write_text(replay.dump(events))
-    out = tmp_path / "events.jsonl"
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')
-    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    result, records = run_replay(tmp_path, events)
     assert result.returncode == 0, result.stderr
-    records = [json.loads(line) for line in out.read_text().splitlines()]
     recognized = [r for r in records if r["type"] == "recognized"]
     assert len(recognized) == 30
     assert all(r["model"] == "cnn" and len(r["probabilities"]) == 10 and r["latency_ms"] > 0 for r in recognized)
@@ -44,14 +48,8 @@ def test_replayed_drawings_are_recognized_through_the_event_loop(tmp_path, drawn
 
 
 def test_recognize_on_an_empty_canvas_asks_for_a_drawing(tmp_path):
-    script = tmp_path / "empty.jsonl"
-    script.write_text(replay.dump([replay.ReplayEvent(0.1, "recognize")]))
-    out = tmp_path / "events.jsonl"
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')
-    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    result, records = run_replay(tmp_path, [replay.ReplayEvent(0.1, "recognize")])
     assert result.returncode == 0, result.stderr
-    records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["type"] for r in records] == ["speech"] and records[0]["text"] == "Draw a number first!"
 
 
@@ -68,29 +66,20 @@ def test_a_corrupt_model_falls_back_to_the_other_one(tmp_path):
     models.mkdir()
     (models / "cnn.onnx").write_bytes(b"garbage")
     (models / "mlp.onnx").write_bytes((PROJECT_ROOT / "exported_models" / "mlp.onnx").read_bytes())
-    script = tmp_path / "one.jsonl"
-    script.write_text(replay.dump(replay.from_strokes([[(100, 50), (100, 350)]], canvas_size=450.0)))
-    out = tmp_path / "events.jsonl"
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f'model_dir = "{models}"\nlog_dir = "{tmp_path / "logs"}"\n')
-    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    events = replay.from_strokes([[(100, 50), (100, 350)]], canvas_size=450.0)
+    result, records = run_replay(tmp_path, events, f'model_dir = "{models}"\n')
     assert result.returncode == 0, result.stderr
     assert "cannot use the cnn model" in result.stderr
-    recognized = [json.loads(l) for l in out.read_text().splitlines() if '"recognized"' in l]
+    recognized = [r for r in records if r["type"] == "recognized"]
     assert recognized and recognized[0]["model"] == "mlp"
 
 
 def test_idle_kiosk_clears_the_drawing_and_invites_the_next_child(tmp_path):
     events = replay.from_strokes([[(100, 50), (100, 350)]], canvas_size=450.0)[:-1]  # draw, recognize, no clear
     events.append(replay.ReplayEvent(13.0, "up", 0.5, 0.5))  # a stray lift, long after: keeps the replay running
-    script = tmp_path / "idle.jsonl"
-    script.write_text(replay.dump(events))
-    out = tmp_path / "events.jsonl"
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f'idle_timeout_s = 10\nlog_dir = "{tmp_path / "logs"}"\n')
-    result = run_kiosk("--config", config, "--replay", script, "--events-out", out, "--exit-when-done")
+    result, records = run_replay(tmp_path, events, "idle_timeout_s = 10\n")
     assert result.returncode == 0, result.stderr
-    types = [json.loads(line)["type"] for line in out.read_text().splitlines()]
+    types = [r["type"] for r in records]
     assert types.index("recognized") < types.index("idle")
 
 
@@ -114,10 +103,6 @@ def test_holding_the_corner_then_the_right_pin_stops_the_kiosk(tmp_path):
 
     taps = tap(4.0, "2") + tap(4.2, "4") + tap(4.4, "6") + tap(4.6, "8") + tap(4.8, "OK")
     taps.append(replay.ReplayEvent(60.0, "up", 0.5, 0.5))  # would keep the kiosk running for a minute
-    script = tmp_path / "admin.jsonl"
-    script.write_text(replay.dump(corner_hold_then_pin(taps)))
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')
-    result = run_kiosk("--config", config, "--replay", script, "--exit-when-done")
+    result, _ = run_replay(tmp_path, corner_hold_then_pin(taps))
     assert result.returncode == 0, result.stderr
     assert "stopped by the admin PIN" in result.stderr
