@@ -26,6 +26,7 @@ class Prediction:
     image: np.ndarray = field(repr=False)  # (28, 28) uint8: what the model saw
     best: int = 0  # the most likely digit, even when unsure
     runner_up: int = 0  # the second most likely: "is it a 4 or a 9?"
+    digit_like: bool = True  # False for a scribble or a blob: "that does not look like a number"
 
     @property
     def confidence(self) -> float:
@@ -77,11 +78,11 @@ class Recognizer:
         """Classify a preprocessed (28, 28) uint8 image; digit_like=False forces "not sure"."""
         probabilities = self.probabilities(to_model_input(image))[0]  # (10,)
         best, runner_up = (int(i) for i in np.argsort(probabilities)[::-1][:2])
+        digit_like = digit_like and float((image > 127).mean()) <= self.uncertainty.max_ink_fraction
         sure = (
             digit_like
             and probabilities[best] >= self.uncertainty.min_confidence
             and probabilities[best] - probabilities[runner_up] >= self.uncertainty.min_margin
-            and float((image > 127).mean()) <= self.uncertainty.max_ink_fraction
         )
         return Prediction(
             digit=best if sure else None,
@@ -89,6 +90,7 @@ class Recognizer:
             image=image,
             best=best,
             runner_up=runner_up,
+            digit_like=digit_like,
         )
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ class Button:
         return self.enabled and self.rect.collidepoint(float(x), float(y))
 
     def draw(self, surface: pygame.Surface, theme: Theme) -> None:
-        colour = self.colour if self.enabled else (205, 200, 190)
+        colour = self.colour if self.enabled else (170, 164, 152)  # disabled: still readable, clearly off
         shadow = self.rect.move(0, max(2, theme.unit // 4))
         pygame.draw.rect(surface, tuple(max(0, c - 60) for c in colour), shadow, border_radius=theme.unit)
         pygame.draw.rect(surface, colour, self.rect, border_radius=theme.unit)

@@ -106,6 +106,7 @@ class DrawScreen:
         elif name == "undo":
             self.ink.undo()
             self.prediction, self.answers, self._since_lift_ms = None, [], None
+            self.message = "Draw a number!" if self.ink.is_empty else "Keep drawing, or press Go!"
         elif name == "recognize":
             self.recognize()
 
@@ -156,7 +157,12 @@ class DrawScreen:
     def _show(self, prediction: Prediction) -> None:
         self.prediction = prediction
         p = prediction
-        self.message = f"I think it's a {p.digit}!" if p.digit is not None else f"Hmm, is it a {p.best} or a {p.runner_up}?"
+        if p.digit is not None:
+            self.message = f"I think it's a {p.digit}!"
+        elif not p.digit_like:
+            self.message = "That doesn't look like a number. Try again!"
+        else:
+            self.message = f"Hmm, is it a {p.best} or a {p.runner_up}?"
 
     def _say(self, text: str) -> None:
         source = self.speaker.say(text, "en")
@@ -180,8 +186,9 @@ class DrawScreen:
         t = self.theme
         surface.fill(colours.BACKGROUND)
         pygame.draw.rect(surface, colours.CANVAS, self.canvas, border_radius=t.unit)
-        pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
         self._draw_ink(surface)
+        # The frame goes on top, so ink dragged to the edge never paints over it.
+        pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
         self.nav.draw(surface, t, "draw")
         for button in self.buttons.values():
             button.enabled = not self.ink.is_empty or button.label == "Go!"

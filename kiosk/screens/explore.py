@@ -124,7 +124,8 @@ class ExploreScreen:
             draw_text(surface, "The settings explorer needs its models.", t.font(2), colours.TEXT, surface.get_rect().center)
             return
         for button, (_, kind) in self.buttons:
-            button.colour = colours.BAR_BEST if kind == self.kind else colours.BAR
+            button.colour = colours.BAR_BEST if kind == self.kind else colours.BAR_TRACK
+            button.text_colour = colours.BUTTON_TEXT if kind == self.kind else colours.TEXT
             button.draw(surface, t)
         for row, axis in enumerate(AXES):
             y = self.rows_top + row * self.row_h + t.unit

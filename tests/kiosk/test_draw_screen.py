@@ -76,3 +76,27 @@ def test_strokes_leaving_the_canvas_are_clamped_to_its_edge(screen):
     screen.handle(PointerMove(c.right + 300, c.y + 10))
     x, _ = screen.ink.strokes[0][-1]
     assert x == c.width - 1
+
+
+def test_undo_after_an_answer_takes_the_answer_away(screen):
+    draw_one(screen)
+    draw_one(screen)
+    screen.press("recognize")
+    screen.press("undo")
+    assert screen.prediction is None and screen.message == "Keep drawing, or press Go!"
+    screen.press("undo")
+    assert screen.message == "Draw a number!"
+
+
+def test_a_scribble_is_called_not_a_number(screen):
+    import numpy as np
+
+    c = screen.canvas
+    points = np.cumsum(np.random.default_rng(3).normal(0, 30, (200, 2)), 0) + (c.w / 2, c.h / 2)
+    points = np.clip(points, 5, c.w - 5) + (c.x, c.y)
+    screen.handle(PointerDown(*points[0]))
+    for x, y in points[1:]:
+        screen.handle(PointerMove(float(x), float(y)))
+    screen.handle(PointerUp(*points[-1]))
+    screen.press("recognize")
+    assert screen.prediction.digit is None and screen.message == "That doesn't look like a number. Try again!"
