@@ -15,6 +15,14 @@ from kiosk.widgets import Button, NavBar, draw_learning_curve, draw_probability_
 
 log = logging.getLogger(__name__)
 AXIS_LABELS = {"dropout_rate": "Dropout Rate", "learning_rate": "Learning Rate", "max_epochs": "Max Epochs"}
+# What each setting means, in words a child can follow; shown for the setting last touched.
+EXPLANATIONS = {
+    None: "Change one setting and see how well the computer learned!",
+    "dropout_rate": "Dropout: while learning, the computer closes some of its eyes, so it cannot just memorise.",
+    "learning_rate": "Learning rate: how big a step it takes to fix each mistake. Too big, and it never learns!",
+    "max_epochs": "Epochs: how many times it looks at all 55,000 practice digits.",
+    "kind": "MLP looks at every dot at once. CNN looks for little lines and curves first.",
+}
 
 
 class ExploreScreen:
@@ -24,6 +32,7 @@ class ExploreScreen:
         self.grids, self.theme, self.nav, self.panel = grids, theme, nav, panel
         self.kind = "cnn" if "cnn" in grids else next(iter(grids), "")
         self.choice: tuple[str, object] | None = None  # (axis, value) changed from the centre
+        self.last_touched: str | None = None
         self.strokes: list = []
         self.answer: Prediction | None = None
         self.next_screen: str | None = None
@@ -92,6 +101,7 @@ class ExploreScreen:
 
     def select(self, axis: str, value) -> None:
         """Choose a model kind, or one setting's value (the others go back to "about right")."""
+        self.last_touched = axis
         if axis == "kind":
             self.kind, self.choice = value, None
         else:
@@ -135,7 +145,24 @@ class ExploreScreen:
             button.colour = colours.BAR_BEST if selected else colours.BAR_TRACK
             button.text_colour = colours.BUTTON_TEXT if selected else colours.TEXT
             button.draw(surface, t)
+        self._draw_explanation(surface)
         self._draw_result(surface)
+
+    def _draw_explanation(self, surface: pygame.Surface) -> None:
+        t = self.theme
+        area = pygame.Rect(self.left.x, self.rows_top + 3 * self.row_h + t.unit, self.left.width, self.row_h)
+        font = t.font(1.6, bold=False)
+        lines, line = [], ""
+        for word in EXPLANATIONS[self.last_touched].split():
+            trial = f"{line} {word}".strip()
+            if font.size(trial)[0] > area.width and line:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+        for i, text in enumerate(lines[:3]):
+            draw_text(surface, text, font, colours.TEXT, (area.centerx, area.y + int((i + 0.5) * font.get_linesize())))
 
     def _draw_result(self, surface: pygame.Surface) -> None:
         t, panel, model = self.theme, self.panel, self.model
@@ -151,7 +178,7 @@ class ExploreScreen:
             draw_text(surface, "Draw a number on the Draw page to test this brain!", t.font(1.6, bold=False), colours.SOFT_TEXT, (panel.centerx, below + t.unit * 2))
             return
         said = str(self.answer.digit) if self.answer.digit is not None else "?"
-        draw_text(surface, f"It says: {said}", t.font(2.6), colours.BAR_BEST, (panel.centerx, below + t.unit * 2))
+        draw_text(surface, f"Your drawing? It says: {said}", t.font(2.4), colours.BAR_BEST, (panel.centerx, below + t.unit * 2))
         bars = pygame.Rect(panel.x, below + t.unit * 4, panel.width, panel.bottom - below - t.unit * 4)
         draw_probability_bars(surface, bars, self.answer.probabilities, self.answer.digit, t)
 
