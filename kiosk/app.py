@@ -19,6 +19,7 @@ from kiosk import explorer_grid
 from kiosk.input import PointerDown, PointerUp
 from kiosk.screens.admin import PinScreen
 from kiosk.screens.draw import DrawScreen
+from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.explore import ExploreScreen
 from kiosk.speech import SilentSpeaker
 from kiosk.theme import Theme
@@ -78,6 +79,7 @@ class App:
         self.screens = {
             "draw": self.screen,
             "explore": self._new_explore_screen(),
+            "examples": ExamplesScreen(self.recognizers, self.theme, self.screen.nav, self.screen.panel),
             "admin": PinScreen(config.admin_pin, self.theme),
         }
         self._corner_held_ms: float | None = None

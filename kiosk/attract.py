@@ -3,15 +3,7 @@ from __future__ import annotations
 
 import math
 
-def _smooth(stroke: list[tuple[float, float]], rounds: int = 3) -> list[tuple[float, float]]:
-    """Chaikin corner cutting: a hand-drawn curve from a few control points."""
-    for _ in range(rounds):
-        cut = [stroke[0]]
-        for (ax, ay), (bx, by) in zip(stroke, stroke[1:]):
-            cut += [(0.75 * ax + 0.25 * bx, 0.75 * ay + 0.25 * by), (0.25 * ax + 0.75 * bx, 0.25 * ay + 0.75 * by)]
-        stroke = cut + [stroke[-1]]
-    return stroke
-
+from kiosk.example_digits import smooth
 
 # Digits as strokes in a unit square (x right, y down), traced one after another.
 _CONTROL_POINTS = {
@@ -20,7 +12,7 @@ _CONTROL_POINTS = {
     3: [[(0.25, 0.15), (0.5, 0.05), (0.72, 0.2), (0.5, 0.45), (0.75, 0.65), (0.55, 0.92), (0.25, 0.85)]],
     0: [[(0.5 + 0.3 * math.sin(a), 0.5 - 0.42 * math.cos(a)) for a in (i * math.pi / 12 for i in range(25))]],
 }
-GHOST_DIGITS = {digit: [_smooth(stroke) for stroke in strokes] for digit, strokes in _CONTROL_POINTS.items()}
+GHOST_DIGITS = {digit: [smooth(stroke) for stroke in strokes] for digit, strokes in _CONTROL_POINTS.items()}
 SECONDS_PER_DIGIT = 3.0
 
 

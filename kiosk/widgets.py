@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import pygame
 
@@ -90,7 +91,7 @@ def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, them
 class NavBar:
     """Tabs across the top of the answer panel: which screen to show."""
 
-    TABS = (("draw", "Draw"), ("explore", "Explore the settings"))
+    TABS = (("draw", "Draw"), ("examples", "Examples"), ("explore", "Settings"))
 
     def __init__(self, rect: pygame.Rect):
         self.rect = rect
@@ -129,3 +130,23 @@ def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, the
         pygame.draw.lines(surface, colours.BAR_BEST, False, points, max(2, theme.unit // 4))
     for point in points:
         pygame.draw.circle(surface, colours.BAR_BEST, point, max(3, theme.unit // 3))
+
+
+def render_ink(strokes, size: tuple[int, int], pen_px: int, colour=colours.INK) -> pygame.Surface | None:
+    """The strokes as a transparent surface of the canvas size, in colour with antialiased edges."""
+    if not any(strokes):
+        return None
+    width, height = size
+    alpha = np.zeros((height, width), np.uint8)
+    for stroke in strokes:
+        points = np.round(np.asarray(stroke, np.float64) * 16).astype(np.int32).reshape(-1, 1, 2)
+        if len(stroke) == 1:
+            cv2.circle(alpha, tuple(points[0, 0].tolist()), pen_px * 8, 255, cv2.FILLED, cv2.LINE_AA, 4)
+        else:
+            cv2.polylines(alpha, [points], False, 255, pen_px, cv2.LINE_AA, 4)
+    ink = pygame.Surface((width, height), pygame.SRCALPHA)
+    ink.fill((*colour, 0))
+    pixels = pygame.surfarray.pixels_alpha(ink)
+    pixels[...] = alpha.T
+    del pixels  # release the surface lock
+    return ink

@@ -4,8 +4,6 @@ from __future__ import annotations
 import math
 import time
 
-import cv2
-import numpy as np
 import pygame
 
 from kiosk import theme as colours
@@ -17,7 +15,7 @@ from kiosk.recognizer import Prediction, Recognizer, agree
 from kiosk.speech import Speaker
 from kiosk.strokes import Ink
 from kiosk.theme import Theme
-from kiosk.widgets import Button, NavBar, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
+from kiosk.widgets import Button, NavBar, render_ink, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
 class DrawScreen:
@@ -111,7 +109,16 @@ class DrawScreen:
             self.recognize()
 
     def enter(self, handover=None) -> None:
-        """Back from another screen: the drawing is still here."""
+        """Back from another screen: the drawing is still here, or an example replaces it."""
+        if not handover:
+            return
+        self.press("clear")
+        for stroke in handover:
+            self.ink.begin(*stroke[0])
+            for x, y in stroke[1:]:
+                self.ink.extend(x, y)
+            self.ink.end()
+        self.recognize()
 
     def handover(self) -> list:
         """What the next screen gets: the current drawing."""
@@ -263,23 +270,3 @@ class DrawScreen:
             label = f"{recognizer.kind.upper()} says {said}" + (f"  ({100 * float(accuracy):.1f}% on tests)" if accuracy else "")
             draw_text(surface, label, t.font(1.5), colours.BUTTON_TEXT if active else colours.TEXT, chip.center)
             self.model_chips.append((chip, index))
-
-
-def render_ink(strokes, size: tuple[int, int], pen_px: int, colour=colours.INK) -> pygame.Surface | None:
-    """The strokes as a transparent surface of the canvas size, in colour with antialiased edges."""
-    if not any(strokes):
-        return None
-    width, height = size
-    alpha = np.zeros((height, width), np.uint8)
-    for stroke in strokes:
-        points = np.round(np.asarray(stroke, np.float64) * 16).astype(np.int32).reshape(-1, 1, 2)
-        if len(stroke) == 1:
-            cv2.circle(alpha, tuple(points[0, 0].tolist()), pen_px * 8, 255, cv2.FILLED, cv2.LINE_AA, 4)
-        else:
-            cv2.polylines(alpha, [points], False, 255, pen_px, cv2.LINE_AA, 4)
-    ink = pygame.Surface((width, height), pygame.SRCALPHA)
-    ink.fill((*colour, 0))
-    pixels = pygame.surfarray.pixels_alpha(ink)
-    pixels[...] = alpha.T
-    del pixels  # release the surface lock
-    return ink

@@ -1,0 +1,105 @@
+"""Example digits: the same number written different ways, and what the computer reads in each."""
+from __future__ import annotations
+
+import pygame
+
+from kiosk import theme as colours
+from kiosk.example_digits import EXAMPLES
+from kiosk.input import PointerDown, PointerEvent
+from kiosk.recognizer import Prediction, Recognizer, agree
+from kiosk.theme import Theme
+from kiosk.widgets import Button, NavBar, draw_probability_bars, draw_text, render_ink
+
+EXAMPLE_SIZE_PX = 300.0  # examples are handed to the drawing screen at a finger-drawing size
+
+
+class ExamplesScreen:
+    """A wall of example digits; tap one to see the computer read it, or to draw it yourself."""
+
+    animating = False
+
+    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, panel: pygame.Rect):
+        self.recognizers, self.theme, self.nav, self.panel = recognizers, theme, nav, panel
+        self.next_screen: str | None = None
+        self.selected: tuple[int, int] | None = None
+        self.answer: Prediction | None = None
+        m = theme.margin
+        area = pygame.Rect(m, m, theme.width - panel.width - 3 * m, theme.height - 2 * m)
+        if theme.portrait:
+            area = pygame.Rect(m, m, theme.width - 2 * m, nav.rect.y - 2 * m)
+        columns, rows = 5, 4
+        side = min((area.width - (columns - 1) * m // 2) // columns, (area.height - (rows - 1) * m // 2) // rows)
+        self.tiles = []
+        for i, (digit, style) in enumerate((d, s) for d in EXAMPLES for s in range(len(EXAMPLES[d]))):
+            row, col = divmod(i, columns)
+            rect = pygame.Rect(area.x + col * (side + m // 2), area.y + row * (side + m // 2), side, side)
+            self.tiles.append((rect, digit, style))
+        self.try_button = Button("Draw it!", pygame.Rect(panel.x, panel.bottom - theme.button_height, panel.width, theme.button_height), colours.RECOGNIZE)
+        self._ink = {}
+
+    def enter(self, handover=None) -> None:
+        self.next_screen = None
+
+    def handover(self) -> list:
+        """The chosen example, in canvas pixels, for the drawing screen to show and read."""
+        if self.selected is None:
+            return []
+        digit, style = self.selected
+        offset = EXAMPLE_SIZE_PX / 4
+        return [[(offset + x * EXAMPLE_SIZE_PX, offset + y * EXAMPLE_SIZE_PX) for x, y in s] for s in EXAMPLES[digit][style]]
+
+    def handle(self, event: PointerEvent) -> None:
+        if not isinstance(event, PointerDown):
+            return
+        target = self.nav.hit(event.x, event.y)
+        if target and target != "examples":
+            self.selected = None  # leaving by a tab hands nothing over
+            self.next_screen = target
+            return
+        if self.selected is not None and self.try_button.hit(event.x, event.y):
+            self.next_screen = "draw"
+            return
+        for rect, digit, style in self.tiles:
+            if rect.collidepoint(float(event.x), float(event.y)):
+                self.select(digit, style)
+                return
+
+    def select(self, digit: int, style: int) -> None:
+        self.selected = (digit, style)
+        strokes = self.handover()
+        self.answer = agree([r.recognize(strokes) for r in self.recognizers])[0]
+
+    def update(self, dt_ms: float) -> None:
+        pass
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.theme
+        surface.fill(colours.BACKGROUND)
+        self.nav.draw(surface, t, "examples")
+        for rect, digit, style in self.tiles:
+            chosen = self.selected == (digit, style)
+            pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=t.unit // 2)
+            pygame.draw.rect(surface, colours.BAR_BEST if chosen else colours.CANVAS_BORDER, rect, width=3 if chosen else 2, border_radius=t.unit // 2)
+            key = (rect.size, digit, style)
+            if key not in self._ink:
+                inset = rect.width * 0.15
+                strokes = [[(inset + x * (rect.width - 2 * inset), inset + y * (rect.height - 2 * inset)) for x, y in s]
+                           for s in EXAMPLES[digit][style]]
+                self._ink[key] = render_ink(strokes, rect.size, max(3, rect.width // 14))
+            surface.blit(self._ink[key], rect.topleft)
+        self._draw_panel(surface)
+
+    def _draw_panel(self, surface: pygame.Surface) -> None:
+        t, panel = self.theme, self.panel
+        y = panel.y + t.unit * 2
+        if self.answer is None:
+            draw_text(surface, "People write numbers", t.font(2.4), colours.TEXT, (panel.centerx, y))
+            draw_text(surface, "in different ways.", t.font(2.4), colours.TEXT, (panel.centerx, y + t.unit * 3))
+            draw_text(surface, "Tap one: can the computer read it?", t.font(1.7, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 6))
+            return
+        said = str(self.answer.digit) if self.answer.digit is not None else "?"
+        text = f"The computer reads: {said}" if self.answer.digit is not None else "The computer is not sure!"
+        draw_text(surface, text, t.font(2.4), colours.TEXT, (panel.centerx, y))
+        bars = pygame.Rect(panel.x, y + t.unit * 3, panel.width, panel.height - t.unit * 6 - t.button_height)
+        draw_probability_bars(surface, bars, self.answer.probabilities, self.answer.digit, t)
+        self.try_button.draw(surface, t)
