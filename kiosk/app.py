@@ -20,6 +20,7 @@ from kiosk.input import PointerDown, PointerUp
 from kiosk.screens.admin import PinScreen
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
+from kiosk.screens.learn import LearnScreen
 from kiosk.screens.explore import ExploreScreen
 from kiosk.speech import SilentSpeaker
 from kiosk.theme import Theme
@@ -80,6 +81,7 @@ class App:
             "draw": self.screen,
             "explore": self._new_explore_screen(),
             "examples": ExamplesScreen(self.recognizers, self.theme, self.screen.nav, self.screen.panel),
+            "learn": LearnScreen(self.recognizers[0], self.theme, self.screen.nav),
             "admin": PinScreen(config.admin_pin, self.theme),
         }
         self._corner_held_ms: float | None = None

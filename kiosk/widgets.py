@@ -91,7 +91,7 @@ def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, them
 class NavBar:
     """Tabs across the top of the answer panel: which screen to show."""
 
-    TABS = (("draw", "Draw"), ("examples", "Examples"), ("explore", "Settings"))
+    TABS = (("draw", "Draw"), ("examples", "Examples"), ("learn", "Learn"), ("explore", "Settings"))
 
     def __init__(self, rect: pygame.Rect):
         self.rect = rect

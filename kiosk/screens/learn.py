@@ -1,0 +1,116 @@
+"""Learn more: the child's own drawing flows through the steps the computer takes, in pictures."""
+from __future__ import annotations
+
+import pygame
+
+from kiosk import theme as colours
+from kiosk.errors import EmptyDrawing
+from kiosk.example_digits import EXAMPLES
+from kiosk.input import PointerDown, PointerEvent
+from kiosk.recognizer import Prediction, Recognizer
+from kiosk.theme import Theme
+from kiosk.widgets import NavBar, draw_model_view, draw_probability_bars, draw_text, render_ink
+
+STEPS = ("1. You draw", "2. It makes it small", "3. Dots become numbers", "4. The network votes")
+HOW_IT_LEARNED = (
+    "How did it learn? It looked at 55,000 handwritten digits, guessed each one,",
+    "and after every mistake it changed itself a tiny bit. Again and again!",
+)
+
+
+class LearnScreen:
+    """Four cards: drawing -> 28x28 dots -> numbers -> votes, with the child's drawing (or a 7)."""
+
+    animating = False
+
+    def __init__(self, recognizer: Recognizer, theme: Theme, nav: NavBar):
+        self.recognizer, self.theme, self.nav = recognizer, theme, nav
+        self.next_screen: str | None = None
+        self.strokes: list = []
+        self.prediction: Prediction | None = None
+        self._ink: pygame.Surface | None = None
+
+    def enter(self, strokes: list | None) -> None:
+        # Without a drawing of the child's own, an example 7 shows the way.
+        self.strokes = strokes or [[(50 + x * 300, 50 + y * 300) for x, y in s] for s in EXAMPLES[7][0]]
+        try:
+            self.prediction = self.recognizer.recognize(self.strokes)
+        except EmptyDrawing:
+            self.prediction = None
+        self._ink = None
+
+    def handover(self) -> None:
+        return None
+
+    def handle(self, event: PointerEvent) -> None:
+        if isinstance(event, PointerDown):
+            target = self.nav.hit(event.x, event.y)
+            if target and target != "learn":
+                self.next_screen = target
+
+    def update(self, dt_ms: float) -> None:
+        pass
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.theme
+        surface.fill(colours.BACKGROUND)
+        self.nav.draw(surface, t, "learn")
+        top = self.nav.rect.bottom + t.margin
+        if not t.portrait:
+            title_box = pygame.Rect(t.margin, t.margin, self.nav.rect.x - 2 * t.margin, self.nav.rect.height)
+            draw_text(surface, "How does the computer read your number?", t.font(1.9), colours.TEXT, title_box.center)
+        footer = t.unit * 5
+        if t.portrait:  # the tabs sit mid-screen in portrait: the cards go above them
+            cards = self._cards(pygame.Rect(t.margin, t.margin, t.width - 2 * t.margin, self.nav.rect.y - 2 * t.margin))
+        else:
+            cards = self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
+        for rect, title in zip(cards, STEPS):
+            pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=t.unit)
+            draw_text(surface, title, t.font(1.6), colours.TEXT, (rect.centerx, rect.y + t.unit * 1.5))
+        bodies = [c.inflate(-t.unit, -t.unit * 4).move(0, t.unit) for c in cards]
+        self._draw_drawing(surface, bodies[0])
+        if self.prediction is not None:
+            draw_model_view(surface, bodies[1], self.prediction.image)
+            self._draw_numbers(surface, bodies[2])
+            draw_probability_bars(surface, bodies[3], self.prediction.probabilities, self.prediction.best, t)
+        for i, line in enumerate(HOW_IT_LEARNED):
+            draw_text(surface, line, t.font(1.5, bold=False), colours.TEXT, (t.width // 2, t.height - footer + int(t.unit * (1.2 + 1.8 * i))))
+
+    def _cards(self, area: pygame.Rect) -> list[pygame.Rect]:
+        gap = self.theme.margin
+        if self.theme.portrait:
+            width, height = (area.width - gap) // 2, (area.height - gap) // 2
+            return [pygame.Rect(area.x + (i % 2) * (width + gap), area.y + (i // 2) * (height + gap), width, height) for i in range(4)]
+        width = (area.width - 3 * gap) // 4
+        return [pygame.Rect(area.x + i * (width + gap), area.y, width, area.height) for i in range(4)]
+
+    def _draw_drawing(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        side = min(rect.width, rect.height)
+        box = pygame.Rect(0, 0, side, side)
+        box.center = rect.center
+        if self._ink is None or self._ink.get_size() != box.size:
+            points = [p for s in self.strokes for p in s]
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+            scale = side * 0.8 / span
+            left = (side - (max(xs) - min(xs)) * scale) / 2  # centred, like the kiosk centres it
+            top = (side - (max(ys) - min(ys)) * scale) / 2
+            fitted = [[(left + (x - min(xs)) * scale, top + (y - min(ys)) * scale) for x, y in s] for s in self.strokes]
+            self._ink = render_ink(fitted, box.size, max(3, side // 18))
+        if self._ink is not None:
+            surface.blit(self._ink, box.topleft)
+
+    def _draw_numbers(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        # The middle 7x7 dots as numbers from 0 (dark) to 9 (bright): what the network really gets.
+        image = self.prediction.image
+        crop = image[10:17, 10:17]
+        cell = min(rect.width, rect.height) // 7
+        font = self.theme.font(max(0.9, cell / self.theme.unit * 0.55), bold=False)
+        origin = (rect.centerx - cell * 7 // 2, rect.centery - cell * 7 // 2)
+        for row in range(7):
+            for col in range(7):
+                value = int(round(crop[row, col] / 255 * 9))
+                cell_rect = pygame.Rect(origin[0] + col * cell, origin[1] + row * cell, cell, cell)
+                shade = int(crop[row, col])
+                pygame.draw.rect(surface, (shade, shade, shade), cell_rect)
+                draw_text(surface, str(value), font, colours.TEXT if value > 4 else colours.CANVAS, cell_rect.center)
