@@ -2,7 +2,9 @@
 
 One finger draws at a time; a second finger is ignored so it cannot scribble. SDL also sends a
 mouse event for every touch (with event.touch set): those are dropped so a finger never counts
-twice. Plain mouse events are the pointer where no touch ever arrives (a desktop, Xwayland).
+twice. Plain mouse events are the pointer until the first finger event arrives (a desktop, or
+Xwayland, where touches come as mouse events only); after that, only fingers draw, because some
+X servers also emulate an untagged mouse for every touch.
 Strange events (an unknown finger, motion without down, NaN coordinates) are ignored, never raised.
 """
 from __future__ import annotations
@@ -41,15 +43,17 @@ class PointerTranslator:
     def __init__(self, screen_size: tuple[int, int]):
         self.width, self.height = screen_size
         self._active: object | None = None  # finger id, _MOUSE_ID, or None
+        self.seen_finger = False
 
     def translate(self, event: pygame.event.Event) -> PointerEvent | None:
         """The pointer event for a pygame event, or None when it is not ours to act on."""
         if event.type in (pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP):
+            self.seen_finger = True
             x, y = getattr(event, "x", math.nan) * self.width, getattr(event, "y", math.nan) * self.height
             return self._route(event.type, ("finger", getattr(event, "finger_id", None)), x, y)
         if event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
-            if getattr(event, "touch", False):
-                return None  # SDL's copy of a touch we already handled
+            if getattr(event, "touch", False) or (self.seen_finger and self._active != _MOUSE_ID):
+                return None  # a copy of a touch we already handled
             if event.type != pygame.MOUSEMOTION and getattr(event, "button", 1) != 1:
                 return None
             if event.type == pygame.MOUSEMOTION and not (getattr(event, "buttons", (0,))[0] or self._active == _MOUSE_ID):

@@ -77,6 +77,18 @@ def draw_model_view(surface: pygame.Surface, rect: pygame.Rect, image: np.ndarra
     surface.blit(pygame.transform.scale(small, (cell * 28, cell * 28)), origin)
 
 
+def draw_speaker_button(surface: pygame.Surface, rect: pygame.Rect) -> None:
+    """A round "say it again" button with a loudspeaker drawn in it (no font has the glyph for sure)."""
+    pygame.draw.circle(surface, colours.BAR, rect.center, rect.width // 2)
+    cx, cy, u = rect.centerx, rect.centery, rect.width / 10
+    body = [(cx - 3 * u, cy - 1.2 * u), (cx - 1.2 * u, cy - 1.2 * u), (cx + 0.8 * u, cy - 3 * u),
+            (cx + 0.8 * u, cy + 3 * u), (cx - 1.2 * u, cy + 1.2 * u), (cx - 3 * u, cy + 1.2 * u)]
+    pygame.draw.polygon(surface, colours.BUTTON_TEXT, body)
+    wave = pygame.Rect(0, 0, 4 * u, 4 * u)
+    wave.center = (int(cx + 1.2 * u), cy)
+    pygame.draw.arc(surface, colours.BUTTON_TEXT, wave, -0.9, 0.9, max(2, int(u * 0.7)))
+
+
 def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, theme: Theme) -> None:
     """That many dots to count, in one row."""
     if count <= 0:
@@ -134,9 +146,9 @@ def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, the
 
 def render_ink(strokes, size: tuple[int, int], pen_px: int, colour=colours.INK) -> pygame.Surface | None:
     """The strokes as a transparent surface of the canvas size, in colour with antialiased edges."""
-    if not any(strokes):
-        return None
     width, height = size
+    if not any(strokes) or width <= 0 or height <= 0:
+        return None
     alpha = np.zeros((height, width), np.uint8)
     for stroke in strokes:
         points = np.round(np.asarray(stroke, np.float64) * 16).astype(np.int32).reshape(-1, 1, 2)

@@ -15,7 +15,7 @@ from kiosk.recognizer import Prediction, Recognizer, agree
 from kiosk.speech import Speaker
 from kiosk.strokes import Ink
 from kiosk.theme import Theme
-from kiosk.widgets import Button, NavBar, render_ink, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
+from kiosk.widgets import Button, NavBar, render_ink, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
 class DrawScreen:
@@ -55,6 +55,8 @@ class DrawScreen:
         nav_h = t.unit * 3
         self.nav = NavBar(pygame.Rect(self.panel.x, self.panel.y, self.panel.width, nav_h))
         self.panel = pygame.Rect(self.panel.x, self.panel.y + nav_h + m // 2, self.panel.width, self.panel.height - nav_h - m // 2)
+        icon = max(44, t.unit * 4)  # a finger-sized round button
+        self.say_again = pygame.Rect(self.panel.right - icon, self.panel.y + t.unit * 2 - icon // 2, icon, icon)
         gap = m
         width = (self.canvas.width - 2 * gap) // 3
         self.buttons = {
@@ -76,6 +78,9 @@ class DrawScreen:
             target = self.nav.hit(event.x, event.y)
             if target and target != "draw":
                 self.next_screen = target
+                return
+            if self.prediction is not None and self.say_again.collidepoint(float(event.x), float(event.y)):
+                self._say(self.message)
                 return
             for rect, index in self.model_chips:
                 if rect.collidepoint(float(event.x), float(event.y)):
@@ -243,6 +248,7 @@ class DrawScreen:
             draw_text(surface, hint, t.font(1.8, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 3))
             self._draw_digit_parade(surface, pygame.Rect(panel.x, y + t.unit * 6, panel.width, panel.bottom - y - t.unit * 8))
             return
+        draw_speaker_button(surface, self.say_again)
         big = t.font(9).render(str(p.digit if p.digit is not None else "?"), True, colours.BAR_BEST if p.digit is not None else colours.UNDO)
         digit_rect = big.get_rect(midtop=(panel.x + panel.width // 4, y + t.unit * 2))
         surface.blit(big, digit_rect)

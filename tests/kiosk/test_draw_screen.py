@@ -100,3 +100,10 @@ def test_a_scribble_is_called_not_a_number(screen):
     screen.handle(PointerUp(*points[-1]))
     screen.press("recognize")
     assert screen.prediction.digit is None and screen.message == "That doesn't look like a number. Try again!"
+
+
+def test_say_it_again_repeats_the_answer(screen):
+    draw_one(screen)
+    screen.press("recognize")
+    screen.handle(PointerDown(*screen.say_again.center))
+    assert screen.speaker.said == [screen.message, screen.message]

@@ -65,3 +65,14 @@ def test_strange_events_are_ignored_not_raised(event):
 def test_coordinates_outside_the_screen_are_clamped():
     t = PointerTranslator(SIZE)
     assert t.translate(finger(pygame.FINGERDOWN, 1.7, -3.0)) == PointerDown(799.0, 0.0)
+
+
+def test_once_fingers_are_seen_untagged_mouse_events_are_ignored():
+    t = PointerTranslator(SIZE)
+    assert t.translate(mouse(pygame.MOUSEBUTTONDOWN, (10, 20))) is not None  # no touch yet: the mouse draws
+    t.translate(mouse(pygame.MOUSEBUTTONUP, (10, 20)))
+    t.translate(finger(pygame.FINGERDOWN, 0.5, 0.5))
+    t.translate(finger(pygame.FINGERUP, 0.5, 0.5))
+    # An X server's emulated pointer for the same touch carries no touch flag: it must not draw twice.
+    assert t.translate(mouse(pygame.MOUSEBUTTONDOWN, (400, 240))) is None
+    assert t.translate(mouse(pygame.MOUSEMOTION, (410, 240))) is None

@@ -18,7 +18,7 @@ def test_learn_screen_shows_the_childs_drawing_or_an_example_and_navigates():
     assert screen.prediction is not None and screen.prediction.best == 7
     screen.enter([[(100, 50), (100, 350)]])
     assert screen.prediction.best == 1
-    for size in ((800, 480), (480, 800)):
+    for size in ((800, 480), (480, 800)):  # even with tabs laid out for another size: no crash
         screen.theme = Theme(*size)
         screen.draw(pygame.Surface(size))
     screen.handle(PointerDown(*nav.tabs[0][2].center))

@@ -79,3 +79,9 @@ def test_models_that_disagree_make_the_kiosk_unsure(cnn):
     other = dataclasses.replace(seven_answer, best=1, digit=1)
     assert [a.digit for a in agree([seven_answer, other])] == [None, None]
     assert [a.digit for a in agree([seven_answer, seven_answer])] == [7, 7]
+
+
+@pytest.mark.parametrize("scale, dx, dy", [(0.03, 0, 0), (8.0, 0, 0), (1.0, 5000, -300)])
+def test_tiny_huge_and_off_centre_drawings_get_the_same_answer(cnn, scale, dx, dy):
+    moved = [[(x * scale + dx, y * scale + dy) for x, y in stroke] for stroke in seven()]
+    assert cnn.recognize(moved).digit == 7
