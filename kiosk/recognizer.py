@@ -108,6 +108,16 @@ def path_ratio(strokes: list[np.ndarray]) -> float:
     return length / extent if extent > 0 else 0.0
 
 
+def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> list[Prediction]:
+    """Every model's answer to one drawing, preprocessed once; unsure unless they agree.
+
+    Raises EmptyDrawing when there is nothing to classify.
+    """
+    first = recognizers[active].recognize(strokes)
+    answers = [first if i == active else r.classify_image(first.image, first.digit_like) for i, r in enumerate(recognizers)]
+    return agree(answers)
+
+
 def agree(answers: list[Prediction]) -> list[Prediction]:
     """A digit stands only when every model's best guess is the same; otherwise all say "not sure"."""
     if len({a.best for a in answers}) <= 1:

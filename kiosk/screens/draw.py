@@ -11,7 +11,7 @@ from kiosk.attract import ghost_strokes
 from kiosk.errors import EmptyDrawing
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
-from kiosk.recognizer import Prediction, Recognizer, agree
+from kiosk.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.speech import Speaker
 from kiosk.strokes import Ink
 from kiosk.theme import Theme
@@ -138,17 +138,15 @@ class DrawScreen:
         """Ask every model about the drawing; show and say the active model's answer."""
         self._since_lift_ms = None
         started = time.perf_counter()
-        strokes = self.ink.copy_strokes()
         try:
-            first = self.recognizer.recognize(strokes)
+            # Every model sees the same picture; when they disagree the kiosk is not sure (a
+            # second opinion catches scribbles that one model is sure of).
+            self.answers = recognize_all(self.recognizers, self.ink.copy_strokes(), self.active)
         except EmptyDrawing:
             self.prediction, self.answers, self.message = None, [], "Draw a number first!"
             self._say(self.message)
             return
         latency_ms = (time.perf_counter() - started) * 1000
-        # The others see the very same picture, for the side-by-side comparison; when they
-        # disagree the kiosk is not sure (a second opinion catches scribbles one model is sure of).
-        self.answers = agree([first if i == self.active else r.recognize(strokes) for i, r in enumerate(self.recognizers)])
         first = self.answers[self.active]
         self._show(first)
         self.events.write(

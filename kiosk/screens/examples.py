@@ -6,7 +6,7 @@ import pygame
 from kiosk import theme as colours
 from kiosk.example_digits import EXAMPLES
 from kiosk.input import PointerDown, PointerEvent
-from kiosk.recognizer import Prediction, Recognizer, agree
+from kiosk.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.theme import Theme
 from kiosk.widgets import Button, NavBar, draw_probability_bars, draw_text, render_ink
 
@@ -67,7 +67,7 @@ class ExamplesScreen:
     def select(self, digit: int, style: int) -> None:
         self.selected = (digit, style)
         strokes = self.handover()
-        self.answer = agree([r.recognize(strokes) for r in self.recognizers])[0]
+        self.answer = recognize_all(self.recognizers, strokes)[0]
 
     def update(self, dt_ms: float) -> None:
         pass
