@@ -257,8 +257,12 @@ class DrawScreen:
         draw_text(surface, "what the computer sees", t.font(1.4, bold=False), colours.SOFT_TEXT, (view.centerx, view.bottom + t.unit))
         dots = pygame.Rect(panel.x, max(digit_rect.bottom, view.bottom) + t.unit * 2, panel.width // 2, t.unit * 2)
         draw_count_dots(surface, dots, p.digit or 0, t)
-        bars = pygame.Rect(panel.x, dots.bottom + t.unit, panel.width, panel.bottom - dots.bottom - t.unit * 5)
+        bars = pygame.Rect(panel.x, dots.bottom + t.unit, panel.width, panel.bottom - dots.bottom - int(t.unit * 5.6))
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
+        settings = self.recognizer.metadata.get("train_settings", {})
+        about = (f"{self.recognizer.kind.upper()}: dropout {settings.get('dropout_rate', '?')}, learning rate "
+                 f"{settings.get('learning_rate', '?')}, {settings.get('max_epochs', '?')} epochs")
+        draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - int(t.unit * 3.8)))
         self._draw_model_chips(surface, pygame.Rect(panel.x, panel.bottom - t.unit * 3, panel.width, t.unit * 3))
 
     def _draw_model_chips(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
