@@ -131,9 +131,14 @@ def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, the
     font = theme.font(1.3, bold=False)
     draw_text(surface, "how it learned, round by round", font, colours.SOFT_TEXT, (rect.centerx, rect.y + theme.unit))
     inner = rect.inflate(-theme.unit * 2, -theme.unit * 3).move(0, theme.unit // 2)
+    label_w = font.size("100%")[0] + theme.unit // 2
+    inner = pygame.Rect(inner.x + label_w, inner.y, inner.width - label_w, inner.height - font.get_linesize())
     for level in (0.0, 0.5, 1.0):
         y = inner.bottom - int(level * inner.height)
         pygame.draw.line(surface, colours.BAR_TRACK, (inner.x, y), (inner.right, y), 1)
+        draw_text(surface, f"{level:.0%}", font, colours.SOFT_TEXT, (inner.x - label_w // 2, y))
+    if values:
+        draw_text(surface, f"round 1 ... {len(values)}", font, colours.SOFT_TEXT, (inner.centerx, inner.bottom + font.get_linesize() // 2 + 2))
     if not values:
         return
     step = inner.width / max(1, len(values) - 1)

@@ -255,9 +255,12 @@ class DrawScreen:
         view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
         draw_model_view(surface, view, p.image)
         draw_text(surface, "what the computer sees", t.font(1.4, bold=False), colours.SOFT_TEXT, (view.centerx, view.bottom + t.unit))
-        dots = pygame.Rect(panel.x, max(digit_rect.bottom, view.bottom) + t.unit * 2, panel.width // 2, t.unit * 2)
+        # Dots to count sit right under the big digit they belong to, apart from the bars.
+        dots = pygame.Rect(0, 0, panel.width // 2 - t.unit, t.unit * 2)
+        dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)
         draw_count_dots(surface, dots, p.digit or 0, t)
-        bars = pygame.Rect(panel.x, dots.bottom + t.unit, panel.width, panel.bottom - dots.bottom - int(t.unit * 5.6))
+        bars_top = max(dots.bottom, view.bottom + t.unit * 2) + t.unit
+        bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - int(t.unit * 4.6))
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
         settings = self.recognizer.metadata.get("train_settings", {})
         about = (f"{self.recognizer.kind.upper()}: dropout {settings.get('dropout_rate', '?')}, learning rate "
