@@ -103,7 +103,14 @@ class ExploreScreen:
         """Choose a model kind, or one setting's value (the others go back to "about right")."""
         self.last_touched = axis
         if axis == "kind":
-            self.kind, self.choice = value, None
+            # Keep the child's choice where it is ("the high learning rate"), in the other grid's values.
+            old_grid, self.kind = self.grids[self.kind], value
+            if self.choice:
+                changed, old_value = self.choice
+                position = list(old_grid.axes[changed]).index(old_value)
+                values = list(self.grids[value].axes[changed])
+                new_value = values[min(position, len(values) - 1)]
+                self.choice = None if new_value == self.grids[value].centre[changed] else (changed, new_value)
         else:
             grid = self.grids[self.kind]
             self.choice = None if value == grid.centre[axis] else (axis, value)

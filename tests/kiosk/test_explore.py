@@ -49,8 +49,11 @@ def test_choosing_a_value_changes_only_that_setting_and_the_model_answers(screen
     assert screen.model.file.name == "cnn-lr1.onnx"
     screen.select("dropout_rate", 0.0)  # the learning rate goes back to "about right"
     assert screen.model.settings["learning_rate"] == 0.001 and screen.model.settings["dropout_rate"] == 0.0
-    screen.select("kind", "mlp")
-    assert screen.model.file.name == "mlp128-e5.onnx"
+    screen.select("kind", "mlp")  # "no dropout" stays "no dropout" in the MLP's grid
+    assert screen.model.file.name == "mlp128-dropout0.onnx"
+    screen.select("max_epochs", 15 if 15 in screen.grids["mlp"].axes["max_epochs"] else 25)
+    screen.select("kind", "cnn")  # the longest training stays the longest
+    assert screen.model.file.name == "cnn.onnx"
 
 
 def test_buttons_and_tabs_respond_to_taps(screen):
