@@ -103,9 +103,11 @@ def path_ratio(strokes: list[np.ndarray]) -> float:
     if not strokes:
         return 0.0
     points = np.concatenate(strokes)
-    extent = float((points.max(axis=0) - points.min(axis=0)).max())
-    length = sum(float(np.linalg.norm(np.diff(stroke, axis=0), axis=1).sum()) for stroke in strokes)
-    return length / extent if extent > 0 else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd coordinates give inf: "not a digit"
+        extent = float((points.max(axis=0) - points.min(axis=0)).max())
+        length = sum(float(np.linalg.norm(np.diff(stroke, axis=0), axis=1).sum()) for stroke in strokes)
+        ratio = length / extent if extent > 0 else 0.0
+    return ratio if np.isfinite(ratio) else float("inf")
 
 
 def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> list[Prediction]:

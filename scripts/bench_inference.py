@@ -45,6 +45,15 @@ def main() -> int:
         p50, p99 = np.percentile(times_ms, [50, 99])
         results[kind] = {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "count": len(times_ms)}
         print(f"{kind}: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(times_ms)} drawings (strokes -> answer)")
+        rng = np.random.default_rng(0)
+        hostile = {"100,000 points": [rng.uniform(0, 400, (100_000, 2))],
+                   "500 strokes": [rng.uniform(0, 400, (20, 2)) for _ in range(500)]}
+        for name, strokes in hostile.items():
+            started = time.perf_counter()
+            recognizer.recognize(strokes)
+            worst_ms = (time.perf_counter() - started) * 1000
+            results[kind][f"hostile {name} ms"] = round(worst_ms, 1)
+            print(f"  {kind}: {name} -> {worst_ms:.1f} ms (target <= 50)")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(args.out, json.dumps({"machine": platform.platform(), "results": results}, indent=2) + "\n")
     return 0

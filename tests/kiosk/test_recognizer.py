@@ -85,3 +85,26 @@ def test_models_that_disagree_make_the_kiosk_unsure(cnn):
 def test_tiny_huge_and_off_centre_drawings_get_the_same_answer(cnn, scale, dx, dy):
     moved = [[(x * scale + dx, y * scale + dy) for x, y in stroke] for stroke in seven()]
     assert cnn.recognize(moved).digit == 7
+
+
+@pytest.mark.parametrize(
+    "strokes",
+    [
+        [np.random.default_rng(0).uniform(0, 400, (100_000, 2))],  # a stuck finger
+        [np.random.default_rng(1).uniform(0, 400, (20, 2)) for _ in range(500)],  # 500 strokes
+        [[(1e300, 1e300), (-1e300, 5.0), (3, 4)]],  # absurd coordinates
+        [[(5, 5)]],  # a tap
+    ],
+)
+def test_hostile_drawings_get_a_calm_answer(cnn, strokes):
+    prediction = cnn.recognize(strokes)
+    assert prediction.digit is None and len(prediction.probabilities) == 10
+
+
+def test_huge_drawings_are_thinned_to_a_bounded_number_of_points():
+    from kiosk.preprocess import _MAX_POINTS, clean_strokes
+
+    strokes = [np.zeros((50_000, 2)) + i for i in range(3)] + [np.ones((7, 2))] * 100
+    cleaned = clean_strokes(strokes)
+    assert sum(len(s) for s in cleaned) <= _MAX_POINTS + 2 * len(cleaned)
+    assert len(cleaned) == 103  # no stroke vanishes
