@@ -10,7 +10,7 @@ from pathlib import Path
 import pygame
 
 from kiosk.config import KioskConfig
-from kiosk.errors import ModelLoadError
+from kiosk.errors import KioskError, ModelLoadError
 from kiosk.event_log import EventLog
 from kiosk.input import PointerTranslator
 from kiosk.recognizer import Recognizer, Uncertainty
@@ -68,9 +68,15 @@ class App:
         if options.headless:
             os.environ["SDL_VIDEODRIVER"] = "dummy"
             os.environ["SDL_AUDIODRIVER"] = "dummy"
-        pygame.display.init()
-        pygame.font.init()
-        self.surface = self._open_display()
+        try:
+            pygame.display.init()
+            pygame.font.init()
+            self.surface = self._open_display()
+        except pygame.error as error:
+            raise KioskError(
+                f"cannot open the screen ({error}). On the Pi, start the kiosk from the desktop session or "
+                "set SDL_VIDEODRIVER=kmsdrm; to try it without a screen, use --headless"
+            ) from error
         self.theme = Theme(*self.surface.get_size())
         self.translator = PointerTranslator(self.surface.get_size())
         self.recognizers = load_recognizers(config)

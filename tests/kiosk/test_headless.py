@@ -106,3 +106,16 @@ def test_holding_the_corner_then_the_right_pin_stops_the_kiosk(tmp_path):
     result, _ = run_replay(tmp_path, corner_hold_then_pin(taps))
     assert result.returncode == 0, result.stderr
     assert "stopped by the admin PIN" in result.stderr
+
+
+def test_no_screen_gives_a_clear_message_not_a_traceback(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config)],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+        env={"SDL_VIDEODRIVER": "no-such-driver", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert "cannot open the screen" in result.stderr and "--headless" in result.stderr
+    assert "Traceback" not in result.stderr
