@@ -5,16 +5,15 @@ import pygame
 
 from kiosk import theme as colours
 from kiosk.input import PointerDown, PointerEvent
+from kiosk.screens.base import Screen
 from kiosk.theme import Theme
 from kiosk.widgets import Button, draw_text
 
 TIMEOUT_MS = 20_000  # a child who wandered in here is sent back to drawing
 
 
-class PinScreen:
+class PinScreen(Screen):
     """Enter the admin PIN from the config to stop the kiosk; anything else goes back to drawing."""
-
-    animating = False
 
     def __init__(self, pin: str, theme: Theme):
         self.pin, self.theme = pin, theme
@@ -40,9 +39,6 @@ class PinScreen:
 
     def enter(self, handover=None) -> None:
         self.entered, self._idle_ms, self.message = "", 0.0, "Grown-ups only: enter the PIN"
-
-    def handover(self) -> None:
-        return None
 
     def handle(self, event: PointerEvent) -> None:
         if not isinstance(event, PointerDown):

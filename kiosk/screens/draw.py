@@ -12,14 +12,17 @@ from kiosk.errors import EmptyDrawing
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
 from kiosk.recognizer import Prediction, Recognizer, recognize_all
+from kiosk.screens.base import Screen
 from kiosk.speech import Speaker
 from kiosk.strokes import Ink
 from kiosk.theme import Theme
 from kiosk.widgets import Button, NavBar, render_ink, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
-class DrawScreen:
+class DrawScreen(Screen):
     """Draw a digit; the answer appears when the finger rests or Recognize is pressed."""
+
+    name = "draw"
 
     def __init__(
         self, recognizers: list[Recognizer], speaker: Speaker, theme: Theme, auto_delay_ms: int, events: EventLog
@@ -75,9 +78,7 @@ class DrawScreen:
         if self.attract_ms is not None:
             self.attract_ms = None  # any touch wakes the kiosk up, and still counts
         if isinstance(event, PointerDown):
-            target = self.nav.hit(event.x, event.y)
-            if target and target != "draw":
-                self.next_screen = target
+            if self.follow_tab(event):
                 return
             if self.prediction is not None and self.say_again.collidepoint(float(event.x), float(event.y)):
                 self._say(self.message)

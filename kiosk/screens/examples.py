@@ -7,16 +7,17 @@ from kiosk import theme as colours
 from kiosk.example_digits import EXAMPLES
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.recognizer import Prediction, Recognizer, recognize_all
+from kiosk.screens.base import Screen
 from kiosk.theme import Theme
 from kiosk.widgets import Button, NavBar, draw_probability_bars, draw_text, render_ink
 
 EXAMPLE_SIZE_PX = 300.0  # examples are handed to the drawing screen at a finger-drawing size
 
 
-class ExamplesScreen:
+class ExamplesScreen(Screen):
     """A wall of example digits; tap one to see the computer read it, or to draw it yourself."""
 
-    animating = False
+    name = "examples"
 
     def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, panel: pygame.Rect):
         self.recognizers, self.theme, self.nav, self.panel = recognizers, theme, nav, panel
@@ -51,10 +52,8 @@ class ExamplesScreen:
     def handle(self, event: PointerEvent) -> None:
         if not isinstance(event, PointerDown):
             return
-        target = self.nav.hit(event.x, event.y)
-        if target and target != "examples":
+        if self.follow_tab(event):
             self.selected = None  # leaving by a tab hands nothing over
-            self.next_screen = target
             return
         if self.selected is not None and self.try_button.hit(event.x, event.y):
             self.next_screen = "draw"
@@ -68,9 +67,6 @@ class ExamplesScreen:
         self.selected = (digit, style)
         strokes = self.handover()
         self.answer = recognize_all(self.recognizers, strokes)[0]
-
-    def update(self, dt_ms: float) -> None:
-        pass
 
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme

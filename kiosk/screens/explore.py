@@ -10,6 +10,7 @@ from kiosk.errors import EmptyDrawing, ModelLoadError
 from kiosk.explorer_grid import AXES, Grid, GridModel
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.recognizer import Prediction, Recognizer
+from kiosk.screens.base import Screen
 from kiosk.theme import Theme
 from kiosk.widgets import Button, NavBar, draw_learning_curve, draw_probability_bars, draw_text
 
@@ -25,8 +26,10 @@ EXPLANATIONS = {
 }
 
 
-class ExploreScreen:
+class ExploreScreen(Screen):
     """One setting changes at a time, from the trained grid; the chosen model answers the child's drawing."""
+
+    name = "explore"
 
     def __init__(self, grids: dict[str, Grid], theme: Theme, nav: NavBar, panel: pygame.Rect):
         self.grids, self.theme, self.nav, self.panel = grids, theme, nav, panel
@@ -38,10 +41,8 @@ class ExploreScreen:
         self.next_screen: str | None = None
         self._recognizers: dict[str, Recognizer] = {}
         self.buttons: list[tuple[Button, tuple]] = []
+        self._value_button_cache: dict[str, list[tuple[Button, tuple]]] = {}
         self._layout()
-
-    def handover(self) -> None:
-        return None
 
     def enter(self, strokes: list | None) -> None:
         """Arrive with the child's current drawing (possibly empty)."""
@@ -63,6 +64,12 @@ class ExploreScreen:
         self.left = left
 
     def _value_buttons(self) -> list[tuple[Button, tuple]]:
+        # Built once per model kind: the layout does not change from frame to frame.
+        if self.kind not in self._value_button_cache:
+            self._value_button_cache[self.kind] = self._build_value_buttons()
+        return self._value_button_cache[self.kind]
+
+    def _build_value_buttons(self) -> list[tuple[Button, tuple]]:
         grid, t, m = self.grids.get(self.kind), self.theme, self.theme.margin
         if grid is None:
             return []
@@ -88,11 +95,7 @@ class ExploreScreen:
         return self.choice[1] if self.choice and self.choice[0] == axis else grid.centre[axis]
 
     def handle(self, event: PointerEvent) -> None:
-        if not isinstance(event, PointerDown):
-            return
-        target = self.nav.hit(event.x, event.y)
-        if target and target != "explore":
-            self.next_screen = target
+        if not isinstance(event, PointerDown) or self.follow_tab(event):
             return
         for button, action in self.buttons + self._value_buttons():
             if button.hit(event.x, event.y):
@@ -127,11 +130,6 @@ class ExploreScreen:
             self.answer = recognizer.recognize(self.strokes)
         except (ModelLoadError, EmptyDrawing) as error:
             log.warning("explorer: %s", error)
-
-    animating = False
-
-    def update(self, dt_ms: float) -> None:
-        pass
 
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme

@@ -6,8 +6,9 @@ import pygame
 from kiosk import theme as colours
 from kiosk.errors import EmptyDrawing
 from kiosk.example_digits import EXAMPLES
-from kiosk.input import PointerDown, PointerEvent
+from kiosk.input import PointerEvent
 from kiosk.recognizer import Prediction, Recognizer
+from kiosk.screens.base import Screen
 from kiosk.theme import Theme
 from kiosk.widgets import NavBar, draw_model_view, draw_probability_bars, draw_text, render_ink
 
@@ -18,10 +19,10 @@ HOW_IT_LEARNED = (
 )
 
 
-class LearnScreen:
+class LearnScreen(Screen):
     """Four cards: drawing -> 28x28 dots -> numbers -> votes, with the child's drawing (or a 7)."""
 
-    animating = False
+    name = "learn"
 
     def __init__(self, recognizer: Recognizer, theme: Theme, nav: NavBar):
         self.recognizer, self.theme, self.nav = recognizer, theme, nav
@@ -39,17 +40,8 @@ class LearnScreen:
             self.prediction = None
         self._ink = None
 
-    def handover(self) -> None:
-        return None
-
     def handle(self, event: PointerEvent) -> None:
-        if isinstance(event, PointerDown):
-            target = self.nav.hit(event.x, event.y)
-            if target and target != "learn":
-                self.next_screen = target
-
-    def update(self, dt_ms: float) -> None:
-        pass
+        self.follow_tab(event)
 
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
