@@ -22,7 +22,12 @@ from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.explore import ExploreScreen
-from kiosk.speech import SilentSpeaker
+from kiosk.audio import AudioOut
+from kiosk.live_voice import LiveVoice
+from kiosk.phrases import Phrases
+from kiosk.speech import Speaker, VoiceSpeaker
+from kiosk.voice_clips import VoiceClips
+from kiosk.widgets import NavBar
 from kiosk.theme import Theme
 
 log = logging.getLogger(__name__)
@@ -59,6 +64,14 @@ def load_recognizers(config: KioskConfig) -> list[Recognizer]:
     return recognizers
 
 
+def build_speaker(config: KioskConfig, phrases: Phrases) -> Speaker:
+    """Cached clips first, the live voice for anything else, silence when there is no audio device."""
+    return VoiceSpeaker(
+        phrases, AudioOut(config.volume), VoiceClips(config.voice_dir_path), LiveVoice(timeout_s=config.speech_timeout_s),
+        muted=config.muted,
+    )
+
+
 class App:
     """The kiosk: one loop, one current screen."""
 
@@ -80,15 +93,17 @@ class App:
         self.theme = Theme(*self.surface.get_size())
         self.translator = PointerTranslator(self.surface.get_size())
         self.recognizers = load_recognizers(config)
-        self.speaker = SilentSpeaker()
+        self.phrases = Phrases(config.language)
+        self.speaker = build_speaker(config, self.phrases)
         self.events = EventLog(options.events_out)
         self.screen = self._new_draw_screen()
+        nav, panel = self.screen.nav, self.screen.panel
         self.screens = {
             "draw": self.screen,
-            "explore": self._new_explore_screen(),
-            "examples": ExamplesScreen(self.recognizers, self.theme, self.screen.nav, self.screen.panel),
-            "learn": LearnScreen(self.recognizers[0], self.theme, self.screen.nav),
-            "admin": PinScreen(config.admin_pin, self.theme),
+            "explore": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
+            "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say),
+            "learn": LearnScreen(self.recognizers[0], self.theme, nav, self.phrases),
+            "admin": PinScreen(config.admin_pin, self.theme, self.phrases),
         }
         self._corner_held_ms: float | None = None
         self.clock = pygame.time.Clock()
@@ -105,11 +120,20 @@ class App:
         return pygame.display.set_mode(opts.size or (0, 0), pygame.FULLSCREEN)
 
     def _new_draw_screen(self) -> DrawScreen:
-        return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events)
+        return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events, self.phrases)
 
-    def _new_explore_screen(self) -> ExploreScreen:
-        draw = self.screen
-        return ExploreScreen(explorer_grid.load(self.config.model_dir_path), self.theme, draw.nav, draw.panel)
+    def say(self, phrase_id: str) -> None:
+        """Speak a phrase in the current language and log where the sound came from."""
+        lang = self.phrases.lang
+        source = self.speaker.say(phrase_id, lang)
+        self.events.write(type="speech", phrase=phrase_id, text=self.phrases.text(phrase_id, lang), lang=lang, source=source)
+
+    def switch_language(self) -> None:
+        """The next language: every screen reads its words afresh, and the voice greets in it."""
+        lang = self.phrases.next_language()
+        log.info("language: %s", lang)
+        self.events.write(type="language", lang=lang)
+        self.say("language.hello")
 
     def _switch_if_asked(self) -> None:
         # Screens ask by name; the App hands over one explicit value (the drawing).
@@ -117,6 +141,9 @@ class App:
         if target is None:
             return
         self.screen.next_screen = None
+        if target == NavBar.LANGUAGE:
+            self.switch_language()
+            return
         if target == "exit":
             log.info("stopped by the admin PIN")
             self.running = False
@@ -147,6 +174,7 @@ class App:
             if idle_ms >= 1000 * self.config.idle_timeout_s and not self.screen.animating:
                 self._start_attract()
             self._guarded(lambda: self.screen.update(dt_ms))
+            self._guarded(self.speaker.update)
             self._guarded(self._switch_if_asked)
             self._guarded(lambda: self.screen.draw(self.surface))
             pygame.display.flip()
@@ -158,6 +186,7 @@ class App:
                 if now_ms >= done_at_ms:
                     self.running = False
         self.events.close()
+        self.speaker.close()
         pygame.quit()
         return 0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from kiosk.errors import ConfigError
+from kiosk.phrases import LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # relative paths in the file resolve here, not against the cwd
 
@@ -65,7 +66,9 @@ class KioskConfig:
     idle_timeout_s: int = _key(90, _int(10, 86_400))  # a child who walked away leaves no drawing for the next one
     fps_active: int = _key(60, _int(10, 240))  # smooth ink under a moving finger
     fps_idle: int = _key(5, _int(1, 60))  # an unattended kiosk should not heat the Pi
-    language: str = _key("en", _TEXT)  # picks the voice clips and on-screen words
+    language: str = _key("en", _choice(*LANGUAGES))  # the language at start; visitors switch with the globe button
+    voice_dir: str = _key("voice_cache", _TEXT)  # the cached voice clips and their manifest
+    speech_timeout_s: float = _key(6.0, _number(0.5, 60))  # a live speech engine still busy after this is killed
     volume: float = _key(0.8, _number(0, 1))  # a busy room, with headroom to turn it up
     muted: bool = _key(False, _BOOL)  # for quiet rooms (libraries) without touching the volume
     admin_pin: str = _key("2468", _PIN)  # a string so a leading zero survives; change it on every install
@@ -114,6 +117,10 @@ class KioskConfig:
     def model_dir_path(self) -> Path:
         """The model folder as an absolute path."""
         return _absolute(self.model_dir)
+
+    @property
+    def voice_dir_path(self) -> Path:
+        return _absolute(self.voice_dir)
 
     @property
     def log_dir_path(self) -> Path:

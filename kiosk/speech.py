@@ -1,17 +1,100 @@
-"""Speakers say a phrase without blocking the loop. For now a silent one (the voice issue adds real ones)."""
+"""Speakers say a phrase without blocking the loop: a cached clip, else the live voice, else silence.
+
+say() returns where the sound comes from ("clip", "live" or "none"), which the event log records.
+"""
 from __future__ import annotations
 
+import logging
+from collections import OrderedDict
 from typing import Protocol
+
+from kiosk.audio import AudioOut
+from kiosk.live_voice import LiveVoice
+from kiosk.phrases import Phrases
+from kiosk.voice_clips import VoiceClips
+
+log = logging.getLogger(__name__)
+
+SOUND_CACHE_SIZE = 48  # decoded clips kept in memory (about 0.1 MB a second of speech each)
 
 
 class Speaker(Protocol):
-    """Says a text in a language; returns where the sound comes from: "clip", "live" or "none"."""
+    """Says a phrase in a language; update() is called once a frame and must return at once."""
 
-    def say(self, text: str, lang: str) -> str: ...
+    def say(self, phrase_id: str, lang: str) -> str: ...
+
+    def update(self) -> None: ...
+
+    @property
+    def audible(self) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 class SilentSpeaker:
     """No audio: the text is shown large on screen instead."""
 
-    def say(self, text: str, lang: str) -> str:
+    audible = False
+
+    def say(self, phrase_id: str, lang: str) -> str:
         return "none"
+
+    def update(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class VoiceSpeaker:
+    """Clip -> live -> silent, each level skipped when it is unavailable; the newest phrase pre-empts."""
+
+    def __init__(self, phrases: Phrases, audio: AudioOut, clips: VoiceClips | None, live: LiveVoice | None, muted: bool = False):
+        self.phrases, self.audio, self.clips, self.live, self.muted = phrases, audio, clips, live, muted
+        self._sounds: OrderedDict[tuple[str, str, str], object] = OrderedDict()
+
+    @property
+    def audible(self) -> bool:
+        """Whether the visitor can hear the kiosk now (else the screen shows a muted loudspeaker)."""
+        return not self.muted and self.audio.ready()
+
+    def say(self, phrase_id: str, lang: str) -> str:
+        if self.live is not None:
+            self.live.cancel()  # a phrase still being rendered is old news now
+        if not self.audible:
+            return "none"
+        text = self.phrases.text(phrase_id, lang)
+        sound = self._clip(phrase_id, lang, text)
+        if sound is not None and self.audio.play(sound):
+            return "clip"
+        if self.live is not None and self.live.start(text, lang):
+            self.audio.stop()
+            return "live"
+        return "none"
+
+    def _clip(self, phrase_id: str, lang: str, text: str):
+        key = (phrase_id, lang, text)  # a phrase whose words changed is a different sound
+        if key in self._sounds:
+            self._sounds.move_to_end(key)
+            return self._sounds[key]
+        path = self.clips.path(phrase_id, lang, text) if self.clips is not None else None
+        sound = self.audio.load(path) if path is not None else None
+        if sound is not None:
+            self._sounds[key] = sound
+            if len(self._sounds) > SOUND_CACHE_SIZE:
+                self._sounds.popitem(last=False)
+        return sound
+
+    def update(self) -> None:
+        """Play the live voice's render once it is ready; kills a hung engine (inside LiveVoice.poll)."""
+        if self.live is None:
+            return
+        rendered = self.live.poll()
+        if rendered is not None:
+            sound = self.audio.load(rendered)
+            if sound is not None:
+                self.audio.play(sound)
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.close()

@@ -8,6 +8,7 @@ import numpy as np
 import pygame
 
 from kiosk import theme as colours
+from kiosk.phrases import Phrases
 from kiosk.theme import Theme
 
 
@@ -24,18 +25,24 @@ class Button:
     def hit(self, x: float, y: float) -> bool:
         return self.enabled and self.rect.collidepoint(float(x), float(y))
 
-    def draw(self, surface: pygame.Surface, theme: Theme) -> None:
+    def draw(self, surface: pygame.Surface, theme: Theme, text: str | None = None) -> None:
+        """Draw with its label, or with text (the label in the visitor's language)."""
         colour = self.colour if self.enabled else (170, 164, 152)  # disabled: still readable, clearly off
         shadow = self.rect.move(0, max(2, theme.unit // 4))
         pygame.draw.rect(surface, tuple(max(0, c - 60) for c in colour), shadow, border_radius=theme.unit)
         pygame.draw.rect(surface, colour, self.rect, border_radius=theme.unit)
-        text = theme.font(2.2).render(self.label, True, self.text_colour)
-        surface.blit(text, text.get_rect(center=self.rect.center))
+        draw_text(surface, self.label if text is None else text, theme.font(2.2), self.text_colour, self.rect.center,
+                  max_width=self.rect.width - theme.unit)
 
 
-def draw_text(surface: pygame.Surface, text: str, font: pygame.font.Font, colour, center: tuple[int, int]) -> pygame.Rect:
-    """Blit text centred at center; returns where it went."""
+def draw_text(
+    surface: pygame.Surface, text: str, font: pygame.font.Font, colour, center: tuple[int, int], max_width: int | None = None
+) -> pygame.Rect:
+    """Blit text centred at center, shrunk to max_width if it is wider (translations differ in length)."""
     rendered = font.render(text, True, colour)
+    if max_width is not None and rendered.get_width() > max_width > 0:
+        scale = max_width / rendered.get_width()
+        rendered = pygame.transform.smoothscale(rendered, (max_width, max(1, int(rendered.get_height() * scale))))
     rect = rendered.get_rect(center=center)
     surface.blit(rendered, rect)
     return rect
@@ -77,16 +84,22 @@ def draw_model_view(surface: pygame.Surface, rect: pygame.Rect, image: np.ndarra
     surface.blit(pygame.transform.scale(small, (cell * 28, cell * 28)), origin)
 
 
-def draw_speaker_button(surface: pygame.Surface, rect: pygame.Rect) -> None:
-    """A round "say it again" button with a loudspeaker drawn in it (no font has the glyph for sure)."""
-    pygame.draw.circle(surface, colours.BAR, rect.center, rect.width // 2)
+def draw_speaker_button(surface: pygame.Surface, rect: pygame.Rect, muted: bool = False) -> None:
+    """A round "say it again" button with a loudspeaker drawn in it (no font has the glyph for sure);
+    muted: greyed with a cross, for when there is no sound (the answer is then shown large instead)."""
+    pygame.draw.circle(surface, (170, 164, 152) if muted else colours.BAR, rect.center, rect.width // 2)
     cx, cy, u = rect.centerx, rect.centery, rect.width / 10
     body = [(cx - 3 * u, cy - 1.2 * u), (cx - 1.2 * u, cy - 1.2 * u), (cx + 0.8 * u, cy - 3 * u),
             (cx + 0.8 * u, cy + 3 * u), (cx - 1.2 * u, cy + 1.2 * u), (cx - 3 * u, cy + 1.2 * u)]
     pygame.draw.polygon(surface, colours.BUTTON_TEXT, body)
     wave = pygame.Rect(0, 0, 4 * u, 4 * u)
     wave.center = (int(cx + 1.2 * u), cy)
-    pygame.draw.arc(surface, colours.BUTTON_TEXT, wave, -0.9, 0.9, max(2, int(u * 0.7)))
+    if muted:
+        width = max(2, int(u * 0.7))
+        pygame.draw.line(surface, colours.BUTTON_TEXT, (cx + 1.6 * u, cy - 1.4 * u), (cx + 4 * u, cy + 1.4 * u), width)
+        pygame.draw.line(surface, colours.BUTTON_TEXT, (cx + 1.6 * u, cy + 1.4 * u), (cx + 4 * u, cy - 1.4 * u), width)
+    else:
+        pygame.draw.arc(surface, colours.BUTTON_TEXT, wave, -0.9, 0.9, max(2, int(u * 0.7)))
 
 
 def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, theme: Theme) -> None:
@@ -101,35 +114,57 @@ def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, them
 
 
 class NavBar:
-    """Tabs across the top of the answer panel: which screen to show."""
+    """Tabs across the top of the answer panel: which screen to show, and the language button at the end."""
 
-    TABS = (("draw", "Draw"), ("examples", "Examples"), ("learn", "Learn"), ("explore", "Settings"))
+    TABS = ("draw", "examples", "learn", "explore")
+    LANGUAGE = "language"  # hit() returns this for the language button; the App switches language
 
-    def __init__(self, rect: pygame.Rect):
-        self.rect = rect
-        width = rect.width // len(self.TABS)
-        self.tabs = [(name, label, pygame.Rect(rect.x + i * width, rect.y, width - 4, rect.height))
-                     for i, (name, label) in enumerate(self.TABS)]
+    def __init__(self, rect: pygame.Rect, phrases: Phrases):
+        self.rect, self.phrases = rect, phrases
+        # The language button is narrower than a tab: it shows a globe and a two-letter code.
+        width = rect.width / (len(self.TABS) + 0.75)
+        self.tabs = [(name, pygame.Rect(rect.x + int(i * width), rect.y, int(width) - 4, rect.height))
+                     for i, name in enumerate(self.TABS)]
+        left = rect.x + int(len(self.TABS) * width)
+        self.language_rect = pygame.Rect(left, rect.y, rect.right - left, rect.height)
 
     def hit(self, x: float, y: float) -> str | None:
-        for name, _, rect in self.tabs:
+        for name, rect in self.tabs:
             if rect.collidepoint(float(x), float(y)):
                 return name
+        if self.language_rect.collidepoint(float(x), float(y)):
+            return self.LANGUAGE
         return None
 
     def draw(self, surface: pygame.Surface, theme: Theme, active: str) -> None:
-        for name, label, rect in self.tabs:
+        for name, rect in self.tabs:
             selected = name == active
             pygame.draw.rect(surface, colours.BAR if selected else colours.BAR_TRACK, rect, border_radius=theme.unit)
-            draw_text(surface, label, theme.font(1.6), colours.BUTTON_TEXT if selected else colours.TEXT, rect.center)
+            label = self.phrases.text(f"ui.tab.{name}")
+            draw_text(surface, label, theme.font(1.6), colours.BUTTON_TEXT if selected else colours.TEXT, rect.center,
+                      max_width=rect.width - theme.unit // 2)
+        draw_language_button(surface, self.language_rect, self.phrases.lang, theme)
 
 
-def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, theme: Theme) -> None:
+def draw_language_button(surface: pygame.Surface, rect: pygame.Rect, lang: str, theme: Theme) -> None:
+    """A globe and the language code ("ES"): tap to change language (the new one greets the visitor)."""
+    pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=theme.unit)
+    pygame.draw.rect(surface, colours.BAR, rect, width=2, border_radius=theme.unit)
+    radius = max(5, min(rect.height // 4, rect.width // 5))
+    globe = (rect.x + radius + theme.unit // 2, rect.centery)
+    pygame.draw.circle(surface, colours.BAR, globe, radius, width=2)
+    pygame.draw.ellipse(surface, colours.BAR, pygame.Rect(globe[0] - radius // 2, globe[1] - radius, radius, 2 * radius), width=2)
+    pygame.draw.line(surface, colours.BAR, (globe[0] - radius, globe[1]), (globe[0] + radius, globe[1]), 2)
+    text_box = pygame.Rect(globe[0] + radius, rect.y, rect.right - globe[0] - radius, rect.height)
+    draw_text(surface, lang.upper(), theme.font(1.5), colours.TEXT, text_box.center, max_width=text_box.width - 2)
+
+
+def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, theme: Theme, phrases: Phrases) -> None:
     """Validation accuracy per epoch as a line (the y axis runs from 0% to 100%)."""
     pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=theme.unit // 2)
     values = [float(e.get("val_accuracy", 0.0)) for e in history]
     font = theme.font(1.3, bold=False)
-    draw_text(surface, "how it learned, round by round", font, colours.SOFT_TEXT, (rect.centerx, rect.y + theme.unit))
+    draw_text(surface, phrases.text("curve.title"), font, colours.SOFT_TEXT, (rect.centerx, rect.y + theme.unit))
     inner = rect.inflate(-theme.unit * 2, -theme.unit * 3).move(0, theme.unit // 2)
     label_w = font.size("100%")[0] + theme.unit // 2
     inner = pygame.Rect(inner.x + label_w, inner.y, inner.width - label_w, inner.height - font.get_linesize())
@@ -138,7 +173,7 @@ def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, the
         pygame.draw.line(surface, colours.BAR_TRACK, (inner.x, y), (inner.right, y), 1)
         draw_text(surface, f"{level:.0%}", font, colours.SOFT_TEXT, (inner.x - label_w // 2, y))
     if values:
-        draw_text(surface, f"round 1 ... {len(values)}", font, colours.SOFT_TEXT, (inner.centerx, inner.bottom + font.get_linesize() // 2 + 2))
+        draw_text(surface, phrases.text("curve.rounds", rounds=len(values)), font, colours.SOFT_TEXT, (inner.centerx, inner.bottom + font.get_linesize() // 2 + 2))
     if not values:
         return
     step = inner.width / max(1, len(values) - 1)

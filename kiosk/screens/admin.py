@@ -5,6 +5,7 @@ import pygame
 
 from kiosk import theme as colours
 from kiosk.input import PointerDown, PointerEvent
+from kiosk.phrases import Phrases
 from kiosk.screens.base import Screen
 from kiosk.theme import Theme
 from kiosk.widgets import Button, draw_text
@@ -15,10 +16,10 @@ TIMEOUT_MS = 20_000  # a child who wandered in here is sent back to drawing
 class PinScreen(Screen):
     """Enter the admin PIN from the config to stop the kiosk; anything else goes back to drawing."""
 
-    def __init__(self, pin: str, theme: Theme):
-        self.pin, self.theme = pin, theme
+    def __init__(self, pin: str, theme: Theme, phrases: Phrases):
+        self.pin, self.theme, self.phrases = pin, theme, phrases
         self.entered = ""
-        self.message = "Grown-ups only: enter the PIN"
+        self.message_id = "admin.prompt"
         self.next_screen: str | None = None
         self._idle_ms = 0.0
         self.keys = self._layout()
@@ -28,7 +29,7 @@ class PinScreen(Screen):
         size = min((t.height - 6 * t.margin) // 5, (t.width - 4 * t.margin) // 3, t.button_height * 2)
         left = (t.width - 3 * size - 2 * t.margin) // 2
         top = t.height - 4 * (size + t.margin)
-        labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Back", "0", "OK"]
+        labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Back", "0", "OK"]  # key names, not shown words
         keys = []
         for i, label in enumerate(labels):
             row, col = divmod(i, 3)
@@ -38,7 +39,7 @@ class PinScreen(Screen):
         return keys
 
     def enter(self, handover=None) -> None:
-        self.entered, self._idle_ms, self.message = "", 0.0, "Grown-ups only: enter the PIN"
+        self.entered, self._idle_ms, self.message_id = "", 0.0, "admin.prompt"
 
     def handle(self, event: PointerEvent) -> None:
         if not isinstance(event, PointerDown):
@@ -56,7 +57,7 @@ class PinScreen(Screen):
             if self.entered == self.pin:
                 self.next_screen = "exit"
             else:
-                self.entered, self.message = "", "That PIN is not right"
+                self.entered, self.message_id = "", "admin.wrong"
         elif len(self.entered) < 8:
             self.entered += label
 
@@ -68,7 +69,8 @@ class PinScreen(Screen):
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
         surface.fill(colours.BACKGROUND)
-        draw_text(surface, self.message, t.font(2.2), colours.TEXT, (t.width // 2, t.margin + t.unit * 2))
+        draw_text(surface, self.phrases.text(self.message_id), t.font(2.2), colours.TEXT, (t.width // 2, t.margin + t.unit * 2), max_width=t.width - 2 * t.margin)
         draw_text(surface, "* " * len(self.entered) or "-", t.font(3), colours.TEXT, (t.width // 2, t.margin + t.unit * 5))
-        for button, _ in self.keys:
-            button.draw(surface, t)
+        for button, label in self.keys:
+            shown = {"Back": "admin.back", "OK": "admin.ok"}.get(label)
+            button.draw(surface, t, self.phrases.text(shown) if shown else None)

@@ -13,6 +13,7 @@ from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
 from kiosk.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
+from kiosk.phrases import Phrases, result_id, unsure_id
 from kiosk.speech import Speaker
 from kiosk.strokes import Ink
 from kiosk.theme import Theme
@@ -25,16 +26,17 @@ class DrawScreen(Screen):
     name = "draw"
 
     def __init__(
-        self, recognizers: list[Recognizer], speaker: Speaker, theme: Theme, auto_delay_ms: int, events: EventLog
+        self, recognizers: list[Recognizer], speaker: Speaker, theme: Theme, auto_delay_ms: int, events: EventLog,
+        phrases: Phrases,
     ):
-        self.recognizers, self.speaker, self.theme, self.events = recognizers, speaker, theme, events
+        self.recognizers, self.speaker, self.theme, self.events, self.phrases = recognizers, speaker, theme, events, phrases
         self.active = 0  # which model's answer is the big one; the others are shown beside it
         self.answers: list[Prediction] = []
         self.model_chips: list[tuple[pygame.Rect, int]] = []
         self.auto_delay_ms = auto_delay_ms
         self.ink = Ink()
         self.prediction: Prediction | None = None
-        self.message = "Draw a number!"
+        self.message_id = "prompt.draw"  # what the panel says (and the voice said), in the current language
         self.next_screen: str | None = None
         self._since_lift_ms: float | None = None
         self.attract_ms: float | None = None  # set while the attract loop runs (nobody around)
@@ -56,16 +58,16 @@ class DrawScreen(Screen):
             buttons_y = self.canvas.bottom + m
             self.panel = pygame.Rect(self.canvas.right + 2 * m, m, t.width - self.canvas.right - 3 * m, t.height - 2 * m)
         nav_h = t.unit * 3
-        self.nav = NavBar(pygame.Rect(self.panel.x, self.panel.y, self.panel.width, nav_h))
+        self.nav = NavBar(pygame.Rect(self.panel.x, self.panel.y, self.panel.width, nav_h), self.phrases)
         self.panel = pygame.Rect(self.panel.x, self.panel.y + nav_h + m // 2, self.panel.width, self.panel.height - nav_h - m // 2)
         icon = max(44, t.unit * 4)  # a finger-sized round button
         self.say_again = pygame.Rect(self.panel.right - icon, self.panel.y + t.unit * 2 - icon // 2, icon, icon)
         gap = m
         width = (self.canvas.width - 2 * gap) // 3
         self.buttons = {
-            "clear": Button("Clear", pygame.Rect(self.canvas.x, buttons_y, width, bh), colours.CLEAR),
-            "undo": Button("Undo", pygame.Rect(self.canvas.x + width + gap, buttons_y, width, bh), colours.UNDO),
-            "recognize": Button("Go!", pygame.Rect(self.canvas.x + 2 * (width + gap), buttons_y, width, bh), colours.RECOGNIZE),
+            "clear": Button("ui.button.clear", pygame.Rect(self.canvas.x, buttons_y, width, bh), colours.CLEAR),
+            "undo": Button("ui.button.undo", pygame.Rect(self.canvas.x + width + gap, buttons_y, width, bh), colours.UNDO),
+            "recognize": Button("ui.button.go", pygame.Rect(self.canvas.x + 2 * (width + gap), buttons_y, width, bh), colours.RECOGNIZE),
         }
 
     # --- input -------------------------------------------------------------------------------
@@ -81,7 +83,7 @@ class DrawScreen(Screen):
             if self.follow_tab(event):
                 return
             if self.prediction is not None and self.say_again.collidepoint(float(event.x), float(event.y)):
-                self._say(self.message)
+                self._say(self.message_id)
                 return
             for rect, index in self.model_chips:
                 if rect.collidepoint(float(event.x), float(event.y)):
@@ -106,11 +108,11 @@ class DrawScreen(Screen):
         """What a button does."""
         if name == "clear":
             self.ink.clear()
-            self.prediction, self.answers, self.message, self._since_lift_ms = None, [], "Draw a number!", None
+            self.prediction, self.answers, self.message_id, self._since_lift_ms = None, [], "prompt.draw", None
         elif name == "undo":
             self.ink.undo()
             self.prediction, self.answers, self._since_lift_ms = None, [], None
-            self.message = "Draw a number!" if self.ink.is_empty else "Keep drawing, or press Go!"
+            self.message_id = "prompt.draw" if self.ink.is_empty else "prompt.keep_drawing"
         elif name == "recognize":
             self.recognize()
 
@@ -144,8 +146,8 @@ class DrawScreen(Screen):
             # second opinion catches scribbles that one model is sure of).
             self.answers = recognize_all(self.recognizers, self.ink.copy_strokes(), self.active)
         except EmptyDrawing:
-            self.prediction, self.answers, self.message = None, [], "Draw a number first!"
-            self._say(self.message)
+            self.prediction, self.answers, self.message_id = None, [], "prompt.empty"
+            self._say(self.message_id)
             return
         latency_ms = (time.perf_counter() - started) * 1000
         first = self.answers[self.active]
@@ -154,7 +156,7 @@ class DrawScreen(Screen):
             type="recognized", digit=first.digit, probabilities=list(first.probabilities), model=self.recognizer.kind,
             latency_ms=round(latency_ms, 3), answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
         )
-        self._say(self.message)
+        self._say(self.message_id)
 
     def choose_model(self, index: int) -> None:
         """Make another model's answer the big one."""
@@ -163,21 +165,26 @@ class DrawScreen(Screen):
         self.active = index
         if self.answers:
             self._show(self.answers[index])
-            self._say(self.message)
+            self._say(self.message_id)
 
     def _show(self, prediction: Prediction) -> None:
         self.prediction = prediction
         p = prediction
         if p.digit is not None:
-            self.message = f"I think it's a {p.digit}!"
+            self.message_id = result_id(p.digit)
         elif not p.digit_like:
-            self.message = "That doesn't look like a number. Try again!"
+            self.message_id = "unsure.not_digit"
         else:
-            self.message = f"Hmm, is it a {p.best} or a {p.runner_up}?"
+            self.message_id = unsure_id(p.best, p.runner_up)
 
-    def _say(self, text: str) -> None:
-        source = self.speaker.say(text, "en")
-        self.events.write(type="speech", text=text, lang="en", source=source)
+    @property
+    def message(self) -> str:
+        return self.phrases.text(self.message_id)
+
+    def _say(self, phrase_id: str) -> None:
+        lang = self.phrases.lang
+        source = self.speaker.say(phrase_id, lang)
+        self.events.write(type="speech", phrase=phrase_id, text=self.phrases.text(phrase_id, lang), lang=lang, source=source)
 
     @property
     def animating(self) -> bool:
@@ -201,9 +208,9 @@ class DrawScreen(Screen):
         # The frame goes on top, so ink dragged to the edge never paints over it.
         pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
         self.nav.draw(surface, t, "draw")
-        for button in self.buttons.values():
-            button.enabled = not self.ink.is_empty or button.label == "Go!"
-            button.draw(surface, t)
+        for name, button in self.buttons.items():
+            button.enabled = not self.ink.is_empty or name == "recognize"
+            button.draw(surface, t, self.phrases.text(button.label))
         if self.attract_ms is not None:
             self._draw_attract(surface)
         else:
@@ -218,8 +225,9 @@ class DrawScreen(Screen):
         if layer is not None:
             surface.blit(layer, c.topleft)
         pulse = 1.0 + 0.08 * math.sin(self.attract_ms / 250)
-        draw_text(surface, "Draw a number!", t.font(4.5 * pulse), colours.TEXT, (panel.centerx, panel.centery - t.unit * 3))
-        draw_text(surface, "I will guess it!", t.font(2.5), colours.SOFT_TEXT, (panel.centerx, panel.centery + t.unit * 2))
+        tr = self.phrases.text
+        draw_text(surface, tr("prompt.draw"), t.font(4.5 * pulse), colours.TEXT, (panel.centerx, panel.centery - t.unit * 3), max_width=panel.width)
+        draw_text(surface, tr("attract.subtitle"), t.font(2.5), colours.SOFT_TEXT, (panel.centerx, panel.centery + t.unit * 2), max_width=panel.width)
 
     def _draw_ink(self, surface: pygame.Surface) -> None:
         # Antialiased round-capped strokes drawn by OpenCV, cached until the ink changes.
@@ -239,15 +247,19 @@ class DrawScreen(Screen):
             draw_text(surface, str(digit), font, palette[digit % len(palette)], center)
 
     def _draw_panel(self, surface: pygame.Surface) -> None:
-        t, panel, p = self.theme, self.panel, self.prediction
+        t, panel, p, tr = self.theme, self.panel, self.prediction, self.phrases.text
         y = panel.y + t.unit * 2
-        draw_text(surface, self.message, t.font(3.2), colours.TEXT, (panel.centerx, y))
+        audible = self.speaker.audible
+        # Without sound the answer must carry on its own: larger words, and a muted loudspeaker.
+        message_width = panel.width - (self.say_again.width + t.unit if p is not None else 0)
+        draw_text(surface, self.message, t.font(3.2 if audible else 3.8), colours.TEXT,
+                  (panel.x + message_width // 2, y), max_width=message_width)
         if p is None:
-            hint = "Use your finger to draw one digit: 0 to 9" if self.ink.is_empty else "Lift your finger and wait, or press Go!"
-            draw_text(surface, hint, t.font(1.8, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 3))
+            hint = tr("draw.hint.empty") if self.ink.is_empty else tr("draw.hint.lift")
+            draw_text(surface, hint, t.font(1.8, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 3), max_width=panel.width)
             self._draw_digit_parade(surface, pygame.Rect(panel.x, y + t.unit * 6, panel.width, panel.bottom - y - t.unit * 8))
             return
-        draw_speaker_button(surface, self.say_again)
+        draw_speaker_button(surface, self.say_again, muted=not audible)
         big = t.font(9).render(str(p.digit if p.digit is not None else "?"), True, colours.BAR_BEST if p.digit is not None else colours.UNDO)
         digit_rect = big.get_rect(midtop=(panel.x + panel.width // 4, y + t.unit * 2))
         surface.blit(big, digit_rect)
@@ -255,7 +267,7 @@ class DrawScreen(Screen):
         view = pygame.Rect(0, 0, side, side)
         view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
         draw_model_view(surface, view, p.image)
-        draw_text(surface, "what the computer sees", t.font(1.4, bold=False), colours.SOFT_TEXT, (view.centerx, view.bottom + t.unit))
+        draw_text(surface, tr("draw.sees"), t.font(1.4, bold=False), colours.SOFT_TEXT, (view.centerx, view.bottom + t.unit), max_width=panel.width // 2)
         # Dots to count sit right under the big digit they belong to, apart from the bars.
         dots = pygame.Rect(0, 0, panel.width // 2 - t.unit, t.unit * 2)
         dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)
@@ -264,9 +276,9 @@ class DrawScreen(Screen):
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - int(t.unit * 4.6))
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
         settings = self.recognizer.metadata.get("train_settings", {})
-        about = (f"{self.recognizer.kind.upper()}: dropout {settings.get('dropout_rate', '?')}, learning rate "
-                 f"{settings.get('learning_rate', '?')}, {settings.get('max_epochs', '?')} epochs")
-        draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - int(t.unit * 3.8)))
+        about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=settings.get("dropout_rate", "?"),
+                   learning_rate=settings.get("learning_rate", "?"), epochs=settings.get("max_epochs", "?"))
+        draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - int(t.unit * 3.8)), max_width=panel.width)
         self._draw_model_chips(surface, pygame.Rect(panel.x, panel.bottom - t.unit * 3, panel.width, t.unit * 3))
 
     def _draw_model_chips(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
@@ -279,6 +291,10 @@ class DrawScreen(Screen):
             pygame.draw.rect(surface, colours.BAR_BEST if active else colours.BAR_TRACK, chip, border_radius=t.unit)
             said = str(answer.digit) if answer.digit is not None else "?"
             accuracy = recognizer.metadata.get("mnist_test_accuracy", "")
-            label = f"{recognizer.kind.upper()} says {said}" + (f"  ({100 * float(accuracy):.1f}% on tests)" if accuracy else "")
-            draw_text(surface, label, t.font(1.5), colours.BUTTON_TEXT if active else colours.TEXT, chip.center)
+            kind = recognizer.kind.upper()
+            if accuracy:
+                label = self.phrases.text("draw.chip_accuracy", kind=kind, digit=said, accuracy=self.phrases.percent(float(accuracy)))
+            else:
+                label = self.phrases.text("draw.chip", kind=kind, digit=said)
+            draw_text(surface, label, t.font(1.5), colours.BUTTON_TEXT if active else colours.TEXT, chip.center, max_width=chip.width - t.unit)
             self.model_chips.append((chip, index))

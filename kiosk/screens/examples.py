@@ -6,6 +6,7 @@ import pygame
 from kiosk import theme as colours
 from kiosk.example_digits import EXAMPLES
 from kiosk.input import PointerDown, PointerEvent
+from kiosk.phrases import Phrases
 from kiosk.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
 from kiosk.theme import Theme
@@ -19,8 +20,9 @@ class ExamplesScreen(Screen):
 
     name = "examples"
 
-    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, panel: pygame.Rect):
-        self.recognizers, self.theme, self.nav, self.panel = recognizers, theme, nav, panel
+    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases, say=None):
+        self.recognizers, self.theme, self.nav, self.panel, self.phrases = recognizers, theme, nav, panel, phrases
+        self.say = say or (lambda phrase_id: None)  # speaks a phrase id (the number's name, for non-readers)
         self.next_screen: str | None = None
         self.selected: tuple[int, int] | None = None
         self.answer: Prediction | None = None
@@ -35,7 +37,7 @@ class ExamplesScreen(Screen):
             row, col = divmod(i, columns)
             rect = pygame.Rect(area.x + col * (side + m // 2), area.y + row * (side + m // 2), side, side)
             self.tiles.append((rect, digit, style))
-        self.try_button = Button("Draw it!", pygame.Rect(panel.x, panel.bottom - theme.button_height, panel.width, theme.button_height), colours.RECOGNIZE)
+        self.try_button = Button("ui.button.draw_it", pygame.Rect(panel.x, panel.bottom - theme.button_height, panel.width, theme.button_height), colours.RECOGNIZE)
         self._ink = {}
 
     def enter(self, handover=None) -> None:
@@ -67,6 +69,7 @@ class ExamplesScreen(Screen):
         self.selected = (digit, style)
         strokes = self.handover()
         self.answer = recognize_all(self.recognizers, strokes)[0]
+        self.say(f"digit.{digit}")
 
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
@@ -86,16 +89,15 @@ class ExamplesScreen(Screen):
         self._draw_panel(surface)
 
     def _draw_panel(self, surface: pygame.Surface) -> None:
-        t, panel = self.theme, self.panel
+        t, panel, tr = self.theme, self.panel, self.phrases.text
         y = panel.y + t.unit * 2
         if self.answer is None:
-            draw_text(surface, "People write numbers", t.font(2.4), colours.TEXT, (panel.centerx, y))
-            draw_text(surface, "in different ways.", t.font(2.4), colours.TEXT, (panel.centerx, y + t.unit * 3))
-            draw_text(surface, "Tap one: can the computer read it?", t.font(1.7, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 6))
+            draw_text(surface, tr("examples.title1"), t.font(2.4), colours.TEXT, (panel.centerx, y), max_width=panel.width)
+            draw_text(surface, tr("examples.title2"), t.font(2.4), colours.TEXT, (panel.centerx, y + t.unit * 3), max_width=panel.width)
+            draw_text(surface, tr("examples.tap"), t.font(1.7, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 6), max_width=panel.width)
             return
-        said = str(self.answer.digit) if self.answer.digit is not None else "?"
-        text = f"The computer reads: {said}" if self.answer.digit is not None else "The computer is not sure!"
-        draw_text(surface, text, t.font(2.4), colours.TEXT, (panel.centerx, y))
+        text = tr("examples.reads", digit=self.answer.digit) if self.answer.digit is not None else tr("examples.unsure")
+        draw_text(surface, text, t.font(2.4), colours.TEXT, (panel.centerx, y), max_width=panel.width)
         bars = pygame.Rect(panel.x, y + t.unit * 3, panel.width, panel.height - t.unit * 6 - t.button_height)
         draw_probability_bars(surface, bars, self.answer.probabilities, self.answer.digit, t)
-        self.try_button.draw(surface, t)
+        self.try_button.draw(surface, t, tr(self.try_button.label))

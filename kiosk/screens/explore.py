@@ -9,21 +9,15 @@ from kiosk import theme as colours
 from kiosk.errors import EmptyDrawing, ModelLoadError
 from kiosk.explorer_grid import AXES, Grid, GridModel
 from kiosk.input import PointerDown, PointerEvent
+from kiosk.phrases import Phrases
 from kiosk.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
 from kiosk.theme import Theme
 from kiosk.widgets import Button, NavBar, draw_learning_curve, draw_probability_bars, draw_text
 
 log = logging.getLogger(__name__)
-AXIS_LABELS = {"dropout_rate": "Dropout Rate", "learning_rate": "Learning Rate", "max_epochs": "Max Epochs"}
-# What each setting means, in words a child can follow; shown for the setting last touched.
-EXPLANATIONS = {
-    None: "Change one setting and see how well the computer learned!",
-    "dropout_rate": "Dropout: while learning, the computer closes some of its eyes, so it cannot just memorise.",
-    "learning_rate": "Learning rate: how big a step it takes to fix each mistake. Too big, and it never learns!",
-    "max_epochs": "Epochs: how many times it looks at all 55,000 practice digits.",
-    "kind": "MLP looks at every dot at once. CNN looks for little lines and curves first.",
-}
+# What each setting means, in words a child can follow (phrase "explore.explain.<axis>"); shown for the
+# setting last touched, or "none" before any.
 
 
 class ExploreScreen(Screen):
@@ -31,8 +25,8 @@ class ExploreScreen(Screen):
 
     name = "explore"
 
-    def __init__(self, grids: dict[str, Grid], theme: Theme, nav: NavBar, panel: pygame.Rect):
-        self.grids, self.theme, self.nav, self.panel = grids, theme, nav, panel
+    def __init__(self, grids: dict[str, Grid], theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases):
+        self.grids, self.theme, self.nav, self.panel, self.phrases = grids, theme, nav, panel, phrases
         self.kind = "cnn" if "cnn" in grids else next(iter(grids), "")
         self.choice: tuple[str, object] | None = None  # (axis, value) changed from the centre
         self.last_touched: str | None = None
@@ -136,7 +130,7 @@ class ExploreScreen(Screen):
         surface.fill(colours.BACKGROUND)
         self.nav.draw(surface, t, "explore")
         if not self.grids:
-            draw_text(surface, "The settings explorer needs its models.", t.font(2), colours.TEXT, surface.get_rect().center)
+            draw_text(surface, self.phrases.text("explore.missing"), t.font(2), colours.TEXT, surface.get_rect().center)
             return
         for button, (_, kind) in self.buttons:
             button.colour = colours.BAR_BEST if kind == self.kind else colours.BAR_TRACK
@@ -144,7 +138,7 @@ class ExploreScreen(Screen):
             button.draw(surface, t)
         for row, axis in enumerate(AXES):
             y = self.rows_top + row * self.row_h + t.unit
-            draw_text(surface, AXIS_LABELS[axis], t.font(1.7), colours.TEXT, (self.left.centerx, y))
+            draw_text(surface, self.phrases.text(f"explore.axis.{axis}"), t.font(1.7), colours.TEXT, (self.left.centerx, y), max_width=self.left.width)
         for button, (axis, value) in self._value_buttons():
             selected = value == self.setting(axis)
             button.colour = colours.BAR_BEST if selected else colours.BAR_TRACK
@@ -158,7 +152,7 @@ class ExploreScreen(Screen):
         area = pygame.Rect(self.left.x, self.rows_top + 3 * self.row_h + t.unit, self.left.width, self.row_h)
         font = t.font(1.6, bold=False)
         lines, line = [], ""
-        for word in EXPLANATIONS[self.last_touched].split():
+        for word in self.phrases.text(f"explore.explain.{self.last_touched or 'none'}").split():
             trial = f"{line} {word}".strip()
             if font.size(trial)[0] > area.width and line:
                 lines.append(line)
@@ -170,20 +164,21 @@ class ExploreScreen(Screen):
             draw_text(surface, text, font, colours.TEXT, (area.centerx, area.y + int((i + 0.5) * font.get_linesize())))
 
     def _draw_result(self, surface: pygame.Surface) -> None:
-        t, panel, model = self.theme, self.panel, self.model
+        t, panel, model, tr = self.theme, self.panel, self.model, self.phrases.text
         y = panel.y + t.unit * 2
-        mnist = f"{100 * model.mnist_accuracy:.1f}%" if model.mnist_accuracy is not None else "?"
-        drawn = f"{100 * model.drawn_accuracy:.1f}%" if model.drawn_accuracy is not None else "?"
-        draw_text(surface, f"Right on {mnist} of test digits", t.font(2.2), colours.TEXT, (panel.centerx, y))
-        draw_text(surface, f"and {drawn} of real drawings", t.font(1.7, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 2))
+        mnist = self.phrases.percent(model.mnist_accuracy) if model.mnist_accuracy is not None else "?"
+        drawn = self.phrases.percent(model.drawn_accuracy) if model.drawn_accuracy is not None else "?"
+        draw_text(surface, tr("explore.right_on", accuracy=mnist), t.font(2.2), colours.TEXT, (panel.centerx, y), max_width=panel.width)
+        draw_text(surface, tr("explore.and_drawn", accuracy=drawn), t.font(1.7, bold=False), colours.SOFT_TEXT,
+                  (panel.centerx, y + t.unit * 2), max_width=panel.width)
         curve = pygame.Rect(panel.x, y + t.unit * 4, panel.width, panel.height // 3)
-        draw_learning_curve(surface, curve, model.history, t)
+        draw_learning_curve(surface, curve, model.history, t, self.phrases)
         below = curve.bottom + t.unit
         if self.answer is None:
-            draw_text(surface, "Draw a number on the Draw page to test this brain!", t.font(1.6, bold=False), colours.SOFT_TEXT, (panel.centerx, below + t.unit * 2))
+            draw_text(surface, tr("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT, (panel.centerx, below + t.unit * 2), max_width=panel.width)
             return
         said = str(self.answer.digit) if self.answer.digit is not None else "?"
-        draw_text(surface, f"Your drawing? It says: {said}", t.font(2.4), colours.BAR_BEST, (panel.centerx, below + t.unit * 2))
+        draw_text(surface, tr("explore.says", digit=said), t.font(2.4), colours.BAR_BEST, (panel.centerx, below + t.unit * 2), max_width=panel.width)
         bars = pygame.Rect(panel.x, below + t.unit * 4, panel.width, panel.bottom - below - t.unit * 4)
         draw_probability_bars(surface, bars, self.answer.probabilities, self.answer.digit, t)
 

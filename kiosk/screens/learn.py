@@ -7,16 +7,14 @@ from kiosk import theme as colours
 from kiosk.errors import EmptyDrawing
 from kiosk.example_digits import EXAMPLES
 from kiosk.input import PointerEvent
+from kiosk.phrases import Phrases
 from kiosk.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
 from kiosk.theme import Theme
 from kiosk.widgets import NavBar, draw_model_view, draw_probability_bars, draw_text, render_ink
 
-STEPS = ("1. You draw", "2. It makes it small", "3. Dots become numbers", "4. The network votes")
-HOW_IT_LEARNED = (
-    "How did it learn? It looked at 55,000 handwritten digits, guessed each one,",
-    "and after every mistake it changed itself a tiny bit. Again and again!",
-)
+STEPS = ("learn.step1", "learn.step2", "learn.step3", "learn.step4")
+HOW_IT_LEARNED = ("learn.how1", "learn.how2")
 
 
 class LearnScreen(Screen):
@@ -24,8 +22,8 @@ class LearnScreen(Screen):
 
     name = "learn"
 
-    def __init__(self, recognizer: Recognizer, theme: Theme, nav: NavBar):
-        self.recognizer, self.theme, self.nav = recognizer, theme, nav
+    def __init__(self, recognizer: Recognizer, theme: Theme, nav: NavBar, phrases: Phrases):
+        self.recognizer, self.theme, self.nav, self.phrases = recognizer, theme, nav, phrases
         self.next_screen: str | None = None
         self.strokes: list = []
         self.prediction: Prediction | None = None
@@ -44,13 +42,13 @@ class LearnScreen(Screen):
         self.follow_tab(event)
 
     def draw(self, surface: pygame.Surface) -> None:
-        t = self.theme
+        t, tr = self.theme, self.phrases.text
         surface.fill(colours.BACKGROUND)
         self.nav.draw(surface, t, "learn")
         top = self.nav.rect.bottom + t.margin
         if not t.portrait:
             title_box = pygame.Rect(t.margin, t.margin, self.nav.rect.x - 2 * t.margin, self.nav.rect.height)
-            draw_text(surface, "How does the computer read your number?", t.font(1.9), colours.TEXT, title_box.center)
+            draw_text(surface, tr("learn.title"), t.font(1.9), colours.TEXT, title_box.center, max_width=title_box.width)
         footer = t.unit * 5
         if t.portrait:  # the tabs sit mid-screen in portrait: the cards go above them
             cards = self._cards(pygame.Rect(t.margin, t.margin, t.width - 2 * t.margin, self.nav.rect.y - 2 * t.margin))
@@ -58,7 +56,7 @@ class LearnScreen(Screen):
             cards = self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
         for rect, title in zip(cards, STEPS):
             pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=t.unit)
-            draw_text(surface, title, t.font(1.6), colours.TEXT, (rect.centerx, rect.y + t.unit * 1.5))
+            draw_text(surface, tr(title), t.font(1.6), colours.TEXT, (rect.centerx, rect.y + t.unit * 1.5), max_width=rect.width - t.unit)
         bodies = [c.inflate(-t.unit, -t.unit * 4).move(0, t.unit) for c in cards]
         self._draw_drawing(surface, bodies[0])
         if self.prediction is not None:
@@ -66,7 +64,8 @@ class LearnScreen(Screen):
             self._draw_numbers(surface, bodies[2])
             draw_probability_bars(surface, bodies[3], self.prediction.probabilities, self.prediction.best, t)
         for i, line in enumerate(HOW_IT_LEARNED):
-            draw_text(surface, line, t.font(1.5, bold=False), colours.TEXT, (t.width // 2, t.height - footer + int(t.unit * (1.2 + 1.8 * i))))
+            draw_text(surface, tr(line), t.font(1.5, bold=False), colours.TEXT, (t.width // 2, t.height - footer + int(t.unit * (1.2 + 1.8 * i))),
+                      max_width=t.width - 2 * t.margin)
 
     def _cards(self, area: pygame.Rect) -> list[pygame.Rect]:
         gap = self.theme.margin

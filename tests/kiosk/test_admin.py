@@ -1,6 +1,7 @@
 import pygame
 import pytest
 
+from kiosk.phrases import Phrases
 from kiosk.input import PointerDown
 from kiosk.screens.admin import TIMEOUT_MS, PinScreen
 from kiosk.theme import Theme
@@ -9,7 +10,7 @@ from kiosk.theme import Theme
 @pytest.fixture
 def pin_screen():
     pygame.font.init()
-    return PinScreen("2468", Theme(800, 480))
+    return PinScreen("2468", Theme(800, 480), Phrases("en"))
 
 
 def tap(screen, label):
@@ -28,7 +29,7 @@ def test_wrong_pin_clears_and_stays(pin_screen):
     for label in "1111":
         tap(pin_screen, label)
     tap(pin_screen, "OK")
-    assert pin_screen.next_screen is None and pin_screen.entered == "" and "not right" in pin_screen.message
+    assert pin_screen.next_screen is None and pin_screen.entered == "" and "not right" in pin_screen.phrases.text(pin_screen.message_id)
 
 
 def test_back_and_timeout_return_to_drawing(pin_screen):
@@ -42,7 +43,7 @@ def test_back_and_timeout_return_to_drawing(pin_screen):
 def test_keypad_fits_small_screens():
     pygame.font.init()
     for size in ((800, 480), (480, 800), (1920, 1080)):
-        screen = PinScreen("2468", Theme(*size))
+        screen = PinScreen("2468", Theme(*size), Phrases("en"))
         bounds = pygame.Rect(0, 0, *size)
         assert all(bounds.contains(button.rect) for button, _ in screen.keys)
         assert min(button.rect.width for button, _ in screen.keys) >= 48  # finger-sized

@@ -24,6 +24,8 @@ FULL = {
     "log_backups": 0,
     "min_confidence": 0.5,
     "min_margin": 0.1,
+    "voice_dir": "/opt/kiosk/voices",
+    "speech_timeout_s": 2.5,
 }
 
 
@@ -54,6 +56,13 @@ def test_none_gives_the_documented_defaults():
     assert (config.language, config.volume, config.muted, config.admin_pin) == ("en", 0.8, False, "2468")
     assert (config.log_dir, config.log_max_bytes, config.log_backups) == ("", 1_000_000, 3)
     assert (config.min_confidence, config.min_margin) == (0.7, 0.4)
+    assert (config.voice_dir, config.speech_timeout_s) == ("voice_cache", 6.0)
+
+
+def test_an_unknown_language_is_refused_with_the_ones_on_offer(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        KioskConfig.load(write(tmp_path, 'language = "de"\n'))
+    assert "'language'" in str(caught.value) and "'es'" in str(caught.value) and "'fr'" in str(caught.value)
 
 
 def test_full_file_round_trips(tmp_path):
@@ -116,7 +125,7 @@ def test_table_is_an_unknown_key(tmp_path):
         ("muted", '"yes"', "must be true or false"),
         ("default_model", '"resnet"', "must be one of 'cnn', 'mlp', got 'resnet'"),
         ("default_model", '"CNN"', "must be one of 'cnn', 'mlp'"),
-        ("language", '""', "must be a non-empty string"),
+        ("language", '""', "must be one of 'en', 'es', 'fr'"),
         ("model_dir", "3", "must be a non-empty string"),
         ("log_dir", "false", "must be a path in quotes"),
         ("admin_pin", "2468", "must be a string of 4 to 8 digits"),

@@ -6,6 +6,7 @@ from kiosk.app import load_recognizers
 from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerMove, PointerUp
+from kiosk.phrases import Phrases
 from kiosk.screens.draw import DrawScreen
 from kiosk.speech import SilentSpeaker
 from kiosk.theme import Theme
@@ -15,8 +16,8 @@ class RecordingSpeaker(SilentSpeaker):
     def __init__(self):
         self.said = []
 
-    def say(self, text, lang):
-        self.said.append(text)
+    def say(self, phrase_id, lang):
+        self.said.append(phrase_id)
         return "none"
 
 
@@ -29,7 +30,7 @@ def recognizers():
 def screen(recognizers):
     pygame.display.init()
     pygame.font.init()
-    yield DrawScreen(recognizers, RecordingSpeaker(), Theme(800, 480), 700, EventLog(None))
+    yield DrawScreen(recognizers, RecordingSpeaker(), Theme(800, 480), 700, EventLog(None), Phrases("en"))
     pygame.display.quit()
 
 
@@ -47,7 +48,7 @@ def test_resting_finger_triggers_recognition_after_the_delay(screen):
     assert screen.prediction is None
     screen.update(200)
     assert screen.prediction is not None and screen.prediction.best == 1
-    assert screen.speaker.said == [screen.message]
+    assert screen.speaker.said == [screen.message_id] == ["result.1"]
 
 
 def test_both_models_answer_and_a_tap_on_a_chip_switches(screen):
@@ -106,4 +107,4 @@ def test_say_it_again_repeats_the_answer(screen):
     draw_one(screen)
     screen.press("recognize")
     screen.handle(PointerDown(*screen.say_again.center))
-    assert screen.speaker.said == [screen.message, screen.message]
+    assert screen.speaker.said == [screen.message_id, screen.message_id]

@@ -2,6 +2,7 @@
 import pygame
 import pytest
 
+from kiosk.phrases import Phrases
 from kiosk.app import load_recognizers
 from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
@@ -33,8 +34,8 @@ def test_tapping_an_example_then_draw_it_hands_it_to_the_drawing_screen(recogniz
     pygame.display.init()
     pygame.font.init()
     theme = Theme(800, 480)
-    draw = DrawScreen(recognizers, SilentSpeaker(), theme, 700, EventLog(None))
-    gallery = ExamplesScreen(recognizers, theme, draw.nav, draw.panel)
+    draw = DrawScreen(recognizers, SilentSpeaker(), theme, 700, EventLog(None), Phrases("en"))
+    gallery = ExamplesScreen(recognizers, theme, draw.nav, draw.panel, Phrases("en"))
     gallery.draw(pygame.Surface((800, 480)))
     rect, digit, style = next(t for t in gallery.tiles if t[1] == 8)
     gallery.handle(PointerDown(*rect.center))

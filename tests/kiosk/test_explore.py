@@ -7,6 +7,7 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from kiosk import explorer_grid
+from kiosk.phrases import Phrases
 from kiosk.input import PointerDown
 from kiosk.screens.explore import ExploreScreen
 from kiosk.theme import Theme
@@ -38,7 +39,7 @@ def screen():
     pygame.font.init()
     theme = Theme(800, 480)
     panel = pygame.Rect(420, 60, 370, 410)
-    yield ExploreScreen(explorer_grid.load(MODELS), theme, NavBar(pygame.Rect(420, 10, 370, 36)), panel)
+    yield ExploreScreen(explorer_grid.load(MODELS), theme, NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en")), panel, Phrases("en"))
     pygame.display.quit()
 
 
@@ -63,6 +64,6 @@ def test_buttons_and_tabs_respond_to_taps(screen):
     button, action = next((b, a) for b, a in screen._value_buttons() if a == ("max_epochs", 15))
     screen.handle(PointerDown(*button.rect.center))
     assert screen.model.file.name == "cnn.onnx"
-    screen.handle(PointerDown(*screen.nav.tabs[0][2].center))
+    screen.handle(PointerDown(*screen.nav.tabs[0][1].center))
     assert screen.next_screen == "draw"
     screen.draw(surface)  # no drawing: a hint instead of an answer, and no crash

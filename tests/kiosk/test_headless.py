@@ -7,6 +7,7 @@ import numpy as np
 
 from conftest import PROJECT_ROOT
 from kiosk import replay
+from kiosk.phrases import Phrases
 
 
 def run_kiosk(*args, timeout=300):
@@ -44,7 +45,10 @@ def test_replayed_drawings_are_recognized_through_the_event_loop(tmp_path, drawn
     assert all(r["model"] == "cnn" and len(r["probabilities"]) == 10 and r["latency_ms"] > 0 for r in recognized)
     best = [int(np.argmax(r["probabilities"])) for r in recognized]
     assert np.mean(np.array(best) == drawn.labels[picks]) >= 0.9
-    assert sum(r["type"] == "speech" and r["source"] == "none" for r in records) == 30
+    # Every answer is spoken from the shipped voice cache (the dummy audio driver plays it).
+    spoken = [r for r in records if r["type"] == "speech"]
+    assert len(spoken) == 30 and all(r["source"] == "clip" and r["lang"] == "en" for r in spoken)
+    assert {r["phrase"] for r in spoken} <= {f"result.{d}" for d in range(10)} | {r["phrase"] for r in spoken if r["phrase"].startswith("unsure.")}
 
 
 def test_recognize_on_an_empty_canvas_asks_for_a_drawing(tmp_path):
@@ -95,7 +99,7 @@ def test_holding_the_corner_then_the_right_pin_stops_the_kiosk(tmp_path):
     import pygame
 
     pygame.font.init()
-    keys = {label: button.rect.center for button, label in PinScreen("2468", Theme(800, 480)).keys}
+    keys = {label: button.rect.center for button, label in PinScreen("2468", Theme(800, 480), Phrases("en")).keys}
     # Keypad taps are given in canvas-relative units; convert from screen pixels (canvas at 12,12, 396 px).
     def tap(t, label):
         x, y = keys[label]

@@ -1,5 +1,6 @@
 import pygame
 
+from kiosk.phrases import Phrases
 from kiosk.app import load_recognizers
 from kiosk.config import KioskConfig
 from kiosk.input import PointerDown
@@ -12,8 +13,8 @@ def test_learn_screen_shows_the_childs_drawing_or_an_example_and_navigates():
     pygame.display.init()
     pygame.font.init()
     recognizer = load_recognizers(KioskConfig.load(None))[0]
-    nav = NavBar(pygame.Rect(420, 10, 370, 36))
-    screen = LearnScreen(recognizer, Theme(800, 480), nav)
+    nav = NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en"))
+    screen = LearnScreen(recognizer, Theme(800, 480), nav, Phrases("en"))
     screen.enter([])  # nothing drawn yet: an example 7 flows through the steps
     assert screen.prediction is not None and screen.prediction.best == 7
     screen.enter([[(100, 50), (100, 350)]])
@@ -21,6 +22,6 @@ def test_learn_screen_shows_the_childs_drawing_or_an_example_and_navigates():
     for size in ((800, 480), (480, 800)):  # even with tabs laid out for another size: no crash
         screen.theme = Theme(*size)
         screen.draw(pygame.Surface(size))
-    screen.handle(PointerDown(*nav.tabs[0][2].center))
+    screen.handle(PointerDown(*nav.tabs[0][1].center))
     assert screen.next_screen == "draw"
     pygame.display.quit()

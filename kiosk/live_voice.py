@@ -1,0 +1,98 @@
+"""LiveVoice: speech rendered on the spot, for a phrase with no cached clip, in a child process killed on a timeout.
+
+start() returns at once; the loop calls poll() each frame, which hands back the WAV once it is ready.
+Only the newest text matters: starting another one kills the one still rendering.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from kiosk.voice_engines import render_command
+
+log = logging.getLogger(__name__)
+
+# Builds the render command for (text_file, lang, out_wav); returns (argv, engine name) or None.
+CommandFactory = Callable[[Path, str, Path], "tuple[list[str], str] | None"]
+
+
+class LiveVoice:
+    """Renders one text at a time to a WAV file in a temporary folder of its own."""
+
+    def __init__(self, command_factory: CommandFactory = render_command, timeout_s: float = 6.0):
+        self.command_factory, self.timeout_s = command_factory, timeout_s
+        self.folder = Path(tempfile.mkdtemp(prefix="kiosk-voice-"))
+        self.process: subprocess.Popen | None = None
+        self.engine: str | None = None
+        self._out: Path | None = None
+        self._started = 0.0
+        self._count = 0
+        self.hangs = 0  # renders killed for taking too long (reported in the log)
+
+    @property
+    def available(self) -> bool:
+        return self.command_factory(self.folder / "probe.txt", "en", self.folder / "probe.wav") is not None
+
+    def start(self, text: str, lang: str) -> bool:
+        """Begin rendering text; False if no engine is installed or it cannot start."""
+        self.cancel()
+        if not text.strip():
+            return False
+        for old in self.folder.iterdir():  # played sounds live in memory; their files are done with
+            old.unlink(missing_ok=True)
+        self._count += 1
+        text_file = self.folder / f"{self._count}.txt"
+        out = self.folder / f"{self._count}.wav"
+        command = self.command_factory(text_file, lang, out)
+        if command is None:
+            return False
+        argv, self.engine = command
+        try:
+            text_file.write_text(text, encoding="utf-8")
+            self.process = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            )
+        except OSError as error:
+            log.warning("live speech could not start %s: %s", argv[0], error)
+            self.process = None
+            return False
+        self._out, self._started = out, time.monotonic()
+        return True
+
+    def poll(self) -> Path | None:
+        """The finished WAV of the current text, once (None while rendering, after failure, or when idle)."""
+        process = self.process
+        if process is None:
+            return None
+        code = process.poll()
+        if code is None:
+            if time.monotonic() - self._started > self.timeout_s:
+                self.hangs += 1
+                log.warning("speech engine %s still busy after %.1f s; killed it", self.engine, self.timeout_s)
+                self.cancel()
+            return None
+        self.process = None
+        out = self._out
+        if code == 0 and out is not None and out.exists() and out.stat().st_size > 44:  # more than a WAV header
+            return out
+        log.warning("speech engine %s failed (exit code %s, no sound written)", self.engine, code)
+        return None
+
+    def cancel(self) -> None:
+        """Stop the render in progress, if any (a newer utterance replaces it)."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            try:
+                process.wait(timeout=0.2)  # SIGKILL is immediate; never stall the loop for long
+            except subprocess.TimeoutExpired:  # killed but not yet reaped: the OS finishes it
+                log.warning("speech engine did not exit after kill")
+
+    def close(self) -> None:
+        self.cancel()
+        shutil.rmtree(self.folder, ignore_errors=True)
