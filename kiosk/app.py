@@ -25,7 +25,7 @@ from kiosk.screens.explore import ExploreScreen
 from kiosk.audio import AudioOut
 from kiosk.live_voice import LiveVoice
 from kiosk.phrases import Phrases
-from kiosk.speech import Speaker, VoiceSpeaker
+from kiosk.speech import Speaker, VoiceSpeaker, speak
 from kiosk.voice_clips import VoiceClips
 from kiosk.widgets import NavBar
 from kiosk.theme import Theme
@@ -124,9 +124,7 @@ class App:
 
     def say(self, phrase_id: str) -> None:
         """Speak a phrase in the current language and log where the sound came from."""
-        lang = self.phrases.lang
-        source = self.speaker.say(phrase_id, lang)
-        self.events.write(type="speech", phrase=phrase_id, text=self.phrases.text(phrase_id, lang), lang=lang, source=source)
+        speak(self.speaker, self.phrases, self.events, phrase_id)
 
     def switch_language(self) -> None:
         """The next language: every screen reads its words afresh, and the voice greets in it."""

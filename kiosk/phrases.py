@@ -87,13 +87,15 @@ class Phrases:
         self.lang = self.languages[(index + 1) % len(self.languages)]
         return self.lang
 
+    def decimal(self, number: str, lang: str | None = None) -> str:
+        """A number written with this language's decimal mark: 0.3 in English, 0,3 in Spanish and French."""
+        return number if (lang or self.lang) == "en" else number.replace(".", ",")
+
     def percent(self, fraction: float, lang: str | None = None) -> str:
         """A percentage as this language writes it: 99.6% in English, 99,6 % in Spanish and French."""
         lang = lang or self.lang
-        number = f"{100 * fraction:.1f}"
-        if lang == "en":
-            return f"{number}%"
-        return number.replace(".", ",") + "\u00a0%"
+        number = self.decimal(f"{100 * fraction:.1f}", lang)
+        return f"{number}%" if lang == "en" else number + "\u00a0%"
 
 
 def placeholders(template: str) -> set[str]:

@@ -31,6 +31,14 @@ class Speaker(Protocol):
     def close(self) -> None: ...
 
 
+def speak(speaker: Speaker, phrases: Phrases, events, phrase_id: str) -> str:
+    """Say a phrase in the current language and log it, with where the sound came from."""
+    lang = phrases.lang
+    source = speaker.say(phrase_id, lang)
+    events.write(type="speech", phrase=phrase_id, text=phrases.text(phrase_id, lang), lang=lang, source=source)
+    return source
+
+
 class SilentSpeaker:
     """No audio: the text is shown large on screen instead."""
 

@@ -14,7 +14,7 @@ from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
 from kiosk.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
 from kiosk.phrases import Phrases, result_id, unsure_id
-from kiosk.speech import Speaker
+from kiosk.speech import Speaker, speak
 from kiosk.strokes import Ink
 from kiosk.theme import Theme
 from kiosk.widgets import Button, NavBar, render_ink, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
@@ -182,9 +182,7 @@ class DrawScreen(Screen):
         return self.phrases.text(self.message_id)
 
     def _say(self, phrase_id: str) -> None:
-        lang = self.phrases.lang
-        source = self.speaker.say(phrase_id, lang)
-        self.events.write(type="speech", phrase=phrase_id, text=self.phrases.text(phrase_id, lang), lang=lang, source=source)
+        speak(self.speaker, self.phrases, self.events, phrase_id)
 
     @property
     def animating(self) -> bool:
@@ -276,8 +274,9 @@ class DrawScreen(Screen):
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - int(t.unit * 4.6))
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
         settings = self.recognizer.metadata.get("train_settings", {})
-        about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=settings.get("dropout_rate", "?"),
-                   learning_rate=settings.get("learning_rate", "?"), epochs=settings.get("max_epochs", "?"))
+        number = self.phrases.decimal
+        about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=number(str(settings.get("dropout_rate", "?"))),
+                   learning_rate=number(str(settings.get("learning_rate", "?"))), epochs=settings.get("max_epochs", "?"))
         draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - int(t.unit * 3.8)), max_width=panel.width)
         self._draw_model_chips(surface, pygame.Rect(panel.x, panel.bottom - t.unit * 3, panel.width, t.unit * 3))
 

@@ -143,7 +143,7 @@ class ExploreScreen(Screen):
             selected = value == self.setting(axis)
             button.colour = colours.BAR_BEST if selected else colours.BAR_TRACK
             button.text_colour = colours.BUTTON_TEXT if selected else colours.TEXT
-            button.draw(surface, t)
+            button.draw(surface, t, self.phrases.decimal(button.label))
         self._draw_explanation(surface)
         self._draw_result(surface)
 

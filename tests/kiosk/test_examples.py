@@ -35,11 +35,13 @@ def test_tapping_an_example_then_draw_it_hands_it_to_the_drawing_screen(recogniz
     pygame.font.init()
     theme = Theme(800, 480)
     draw = DrawScreen(recognizers, SilentSpeaker(), theme, 700, EventLog(None), Phrases("en"))
-    gallery = ExamplesScreen(recognizers, theme, draw.nav, draw.panel, Phrases("en"))
+    said = []
+    gallery = ExamplesScreen(recognizers, theme, draw.nav, draw.panel, Phrases("en"), said.append)
     gallery.draw(pygame.Surface((800, 480)))
     rect, digit, style = next(t for t in gallery.tiles if t[1] == 8)
     gallery.handle(PointerDown(*rect.center))
     assert gallery.answer is not None and gallery.answer.digit == 8
+    assert said == ["digit.8"], "the number's name is spoken, for children who cannot read yet"
     gallery.handle(PointerDown(*gallery.try_button.rect.center))
     assert gallery.next_screen == "draw"
     draw.enter(gallery.handover())

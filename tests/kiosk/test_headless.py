@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -10,11 +11,14 @@ from kiosk import replay
 from kiosk.phrases import Phrases
 
 
+HOME = tempfile.mkdtemp(prefix="kiosk-home-")  # caches the libraries write go here, not into the project
+
+
 def run_kiosk(*args, timeout=300):
     return subprocess.run(
         [sys.executable, "-m", "kiosk", "--headless", *map(str, args)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=timeout,
-        env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": str(PROJECT_ROOT)},
+        env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": HOME},
     )
 
 
@@ -123,3 +127,29 @@ def test_no_screen_gives_a_clear_message_not_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "cannot open the screen" in result.stderr and "--headless" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_language_button_switches_words_and_voice(tmp_path):
+    from kiosk.theme import Theme
+    from kiosk.widgets import NavBar
+
+    import pygame
+
+    from kiosk.event_log import EventLog
+    from kiosk.screens.draw import DrawScreen
+
+    pygame.display.init()
+    pygame.font.init()
+    draw = DrawScreen([], None, Theme(800, 480), 700, EventLog(None), Phrases("en"))
+    canvas, (x, y) = draw.canvas, draw.nav.language_rect.center
+    pygame.display.quit()
+    # Replay positions are in canvas units: a tap on the language button, then a "1".
+    tap = ((x - canvas.x) / canvas.width, (y - canvas.y) / canvas.height)
+    events = [replay.ReplayEvent(0.5, "down", *tap), replay.ReplayEvent(0.55, "up", *tap)]
+    events += replay.from_strokes([[(150.0, 40.0), (150.0, 340.0)]], canvas_size=canvas.width, start_s=1.0)
+    result, records = run_replay(tmp_path, events)
+    assert result.returncode == 0, result.stderr
+    assert [r["lang"] for r in records if r["type"] == "language"] == ["es"]
+    spoken = [r for r in records if r["type"] == "speech"]
+    assert [(r["phrase"], r["lang"], r["source"]) for r in spoken] == [("language.hello", "es", "clip"), ("result.1", "es", "clip")]
+    assert spoken[1]["text"] == "¡Creo que es un uno!"

@@ -70,6 +70,7 @@ def test_switching_language_changes_the_words():
 def test_percentages_follow_the_language():
     assert Phrases("en").percent(0.9961) == "99.6%"
     assert Phrases("fr").percent(0.9961) == "99,6\u00a0%"
+    assert Phrases("es").decimal("0.001") == "0,001" and Phrases("en").decimal("0.001") == "0.001"
 
 
 def test_a_missing_phrase_or_a_broken_translation_never_raises(caplog, monkeypatch):
