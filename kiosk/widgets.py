@@ -96,8 +96,8 @@ def draw_speaker_button(surface: pygame.Surface, rect: pygame.Rect, muted: bool 
     wave.center = (int(cx + 1.2 * u), cy)
     if muted:
         width = max(2, int(u * 0.7))
-        pygame.draw.line(surface, colours.BUTTON_TEXT, (cx + 1.6 * u, cy - 1.4 * u), (cx + 4 * u, cy + 1.4 * u), width)
-        pygame.draw.line(surface, colours.BUTTON_TEXT, (cx + 1.6 * u, cy + 1.4 * u), (cx + 4 * u, cy - 1.4 * u), width)
+        pygame.draw.line(surface, colours.BUTTON_TEXT, (cx + 1.4 * u, cy - 1.3 * u), (cx + 3.6 * u, cy + 1.3 * u), width)
+        pygame.draw.line(surface, colours.BUTTON_TEXT, (cx + 1.4 * u, cy + 1.3 * u), (cx + 3.6 * u, cy - 1.3 * u), width)
     else:
         pygame.draw.arc(surface, colours.BUTTON_TEXT, wave, -0.9, 0.9, max(2, int(u * 0.7)))
 

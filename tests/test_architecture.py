@@ -1,4 +1,4 @@
-"""The kiosk runs on a Pi without torch: importing any kiosk module must not pull torch or the trainer in."""
+"""The kiosk runs on a Pi without torch: importing any kiosk module must not pull torch, the trainer or build-time tools (gTTS, soundfile, Babel) in."""
 import pkgutil
 import subprocess
 import sys
@@ -22,7 +22,7 @@ def test_no_kiosk_module_imports_torch_or_the_trainer():
     names = [m.name for m in pkgutil.walk_packages(kiosk.__path__, prefix="kiosk.", onerror=fail)]
     assert names, "no kiosk modules found"
     loaded = imported_after("; ".join(f"import {name}" for name in names))
-    forbidden = {m for m in loaded if m.split(".")[0] in ("torch", "trainer", "onnx", "sklearn")}
+    forbidden = {m for m in loaded if m.split(".")[0] in ("torch", "trainer", "onnx", "sklearn", "gtts", "soundfile", "babel")}
     assert not forbidden, f"the kiosk pulled in {sorted(forbidden)[:5]}"
 
 

@@ -210,3 +210,23 @@ def test_switching_language_switches_the_voice_too(live):
     spanish = s.audio._channel.get_sound()
     assert s.phrases.lang == "es" and spanish is not english
     assert spanish.get_length() != pytest.approx(english.get_length(), abs=0.01)
+
+
+def test_the_pyttsx3_worker_renders_speech_and_refuses_empty_text(tmp_path, live):
+    import subprocess
+    import wave
+
+    text = tmp_path / "text.txt"
+    text.write_text("¡Creo que es un siete!", encoding="utf-8")
+    out = tmp_path / "out.wav"
+    done = subprocess.run([sys.executable, "-m", "kiosk.pyttsx3_render", "es", str(text), str(out)],
+                          cwd=PROJECT_ROOT, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    with wave.open(str(out)) as audio:
+        samples = np.frombuffer(audio.readframes(audio.getnframes()), np.int16)
+        duration = audio.getnframes() / audio.getframerate()
+    assert 0.8 < duration < 5 and np.sqrt(np.mean(samples.astype(float) ** 2)) > 300
+    text.write_text("  ", encoding="utf-8")  # pyttsx3 has crashed on empty text: the worker never asks it
+    refused = subprocess.run([sys.executable, "-m", "kiosk.pyttsx3_render", "es", str(text), str(tmp_path / "empty.wav")],
+                             cwd=PROJECT_ROOT, capture_output=True, timeout=60)
+    assert refused.returncode == 2 and not (tmp_path / "empty.wav").exists()
