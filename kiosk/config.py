@@ -77,6 +77,9 @@ class KioskConfig:
     log_backups: int = _key(3, _int(0, 20))  # enough history for a bug report, bounded
     min_confidence: float = _key(0.7, _number(0, 1))  # as recognizer.Uncertainty: below this, "I'm not sure" ...
     min_margin: float = _key(0.4, _number(0, 1))  # ... and also when the runner-up is this close
+    data_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the XDG data dir: taught drawings and retrained models
+    collect_feedback: bool = _key(True, _BOOL)  # ask "Did I get it right?" and keep the labelled drawings
+    feedback_max_records: int = _key(5000, _int(10, 1_000_000))  # about 3 KB each; the oldest go first
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -123,14 +126,33 @@ class KioskConfig:
         return _absolute(self.voice_dir)
 
     @property
+    def data_dir_path(self) -> Path:
+        """Where the kiosk keeps what it learns: data_dir, or $XDG_DATA_HOME/digit-kiosk when it is empty."""
+        if self.data_dir:
+            return _absolute(self.data_dir)
+        return _xdg("XDG_DATA_HOME", ".local/share") / "digit-kiosk"
+
+    @property
+    def feedback_dir(self) -> Path:
+        return self.data_dir_path / "feedback"
+
+    @property
+    def taught_model_dir(self) -> Path:
+        """Retrained models that passed the promotion gate; the kiosk prefers them to the shipped ones."""
+        return self.data_dir_path / "models"
+
+    @property
     def log_dir_path(self) -> Path:
         """The log folder as an absolute path: log_dir, or $XDG_STATE_HOME/digit-kiosk when it is empty."""
         if self.log_dir:
             return _absolute(self.log_dir)
-        state = os.environ.get("XDG_STATE_HOME", "")
-        # The XDG spec says to ignore an unset, empty or relative value and fall back to ~/.local/state.
-        base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
-        return base / "digit-kiosk"
+        return _xdg("XDG_STATE_HOME", ".local/state") / "digit-kiosk"
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    # The XDG spec says to ignore an unset, empty or relative value and use the fallback under home.
+    value = os.environ.get(variable, "")
+    return Path(value) if os.path.isabs(value) else Path.home() / fallback
 
 
 def _absolute(path: str) -> Path:

@@ -1,6 +1,7 @@
 """Recognizer: one onnxruntime session per model; strokes in, a Prediction (or "not sure") out."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field, replace
@@ -53,7 +54,7 @@ class Recognizer:
     def __init__(self, model_path: str | Path, uncertainty: Uncertainty = Uncertainty()):
         self.path = Path(model_path)
         self.uncertainty = uncertainty
-        self._session = _open_session(self.path)
+        self._session, self.version = _open_session(self.path)
         raw = self._session.get_modelmeta().custom_metadata_map
         problems = contract.contract_problems(
             [(i.name, i.shape) for i in self._session.get_inputs()],
@@ -127,9 +128,12 @@ def agree(answers: list[Prediction]) -> list[Prediction]:
     return [replace(a, digit=None) for a in answers]
 
 
-def _open_session(path: Path) -> ort.InferenceSession:
-    if not path.is_file():
-        raise ModelLoadError(f"model file {path} not found")
+def _open_session(path: Path) -> tuple[ort.InferenceSession, str]:
+    """The session and the file's version (the start of its sha256), both from one read of the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ModelLoadError(f"model file {path} not found or unreadable ({error.strerror})") from error
     options = ort.SessionOptions()
     # A 28x28 model takes well under a millisecond: one thread, and no busy-waiting between runs
     # (spinning threads would keep a Pi's CPU hot while nobody draws).
@@ -139,9 +143,10 @@ def _open_session(path: Path) -> ort.InferenceSession:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own pybind classes for bad files
         raise ModelLoadError(f"{path} is not a loadable ONNX model ({error})") from error
+    return session, hashlib.sha256(data).hexdigest()[:16]
 
 
 def _decode(raw: dict[str, str]) -> dict:

@@ -26,6 +26,9 @@ FULL = {
     "min_margin": 0.1,
     "voice_dir": "/opt/kiosk/voices",
     "speech_timeout_s": 2.5,
+    "data_dir": "/var/lib/kiosk",
+    "collect_feedback": False,
+    "feedback_max_records": 100,
 }
 
 
@@ -216,3 +219,15 @@ def test_explicit_log_dir_wins_over_xdg(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     assert KioskConfig(log_dir=str(tmp_path / "logs")).log_dir_path == tmp_path / "logs"
     assert KioskConfig(log_dir="logs").log_dir_path == PROJECT_ROOT / "logs"
+
+
+def test_data_dir_defaults_to_xdg_data_home_and_holds_feedback_and_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    config = KioskConfig()
+    assert config.data_dir_path == tmp_path / "data" / "digit-kiosk"
+    assert config.feedback_dir == config.data_dir_path / "feedback"
+    assert config.taught_model_dir == config.data_dir_path / "models"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert KioskConfig().data_dir_path == tmp_path / ".local" / "share" / "digit-kiosk"
+    assert KioskConfig(data_dir=str(tmp_path / "mine")).data_dir_path == tmp_path / "mine"

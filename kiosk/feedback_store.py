@@ -1,0 +1,119 @@
+"""FeedbackStore: the drawings children labelled ("Did I get it right?"), one small JSON file each.
+
+One file per drawing, written atomically, so a power cut loses at most the drawing being saved and
+never damages the others; the oldest files go first when the store reaches its cap. Nothing
+personal is kept: the strokes, the 28x28 picture, the label, the model's answer and a timestamp.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.atomic_write import write_text_atomic
+from kiosk.preprocess import PREPROCESSING_VERSION
+
+log = logging.getLogger(__name__)
+
+RECORD_FORMAT = 1
+SUFFIX = ".json"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One drawing a child labelled."""
+
+    strokes: list  # [[(x, y), ...], ...] in canvas pixels
+    canvas_px: int
+    image: np.ndarray  # (28, 28) uint8, as the model saw it
+    label: int  # what the child says it is
+    answer: int | None  # what the kiosk said (None: "not sure")
+    model: str  # "cnn" / "mlp"
+    model_version: str
+    created: str
+
+
+class FeedbackStore:
+    """Appends labelled drawings to folder (created on first use) and reads them back, skipping bad ones."""
+
+    def __init__(self, folder: Path, max_records: int = 5000):
+        self.folder, self.max_records = Path(folder), max_records
+        self._count: int | None = None  # counted once, then kept up to date
+
+    def append(self, strokes, canvas_px: int, image: np.ndarray, label: int, answer: int | None, model: str,
+               model_version: str) -> bool:
+        """Save one labelled drawing; False (logged) if the disk is full, read-only or missing."""
+        if not 0 <= int(label) <= 9:
+            raise ValueError(f"label must be a digit, got {label!r}")
+        now = dt.datetime.now(dt.timezone.utc)
+        record = {
+            "format": RECORD_FORMAT,
+            "created": now.isoformat(timespec="milliseconds"),
+            "label": int(label),
+            "answer": None if answer is None else int(answer),
+            "model": model,
+            "model_version": model_version,
+            "preprocessing_version": PREPROCESSING_VERSION,
+            "canvas_px": int(canvas_px),
+            "strokes": [[[round(float(x), 1), round(float(y), 1)] for x, y in stroke] for stroke in strokes],
+            "image": base64.b64encode(np.ascontiguousarray(image, dtype=np.uint8).tobytes()).decode("ascii"),
+        }
+        # Time-ordered names: sorting the names sorts the records, and the oldest are dropped first.
+        name = f"{now.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}-{label}{SUFFIX}"
+        before = self.count()
+        try:
+            write_text_atomic(self.folder / name, json.dumps(record, separators=(",", ":")))
+        except OSError as error:
+            log.error("cannot save the labelled drawing in %s (%s); the kiosk carries on without it", self.folder, error.strerror or error)
+            return False
+        self._count = before + 1
+        if self._count > self.max_records:
+            self._drop_oldest()
+        return True
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = len(self._names())
+        return self._count
+
+    def _names(self) -> list[Path]:
+        try:
+            return sorted(p for p in self.folder.iterdir() if p.suffix == SUFFIX and not p.name.startswith("."))
+        except OSError:  # no folder yet (nothing taught), or unreadable
+            return []
+
+    def _drop_oldest(self) -> None:
+        names = self._names()
+        for path in names[: max(0, len(names) - self.max_records)]:
+            try:
+                path.unlink()
+            except OSError as error:
+                log.warning("cannot remove old drawing %s: %s", path.name, error)
+        self._count = len(self._names())
+
+    def load(self) -> list[Labelled]:
+        """Every readable record, oldest first; a damaged one is skipped with a warning."""
+        records = []
+        for path in self._names():
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                if raw.get("format") != RECORD_FORMAT:
+                    raise ValueError(f"unknown format {raw.get('format')!r}")
+                image = np.frombuffer(base64.b64decode(raw["image"], validate=True), np.uint8)
+                if image.size != 28 * 28 or not 0 <= int(raw["label"]) <= 9:
+                    raise ValueError("bad image size or label")
+                records.append(Labelled(
+                    strokes=[[(float(x), float(y)) for x, y in stroke] for stroke in raw["strokes"]],
+                    canvas_px=int(raw["canvas_px"]), image=image.reshape(28, 28), label=int(raw["label"]),
+                    answer=None if raw.get("answer") is None else int(raw["answer"]), model=str(raw.get("model", "")),
+                    model_version=str(raw.get("model_version", "")), created=str(raw.get("created", "")),
+                ))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+                log.warning("skipping damaged feedback record %s (%s)", path.name, error)
+        return records

@@ -1,0 +1,98 @@
+"""FeedbackStore: append and read back, the cap drops the oldest, a damaged record is skipped with a
+warning, and a full or read-only disk is logged while the kiosk carries on."""
+import errno
+import json
+
+import numpy as np
+import pytest
+
+from kiosk import atomic_write, feedback_store
+from kiosk.feedback_store import FeedbackStore
+
+STROKES = [[(10.0, 20.0), (30.5, 40.25)], [(5.0, 5.0)]]
+
+
+def add(store, label=7, answer=1):
+    image = np.arange(784, dtype=np.uint8).reshape(28, 28)
+    return store.append(STROKES, 384, image, label, answer, "cnn", "abc123")
+
+
+def test_append_then_load_gives_back_what_was_saved(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback")
+    assert add(store, 7, 1) and add(store, 3, None)
+    records = FeedbackStore(tmp_path / "feedback").load()
+    assert [(r.label, r.answer) for r in records] == [(7, 1), (3, None)]
+    first = records[0]
+    assert first.strokes == [[(10.0, 20.0), (30.5, 40.2)], [(5.0, 5.0)]] and first.canvas_px == 384
+    assert first.image.shape == (28, 28) and first.image[27, 27] == 783 % 256
+    assert (first.model, first.model_version) == ("cnn", "abc123") and first.created.endswith("+00:00")
+    saved = json.loads(next((tmp_path / "feedback").iterdir()).read_text())
+    assert set(saved) == {"format", "created", "label", "answer", "model", "model_version", "preprocessing_version",
+                          "canvas_px", "strokes", "image"}, "nothing else (nothing personal) is kept"
+
+
+def test_the_cap_drops_the_oldest_first(tmp_path):
+    store = FeedbackStore(tmp_path, max_records=10)
+    for i in range(13):
+        add(store, label=i % 10)
+    records = store.load()
+    assert store.count() == len(records) == 10
+    assert [r.label for r in records] == [3, 4, 5, 6, 7, 8, 9, 0, 1, 2]
+
+
+def test_a_damaged_record_is_skipped_with_a_warning(tmp_path, caplog):
+    store = FeedbackStore(tmp_path)
+    add(store, 1)
+    add(store, 2)
+    first, second = sorted(tmp_path.iterdir())
+    first.write_text(first.read_text()[:50])  # cut short, as by a bad SD card
+    (tmp_path / "99999999T999999999999-1-4.json").write_text(json.dumps({"format": 1, "label": 4, "image": "!!"}))
+    assert [r.label for r in store.load()] == [2]
+    assert caplog.text.count("skipping damaged feedback record") == 2
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_a_full_or_read_only_disk_is_logged_and_nothing_breaks(tmp_path, monkeypatch, caplog, code):
+    store = FeedbackStore(tmp_path)
+    assert add(store, 5)
+
+    def refuse(path, data):
+        raise OSError(code, "injected")
+
+    monkeypatch.setattr(feedback_store, "write_text_atomic", refuse)
+    assert add(store, 6) is False
+    assert "cannot save the labelled drawing" in caplog.text
+    assert [r.label for r in store.load()] == [5] and store.count() == 1
+
+
+def test_a_full_disk_leaves_no_partial_file(tmp_path, monkeypatch):
+    store = FeedbackStore(tmp_path)
+    real_write = atomic_write.os.fdopen
+
+    class FullDisk:
+        def __init__(self, fd, mode):
+            self.file = real_write(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, data):
+            self.file.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+    monkeypatch.setattr(atomic_write.os, "fdopen", FullDisk)
+    assert add(store) is False
+    assert list(tmp_path.iterdir()) == [], "no half-written record or temp file is left behind"
+
+
+def test_a_missing_folder_is_an_empty_store(tmp_path):
+    store = FeedbackStore(tmp_path / "not-yet")
+    assert store.count() == 0 and store.load() == []
+    with pytest.raises(ValueError):
+        add(store, label=12)
