@@ -12,6 +12,7 @@ import pygame
 from kiosk.config import KioskConfig
 from kiosk.errors import KioskError, ModelLoadError
 from kiosk.event_log import EventLog
+from kiosk.feedback_store import FeedbackStore
 from kiosk.input import PointerTranslator
 from kiosk.recognizer import Recognizer, Uncertainty
 from kiosk.replay import ReplayEvent
@@ -120,7 +121,9 @@ class App:
         return pygame.display.set_mode(opts.size or (0, 0), pygame.FULLSCREEN)
 
     def _new_draw_screen(self) -> DrawScreen:
-        return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events, self.phrases)
+        store = FeedbackStore(self.config.feedback_dir, self.config.feedback_max_records) if self.config.collect_feedback else None
+        return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events,
+                          self.phrases, store)
 
     def say(self, phrase_id: str) -> None:
         """Speak a phrase in the current language and log where the sound came from."""

@@ -9,6 +9,8 @@ import pygame
 from kiosk import theme as colours
 from kiosk.attract import ghost_strokes
 from kiosk.errors import EmptyDrawing
+from kiosk.feedback_panel import FeedbackPanel, State
+from kiosk.feedback_store import FeedbackStore
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
 from kiosk.recognizer import Prediction, Recognizer, recognize_all
@@ -27,9 +29,13 @@ class DrawScreen(Screen):
 
     def __init__(
         self, recognizers: list[Recognizer], speaker: Speaker, theme: Theme, auto_delay_ms: int, events: EventLog,
-        phrases: Phrases,
+        phrases: Phrases, feedback_store: FeedbackStore | None = None,
     ):
         self.recognizers, self.speaker, self.theme, self.events, self.phrases = recognizers, speaker, theme, events, phrases
+        # "Did I get it right?" is asked only when the answers are kept (collect_feedback in the config).
+        self.feedback_store = feedback_store
+        self.feedback = FeedbackPanel(theme, phrases)
+        self._child_drew = False  # an example handed over from the examples wall is not the child's drawing
         self.active = 0  # which model's answer is the big one; the others are shown beside it
         self.answers: list[Prediction] = []
         self.model_chips: list[tuple[pygame.Rect, int]] = []
@@ -82,6 +88,8 @@ class DrawScreen(Screen):
         if isinstance(event, PointerDown):
             if self.follow_tab(event):
                 return
+            if self.feedback.asking and self._handle_feedback(event):
+                return
             if self.prediction is not None and self.say_again.collidepoint(float(event.x), float(event.y)):
                 self._say(self.message_id)
                 return
@@ -95,7 +103,8 @@ class DrawScreen(Screen):
                     return
             if self.canvas.collidepoint(float(event.x), float(event.y)):
                 self.ink.begin(event.x - self.canvas.x, event.y - self.canvas.y)
-                self._since_lift_ms = None
+                self._since_lift_ms, self._child_drew = None, True
+                self.feedback.hide()
         elif isinstance(event, PointerMove) and self.ink.is_drawing:
             x = min(max(event.x, self.canvas.left), self.canvas.right - 1) - self.canvas.x
             y = min(max(event.y, self.canvas.top), self.canvas.bottom - 1) - self.canvas.y
@@ -109,9 +118,12 @@ class DrawScreen(Screen):
         if name == "clear":
             self.ink.clear()
             self.prediction, self.answers, self.message_id, self._since_lift_ms = None, [], "prompt.draw", None
+            self._child_drew = False
+            self.feedback.hide()
         elif name == "undo":
             self.ink.undo()
             self.prediction, self.answers, self._since_lift_ms = None, [], None
+            self.feedback.hide()
             self.message_id = "prompt.draw" if self.ink.is_empty else "prompt.keep_drawing"
         elif name == "recognize":
             self.recognize()
@@ -152,6 +164,8 @@ class DrawScreen(Screen):
         latency_ms = (time.perf_counter() - started) * 1000
         first = self.answers[self.active]
         self._show(first)
+        if self.feedback_store is not None and self._child_drew:
+            self.feedback.offer(first.digit)
         self.events.write(
             type="recognized", digit=first.digit, probabilities=list(first.probabilities), model=self.recognizer.kind,
             latency_ms=round(latency_ms, 3), answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
@@ -188,7 +202,29 @@ class DrawScreen(Screen):
     def animating(self) -> bool:
         return self.attract_ms is not None
 
+    def _handle_feedback(self, event: PointerDown) -> bool:
+        """A tap on the question or the keypad; True if it was one."""
+        result = self.feedback.handle(event)
+        if result is None:
+            return False
+        action, label = result
+        if action == "keypad":
+            self._say("feedback.which")
+        elif action == "label":
+            self._store_label(label)
+        return True
+
+    def _store_label(self, label: int) -> None:
+        answer, recognizer = self.answers[self.active], self.recognizer
+        stored = self.feedback_store.append(
+            self.ink.copy_strokes(), self.canvas.width, answer.image, label, answer.digit, recognizer.kind, recognizer.version
+        )
+        self.events.write(type="feedback", label=label, answer=answer.digit, model=recognizer.kind, stored=stored)
+        self.feedback.thank()
+        self._say("feedback.thanks")
+
     def update(self, dt_ms: float) -> None:
+        self.feedback.update(dt_ms)
         if self.attract_ms is not None:
             self.attract_ms += dt_ms
         if self._since_lift_ms is None or self.auto_delay_ms <= 0:
@@ -271,14 +307,20 @@ class DrawScreen(Screen):
         dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)
         draw_count_dots(surface, dots, p.digit or 0, t)
         bars_top = max(dots.bottom, view.bottom + t.unit * 2) + t.unit
-        bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - int(t.unit * 4.6))
+        row_h = max(44, int(t.unit * 3.6)) if self.feedback.state is not State.HIDDEN else 0
+        bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - int(t.unit * 4.6) - row_h)
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
+        if row_h:
+            keypad = pygame.Rect(panel.x, y + t.unit * 2, panel.width, panel.bottom - y - t.unit * 2)
+            self.feedback.layout(pygame.Rect(panel.x, bars.bottom + t.unit // 2, panel.width, row_h - t.unit // 2), keypad)
+            self.feedback.draw_row(surface)
         settings = self.recognizer.metadata.get("train_settings", {})
         number = self.phrases.decimal
         about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=number(str(settings.get("dropout_rate", "?"))),
                    learning_rate=number(str(settings.get("learning_rate", "?"))), epochs=settings.get("max_epochs", "?"))
         draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - int(t.unit * 3.8)), max_width=panel.width)
         self._draw_model_chips(surface, pygame.Rect(panel.x, panel.bottom - t.unit * 3, panel.width, t.unit * 3))
+        self.feedback.draw_keypad(surface)  # over the answer, under the question
 
     def _draw_model_chips(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         # One chip per model with its answer; tap one to make it the big answer.

@@ -1,4 +1,5 @@
 """The drawing screen driven with pointer events (dummy video driver), with the shipped models."""
+import numpy as np
 import pygame
 import pytest
 
@@ -108,3 +109,65 @@ def test_say_it_again_repeats_the_answer(screen):
     screen.press("recognize")
     screen.handle(PointerDown(*screen.say_again.center))
     assert screen.speaker.said == [screen.message_id, screen.message_id]
+
+
+@pytest.fixture
+def teachable(recognizers, tmp_path):
+    from kiosk.feedback_store import FeedbackStore
+
+    pygame.display.init()
+    pygame.font.init()
+    store = FeedbackStore(tmp_path / "feedback")
+    yield DrawScreen(recognizers, RecordingSpeaker(), Theme(800, 480), 700, EventLog(None), Phrases("en"), store)
+    pygame.display.quit()
+
+
+def answer_then_lay_out(screen):
+    draw_one(screen)
+    screen.press("recognize")
+    screen.draw(pygame.Surface((800, 480)))  # lays out the question row
+    return screen.feedback
+
+
+def test_yes_keeps_the_drawing_labelled_with_the_answer_and_says_thanks(teachable):
+    feedback = answer_then_lay_out(teachable)
+    assert feedback.asking and teachable.prediction.digit == 1
+    teachable.handle(PointerDown(*feedback.buttons["yes"].rect.center))
+    records = teachable.feedback_store.load()
+    assert [(r.label, r.answer, r.model) for r in records] == [(1, 1, "cnn")]
+    assert records[0].model_version == teachable.recognizer.version and len(records[0].strokes) == 1
+    assert np.array_equal(records[0].image, teachable.prediction.image)
+    assert teachable.speaker.said[-1] == "feedback.thanks" and not feedback.asking
+    assert len(teachable.ink.strokes) == 1, "a tap on the question never draws"
+
+
+def test_no_opens_the_keypad_and_the_childs_number_is_kept(teachable):
+    feedback = answer_then_lay_out(teachable)
+    teachable.handle(PointerDown(*feedback.buttons["no"].rect.center))
+    assert teachable.speaker.said[-1] == "feedback.which"
+    teachable.draw(pygame.Surface((800, 480)))
+    seven = next(button for button, digit in feedback.keys if digit == 7)
+    teachable.handle(PointerDown(*seven.rect.center))
+    assert [(r.label, r.answer) for r in teachable.feedback_store.load()] == [(7, 1)]
+    assert teachable.speaker.said[-1] == "feedback.thanks"
+    teachable.update(3000)
+    assert feedback.state.value == "hidden", "the thank-you goes, the model chips come back"
+
+
+def test_no_question_when_collection_is_off_or_for_an_example(teachable, screen):
+    answer_then_lay_out(screen)  # the plain screen has no store: collection is off
+    assert not screen.feedback.asking
+    teachable.enter([[(100.0, 50.0), (100.0, 300.0)]])  # an example handed over from the wall
+    assert teachable.prediction is not None and not teachable.feedback.asking
+    draw_one(teachable)  # a new stroke: now it is the child's drawing
+    teachable.press("recognize")
+    assert teachable.feedback.asking
+
+
+def test_a_new_stroke_or_clear_withdraws_the_question(teachable):
+    feedback = answer_then_lay_out(teachable)
+    draw_one(teachable)
+    assert not feedback.asking
+    teachable.press("recognize")
+    teachable.press("clear")
+    assert not feedback.asking and teachable.feedback_store.count() == 0

@@ -1,0 +1,150 @@
+"""FeedbackPanel: "Did I get it right?" under an answer, and a 0-9 keypad for "Which number did you draw?".
+
+It only asks and collects the child's answer; the drawing screen stores it and says thank you.
+"""
+from __future__ import annotations
+
+import enum
+
+import pygame
+
+from kiosk import theme as colours
+from kiosk.input import PointerDown, PointerEvent
+from kiosk.phrases import Phrases
+from kiosk.theme import Theme
+from kiosk.widgets import Button, draw_text
+
+THANKS_MS = 2500  # how long the thank-you stays before the model chips come back
+
+
+class State(enum.Enum):
+    HIDDEN = "hidden"
+    ASK = "ask"  # yes / no (or "tell me" when the kiosk was not sure)
+    KEYPAD = "keypad"
+    THANKS = "thanks"
+
+
+class FeedbackPanel:
+    """Asks about one answer; handle() returns the child's label (0-9) once they give it."""
+
+    def __init__(self, theme: Theme, phrases: Phrases):
+        self.theme, self.phrases = theme, phrases
+        self.state = State.HIDDEN
+        self.answer: int | None = None
+        self._thanks_ms = 0.0
+        self.row = pygame.Rect(0, 0, 0, 0)
+        self.keypad_area = pygame.Rect(0, 0, 0, 0)
+        self.buttons: dict[str, Button] = {}
+        self.keys: list[tuple[Button, int]] = []
+
+    @property
+    def asking(self) -> bool:
+        return self.state in (State.ASK, State.KEYPAD)
+
+    def offer(self, answer: int | None) -> None:
+        """A new answer is on screen: ask about it."""
+        self.state, self.answer = State.ASK, answer
+
+    def hide(self) -> None:
+        self.state = State.HIDDEN
+
+    def thank(self) -> None:
+        self.state, self._thanks_ms = State.THANKS, 0.0
+
+    def update(self, dt_ms: float) -> None:
+        if self.state is State.THANKS:
+            self._thanks_ms += dt_ms
+            if self._thanks_ms >= THANKS_MS:
+                self.state = State.HIDDEN
+
+    def layout(self, row: pygame.Rect, keypad_area: pygame.Rect) -> None:
+        """Where the question row and (when open) the keypad go; called by the screen before drawing."""
+        t = self.theme
+        if row == self.row and keypad_area == self.keypad_area:
+            return
+        self.row, self.keypad_area = row, keypad_area
+        width = min(row.width // 4, t.button_height * 2)
+        no = pygame.Rect(row.right - width, row.y, width, row.height)
+        yes = no.move(-width - t.unit, 0)
+        self.buttons = {
+            "yes": Button("ui.button.yes", yes, colours.RECOGNIZE),
+            "no": Button("ui.button.no", no, colours.CLEAR),
+            "tell": Button("ui.button.tell", pygame.Rect(row.right - 2 * width - t.unit, row.y, 2 * width + t.unit, row.height), colours.BAR),
+        }
+        title_h = t.unit * 4
+        gap = t.unit // 2 + 2
+        back_h = max(t.button_height * 3 // 4, 44)
+        grid = pygame.Rect(keypad_area.x, keypad_area.y + title_h, keypad_area.width, keypad_area.height - title_h - back_h - gap)
+        side = min((grid.width - 4 * gap) // 5, (grid.height - gap) // 2)
+        left = grid.centerx - (5 * side + 4 * gap) // 2
+        self.keys = []
+        for digit in range(10):
+            row_i, col = divmod(digit, 5)
+            rect = pygame.Rect(left + col * (side + gap), grid.y + row_i * (side + gap), side, side)
+            self.keys.append((Button(str(digit), rect, colours.BAR), digit))
+        self.buttons["back"] = Button("admin.back", pygame.Rect(keypad_area.centerx - width, keypad_area.bottom - back_h, 2 * width, back_h), colours.UNDO)
+
+    def handle(self, event: PointerEvent) -> tuple[str, int | None] | None:
+        """("label", digit) when the child has said what it is, ("keypad", None) when the keypad opens,
+        ("back", None) when it closes; None if the tap was not for this panel."""
+        if not isinstance(event, PointerDown):
+            return None
+        x, y = event.x, event.y
+        if self.state is State.ASK:
+            if self.answer is not None and self.buttons["yes"].hit(x, y):
+                return ("label", self.answer)
+            if (self.answer is not None and self.buttons["no"].hit(x, y)) or (self.answer is None and self.buttons["tell"].hit(x, y)):
+                self.state = State.KEYPAD
+                return ("keypad", None)
+        elif self.state is State.KEYPAD:
+            for button, digit in self.keys:
+                if button.hit(x, y):
+                    return ("label", digit)
+            if self.buttons["back"].hit(x, y):
+                self.state = State.ASK
+                return ("back", None)
+            if self.keypad_area.collidepoint(float(x), float(y)):
+                return ("inside", None)  # a near-miss between keys: swallowed, not a stroke
+        return None
+
+    def draw_row(self, surface: pygame.Surface) -> None:
+        t, tr, row = self.theme, self.phrases.text, self.row
+        if self.state is State.THANKS:
+            draw_text(surface, tr("feedback.thanks"), t.font(2.2), colours.BAR_BEST, row.center, max_width=row.width)
+            return
+        if self.state is not State.ASK:
+            return
+        shown = ("yes", "no") if self.answer is not None else ("tell",)
+        question = tr("feedback.ask") if self.answer is not None else tr("feedback.which")
+        text_right = min(self.buttons[name].rect.left for name in shown) - t.unit
+        draw_text(surface, question, t.font(1.9), colours.TEXT, ((row.x + text_right) // 2, row.centery), max_width=text_right - row.x)
+        for name in shown:
+            self.buttons[name].draw(surface, t, tr(self.buttons[name].label))
+        if self.answer is not None:  # a tick and a cross too, for children who cannot read yet
+            _tick(surface, self.buttons["yes"].rect)
+            _cross(surface, self.buttons["no"].rect)
+
+    def draw_keypad(self, surface: pygame.Surface) -> None:
+        if self.state is not State.KEYPAD:
+            return
+        t, area = self.theme, self.keypad_area
+        pygame.draw.rect(surface, colours.BACKGROUND, area.inflate(t.unit, t.unit // 2))
+        draw_text(surface, self.phrases.text("feedback.which"), t.font(2.4), colours.TEXT, (area.centerx, area.y + t.unit * 2), max_width=area.width)
+        for button, digit in self.keys:
+            button.draw(surface, t)
+        back = self.buttons["back"]
+        back.draw(surface, t, self.phrases.text(back.label))
+
+
+def _tick(surface: pygame.Surface, rect: pygame.Rect) -> None:
+    u = rect.height / 10
+    x, y = rect.x + u * 2.2, rect.centery
+    pygame.draw.lines(surface, colours.BUTTON_TEXT, False, [(x - u, y), (x, y + u * 1.2), (x + u * 1.8, y - u * 1.5)], max(2, int(u * 0.6)))
+
+
+def _cross(surface: pygame.Surface, rect: pygame.Rect) -> None:
+    u = rect.height / 10
+    x, y = rect.x + u * 2.2, rect.centery
+    width = max(2, int(u * 0.6))
+    pygame.draw.line(surface, colours.BUTTON_TEXT, (x - u * 1.2, y - u * 1.2), (x + u * 1.2, y + u * 1.2), width)
+    pygame.draw.line(surface, colours.BUTTON_TEXT, (x - u * 1.2, y + u * 1.2), (x + u * 1.2, y - u * 1.2), width)
