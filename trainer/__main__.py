@@ -56,7 +56,49 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--drawn-dir")
     evaluate.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits")
     evaluate.add_argument("--brief", action="store_true", help="one line per model")
+
+    retrain = commands.add_parser(
+        "retrain", help="fine-tune the kiosk's model on the drawings children labelled; promote it only if no worse",
+    )
+    retrain.add_argument("--config", type=Path, help="the kiosk's settings file (for data_dir and model_dir)")
+    retrain.add_argument("--kind", choices=("cnn", "mlp"), default="cnn")
+    retrain.add_argument("--steps", type=int, default=300, help="training batches (default 300)")
+    retrain.add_argument("--learning-rate", type=float, default=1e-4)
+    retrain.add_argument("--min-drawings", type=int, default=20)
+    retrain.add_argument("--data-dir", help="MNIST folder, for replay and the gate")
+    retrain.add_argument("--drawn-dir", help="drawn-digits folder, for the gate where available")
+    retrain.add_argument("--no-drawn", action="store_true", help="judge without the drawn digits")
+    retrain.add_argument("--rollback", action="store_true", help="put back the model before the current one, and stop")
+    retrain.add_argument("--quiet", action="store_true", help="no progress bar (for timers and logs)")
     return parser
+
+
+def _retrain(args) -> int:
+    from kiosk.config import KioskConfig
+    from trainer import promotion
+    from trainer.retrain import RetrainOptions, retrain
+
+    config = KioskConfig.load(args.config)
+    try:
+        if args.rollback:
+            with promotion.retrain_lock(config.data_dir_path):
+                print(f"{args.kind}: {promotion.rollback(config.taught_model_dir, args.kind)}")
+            return 0
+        options = RetrainOptions(kind=args.kind, steps=args.steps, learning_rate=args.learning_rate, min_drawings=args.min_drawings)
+        report = retrain(config, options, args.data_dir, args.drawn_dir, use_drawn=not args.no_drawn, show_progress=not args.quiet)
+    except promotion.RetrainBusy as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+    before, after = report["before"], report["after"]
+    print(f"{args.kind}: {report['drawings']} drawings ({report['held_out']} held out), {report['training_seconds']} s of training")
+    print(f"  MNIST test {before['mnist_test']:.2%} -> {after['mnist_test']:.2%}; "
+          f"held-out drawings {before['held_out']:.2%} -> {after['held_out']:.2%}"
+          + (f"; drawn-digits-dev {before['drawn_dev']:.2%} -> {after['drawn_dev']:.2%}" if before["drawn_dev"] is not None else ""))
+    if report["promoted"]:
+        print(f"  promoted: {report['promoted_to']} (the kiosk switches to it when nobody is drawing)")
+    else:
+        print("  kept aside, not promoted: " + "; ".join(report["reasons"]) + f" ({report['set_aside']})")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                 settings_values, Path(args.out), args.name, args.snapshot_epochs, args.data_dir, args.drawn_dir,
                 command, drawn_required=not args.no_drawn,
             )
+        elif args.command == "retrain":
+            return _retrain(args)
         elif args.command == "evaluate":
             from trainer.evaluate import evaluate_files
 

@@ -1,0 +1,112 @@
+"""Simulate a kiosk population teaching the computer, then measure the retrained model on new children.
+
+drawn-digits-dev is split by writer: the drawings of half the writers play the children's feedback
+(labelled drawings in a temporary data dir), the other half play new children the model has never
+seen. `python -m trainer retrain` then runs as on a Pi (its own process, niced), and is timed and its
+peak memory read. This is the one place dev drawings are trained on; the retrained model stays in a
+temporary folder and is never shipped.
+
+Usage: python scripts/simulate_retraining.py [--drawings 500] [--kind cnn] [--steps 300] [--seed 0]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from kiosk.feedback_store import FeedbackStore  # noqa: E402
+from kiosk.recognizer import Recognizer  # noqa: E402
+from trainer import drawn_digits, mnist  # noqa: E402
+from trainer.evaluate import drawn_images, onnx_predictor, predict_all  # noqa: E402
+
+
+def accuracy_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> float:
+    predict, _ = onnx_predictor(model_path)
+    return float(np.mean(predict_all(predict, images) == labels))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drawings", type=int, default=500, help="labelled drawings the kiosk collected")
+    parser.add_argument("--kind", choices=("cnn", "mlp"), default="cnn")
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "simulate_retraining.json")
+    args = parser.parse_args()
+
+    drawn = drawn_digits.load()
+    writers = np.unique(drawn.writers)
+    rng = np.random.default_rng(args.seed)
+    teachers = set(rng.permutation(writers)[: len(writers) // 2])
+    teaching = np.flatnonzero([w in teachers for w in drawn.writers])
+    new_children = np.flatnonzero([w not in teachers for w in drawn.writers])
+    picked = rng.choice(teaching, min(args.drawings, len(teaching)), replace=False)
+
+    shipped = PROJECT_ROOT / "exported_models" / f"{args.kind}.onnx"
+    work = Path(tempfile.mkdtemp(prefix="retrain-sim-"))
+    store, recognizer = FeedbackStore(work / "data" / "feedback", max_records=100_000), Recognizer(shipped)
+    for i in picked:  # what the kiosk would have stored: the child's strokes and the true label
+        strokes = drawn.strokes[i]
+        answer = recognizer.recognize(strokes)
+        store.append(strokes, 300, answer.image, int(drawn.labels[i]), answer.digit, args.kind, recognizer.version)
+    config_file = work / "kiosk.toml"
+    config_file.write_text(f'data_dir = "{work / "data"}"\nmodel_dir = "{PROJECT_ROOT / "exported_models"}"\n')
+
+    command = [sys.executable, "-m", "trainer", "retrain", "--config", str(config_file), "--kind", args.kind,
+               "--steps", str(args.steps), "--no-drawn", "--quiet"]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if done.returncode != 0:
+        print(done.stdout, done.stderr, file=sys.stderr)
+        return done.returncode
+    report = json.loads((work / "data" / "retrain_report.json").read_text())
+    retrained = Path(report.get("promoted_to") or report["set_aside"])
+
+    test = mnist.load()
+    new_images, new_labels = drawn_images(drawn_digits.DrawnDigits(
+        [drawn.strokes[i] for i in new_children], drawn.labels[new_children], drawn.writers[new_children])), drawn.labels[new_children]
+    result = {
+        "kind": args.kind,
+        "writers_teaching": len(teachers),
+        "writers_new": len(writers) - len(teachers),
+        "drawings_collected": int(len(picked)),
+        "new_children_drawings": int(len(new_children)),
+        "promoted": report["promoted"],
+        "reasons": report["reasons"],
+        "retrain_seconds_wall": round(seconds, 1),
+        "retrain_peak_rss_mb": round(peak_mb, 1),
+        "new_children_before": accuracy_of(shipped, new_images, new_labels),
+        "new_children_after": accuracy_of(retrained, new_images, new_labels),
+        "mnist_before": accuracy_of(shipped, test.test_images, test.test_labels),
+        "mnist_after": accuracy_of(retrained, test.test_images, test.test_labels),
+        "held_out_before": report["before"]["held_out"],
+        "held_out_after": report["after"]["held_out"],
+        "command": " ".join(command[1:]),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"{args.kind}, {result['drawings_collected']} drawings from {result['writers_teaching']} writers taught; "
+          f"measured on {result['new_children_drawings']} drawings of {result['writers_new']} other writers")
+    print(f"  new children : {result['new_children_before']:.2%} -> {result['new_children_after']:.2%}")
+    print(f"  held out     : {result['held_out_before']:.2%} -> {result['held_out_after']:.2%}")
+    print(f"  MNIST test   : {result['mnist_before']:.2%} -> {result['mnist_after']:.2%}")
+    print(f"  promoted     : {result['promoted']} {'; '.join(result['reasons'])}")
+    print(f"  retrain      : {seconds:.0f} s wall, peak RSS {peak_mb:.0f} MB (targets: <= 600 s, <= 800 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Putting a retrained model in front of children, safely: verify, keep the old one, swap atomically.
+
+The taught-model folder (the kiosk's data dir, models/) holds KIND.onnx (what the kiosk runs, in
+preference to the shipped file), versions/ (the ones before it, newest last) and rejected/ (models
+the gate refused, with a report). A kill -9 at any moment leaves KIND.onnx either the old file or
+the new one, never a mix: the new file is complete and fsynced before one rename replaces it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
+from kiosk.errors import ModelLoadError
+from kiosk.recognizer import Recognizer
+
+KEEP_VERSIONS = 3
+
+
+class RetrainBusy(Exception):
+    """Another retrain (or rollback) holds the lock."""
+
+
+@contextmanager
+def retrain_lock(data_dir: Path):
+    """Only one retrain or rollback at a time; the OS frees the lock if the holder dies (even kill -9)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "retrain.lock"
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise RetrainBusy(f"another retrain is running (pid {holder}; lock {path}); try again when it has finished") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def stamp() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def verify(path: Path) -> Recognizer:
+    """The file as the kiosk will load it: onnxruntime opens it and it fits the model contract."""
+    return Recognizer(path)
+
+
+def promote(onnx_bytes: bytes, taught_dir: Path, kind: str, keep: int = KEEP_VERSIONS) -> Path:
+    """Make onnx_bytes the kiosk's KIND model; the previous taught one goes to versions/. Returns the path."""
+    taught_dir.mkdir(parents=True, exist_ok=True)
+    current = taught_dir / f"{kind}.onnx"
+    incoming = taught_dir / f".{kind}.onnx.incoming"
+    write_bytes_atomic(incoming, onnx_bytes)  # complete and fsynced before anything else changes
+    try:
+        verify(incoming)
+    except ModelLoadError:
+        incoming.unlink(missing_ok=True)
+        raise
+    if current.exists():
+        write_bytes_atomic(taught_dir / "versions" / f"{kind}-{stamp()}.onnx", current.read_bytes())
+    os.replace(incoming, current)
+    _fsync_dir(taught_dir)
+    _prune(taught_dir / "versions", kind, keep)
+    return current
+
+
+def rollback(taught_dir: Path, kind: str) -> str:
+    """Put back the model before the current one: the newest kept version, or else the shipped model.
+
+    Returns what happened, in words."""
+    current = taught_dir / f"{kind}.onnx"
+    versions = _versions(taught_dir / "versions", kind)
+    if versions:
+        previous = versions[-1]
+        verify(previous)
+        write_bytes_atomic(current, previous.read_bytes())
+        previous.unlink()
+        return f"restored {previous.name}"
+    if current.exists():
+        write_bytes_atomic(taught_dir / "versions" / f"{kind}-rolled-back-{stamp()}.onnx.bak", current.read_bytes())
+        current.unlink()
+        _fsync_dir(taught_dir)
+        return "removed the retrained model: the kiosk runs the shipped one again"
+    return "nothing to roll back: the kiosk already runs the shipped model"
+
+
+def set_aside(onnx_bytes: bytes, taught_dir: Path, kind: str, report: dict) -> Path:
+    """Keep a model the gate refused, with the report that says why."""
+    path = taught_dir / "rejected" / f"{kind}-{stamp()}.onnx"
+    write_bytes_atomic(path, onnx_bytes)
+    write_text_atomic(path.with_suffix(".json"), json.dumps(report, indent=1) + "\n")
+    _prune(taught_dir / "rejected", kind, keep=KEEP_VERSIONS)
+    return path
+
+
+def clean_leftovers(taught_dir: Path) -> None:
+    """Remove an incoming file left by a run that was killed before its rename."""
+    for leftover in taught_dir.glob(".*.onnx.incoming"):
+        leftover.unlink(missing_ok=True)
+
+
+def _versions(folder: Path, kind: str) -> list[Path]:
+    return sorted(folder.glob(f"{kind}-2*.onnx")) if folder.is_dir() else []  # the stamp starts with the year
+
+
+def _prune(folder: Path, kind: str, keep: int) -> None:
+    for old in _versions(folder, kind)[:-keep]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
