@@ -14,7 +14,7 @@ from kiosk.errors import KioskError, ModelLoadError
 from kiosk.event_log import EventLog
 from kiosk.feedback_store import FeedbackStore
 from kiosk.input import PointerTranslator
-from kiosk.recognizer import Recognizer, Uncertainty
+from kiosk.models import ModelWatcher, load_recognizers
 from kiosk.replay import ReplayEvent
 from kiosk import explorer_grid
 from kiosk.input import PointerDown, PointerUp
@@ -32,9 +32,9 @@ from kiosk.widgets import NavBar
 from kiosk.theme import Theme
 
 log = logging.getLogger(__name__)
-MODEL_KINDS = ("cnn", "mlp")
 ATTRACT_FPS = 15  # enough for a gentle animation, cheap for a Pi that runs it for hours
-ADMIN_HOLD_MS = 3000  # hold the top-left corner this long to reach the PIN keypad
+ADMIN_HOLD_MS = 3000
+RELOAD_AFTER_IDLE_MS = 1000  # a new model is switched in only when nobody has touched the screen for this long  # hold the top-left corner this long to reach the PIN keypad
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,6 @@ class LaunchOptions:
     replay: list[ReplayEvent] | None = None
     events_out: Path | None = None
     exit_when_done: bool = False
-
-
-def load_recognizers(config: KioskConfig) -> list[Recognizer]:
-    """Every shipped model that loads, the configured one first; a broken one is logged and skipped."""
-    uncertainty = Uncertainty(config.min_confidence, config.min_margin)
-    order = [config.default_model] + [k for k in MODEL_KINDS if k != config.default_model]
-    recognizers, problems = [], []
-    for kind in order:
-        try:
-            recognizers.append(Recognizer(config.model_dir_path / f"{kind}.onnx", uncertainty))
-        except ModelLoadError as error:
-            log.error("cannot use the %s model: %s", kind, error)
-            problems.append(str(error))
-    if not recognizers:
-        raise ModelLoadError("no usable model: " + " | ".join(problems))
-    return recognizers
 
 
 def build_speaker(config: KioskConfig, phrases: Phrases) -> Speaker:
@@ -93,7 +77,8 @@ class App:
             ) from error
         self.theme = Theme(*self.surface.get_size())
         self.translator = PointerTranslator(self.surface.get_size())
-        self.recognizers = load_recognizers(config)
+        self.recognizers = load_recognizers(config)  # shared by the screens: replaced in place on a reload
+        self.model_watcher = ModelWatcher(config)
         self.phrases = Phrases(config.language)
         self.speaker = build_speaker(config, self.phrases)
         self.events = EventLog(options.events_out)
@@ -103,7 +88,7 @@ class App:
             "draw": self.screen,
             "explore": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
             "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say),
-            "learn": LearnScreen(self.recognizers[0], self.theme, nav, self.phrases),
+            "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases),
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases),
         }
         self._corner_held_ms: float | None = None
@@ -128,6 +113,15 @@ class App:
     def say(self, phrase_id: str) -> None:
         """Speak a phrase in the current language and log where the sound came from."""
         speak(self.speaker, self.phrases, self.events, phrase_id)
+
+    def reload_models(self) -> bool:
+        """Switch to a newly promoted model file if there is a valid one; True if it switched."""
+        updated = self.model_watcher.check(self.recognizers)
+        if updated is None:
+            return False
+        self.recognizers[:] = updated
+        self.events.write(type="models", versions={r.kind: r.version for r in updated}, paths={r.kind: str(r.path) for r in updated})
+        return True
 
     def switch_language(self) -> None:
         """The next language: every screen reads its words afresh, and the voice greets in it."""
@@ -176,6 +170,8 @@ class App:
                 self._start_attract()
             self._guarded(lambda: self.screen.update(dt_ms))
             self._guarded(self.speaker.update)
+            if idle_ms >= RELOAD_AFTER_IDLE_MS and not self.translator.active:
+                self._guarded(self.reload_models)
             self._guarded(self._switch_if_asked)
             self._guarded(lambda: self.screen.draw(self.surface))
             pygame.display.flip()

@@ -81,6 +81,11 @@ class PointerTranslator:
         self._active = None
         return PointerUp(x, y)
 
+    @property
+    def active(self) -> bool:
+        """A finger (or the mouse button) is down right now."""
+        return self._active is not None
+
     def cancel(self) -> None:
         """Forget the active pointer (e.g. the window lost focus mid-stroke)."""
         self._active = None

@@ -26,7 +26,7 @@ def main() -> int:
     sink = Path(tempfile.mkdtemp()) / "audio.raw"
     os.environ.update(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(sink), SDL_VIDEODRIVER="dummy")
 
-    from kiosk.app import load_recognizers
+    from kiosk.models import load_recognizers
     from kiosk.audio import AudioOut
     from kiosk.config import KioskConfig
     from kiosk.event_log import EventLog

@@ -22,8 +22,8 @@ class LearnScreen(Screen):
 
     name = "learn"
 
-    def __init__(self, recognizer: Recognizer, theme: Theme, nav: NavBar, phrases: Phrases):
-        self.recognizer, self.theme, self.nav, self.phrases = recognizer, theme, nav, phrases
+    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, phrases: Phrases):
+        self.recognizers, self.theme, self.nav, self.phrases = recognizers, theme, nav, phrases
         self.next_screen: str | None = None
         self.strokes: list = []
         self.prediction: Prediction | None = None
@@ -33,7 +33,7 @@ class LearnScreen(Screen):
         # Without a drawing of the child's own, an example 7 shows the way.
         self.strokes = strokes or [[(50 + x * 300, 50 + y * 300) for x, y in s] for s in EXAMPLES[7][0]]
         try:
-            self.prediction = self.recognizer.recognize(self.strokes)
+            self.prediction = self.recognizers[0].recognize(self.strokes)  # the main model, as now loaded
         except EmptyDrawing:
             self.prediction = None
         self._ink = None

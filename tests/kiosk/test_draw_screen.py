@@ -3,7 +3,7 @@ import numpy as np
 import pygame
 import pytest
 
-from kiosk.app import load_recognizers
+from kiosk.models import load_recognizers
 from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerMove, PointerUp

@@ -3,7 +3,7 @@ import pygame
 import pytest
 
 from kiosk.phrases import Phrases
-from kiosk.app import load_recognizers
+from kiosk.models import load_recognizers
 from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.example_digits import EXAMPLES

@@ -151,7 +151,7 @@ def test_a_hung_engine_is_killed_on_timeout():
 
 def test_a_hung_engine_leaves_the_drawing_loop_at_full_speed(tmp_path):
     """The kiosk loop (draw screen, speaker, rendering) with an engine that never returns, against silence."""
-    from kiosk.app import load_recognizers
+    from kiosk.models import load_recognizers
     from kiosk.config import KioskConfig
     from kiosk.input import PointerDown, PointerMove, PointerUp
     from kiosk.screens.draw import DrawScreen

@@ -1,0 +1,105 @@
+"""Which model files the kiosk runs, and noticing when the nightly retrain promotes a new one.
+
+Per kind, a retrained model in the data dir (models/KIND.onnx) comes before the shipped one. A new
+file is loaded and checked against the model contract before it replaces anything; a bad one is
+refused and the model in use stays.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from kiosk.config import KioskConfig
+from kiosk.errors import ModelLoadError
+from kiosk.recognizer import Recognizer, Uncertainty
+
+log = logging.getLogger(__name__)
+MODEL_KINDS = ("cnn", "mlp")
+CHECK_EVERY_S = 2.0
+
+
+def candidates(config: KioskConfig, kind: str) -> list[Path]:
+    """Where the kiosk looks for a kind's model, best first: the taught one, then the shipped one."""
+    return [config.taught_model_dir / f"{kind}.onnx", config.model_dir_path / f"{kind}.onnx"]
+
+
+def kind_order(config: KioskConfig) -> list[str]:
+    return [config.default_model] + [k for k in MODEL_KINDS if k != config.default_model]
+
+
+def load_kind(config: KioskConfig, kind: str) -> Recognizer:
+    """The best loadable model of this kind; ModelLoadError naming every file tried if none loads."""
+    uncertainty = Uncertainty(config.min_confidence, config.min_margin)
+    problems = []
+    for path in candidates(config, kind):
+        if not path.exists() and path.parent == config.taught_model_dir:
+            continue  # nothing taught yet: the usual case
+        try:
+            return Recognizer(path, uncertainty)
+        except ModelLoadError as error:
+            log.error("cannot use the %s model: %s", kind, error)
+            problems.append(str(error))
+    raise ModelLoadError(" | ".join(problems))
+
+
+def load_recognizers(config: KioskConfig) -> list[Recognizer]:
+    """Every model kind that loads, the configured one first; a broken file is logged and skipped."""
+    recognizers, problems = [], []
+    for kind in kind_order(config):
+        try:
+            recognizers.append(load_kind(config, kind))
+        except ModelLoadError as error:
+            problems.append(str(error))
+    if not recognizers:
+        raise ModelLoadError("no usable model: " + " | ".join(problems))
+    return recognizers
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+class ModelWatcher:
+    """Looks at the model files every few seconds; check() returns a new recognizer list when one changed."""
+
+    def __init__(self, config: KioskConfig, every_s: float = CHECK_EVERY_S, clock=time.monotonic):
+        self.config, self.every_s, self.clock = config, every_s, clock
+        self._seen = self._signatures()
+        self._next = clock() + every_s
+
+    def _signatures(self) -> dict[Path, tuple | None]:
+        return {path: _signature(path) for kind in MODEL_KINDS for path in candidates(self.config, kind)}
+
+    def check(self, current: list[Recognizer]) -> list[Recognizer] | None:
+        """The recognizers to switch to, or None if nothing changed (or nothing changed for the better)."""
+        if self.clock() < self._next:
+            return None
+        self._next = self.clock() + self.every_s
+        now = self._signatures()
+        changed = {path for path, signature in now.items() if signature != self._seen.get(path)}
+        self._seen = now
+        if not changed:
+            return None
+        updated, switched = list(current), False
+        uncertainty = Uncertainty(self.config.min_confidence, self.config.min_margin)
+        for index, recognizer in enumerate(current):
+            # The file this kind should run now: the taught one if there is one (a rollback past the
+            # last taught model leaves the shipped one).
+            target = next((path for path in candidates(self.config, recognizer.kind) if path.exists()), None)
+            if target is None or (target not in changed and target == recognizer.path):
+                continue
+            try:
+                updated[index] = Recognizer(target, uncertainty)
+            except ModelLoadError as error:
+                log.error("refused the new %s model, keeping the one in use (%s): %s", recognizer.kind, recognizer.version, error)
+                continue
+            log.info("switched the %s model: %s -> %s (%s)", recognizer.kind, recognizer.version,
+                     updated[index].version, updated[index].path)
+            switched = True
+        return updated if switched else None

@@ -1,0 +1,78 @@
+"""Which model the kiosk runs: a taught (retrained) model before the shipped one, and hot reload of a
+newly promoted file at an idle moment; a bad file is refused while the kiosk keeps drawing."""
+import shutil
+
+import pygame
+import pytest
+
+from conftest import PROJECT_ROOT
+from kiosk.atomic_write import write_bytes_atomic
+from kiosk.config import KioskConfig
+from kiosk.models import ModelWatcher, load_recognizers
+
+SHIPPED = PROJECT_ROOT / "exported_models"
+
+
+@pytest.fixture
+def config(tmp_path):
+    return KioskConfig(data_dir=str(tmp_path / "data"))
+
+
+def teach(config, source_name, kind="cnn"):
+    """Put a model where a promotion puts it (atomically, as the retrain does)."""
+    write_bytes_atomic(config.taught_model_dir / f"{kind}.onnx", (SHIPPED / source_name).read_bytes())
+
+
+def test_a_taught_model_comes_before_the_shipped_one(config):
+    assert [r.path for r in load_recognizers(config)] == [SHIPPED / "cnn.onnx", SHIPPED / "mlp.onnx"]
+    teach(config, "cnn-e4.onnx")
+    first = load_recognizers(config)[0]
+    assert first.path == config.taught_model_dir / "cnn.onnx" and first.kind == "cnn"
+
+
+def test_a_corrupt_taught_model_falls_back_to_the_shipped_one(config, caplog):
+    config.taught_model_dir.mkdir(parents=True)
+    (config.taught_model_dir / "cnn.onnx").write_bytes(b"not a model")
+    assert load_recognizers(config)[0].path == SHIPPED / "cnn.onnx"
+    assert "cannot use the cnn model" in caplog.text
+
+
+def test_the_watcher_switches_to_a_promoted_model_refuses_a_bad_one_and_follows_a_rollback(config, caplog):
+    current = load_recognizers(config)
+    watcher = ModelWatcher(config, every_s=0)
+    assert watcher.check(current) is None, "nothing changed"
+    teach(config, "cnn-e4.onnx")
+    switched = watcher.check(current)
+    assert switched[0].path == config.taught_model_dir / "cnn.onnx" and switched[1] is current[1]
+    write_bytes_atomic(config.taught_model_dir / "cnn.onnx", b"\x08\x01garbage")
+    assert watcher.check(switched) is None
+    assert "refused the new cnn model" in caplog.text
+    (config.taught_model_dir / "cnn.onnx").unlink()  # rolled back past the last taught model
+    back = watcher.check(switched)
+    assert back[0].path == SHIPPED / "cnn.onnx"
+
+
+def test_the_running_kiosk_switches_when_idle_and_keeps_drawing_after_a_refusal(config, tmp_path):
+    from kiosk.app import App, LaunchOptions
+    from kiosk.input import PointerDown, PointerMove, PointerUp
+
+    app = App(config, LaunchOptions(headless=True, size=(800, 480)))
+    try:
+        app.model_watcher = ModelWatcher(config, every_s=0)
+        draw = app.screens["draw"]
+        shipped_version = app.recognizers[0].version
+        teach(config, "cnn-e4.onnx")
+        assert app.reload_models()
+        assert draw.recognizers is app.recognizers and draw.recognizer.version != shipped_version
+        assert app.screens["learn"].recognizers[0] is draw.recognizer
+        (config.taught_model_dir / "cnn.onnx").write_bytes(b"corrupt")
+        assert not app.reload_models()
+        c = draw.canvas
+        draw.handle(PointerDown(c.centerx, c.y + 30))
+        draw.handle(PointerMove(c.centerx, c.bottom - 30))
+        draw.handle(PointerUp(c.centerx, c.bottom - 30))
+        draw.press("recognize")
+        assert draw.prediction is not None and draw.prediction.best == 1
+    finally:
+        app.speaker.close()
+        pygame.quit()
