@@ -102,7 +102,7 @@ def fine_tune(model: nn.Module, collected: tuple[np.ndarray, np.ndarray], replay
             loss = loss_fn(model(images), labels)
             loss.backward()
             optimizer.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
             progress.update()
             progress.set_postfix(loss=f"{np.mean(losses[-20:]):.4f}", refresh=False)
     model.eval()

@@ -1,0 +1,198 @@
+"""Retraining on the kiosk: a model rebuilt exactly from its ONNX file, fine-tuning that learns the
+collected drawings, the promotion gate, rollback, the lock, and kill -9 at any moment."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import PROJECT_ROOT
+from kiosk.config import KioskConfig
+from kiosk.errors import ModelLoadError
+from kiosk.feedback_store import FeedbackStore
+from kiosk.recognizer import Recognizer
+from trainer import promotion
+from trainer.errors import TrainerError
+from trainer.export import WithSoftmax
+from trainer.from_onnx import load_onnx_model
+from trainer.retrain import RetrainOptions, gate, holdout_mask, retrain
+
+SHIPPED = PROJECT_ROOT / "exported_models"
+
+
+@pytest.mark.parametrize("name", ["cnn", "mlp", "cnn-dropout0", "mlp128"])
+def test_the_model_rebuilt_from_onnx_answers_exactly_like_the_file(name):
+    import onnxruntime as ort
+
+    model, settings, _ = load_onnx_model(SHIPPED / f"{name}.onnx")
+    images = np.random.default_rng(0).random((32, 1, 28, 28), dtype=np.float32)
+    with torch.no_grad():
+        mine = WithSoftmax(model).eval()(torch.from_numpy(images)).numpy()
+    theirs = ort.InferenceSession(str(SHIPPED / f"{name}.onnx")).run(None, {"image": images})[0]
+    assert settings.model == name[:3] and np.abs(mine - theirs).max() < 1e-5
+
+
+def test_the_gate():
+    before = {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": 0.95}
+    assert gate(before, {"mnist_test": 0.9941, "held_out": 0.90, "drawn_dev": 0.95}) == []
+    assert "MNIST" in gate(before, {"mnist_test": 0.9930, "held_out": 0.99, "drawn_dev": 0.99})[0]
+    assert "held-out" in gate(before, {"mnist_test": 0.9960, "held_out": 0.89, "drawn_dev": 0.99})[0]
+    assert "drawn-digits-dev" in gate(before, {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": 0.94})[0]
+    assert gate({**before, "drawn_dev": None}, {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": None}) == []
+
+
+def fill_store(config, drawn_dir, count, seed=0):
+    from trainer import drawn_digits
+
+    drawn = drawn_digits.load(drawn_dir)
+    store = FeedbackStore(config.feedback_dir)
+    for i in np.random.default_rng(seed).choice(len(drawn), count, replace=False):
+        store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), int(drawn.labels[i]), None, "mlp", "test")
+    return store
+
+
+@pytest.fixture
+def config(tmp_path):
+    return KioskConfig(data_dir=str(tmp_path / "data"))
+
+
+def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happened(config, drawn_dir, mnist_dir):
+    fill_store(config, drawn_dir, 150)
+    report = retrain(config, RetrainOptions(kind="mlp", steps=120, nice=0), str(mnist_dir), use_drawn=False, show_progress=False)
+    before, after = report["before"], report["after"]
+    assert after["trained_on"] > before["trained_on"], "it learned from what the children taught it"
+    assert report["trained_on"] + report["held_out"] == 150 and report["held_out"] >= 5
+    assert report["reasons"] == gate(before, after) and report["promoted"] == (not report["reasons"])
+    written = (config.data_dir_path / "retrain_report.json").read_text()
+    assert '"promoted"' in written
+    if report["promoted"]:
+        assert Recognizer(config.taught_model_dir / "mlp.onnx").kind == "mlp"
+    else:
+        assert not (config.taught_model_dir / "mlp.onnx").exists()
+
+
+def test_a_worse_model_is_kept_aside_with_the_reasons(config, drawn_dir, mnist_dir):
+    fill_store(config, drawn_dir, 60)
+    # A learning rate 500 times too big wrecks the model: the gate must catch it.
+    report = retrain(config, RetrainOptions(kind="mlp", steps=40, learning_rate=0.05, nice=0), str(mnist_dir),
+                     use_drawn=False, show_progress=False)
+    assert not report["promoted"] and any("MNIST" in reason for reason in report["reasons"])
+    assert not (config.taught_model_dir / "mlp.onnx").exists(), "the kiosk keeps the model it had"
+    aside = config.taught_model_dir / "rejected"
+    assert report["set_aside"].startswith(str(aside)) and list(aside.glob("mlp-*.json"))
+
+
+def test_too_few_drawings_is_a_clear_error(config, drawn_dir, mnist_dir):
+    fill_store(config, drawn_dir, 5)
+    with pytest.raises(TrainerError, match="only 5 labelled drawings"):
+        retrain(config, RetrainOptions(kind="mlp", nice=0), str(mnist_dir), use_drawn=False, show_progress=False)
+
+
+def test_held_out_drawings_stay_held_out_in_every_later_retrain(config, drawn_dir):
+    store = fill_store(config, drawn_dir, 100)
+    first = holdout_mask(store.load(), 0.2)
+    fill_store(config, drawn_dir, 50, seed=1)  # more drawings arrive
+    later = holdout_mask(store.load(), 0.2)
+    assert 10 <= first.sum() <= 30 and np.array_equal(later[:100], first)
+
+
+def test_promotion_keeps_versions_and_rollback_goes_back_to_the_shipped_model(config):
+    taught = config.taught_model_dir
+    one, four = (SHIPPED / "cnn-e1.onnx").read_bytes(), (SHIPPED / "cnn-e4.onnx").read_bytes()
+    promotion.promote(one, taught, "cnn")
+    promotion.promote(four, taught, "cnn")
+    assert (taught / "cnn.onnx").read_bytes() == four and len(list((taught / "versions").glob("cnn-*.onnx"))) == 1
+    with pytest.raises(ModelLoadError):
+        promotion.promote(b"not a model", taught, "cnn")
+    assert (taught / "cnn.onnx").read_bytes() == four, "a bad file never replaces the current one"
+    assert "restored" in promotion.rollback(taught, "cnn")
+    assert (taught / "cnn.onnx").read_bytes() == one
+    assert "shipped" in promotion.rollback(taught, "cnn")
+    assert not (taught / "cnn.onnx").exists()
+    assert "nothing to roll back" in promotion.rollback(taught, "cnn")
+
+
+def test_only_the_last_versions_are_kept(config):
+    for _ in range(6):
+        promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), config.taught_model_dir, "cnn")
+    assert len(list((config.taught_model_dir / "versions").glob("cnn-*.onnx"))) == promotion.KEEP_VERSIONS
+
+
+def run_cli(*args, timeout=300):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-m", "trainer", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, cwd=PROJECT_ROOT, env=env)
+
+
+def config_file(config, tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'data_dir = "{config.data_dir_path}"\n')
+    return path
+
+
+def test_the_lock_stops_a_second_retrain(config, tmp_path):
+    with promotion.retrain_lock(config.data_dir_path):
+        result = run_cli("retrain", "--config", config_file(config, tmp_path), "--no-drawn", "--quiet")
+    assert result.returncode == 3 and "another retrain is running" in result.stderr
+    with promotion.retrain_lock(config.data_dir_path):  # free again once the holder let go
+        pass
+
+
+def test_rollback_from_the_command_line(config, tmp_path):
+    promotion.promote((SHIPPED / "mlp128.onnx").read_bytes(), config.taught_model_dir, "mlp")
+    result = run_cli("retrain", "--config", config_file(config, tmp_path), "--kind", "mlp", "--rollback")
+    assert result.returncode == 0 and "shipped" in result.stdout
+    assert not (config.taught_model_dir / "mlp.onnx").exists()
+
+
+PROMOTE_FOREVER = """
+import sys
+from pathlib import Path
+from trainer import promotion
+taught, a, b = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()
+while True:
+    promotion.promote(a, taught, "cnn")
+    promotion.promote(b, taught, "cnn")
+"""
+
+
+def test_kill_9_during_promotion_always_leaves_a_valid_model(config):
+    taught = config.taught_model_dir
+    a, b = SHIPPED / "cnn-e1.onnx", SHIPPED / "cnn-e4.onnx"
+    rng = np.random.default_rng(0)
+    for _ in range(8):
+        child = subprocess.Popen([sys.executable, "-c", PROMOTE_FOREVER, str(taught), str(a), str(b)], cwd=PROJECT_ROOT,
+                                 env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+        time.sleep(rng.uniform(1.0, 2.5))  # imports take ~1 s; then many promotions a second
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        current = taught / "cnn.onnx"
+        assert current.read_bytes() in (a.read_bytes(), b.read_bytes())
+        assert Recognizer(current).kind == "cnn"
+        promotion.clean_leftovers(taught)
+        assert not list(taught.glob(".*incoming"))
+
+
+def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, drawn_dir, mnist_dir):
+    fill_store(config, drawn_dir, 60)
+    settings = config_file(config, tmp_path)
+    for delay in (1.5, 4.0, 7.0):
+        child = subprocess.Popen(
+            [sys.executable, "-m", "trainer", "retrain", "--config", str(settings), "--kind", "mlp", "--steps", "400",
+             "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
+            cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        from kiosk.models import load_recognizers
+
+        mlp = next(r for r in load_recognizers(config) if r.kind == "mlp")
+        assert mlp.probabilities(np.zeros((1, 1, 28, 28), np.float32)).shape == (1, 10)
+        with promotion.retrain_lock(config.data_dir_path):  # the dead run's lock was released
+            pass
