@@ -29,6 +29,7 @@ from kiosk.phrases import Phrases
 from kiosk.speech import Speaker, VoiceSpeaker, speak
 from kiosk.voice_clips import VoiceClips
 from kiosk.widgets import NavBar
+from kiosk.teaching_status import TeachingStatus, teaching_status
 from kiosk.theme import Theme
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class App:
             "draw": self.screen,
             "explore": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
             "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say),
-            "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases),
+            "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases),
         }
         self._corner_held_ms: float | None = None
@@ -109,6 +110,10 @@ class App:
         store = FeedbackStore(self.config.feedback_dir, self.config.feedback_max_records) if self.config.collect_feedback else None
         return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events,
                           self.phrases, store)
+
+    def _teaching_status(self) -> TeachingStatus | None:
+        store = self.screens["draw"].feedback_store
+        return teaching_status(store, self.config.data_dir_path) if store is not None else None
 
     def say(self, phrase_id: str) -> None:
         """Speak a phrase in the current language and log where the sound came from."""

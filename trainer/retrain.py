@@ -26,6 +26,7 @@ from kiosk.config import KioskConfig
 from kiosk.errors import EmptyDrawing
 from kiosk.feedback_store import FeedbackStore, Labelled
 from kiosk.preprocess import clean_strokes, strokes_to_image
+from kiosk.teaching_status import REPORT_NAME
 from trainer import mnist as mnist_data
 from trainer.dataset import CLEAN_PROBABILITY, as_tensor, augment
 from trainer.errors import TrainerError
@@ -38,7 +39,6 @@ from trainer.train import History, accuracy
 log = logging.getLogger(__name__)
 
 MAX_MNIST_DROP = 0.002  # the gate: at most 0.2 points of MNIST test accuracy may be given up
-REPORT_NAME = "retrain_report.json"
 EVAL_BATCH = 200  # small batches keep the CNN's activations (and the Pi's memory) low while scoring
 
 
@@ -207,11 +207,3 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         report["seconds"] = round(time.monotonic() - started, 1)
         write_text_atomic(config.data_dir_path / REPORT_NAME, json.dumps(report, indent=1) + "\n")
         return report
-
-
-def read_report(data_dir: Path) -> dict | None:
-    """The last retrain's report, or None (none yet, or unreadable)."""
-    try:
-        return json.loads((data_dir / REPORT_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

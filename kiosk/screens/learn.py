@@ -10,6 +10,7 @@ from kiosk.input import PointerEvent
 from kiosk.phrases import Phrases
 from kiosk.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
+from kiosk.teaching_status import TeachingStatus
 from kiosk.theme import Theme
 from kiosk.widgets import NavBar, draw_model_view, draw_probability_bars, draw_text, render_ink
 
@@ -22,8 +23,10 @@ class LearnScreen(Screen):
 
     name = "learn"
 
-    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, phrases: Phrases):
+    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, phrases: Phrases, status=None):
         self.recognizers, self.theme, self.nav, self.phrases = recognizers, theme, nav, phrases
+        self.status = status or (lambda: None)  # () -> TeachingStatus | None: what children have taught it
+        self.teaching: TeachingStatus | None = None
         self.next_screen: str | None = None
         self.strokes: list = []
         self.prediction: Prediction | None = None
@@ -37,6 +40,7 @@ class LearnScreen(Screen):
         except EmptyDrawing:
             self.prediction = None
         self._ink = None
+        self.teaching = self.status()  # read on arrival, not every frame
 
     def handle(self, event: PointerEvent) -> None:
         self.follow_tab(event)
@@ -49,7 +53,7 @@ class LearnScreen(Screen):
         if not t.portrait:
             title_box = pygame.Rect(t.margin, t.margin, self.nav.rect.x - 2 * t.margin, self.nav.rect.height)
             draw_text(surface, tr("learn.title"), t.font(1.9), colours.TEXT, title_box.center, max_width=title_box.width)
-        footer = t.unit * 5
+        footer = t.unit * (7 if self.teaching is not None else 5)
         if t.portrait:  # the tabs sit mid-screen in portrait: the cards go above them
             cards = self._cards(pygame.Rect(t.margin, t.margin, t.width - 2 * t.margin, self.nav.rect.y - 2 * t.margin))
         else:
@@ -63,9 +67,21 @@ class LearnScreen(Screen):
             draw_model_view(surface, bodies[1], self.prediction.image)
             self._draw_numbers(surface, bodies[2])
             draw_probability_bars(surface, bodies[3], self.prediction.probabilities, self.prediction.best, t)
-        for i, line in enumerate(HOW_IT_LEARNED):
-            draw_text(surface, tr(line), t.font(1.5, bold=False), colours.TEXT, (t.width // 2, t.height - footer + int(t.unit * (1.2 + 1.8 * i))),
+        lines = [(tr(line), colours.TEXT) for line in HOW_IT_LEARNED]
+        if self.teaching is not None:
+            lines.append((self._taught_words(self.teaching), colours.BAR_BEST))
+        for i, (line, colour) in enumerate(lines):
+            draw_text(surface, line, t.font(1.5, bold=i == 2), colour, (t.width // 2, t.height - footer + int(t.unit * (1.2 + 1.8 * i))),
                       max_width=t.width - 2 * t.margin)
+
+    def _taught_words(self, status: TeachingStatus) -> str:
+        tr = self.phrases.text
+        if status.drawings == 0:
+            return tr("learn.not_taught")
+        words = tr("learn.taught.one") if status.drawings == 1 else tr("learn.taught", count=status.drawings)
+        if status.before is not None and status.after is not None:
+            words += " " + tr("learn.last_lesson", before=self.phrases.percent(status.before), after=self.phrases.percent(status.after))
+        return words
 
     def _cards(self, area: pygame.Rect) -> list[pygame.Rect]:
         gap = self.theme.margin

@@ -25,3 +25,28 @@ def test_learn_screen_shows_the_childs_drawing_or_an_example_and_navigates():
     screen.handle(PointerDown(*nav.tabs[0][1].center))
     assert screen.next_screen == "draw"
     pygame.display.quit()
+
+
+def test_learn_screen_tells_what_children_taught_it(tmp_path):
+    from kiosk.feedback_store import FeedbackStore
+    from kiosk.teaching_status import teaching_status
+
+    import json
+    import numpy as np
+
+    pygame.display.init()
+    pygame.font.init()
+    store = FeedbackStore(tmp_path / "feedback")
+    status = lambda: teaching_status(store, tmp_path)  # noqa: E731
+    screen = LearnScreen(load_recognizers(KioskConfig.load(None)), Theme(800, 480), NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en")),
+                         Phrases("en"), status)
+    screen.enter([])
+    assert screen._taught_words(screen.teaching) == "Teach me: tell me when I get it wrong!"
+    for label in (1, 2):
+        store.append([[(0.0, 0.0), (1.0, 1.0)]], 300, np.zeros((28, 28), np.uint8), label, None, "cnn", "v")
+    (tmp_path / "retrain_report.json").write_text(json.dumps({"promoted": True, "before": {"held_out": 0.9}, "after": {"held_out": 0.95}}))
+    screen.enter([])
+    assert screen._taught_words(screen.teaching) == (
+        "Children have taught me 2 drawings. My last lesson took me from 90.0% to 95.0% right on your drawings.")
+    screen.draw(pygame.Surface((800, 480)))
+    pygame.display.quit()

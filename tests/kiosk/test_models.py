@@ -75,4 +75,4 @@ def test_the_running_kiosk_switches_when_idle_and_keeps_drawing_after_a_refusal(
         assert draw.prediction is not None and draw.prediction.best == 1
     finally:
         app.speaker.close()
-        pygame.quit()
+        pygame.display.quit()  # not pygame.quit(): other tests go on with the cached fonts
