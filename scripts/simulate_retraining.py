@@ -42,6 +42,7 @@ def main() -> int:
     parser.add_argument("--kind", choices=("cnn", "mlp"), default="cnn")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--learning-rate", type=float, default=5e-5)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "simulate_retraining.json")
     args = parser.parse_args()
 
@@ -64,7 +65,7 @@ def main() -> int:
     config_file.write_text(f'data_dir = "{work / "data"}"\nmodel_dir = "{PROJECT_ROOT / "exported_models"}"\n')
 
     command = [sys.executable, "-m", "trainer", "retrain", "--config", str(config_file), "--kind", args.kind,
-               "--steps", str(args.steps), "--no-drawn", "--quiet"]
+               "--steps", str(args.steps), "--learning-rate", str(args.learning_rate), "--no-drawn", "--quiet"]
     started = time.monotonic()
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
     seconds = time.monotonic() - started

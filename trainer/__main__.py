@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--config", type=Path, help="the kiosk's settings file (for data_dir and model_dir)")
     retrain.add_argument("--kind", choices=("cnn", "mlp"), default="cnn")
     retrain.add_argument("--steps", type=int, default=300, help="training batches (default 300)")
-    retrain.add_argument("--learning-rate", type=float, default=1e-4)
+    retrain.add_argument("--learning-rate", type=float, default=5e-5)
     retrain.add_argument("--min-drawings", type=int, default=20)
     retrain.add_argument("--data-dir", help="MNIST folder, for replay and the gate")
     retrain.add_argument("--drawn-dir", help="drawn-digits folder, for the gate where available")

@@ -48,7 +48,7 @@ class RetrainOptions:
     steps: int = 300  # batches; ~40 s for the CNN on 2 x86 cores, a few minutes on a Pi 4
     batch_size: int = 128
     collected_share: float = 0.25  # of each batch: children's drawings; the rest is MNIST replay
-    learning_rate: float = 1e-4  # a tenth of the original: nudge the model, do not re-learn it
+    learning_rate: float = 5e-5  # a twentieth of the first training: nudge the model, do not re-learn it
     holdout_fraction: float = 0.2  # of the collected drawings, never trained on, to judge the result
     min_drawings: int = 20  # fewer than this and there is nothing sound to learn from or judge by
     seed: int = 0

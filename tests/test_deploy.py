@@ -1,0 +1,20 @@
+"""The systemd units that ship in deploy/ are valid (systemd-analyze verify, where systemd is present)."""
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import PROJECT_ROOT
+
+DEPLOY = PROJECT_ROOT / "deploy"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_the_retrain_timer_and_service_verify(tmp_path):
+    for unit in DEPLOY.glob("digit-kiosk-retrain.*"):
+        # %h is the user's home in a user unit; point it at this checkout so ExecStart's path exists.
+        (tmp_path / unit.name).write_text(unit.read_text().replace("%h/digit-kiosk", str(PROJECT_ROOT)))
+    result = subprocess.run(["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.iterdir())],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "OnCalendar=*-*-* 02:30" in (DEPLOY / "digit-kiosk-retrain.timer").read_text()
