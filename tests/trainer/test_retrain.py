@@ -196,3 +196,17 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
         assert mlp.probabilities(np.zeros((1, 1, 28, 28), np.float32)).shape == (1, 10)
         with promotion.retrain_lock(config.data_dir_path):  # the dead run's lock was released
             pass
+
+
+def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, drawn_dir, mnist_dir):
+    fill_store(config, drawn_dir, 60)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "trainer", "retrain", "--config", str(config_file(config, tmp_path)), "--kind", "mlp",
+         "--steps", "5000", "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
+        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(5.0)  # well into the fine-tuning
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130 and "stopped" in stderr and "Traceback" not in stderr
+    assert not (config.taught_model_dir / "mlp.onnx").exists() and not (config.data_dir_path / "retrain_report.json").exists()
