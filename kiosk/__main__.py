@@ -57,9 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk import replay
         from kiosk.app import App, LaunchOptions
         from kiosk.config import KioskConfig
+        from kiosk.service import check_runtime
 
         config = KioskConfig.load(args.config)
         setup_logging(config.log_dir_path, config.log_max_bytes, config.log_backups)
+        log.info("runtime ok: onnxruntime %s", check_runtime(args.config))
         options = LaunchOptions(
             windowed=args.windowed,
             headless=args.headless,

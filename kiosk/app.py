@@ -26,6 +26,7 @@ from kiosk.screens.explore import ExploreScreen
 from kiosk.audio import AudioOut
 from kiosk.live_voice import LiveVoice
 from kiosk.phrases import Phrases
+from kiosk.service import SystemdNotifier
 from kiosk.speech import Speaker, VoiceSpeaker, speak
 from kiosk.voice_clips import VoiceClips
 from kiosk.widgets import NavBar
@@ -93,6 +94,7 @@ class App:
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases),
         }
         self._corner_held_ms: float | None = None
+        self.systemd = SystemdNotifier()  # READY and watchdog pings when run as a systemd service
         self.clock = pygame.time.Clock()
         self.running = True
 
@@ -180,13 +182,16 @@ class App:
             self._guarded(self._switch_if_asked)
             self._guarded(lambda: self.screen.draw(self.surface))
             pygame.display.flip()
+            self.systemd.ping()  # only a loop that still turns pings: a hang gets the kiosk restarted
             if first_frame:
                 log.info("first frame after %.0f ms", 1000 * (time.perf_counter() - self.started))
+                self.systemd.ready()
                 first_frame = False
             if self.options.exit_when_done and not replay:
                 done_at_ms = done_at_ms or now_ms + self.config.auto_recognize_delay_ms + 200
                 if now_ms >= done_at_ms:
                     self.running = False
+        self.systemd.stopping()
         self.events.close()
         self.speaker.close()
         pygame.quit()
