@@ -3,14 +3,20 @@
 # Usage: scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The offline voice (espeak-ng) is tested for real: install it when it is missing and we may.
-if ! command -v espeak-ng >/dev/null 2>&1; then
+# The offline voice (espeak-ng) and the Pi install script (shellcheck) are tested for real:
+# install what is missing when we may.
+missing=""
+command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
+command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq espeak-ng >/dev/null
+    # shellcheck disable=SC2086  # one word per package
+    apt-get update -qq && apt-get install -y -qq $missing >/dev/null
   elif sudo -n true 2>/dev/null; then
-    sudo apt-get update -qq && sudo apt-get install -y -qq espeak-ng >/dev/null
+    # shellcheck disable=SC2086
+    sudo apt-get update -qq && sudo apt-get install -y -qq $missing >/dev/null
   else
-    echo "espeak-ng is missing (sudo apt-get install espeak-ng); the voice tests skip without it" >&2
+    echo "missing:$missing (sudo apt-get install$missing); the tests that need them skip outside CI" >&2
   fi
 fi
 python3 -m venv .venv

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Install the digit kiosk on Raspberry Pi OS (64-bit, Bookworm or later) for the current user, so it
+# starts by itself after a power cut and is restarted if it ever hangs.
+#
+# Usage: scripts/install_pi.sh [--dry-run] [--with-training] [--video auto|desktop|kmsdrm] [--data-dir DIR]
+#   --dry-run        print every command and file instead of running or writing it
+#   --with-training  also install torch and the trainer, MNIST, and the nightly retraining timer
+#   --video          desktop: start with the Wayland/X desktop session; kmsdrm: Raspberry Pi OS Lite,
+#                    straight on the screen at boot, no desktop; auto (default): desktop if a display
+#                    manager is enabled, else kmsdrm
+#   --data-dir       the one folder the kiosk writes to (default ~/.local/share/digit-kiosk); put it on
+#                    a writable partition to run with a read-only root filesystem
+#   --print-units    print the systemd units this would install, and stop (used by the tests)
+set -euo pipefail
+
+PROJECT="$(cd "$(dirname "$0")/.." && pwd)"
+DRY_RUN=0
+WITH_TRAINING=0
+VIDEO=auto
+PRINT_UNITS=0
+DATA_DIR="${HOME}/.local/share/digit-kiosk"
+KIOSK_USER="$(id -un)"
+CONFIG_DIR="${XDG_CONFIG_HOME:-${HOME}/.config}"
+UNIT_DIR="${CONFIG_DIR}/systemd/user"
+TORCH_PIN="torch==2.13.0"  # CPU wheels for aarch64; an unpinned torch pulls a huge CUDA build
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dry-run) DRY_RUN=1 ;;
+    --with-training) WITH_TRAINING=1 ;;
+    --video) VIDEO="${2:?--video needs auto, desktop or kmsdrm}"; shift ;;
+    --data-dir) DATA_DIR="${2:?--data-dir needs a folder}"; shift ;;
+    --print-units) PRINT_UNITS=1 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "install_pi.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$VIDEO" in auto|desktop|kmsdrm) ;; *) echo "install_pi.sh: --video must be auto, desktop or kmsdrm" >&2; exit 2 ;; esac
+
+say() { printf '\n== %s\n' "$*"; }
+
+# Run a command, or only show it in a dry run.
+run() {
+  if [ "$DRY_RUN" = 1 ]; then
+    printf 'would run: %s\n' "$*"
+  else
+    "$@"
+  fi
+}
+
+# Write stdin to a file (atomically: temp file, then rename), or only show it in a dry run.
+write_file() {
+  local path="$1" content
+  content="$(cat)"
+  if [ "$DRY_RUN" = 1 ]; then
+    printf 'would write %s:\n%s\n' "$path" "$content" | sed 's/^/    /'
+    return
+  fi
+  mkdir -p "$(dirname "$path")"
+  printf '%s\n' "$content" > "$path.tmp.$$"
+  sync "$path.tmp.$$" 2>/dev/null || true
+  mv -f "$path.tmp.$$" "$path"
+}
+
+detect_video() {
+  if [ "$VIDEO" != auto ]; then
+    echo "$VIDEO"
+  elif systemctl is-enabled --quiet display-manager.service 2>/dev/null; then
+    echo desktop
+  else
+    echo kmsdrm
+  fi
+}
+
+kiosk_unit() {
+  local video_line=""
+  # Lite: SDL drives the screen directly; on a desktop, SDL finds the session's Wayland or X display.
+  if [ "$1" = kmsdrm ]; then video_line="Environment=SDL_VIDEODRIVER=kmsdrm"; fi
+  cat <<EOF
+# The digit kiosk, as a systemd user service: started at login (desktop) or at boot (Lite, with
+# lingering), restarted on any exit, and killed and restarted if its render loop stops pinging.
+[Unit]
+Description=Digit kiosk (handwritten digits for children)
+Documentation=file://${PROJECT}/README.md
+After=sound.target
+# Give up after 10 crashes in 5 minutes rather than spin: a broken install needs a person.
+StartLimitIntervalSec=300
+StartLimitBurst=10
+
+[Service]
+Type=notify
+NotifyAccess=main
+WorkingDirectory=${PROJECT}
+ExecStart=${PROJECT}/.venv/bin/python -m kiosk --config ${CONFIG_DIR}/digit-kiosk/kiosk.toml
+# Every write goes under the data dir (libraries' caches too), so a read-only root works.
+Environment=XDG_CACHE_HOME=${DATA_DIR}/cache
+Environment=PYGAME_HIDE_SUPPORT_PROMPT=1
+${video_line}
+Restart=always
+RestartSec=3
+WatchdogSec=30
+TimeoutStartSec=90
+
+[Install]
+WantedBy=default.target
+EOF
+}
+
+autostart_entry() {
+  cat <<EOF
+[Desktop Entry]
+Type=Application
+Name=Digit kiosk
+Comment=Start the digit kiosk service with this desktop session's display
+Exec=sh -c 'systemctl --user import-environment WAYLAND_DISPLAY DISPLAY XAUTHORITY; systemctl --user reset-failed digit-kiosk.service; systemctl --user restart digit-kiosk.service'
+X-GNOME-Autostart-enabled=true
+EOF
+}
+
+kiosk_config() {
+  cat <<EOF
+# Digit kiosk settings written by scripts/install_pi.sh; every key is explained in kiosk/config.py.
+model_dir = "${PROJECT}/exported_models"
+voice_dir = "${PROJECT}/voice_cache"
+data_dir = "${DATA_DIR}"
+log_dir = "${DATA_DIR}/logs"
+EOF
+}
+
+# The shipped retrain unit, pointed at this checkout and at the same settings (so the same data dir).
+retrain_unit() {
+  sed -e "s#%h/digit-kiosk#${PROJECT}#g" \
+      -e "s#-m trainer retrain #-m trainer retrain --config ${CONFIG_DIR}/digit-kiosk/kiosk.toml #" \
+      "$PROJECT/deploy/digit-kiosk-retrain.service"
+}
+
+MODE="$(detect_video)"
+if [ "$PRINT_UNITS" = 1 ]; then
+  echo "### digit-kiosk.service"
+  kiosk_unit "$MODE"
+  echo "### digit-kiosk-retrain.service"
+  retrain_unit
+  echo "### digit-kiosk-retrain.timer"
+  cat "$PROJECT/deploy/digit-kiosk-retrain.timer"
+  exit 0
+fi
+
+say "Checking the system"
+# shellcheck disable=SC1091
+. /etc/os-release 2>/dev/null || true
+ARCH="$(uname -m)"
+echo "OS: ${PRETTY_NAME:-unknown}, ${ARCH}; video: ${MODE}; data: ${DATA_DIR}"
+case "${VERSION_CODENAME:-}" in
+  bookworm|trixie) ;;
+  *) echo "warning: made for Raspberry Pi OS Bookworm or later; this is ${VERSION_CODENAME:-unknown}" >&2 ;;
+esac
+[ "$ARCH" = aarch64 ] || echo "warning: made for 64-bit Raspberry Pi OS (aarch64); this is ${ARCH}" >&2
+if [ "$DRY_RUN" = 0 ] && [ "$(id -u)" = 0 ]; then
+  echo "install_pi.sh: run it as the user the kiosk runs as, not as root (it uses sudo where needed)" >&2
+  exit 2
+fi
+
+say "System packages"
+# espeak-ng: the offline voice; SDL's KMS/DRM and audio needs; python3-venv for the virtual environment.
+run sudo apt-get update
+run sudo apt-get install -y python3-venv python3-dev espeak-ng alsa-utils libgbm1 libdrm2 libegl1 libgles2 \
+  libasound2 libpulse0 fonts-dejavu-core
+
+say "The kiosk's Python environment (${PROJECT}/.venv)"
+run python3 -m venv "$PROJECT/.venv"
+run "$PROJECT/.venv/bin/pip" install --upgrade pip
+if [ "$WITH_TRAINING" = 1 ]; then
+  run "$PROJECT/.venv/bin/pip" install "$TORCH_PIN"
+  run "$PROJECT/.venv/bin/pip" install -e "${PROJECT}[train]"
+else
+  run "$PROJECT/.venv/bin/pip" install -e "$PROJECT"  # numpy, onnxruntime (never 1.21.0), opencv, pygame, pyttsx3
+fi
+
+say "Settings and the data folder"
+run mkdir -p "$DATA_DIR/logs" "$DATA_DIR/cache"
+kiosk_config | write_file "$CONFIG_DIR/digit-kiosk/kiosk.toml"
+
+say "Permissions: touchscreen, screen and sound"
+run sudo usermod -aG input,video,render,audio "$KIOSK_USER"
+
+say "Screen blanking off"
+if command -v raspi-config >/dev/null 2>&1 || [ "$DRY_RUN" = 1 ]; then
+  run sudo raspi-config nonint do_blanking 1
+else
+  echo "raspi-config not found: turn screen blanking off in the desktop's screen settings" >&2
+fi
+
+say "The kiosk service (systemd user unit, watchdog 30 s, restart always)"
+kiosk_unit "$MODE" | write_file "$UNIT_DIR/digit-kiosk.service"
+run systemctl --user daemon-reload
+if [ "$MODE" = desktop ]; then
+  # The desktop session owns the display: its autostart starts the service once WAYLAND_DISPLAY or
+  # DISPLAY exists (started any earlier, it would fail until it hit its start limit).
+  autostart_entry | write_file "$CONFIG_DIR/autostart/digit-kiosk.desktop"
+else
+  # No desktop: lingering starts the user's services at boot, with the screen driven over KMS/DRM.
+  run systemctl --user enable digit-kiosk.service
+  run sudo loginctl enable-linger "$KIOSK_USER"
+fi
+
+if [ "$WITH_TRAINING" = 1 ]; then
+  say "Nightly retraining"
+  run "$PROJECT/.venv/bin/python" -m trainer download
+  retrain_unit | write_file "$UNIT_DIR/digit-kiosk-retrain.service"
+  write_file "$UNIT_DIR/digit-kiosk-retrain.timer" < "$PROJECT/deploy/digit-kiosk-retrain.timer"
+  run systemctl --user daemon-reload
+  run systemctl --user enable digit-kiosk-retrain.timer
+fi
+
+say "Checking the runtime on this CPU"
+run "$PROJECT/.venv/bin/python" -c "from kiosk.service import check_runtime; print('onnxruntime', check_runtime('$CONFIG_DIR/digit-kiosk/kiosk.toml'), 'works here')"
+
+say "Done. Reboot, then check:"
+cat <<EOF
+  [ ] the kiosk appears full screen within a minute of power-on, with no keyboard or mouse
+  [ ] a finger draws, and the answer is spoken (plug in the speaker before boot, or wait 30 s)
+  [ ] systemctl --user status digit-kiosk      shows active (running) and "Watchdog: 30s"
+  [ ] journalctl --user -u digit-kiosk -b      shows "first frame after ... ms"
+  [ ] pulling the power and plugging it back in brings the kiosk back by itself
+  [ ] the screen stays on after 15 minutes without a touch
+  [ ] to leave: hold the top-left corner for 3 s and enter the PIN (change admin_pin in
+      ${CONFIG_DIR}/digit-kiosk/kiosk.toml)
+EOF

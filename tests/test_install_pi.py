@@ -1,0 +1,65 @@
+"""scripts/install_pi.sh cannot run on a Pi here: shellcheck it, dry-run it (prints, writes nothing),
+and verify the systemd units it would install with systemd-analyze."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import PROJECT_ROOT
+
+SCRIPT = PROJECT_ROOT / "scripts" / "install_pi.sh"
+
+
+def run_script(tmp_path, *args):
+    env = {"HOME": str(tmp_path), "PATH": os.environ["PATH"]}  # no USER, as in a bare service environment
+    return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=60, env=env)
+
+
+def require(tool):
+    if shutil.which(tool) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is not installed; scripts/test.sh installs it")
+        pytest.skip(f"{tool} is not installed")
+
+
+def test_shellcheck_finds_nothing():
+    require("shellcheck")
+    scripts = sorted(str(p) for p in (PROJECT_ROOT / "scripts").glob("*.sh")) + [str(PROJECT_ROOT / ".ci" / "run")]
+    result = subprocess.run(["shellcheck", *scripts], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("video", ["kmsdrm", "desktop"])
+def test_a_dry_run_shows_every_step_and_changes_nothing(tmp_path, video):
+    result = run_script(tmp_path, "--dry-run", "--with-training", "--video", video)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in ("would run: sudo apt-get install -y python3-venv", "espeak-ng", "torch==2.13.0",
+                     "usermod -aG input,video,render,audio", "do_blanking 1", "Type=notify", "WatchdogSec=30",
+                     "Restart=always", "digit-kiosk-retrain.timer", "check_runtime", "[ ] pulling the power"):
+        assert expected in out, expected
+    if video == "kmsdrm":
+        assert "SDL_VIDEODRIVER=kmsdrm" in out and "enable-linger" in out and "autostart" not in out
+    else:
+        assert "SDL_VIDEODRIVER" not in out and "autostart/digit-kiosk.desktop" in out
+    assert list(tmp_path.iterdir()) == [], "a dry run writes nothing"
+
+
+def test_bad_options_are_refused(tmp_path):
+    result = run_script(tmp_path, "--video", "hdmi")
+    assert result.returncode == 2 and "--video must be" in result.stderr
+
+
+def test_the_units_it_installs_verify(tmp_path):
+    require("systemd-analyze")
+    result = run_script(tmp_path, "--print-units", "--video", "kmsdrm")
+    assert result.returncode == 0, result.stderr
+    names = []
+    for block in result.stdout.split("### ")[1:]:
+        name, text = block.split("\n", 1)
+        (tmp_path / name).write_text(text)
+        names.append(str(tmp_path / name))
+    assert len(names) == 3
+    verify = subprocess.run(["systemd-analyze", "verify", *names], capture_output=True, text=True, timeout=60)
+    assert verify.returncode == 0, verify.stderr
