@@ -1,0 +1,220 @@
+"""The benchmark suite: every speed, memory and accuracy figure in the README, in one table and one JSON.
+
+- recognition latency, strokes -> answer, p50/p99 on the drawn digits (MLP and CNN)
+- the same model in onnxruntime and in PyTorch eager, same process, one image at a time
+- fp32 against int8 (onnxruntime static quantization): size, latency, MNIST and drawn accuracy
+- the kiosk: time to first frame, resident memory, idle CPU (scripts/bench_kiosk.py)
+- training time to the target accuracies and peak memory (scripts/bench_training.py; --skip-training
+  reuses its last result)
+- retraining on 500 collected drawings: time and peak memory (scripts/simulate_retraining.py)
+
+Usage: .venv/bin/python scripts/benchmark.py [--skip-training] [--out runs/benchmark.json]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from kiosk.recognizer import Recognizer  # noqa: E402
+from trainer import drawn_digits, mnist  # noqa: E402
+from trainer.evaluate import drawn_images  # noqa: E402
+
+MODELS = PROJECT_ROOT / "exported_models"
+
+
+def percentiles(times_s: list[float]) -> dict:
+    ms = np.array(times_s) * 1000
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 3), "p99_ms": round(float(np.percentile(ms, 99)), 3)}
+
+
+def recognition_latency(drawn) -> dict:
+    """Strokes in, answer out, through the kiosk's Recognizer (preprocessing included)."""
+    results = {}
+    for kind in ("mlp", "cnn"):
+        recognizer = Recognizer(MODELS / f"{kind}.onnx")
+        for strokes in drawn.strokes[:50]:
+            recognizer.recognize(strokes)
+        times = []
+        for strokes in drawn.strokes:
+            started = time.perf_counter()
+            recognizer.recognize(strokes)
+            times.append(time.perf_counter() - started)
+        results[kind] = percentiles(times)
+    return results
+
+
+def onnxruntime_vs_torch(images: np.ndarray) -> dict:
+    """One image at a time through the same weights: onnxruntime (as the kiosk runs it) and torch eager."""
+    import torch
+
+    from trainer.export import WithSoftmax
+    from trainer.from_onnx import load_onnx_model
+
+    torch.set_num_threads(1)  # the kiosk's session uses one thread: compare like with like
+    results = {}
+    for kind in ("mlp", "cnn"):
+        recognizer = Recognizer(MODELS / f"{kind}.onnx")
+        model = WithSoftmax(load_onnx_model(MODELS / f"{kind}.onnx")[0]).eval()
+        batch = images[:1000].astype(np.float32)[:, None] / 255
+        ort_times, torch_times = [], []
+        with torch.no_grad():
+            for image in batch[:50]:
+                recognizer.probabilities(image[None])
+                model(torch.from_numpy(image[None]))
+            for image in batch:
+                started = time.perf_counter()
+                recognizer.probabilities(image[None])
+                ort_times.append(time.perf_counter() - started)
+                tensor = torch.from_numpy(image[None])
+                started = time.perf_counter()
+                model(tensor)
+                torch_times.append(time.perf_counter() - started)
+        ort, eager = percentiles(ort_times), percentiles(torch_times)
+        results[kind] = {"onnxruntime": ort, "torch_eager": eager, "torch_over_onnxruntime_p50": round(eager["p50_ms"] / ort["p50_ms"], 2)}
+    return results
+
+
+def quantized(kind: str, calibration: np.ndarray, folder: Path) -> Path:
+    """An int8 copy of the shipped model (static QDQ quantization, calibrated on MNIST training images)."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.batches = iter([{"image": calibration[i : i + 1]} for i in range(len(calibration))])
+
+        def get_next(self):
+            return next(self.batches, None)
+
+    prepared, out = folder / f"{kind}-prepared.onnx", folder / f"{kind}-int8.onnx"
+    quant_pre_process(str(MODELS / f"{kind}.onnx"), str(prepared))
+    quantize_static(str(prepared), str(out), Reader(), quant_format=QuantFormat.QDQ, activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QInt8, per_channel=True)
+    return out
+
+
+def fp32_vs_int8(data, drawn_pictures: np.ndarray, drawn_labels: np.ndarray) -> dict:
+    from trainer.evaluate import onnx_predictor, predict_all
+
+    calibration = data.train_images[np.random.default_rng(0).choice(len(data.train_images), 300, replace=False)]
+    calibration = calibration.astype(np.float32)[:, None] / 255
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in ("mlp", "cnn"):
+            entry = {}
+            for precision, path in (("fp32", MODELS / f"{kind}.onnx"), ("int8", quantized(kind, calibration, Path(folder)))):
+                predict, _ = onnx_predictor(path)
+                import onnxruntime as ort
+
+                options = None  # latency of the bare session, one thread, one image at a time
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = 1
+                session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                times = []
+                for image in data.test_images[:1000].astype(np.float32)[:, None] / 255:
+                    started = time.perf_counter()
+                    session.run(None, {"image": image[None]})
+                    times.append(time.perf_counter() - started)
+                entry[precision] = {
+                    "bytes": path.stat().st_size,
+                    **percentiles(times[50:]),
+                    "mnist_test": round(float(np.mean(predict_all(predict, data.test_images) == data.test_labels)), 4),
+                    "drawn_dev": round(float(np.mean(predict_all(predict, drawn_pictures) == drawn_labels)), 4),
+                }
+            results[kind] = entry
+    return results
+
+
+def run_script(name: str, *args: str) -> dict:
+    """Run one of the single-purpose benchmark scripts and read the JSON it writes."""
+    out = PROJECT_ROOT / "runs" / f"{Path(name).stem}.json"
+    subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / name), *args, "--out", str(out)], check=True,
+                   cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-training", action="store_true", help="reuse runs/bench_training.json instead of training")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "benchmark.json")
+    args = parser.parse_args()
+    import onnxruntime
+    import torch
+
+    started = time.monotonic()
+    drawn = drawn_digits.load()
+    data = mnist.load()
+    pictures = drawn_images(drawn)
+    report = {
+        "measured": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "machine": platform.machine(), "cpus": os.cpu_count(),
+                    "python": platform.python_version(), "onnxruntime": onnxruntime.__version__, "torch": torch.__version__},
+    }
+    print("recognition latency ...", file=sys.stderr)
+    report["recognition"] = recognition_latency(drawn)
+    print("onnxruntime vs torch ...", file=sys.stderr)
+    report["onnxruntime_vs_torch"] = onnxruntime_vs_torch(data.test_images)
+    print("fp32 vs int8 ...", file=sys.stderr)
+    report["fp32_vs_int8"] = fp32_vs_int8(data, pictures, drawn.labels)
+    print("kiosk ...", file=sys.stderr)
+    report["kiosk"] = run_script("bench_kiosk.py")
+    training_json = PROJECT_ROOT / "runs" / "bench_training.json"
+    if args.skip_training and training_json.exists():
+        report["training"] = {**json.loads(training_json.read_text()), "reused": str(training_json.relative_to(PROJECT_ROOT))}
+    else:
+        print("training (a few minutes) ...", file=sys.stderr)
+        report["training"] = run_script("bench_training.py")
+    print("retraining ...", file=sys.stderr)
+    report["retraining"] = run_script("simulate_retraining.py")
+    report["seconds"] = round(time.monotonic() - started)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(table(report))
+    return 0
+
+
+def table(r: dict) -> str:
+    m = r["machine"]
+    lines = [f"measured {r['measured']} on {m['machine']}, {m['cpus']} CPUs, {m['platform']}; "
+             f"onnxruntime {m['onnxruntime']}, torch {m['torch']}", "",
+             "| what | MLP | CNN | target |", "| --- | --- | --- | --- |"]
+    rec = r["recognition"]
+    lines.append(f"| recognition, strokes -> answer, p50 / p99 | {rec['mlp']['p50_ms']} / {rec['mlp']['p99_ms']} ms | "
+                 f"{rec['cnn']['p50_ms']} / {rec['cnn']['p99_ms']} ms | CNN p99 <= 3 ms |")
+    ovt = r["onnxruntime_vs_torch"]
+    lines.append(f"| model only, onnxruntime / torch eager, p50 | {ovt['mlp']['onnxruntime']['p50_ms']} / {ovt['mlp']['torch_eager']['p50_ms']} ms "
+                 f"(torch {ovt['mlp']['torch_over_onnxruntime_p50']}x) | {ovt['cnn']['onnxruntime']['p50_ms']} / "
+                 f"{ovt['cnn']['torch_eager']['p50_ms']} ms (torch {ovt['cnn']['torch_over_onnxruntime_p50']}x) | |")
+    q = r["fp32_vs_int8"]
+    for precision in ("fp32", "int8"):
+        cells = [f"{q[k][precision]['bytes'] / 1e6:.2f} MB, {q[k][precision]['p50_ms']} ms, MNIST {q[k][precision]['mnist_test']:.2%}, "
+                 f"drawn {q[k][precision]['drawn_dev']:.2%}" for k in ("mlp", "cnn")]
+        lines.append(f"| {precision}: size, p50, accuracy | {cells[0]} | {cells[1]} | |")
+    k = r["kiosk"]
+    lines.append(f"| kiosk: first frame, RSS, idle CPU | {k.get('first_frame_seconds')} s, {k.get('rss_mb')} MB, "
+                 f"{k.get('idle_cpu_percent_of_one_core')}% of a core | | <= 2 s, <= 200 MB, <= 3% |")
+    training = {t["model"]: t for t in r["training"].get("results", [])}
+    cells = [f"{t.get('seconds_to_target', '?')} s to {t.get('target_accuracy', 0):.1%}, peak {t.get('peak_rss_mb', '?')} MB"
+             for t in (training.get("mlp", {}), training.get("cnn", {}))]
+    reused = f" (reused {r['training']['reused']})" if "reused" in r["training"] else ""
+    lines.append(f"| training to target{reused} | {cells[0]} | {cells[1]} | MLP 98% <= 60 s, CNN 99.3% <= 180 s, < 1.5 GB |")
+    rt = r["retraining"]
+    lines.append(f"| retraining, {rt['drawings_collected']} drawings | | {rt['retrain_seconds_wall']} s, {rt['retrain_peak_rss_mb']} MB | <= 600 s, <= 800 MB |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
