@@ -9,6 +9,7 @@ import argparse
 import logging
 import logging.handlers
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -69,8 +70,12 @@ def main(argv: list[str] | None = None) -> int:
             replay=replay.load(args.replay) if args.replay else None,
             events_out=args.events_out,
             exit_when_done=args.exit_when_done,
+            config_path=args.config,
         )
-        return App(config, options).run()
+        app = App(config, options)
+        signal.signal(signal.SIGHUP, app.ask_reload_settings)  # `systemctl --user reload`-style: new settings, no restart
+        signal.signal(signal.SIGTERM, lambda *_: setattr(app, "running", False))  # systemd stop: finish the frame, exit 0
+        return app.run()
     except KioskError as error:
         log.error("%s", error)
         print(f"kiosk: {error}", file=sys.stderr)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pygame
 
 from kiosk.config import KioskConfig
-from kiosk.errors import KioskError, ModelLoadError
+from kiosk.errors import ConfigError, KioskError, ModelLoadError
 from kiosk.event_log import EventLog
 from kiosk.feedback_store import FeedbackStore
 from kiosk.input import PointerTranslator
@@ -36,6 +36,10 @@ from kiosk.theme import Theme
 log = logging.getLogger(__name__)
 ATTRACT_FPS = 15  # enough for a gentle animation, cheap for a Pi that runs it for hours
 ADMIN_HOLD_MS = 3000
+MAX_FRAME_MS = 60_000  # one frame never advances time by more than this, whatever the clock did
+HEALTH_EVERY_MS = 60_000
+# Settings a SIGHUP applies at once; the others need a restart.
+LIVE_SETTINGS = ("auto_recognize_delay_ms", "idle_timeout_s", "fps_active", "fps_idle", "volume", "muted")
 RELOAD_AFTER_IDLE_MS = 1000  # a new model is switched in only when nobody has touched the screen for this long  # hold the top-left corner this long to reach the PIN keypad
 
 
@@ -49,6 +53,16 @@ class LaunchOptions:
     replay: list[ReplayEvent] | None = None
     events_out: Path | None = None
     exit_when_done: bool = False
+    config_path: Path | None = None  # re-read on SIGHUP
+
+
+def resident_mb() -> float:
+    """This process's resident memory (Linux /proc; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def build_speaker(config: KioskConfig, phrases: Phrases) -> Speaker:
@@ -97,6 +111,10 @@ class App:
         self.systemd = SystemdNotifier()  # READY and watchdog pings when run as a systemd service
         self.clock = pygame.time.Clock()
         self.running = True
+        self.now_ms, self.idle_ms, self.frames = 0.0, 0.0, 0
+        self._replay: list[ReplayEvent] = list(options.replay or [])
+        self._next_health_ms = HEALTH_EVERY_MS
+        self._reload_settings_asked = False
 
     def _open_display(self) -> pygame.Surface:
         opts = self.options
@@ -155,47 +173,88 @@ class App:
         self.screen.enter(handover)
 
     def run(self) -> int:
-        """The loop: events -> screen.handle; update; draw; flip. Returns the exit code."""
-        replay = list(self.options.replay or [])
-        now_ms, idle_ms, done_at_ms, first_frame = 0.0, 0.0, None, True
+        """The loop: frames until stopped. Returns the exit code."""
+        self._replay = list(self.options.replay or [])
+        done_at_ms = None
         while self.running:
             # Smooth while someone draws or something moves; a few frames a second otherwise, so an
             # unattended kiosk keeps its CPU (and the Pi) cool. Headless time is simulated.
-            if idle_ms < 2000 or replay:
-                fps = self.config.fps_active
-            elif self.screen.animating:
-                fps = min(self.config.fps_active, ATTRACT_FPS)
-            else:
-                fps = self.config.fps_idle
-            dt_ms = 1000.0 / fps if self.options.headless else float(self.clock.tick(fps))
-            now_ms += dt_ms
-            while replay and replay[0].t * 1000 <= now_ms:
-                self._post_replay_event(replay.pop(0))
-            idle_ms = 0.0 if self._drain_events() else idle_ms + dt_ms
-            self._watch_corner(dt_ms)
-            if idle_ms >= 1000 * self.config.idle_timeout_s and not self.screen.animating:
-                self._start_attract()
-            self._guarded(lambda: self.screen.update(dt_ms))
-            self._guarded(self.speaker.update)
-            if idle_ms >= RELOAD_AFTER_IDLE_MS and not self.translator.active:
-                self._guarded(self.reload_models)
-            self._guarded(self._switch_if_asked)
-            self._guarded(lambda: self.screen.draw(self.surface))
-            pygame.display.flip()
-            self.systemd.ping()  # only a loop that still turns pings: a hang gets the kiosk restarted
-            if first_frame:
-                log.info("first frame after %.0f ms", 1000 * (time.perf_counter() - self.started))
-                self.systemd.ready()
-                first_frame = False
-            if self.options.exit_when_done and not replay:
-                done_at_ms = done_at_ms or now_ms + self.config.auto_recognize_delay_ms + 200
-                if now_ms >= done_at_ms:
+            fps = self.frame_rate()
+            self.frame(1000.0 / fps if self.options.headless else float(self.clock.tick(fps)))
+            if self.options.exit_when_done and not self._replay:
+                done_at_ms = done_at_ms or self.now_ms + self.config.auto_recognize_delay_ms + 200
+                if self.now_ms >= done_at_ms:
                     self.running = False
         self.systemd.stopping()
         self.events.close()
         self.speaker.close()
         pygame.quit()
         return 0
+
+    def frame_rate(self) -> int:
+        if self.idle_ms < 2000 or self._replay:
+            return self.config.fps_active
+        if self.screen.animating:
+            return min(self.config.fps_active, ATTRACT_FPS)
+        return self.config.fps_idle
+
+    def frame(self, dt_ms: float) -> None:
+        """One turn of the loop: input -> screen.handle; update; draw; flip. dt_ms may be anything
+        (a suspended Pi wakes up hours later; a stalled clock gives 0)."""
+        dt_ms = min(max(float(dt_ms), 0.0), MAX_FRAME_MS)
+        self.now_ms += dt_ms
+        while self._replay and self._replay[0].t * 1000 <= self.now_ms:
+            self._post_replay_event(self._replay.pop(0))
+        self.idle_ms = 0.0 if self._drain_events() else self.idle_ms + dt_ms
+        self._watch_corner(dt_ms)
+        if self.idle_ms >= 1000 * self.config.idle_timeout_s and not self.screen.animating:
+            self._start_attract()
+        self._guarded(lambda: self.screen.update(dt_ms))
+        self._guarded(self.speaker.update)
+        if self.idle_ms >= RELOAD_AFTER_IDLE_MS and not self.translator.active:
+            self._guarded(self.reload_models)
+        if self._reload_settings_asked:
+            self._reload_settings_asked = False
+            self._guarded(self.reload_settings)
+        self._guarded(self._switch_if_asked)
+        self._guarded(lambda: self.screen.draw(self.surface))
+        pygame.display.flip()
+        self.systemd.ping()  # only a loop that still turns pings: a hang gets the kiosk restarted
+        self.frames += 1
+        if self.frames == 1:
+            log.info("first frame after %.0f ms", 1000 * (time.perf_counter() - self.started))
+            self.systemd.ready()
+        if self.now_ms >= self._next_health_ms:
+            self._next_health_ms = self.now_ms + HEALTH_EVERY_MS
+            self._health()
+
+    def _health(self) -> None:
+        # A line now and then that says the kiosk is alive and how big it is: a slow leak shows here.
+        rss = resident_mb()
+        log.info("alive: %d frames, %.1f MB resident", self.frames, rss)
+        self.events.write(type="health", frames=self.frames, rss_mb=round(rss, 2), uptime_s=round(self.now_ms / 1000, 1))
+
+    def ask_reload_settings(self, *_signal) -> None:
+        """SIGHUP: re-read the settings file at the next frame (never inside the signal handler)."""
+        self._reload_settings_asked = True
+
+    def reload_settings(self) -> bool:
+        """Apply a changed settings file; a broken one is logged and the current settings stay."""
+        path = self.options.config_path
+        try:
+            fresh = KioskConfig.load(path)
+        except ConfigError as error:
+            log.error("settings not reloaded, keeping the current ones: %s", error)
+            self.events.write(type="settings", reloaded=False, error=str(error))
+            return False
+        # What can change without a restart; the rest (models, paths, PIN) waits for the next start.
+        self.config = replace(self.config, **{key: getattr(fresh, key) for key in LIVE_SETTINGS})
+        self.speaker.set_volume(fresh.volume, fresh.muted)
+        draw = self.screens["draw"]
+        draw.auto_delay_ms = fresh.auto_recognize_delay_ms
+        log.info("settings reloaded from %s", path)
+        self.events.write(type="settings", reloaded=True)
+        return True
 
     def _track_corner(self, pointer) -> None:
         # The admin gesture: a finger that goes down in the top-left corner and stays there.

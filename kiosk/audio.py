@@ -64,6 +64,11 @@ class AudioOut:
             self._fail(f"audio playback failed ({error}); trying the device again in {self.retry_s:.0f} s")
             return False
 
+    def set_volume(self, volume: float) -> None:
+        self.volume = volume
+        if self._channel is not None:
+            self._channel.set_volume(volume)
+
     def stop(self) -> None:
         if self._channel is not None:
             self._channel.stop()

@@ -92,6 +92,8 @@ class ModelWatcher:
             # The file this kind should run now: the taught one if there is one (a rollback past the
             # last taught model leaves the shipped one).
             target = next((path for path in candidates(self.config, recognizer.kind) if path.exists()), None)
+            if recognizer.path in changed and not recognizer.path.exists() and target is None:
+                log.error("the %s model file %s disappeared; the kiosk keeps the copy it has in memory", recognizer.kind, recognizer.path)
             if target is None or (target not in changed and target == recognizer.path):
                 continue
             try:

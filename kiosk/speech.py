@@ -25,6 +25,8 @@ class Speaker(Protocol):
 
     def update(self) -> None: ...
 
+    def set_volume(self, volume: float, muted: bool) -> None: ...
+
     @property
     def audible(self) -> bool: ...
 
@@ -50,6 +52,9 @@ class SilentSpeaker:
     def update(self) -> None:
         pass
 
+    def set_volume(self, volume: float, muted: bool) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -60,6 +65,10 @@ class VoiceSpeaker:
     def __init__(self, phrases: Phrases, audio: AudioOut, clips: VoiceClips | None, live: LiveVoice | None, muted: bool = False):
         self.phrases, self.audio, self.clips, self.live, self.muted = phrases, audio, clips, live, muted
         self._sounds: OrderedDict[tuple[str, str, str], object] = OrderedDict()
+
+    def set_volume(self, volume: float, muted: bool) -> None:
+        self.muted = muted
+        self.audio.set_volume(volume)
 
     @property
     def audible(self) -> bool:

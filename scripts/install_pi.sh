@@ -97,6 +97,8 @@ ExecStart=${PROJECT}/.venv/bin/python -m kiosk --config ${CONFIG_DIR}/digit-kios
 Environment=XDG_CACHE_HOME=${DATA_DIR}/cache
 Environment=PYGAME_HIDE_SUPPORT_PROMPT=1
 ${video_line}
+# systemctl --user reload digit-kiosk: re-read the settings (a broken file is logged and ignored).
+ExecReload=/bin/kill -HUP \$MAINPID
 Restart=always
 RestartSec=3
 WatchdogSec=30

@@ -1,0 +1,98 @@
+"""Hostile input through the real event path (SDL events -> PointerTranslator -> drawing screen):
+NaN and huge coordinates, 100,000 points in one stroke, 500 strokes, unknown fingers, up without
+down. A calm answer or none, never an exception, and at most 50 ms per recognition whatever came in."""
+import math
+import time
+
+import numpy as np
+import pygame
+import pytest
+
+from kiosk.app import App, LaunchOptions
+from kiosk.config import KioskConfig
+from kiosk.input import PointerMove
+from kiosk.strokes import MAX_POINTS_PER_STROKE, MAX_STROKES
+
+pytestmark = pytest.mark.reliability
+BUDGET_S = 0.050
+
+
+@pytest.fixture
+def app(tmp_path):
+    kiosk = App(KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs")),
+                LaunchOptions(headless=True, size=(800, 480)))
+    yield kiosk
+    kiosk.speaker.close()
+    pygame.display.quit()
+
+
+def finger(kind, x, y, finger_id=0):
+    pygame.event.post(pygame.event.Event(kind, x=x, y=y, dx=0.0, dy=0.0, finger_id=finger_id, touch_id=0, pressure=1.0))
+
+
+def canvas_point(app, u, v):
+    c = app.screens["draw"].canvas
+    return (c.x + u * c.width) / 800, (c.y + v * c.height) / 480
+
+
+def timed_recognition(app):
+    draw = app.screens["draw"]
+    started = time.perf_counter()
+    draw.press("recognize")
+    return time.perf_counter() - started, draw
+
+
+def test_nonsense_coordinates_and_unknown_fingers(app):
+    for x, y in ((math.nan, 0.5), (0.5, math.inf), (-1e308, 1e308), (1e9, -1e9)):
+        finger(pygame.FINGERDOWN, x, y)
+        finger(pygame.FINGERMOTION, x, y)
+        finger(pygame.FINGERUP, x, y)
+    finger(pygame.FINGERUP, 0.5, 0.5, finger_id=99)  # up without down
+    finger(pygame.FINGERMOTION, 0.5, 0.5, finger_id=42)  # a finger nobody saw go down
+    pygame.event.post(pygame.event.Event(pygame.FINGERDOWN))  # no attributes at all
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(math.nan, 3), button=1))
+    app.frame(16)
+    app.frame(16)
+    seconds, draw = timed_recognition(app)
+    assert seconds < BUDGET_S
+    assert draw.prediction is None or draw.prediction.digit is None or 0 <= draw.prediction.digit <= 9
+
+
+def test_100000_points_in_one_stroke(app):
+    rng = np.random.default_rng(0)
+    finger(pygame.FINGERDOWN, *canvas_point(app, 0.5, 0.5))
+    app.frame(16)
+    draw = app.screens["draw"]
+    c = draw.canvas
+    for x, y in rng.uniform(0, 1, (100_000, 2)):  # straight into the screen: the event queue holds far fewer
+        draw.handle(PointerMove(c.x + x * c.width, c.y + y * c.height))
+    finger(pygame.FINGERUP, *canvas_point(app, 0.5, 0.5))
+    app.frame(16)
+    seconds, draw = timed_recognition(app)
+    assert len(draw.ink.strokes[0]) == MAX_POINTS_PER_STROKE  # kept bounded while drawing
+    assert seconds < BUDGET_S and draw.prediction is not None and draw.prediction.digit is None  # a scribble
+    app.frame(16)
+
+
+def test_500_strokes(app):
+    rng = np.random.default_rng(1)
+    for _ in range(500):
+        u, v = rng.uniform(0.05, 0.95, 2)
+        finger(pygame.FINGERDOWN, *canvas_point(app, u, v))
+        finger(pygame.FINGERMOTION, *canvas_point(app, min(u + 0.03, 0.99), v))
+        finger(pygame.FINGERUP, *canvas_point(app, min(u + 0.03, 0.99), v))
+        app.frame(1)  # the queue is drained every frame, as at 60 fps with a very fast child
+    seconds, draw = timed_recognition(app)
+    assert len(draw.ink.strokes) == MAX_STROKES and seconds < BUDGET_S  # the rest are ignored, calmly
+    assert draw.prediction.digit is None
+    app.frame(16)
+
+
+def test_a_storm_of_events_in_one_frame(app):
+    for i in range(5000):
+        finger([pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP][i % 3], *canvas_point(app, (i % 97) / 97, (i % 89) / 89), finger_id=i % 7)
+    started = time.perf_counter()
+    app.frame(16)
+    assert time.perf_counter() - started < 1.0
+    seconds, _ = timed_recognition(app)
+    assert seconds < BUDGET_S
