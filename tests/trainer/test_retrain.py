@@ -163,6 +163,7 @@ while True:
 def test_kill_9_during_promotion_always_leaves_a_valid_model(config):
     taught = config.taught_model_dir
     a, b = SHIPPED / "cnn-e1.onnx", SHIPPED / "cnn-e4.onnx"
+    promotion.promote(a.read_bytes(), taught, "cnn")  # a current model exists before the first kill
     rng = np.random.default_rng(0)
     for _ in range(8):
         child = subprocess.Popen([sys.executable, "-c", PROMOTE_FOREVER, str(taught), str(a), str(b)], cwd=PROJECT_ROOT,
