@@ -10,7 +10,7 @@ from pathlib import Path
 import pygame
 
 from kiosk.config import KioskConfig
-from kiosk.errors import ConfigError, KioskError, ModelLoadError
+from kiosk.errors import ConfigError, KioskError
 from kiosk.event_log import EventLog
 from kiosk.feedback_store import FeedbackStore
 from kiosk.input import PointerTranslator

@@ -52,3 +52,18 @@ def mnist_data(mnist_dir):
 def drawn_dir() -> Path:
     default = SHARED_DATA / "drawn-digits-dev"
     return _require_data(Path(os.environ.get("DRAWN_DIGITS_DIR", default)), "drawn digits", "DRAWN_DIGITS_DIR")
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A headless kiosk in this process, writing only into the test's folder."""
+    import pygame
+
+    from kiosk.app import App, LaunchOptions
+    from kiosk.config import KioskConfig
+
+    kiosk = App(KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs")),
+                LaunchOptions(headless=True, size=(800, 480)))
+    yield kiosk
+    kiosk.speaker.close()
+    pygame.display.quit()

@@ -44,7 +44,7 @@ class ExploreScreen(Screen):
         self._answer()
 
     def _layout(self) -> None:
-        t, m = self.theme, self.theme.margin
+        m = self.theme.margin
         left = pygame.Rect(m, m, self.theme.width - self.panel.width - 3 * m, self.theme.height - 2 * m)
         row_h = (left.height - m) // 5
         self.buttons = []

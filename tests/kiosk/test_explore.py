@@ -1,6 +1,4 @@
 """The settings explorer: the grid comes from the manifest; one setting changes at a time."""
-import json
-import shutil
 
 import pygame
 import pytest

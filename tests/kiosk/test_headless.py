@@ -131,7 +131,6 @@ def test_no_screen_gives_a_clear_message_not_a_traceback(tmp_path):
 
 def test_the_language_button_switches_words_and_voice(tmp_path):
     from kiosk.theme import Theme
-    from kiosk.widgets import NavBar
 
     import pygame
 

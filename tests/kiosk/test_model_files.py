@@ -1,6 +1,5 @@
 """Which model the kiosk runs: a taught (retrained) model before the shipped one, and hot reload of a
 newly promoted file at an idle moment; a bad file is refused while the kiosk keeps drawing."""
-import shutil
 
 import pygame
 import pytest

@@ -1,6 +1,5 @@
 """Systemd integration: READY and watchdog pings over a real datagram socket, and the runtime check
 that turns a crashing runtime (SIGILL) into one clear line."""
-import os
 import socket
 import subprocess
 import sys

@@ -16,8 +16,6 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from kiosk import feedback_store, replay
-from kiosk.app import App, LaunchOptions
-from kiosk.config import KioskConfig
 from kiosk.input import PointerDown, PointerMove, PointerUp
 from kiosk.models import ModelWatcher
 
@@ -84,15 +82,6 @@ def test_model_files_and_settings_broken_while_it_runs(tmp_path):
     answers = [r for r in records if r["type"] == "recognized"]
     assert len(answers) > 10 and all(r["digit"] == 1 for r in answers), "it kept answering, and right"
     assert [r["reloaded"] for r in records if r["type"] == "settings"] == [False, True]
-
-
-@pytest.fixture
-def app(tmp_path):
-    kiosk = App(KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs")),
-                LaunchOptions(headless=True, size=(800, 480)))
-    yield kiosk
-    kiosk.speaker.close()
-    pygame.display.quit()
 
 
 def draw_a_one(app):

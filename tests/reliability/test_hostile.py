@@ -8,22 +8,11 @@ import numpy as np
 import pygame
 import pytest
 
-from kiosk.app import App, LaunchOptions
-from kiosk.config import KioskConfig
 from kiosk.input import PointerMove
 from kiosk.strokes import MAX_POINTS_PER_STROKE, MAX_STROKES
 
 pytestmark = pytest.mark.reliability
 BUDGET_S = 0.050
-
-
-@pytest.fixture
-def app(tmp_path):
-    kiosk = App(KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs")),
-                LaunchOptions(headless=True, size=(800, 480)))
-    yield kiosk
-    kiosk.speaker.close()
-    pygame.display.quit()
 
 
 def finger(kind, x, y, finger_id=0):
