@@ -15,6 +15,7 @@ from kiosk.theme import Theme
 from kiosk.widgets import Button, draw_text
 
 THANKS_MS = 2500  # how long the thank-you stays before the model chips come back
+ASK_MS = 10_000  # an unanswered question goes away, and the model chips come back
 
 
 class State(enum.Enum):
@@ -32,6 +33,7 @@ class FeedbackPanel:
         self.state = State.HIDDEN
         self.answer: int | None = None
         self._thanks_ms = 0.0
+        self._asked_ms = 0.0
         self.row = pygame.Rect(0, 0, 0, 0)
         self.keypad_area = pygame.Rect(0, 0, 0, 0)
         self.buttons: dict[str, Button] = {}
@@ -43,7 +45,7 @@ class FeedbackPanel:
 
     def offer(self, answer: int | None) -> None:
         """A new answer is on screen: ask about it."""
-        self.state, self.answer = State.ASK, answer
+        self.state, self.answer, self._asked_ms = State.ASK, answer, 0.0
 
     def hide(self) -> None:
         self.state = State.HIDDEN
@@ -55,6 +57,10 @@ class FeedbackPanel:
         if self.state is State.THANKS:
             self._thanks_ms += dt_ms
             if self._thanks_ms >= THANKS_MS:
+                self.state = State.HIDDEN
+        elif self.state is State.ASK:
+            self._asked_ms += dt_ms
+            if self._asked_ms >= ASK_MS:
                 self.state = State.HIDDEN
 
     def layout(self, row: pygame.Rect, keypad_area: pygame.Rect) -> None:

@@ -307,19 +307,22 @@ class DrawScreen(Screen):
         dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)
         draw_count_dots(surface, dots, p.digit or 0, t)
         bars_top = max(dots.bottom, view.bottom + t.unit * 2) + t.unit
-        row_h = max(44, int(t.unit * 3.6)) if self.feedback.state is not State.HIDDEN else 0
-        bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - int(t.unit * 4.6) - row_h)
+        footer = max(44 + t.unit // 2, int(t.unit * 4.6))  # the model line and chips, or the question in their place
+        bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - footer)
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
-        if row_h:
+        if self.feedback.state is not State.HIDDEN:
+            # While the kiosk asks (and thanks), the question takes the chips' place: one thing at a time.
             keypad = pygame.Rect(panel.x, y + t.unit * 2, panel.width, panel.bottom - y - t.unit * 2)
-            self.feedback.layout(pygame.Rect(panel.x, bars.bottom + t.unit // 2, panel.width, row_h - t.unit // 2), keypad)
+            self.model_chips = []
+            self.feedback.layout(pygame.Rect(panel.x, bars.bottom + t.unit // 2, panel.width, panel.bottom - bars.bottom - t.unit // 2), keypad)
             self.feedback.draw_row(surface)
-        settings = self.recognizer.metadata.get("train_settings", {})
-        number = self.phrases.decimal
-        about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=number(str(settings.get("dropout_rate", "?"))),
-                   learning_rate=number(str(settings.get("learning_rate", "?"))), epochs=settings.get("max_epochs", "?"))
-        draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - int(t.unit * 3.8)), max_width=panel.width)
-        self._draw_model_chips(surface, pygame.Rect(panel.x, panel.bottom - t.unit * 3, panel.width, t.unit * 3))
+        else:
+            settings = self.recognizer.metadata.get("train_settings", {})
+            number = self.phrases.decimal
+            about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=number(str(settings.get("dropout_rate", "?"))),
+                       learning_rate=number(str(settings.get("learning_rate", "?"))), epochs=settings.get("max_epochs", "?"))
+            draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - int(t.unit * 3.8)), max_width=panel.width)
+            self._draw_model_chips(surface, pygame.Rect(panel.x, panel.bottom - t.unit * 3, panel.width, t.unit * 3))
         self.feedback.draw_keypad(surface)  # over the answer, under the question
 
     def _draw_model_chips(self, surface: pygame.Surface, rect: pygame.Rect) -> None:

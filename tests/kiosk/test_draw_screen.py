@@ -171,3 +171,11 @@ def test_a_new_stroke_or_clear_withdraws_the_question(teachable):
     teachable.press("recognize")
     teachable.press("clear")
     assert not feedback.asking and teachable.feedback_store.count() == 0
+
+
+def test_an_unanswered_question_gives_way_to_the_model_chips(teachable):
+    feedback = answer_then_lay_out(teachable)
+    assert feedback.asking and teachable.model_chips == []
+    teachable.update(10_000)
+    teachable.draw(pygame.Surface((800, 480)))
+    assert not feedback.asking and len(teachable.model_chips) == 2
