@@ -68,7 +68,8 @@ def resident_mb() -> float:
 def build_speaker(config: KioskConfig, phrases: Phrases) -> Speaker:
     """Cached clips first, the live voice for anything else, silence when there is no audio device."""
     return VoiceSpeaker(
-        phrases, AudioOut(config.volume), VoiceClips(config.voice_dir_path), LiveVoice(timeout_s=config.speech_timeout_s),
+        phrases, AudioOut(config.volume), VoiceClips(config.voice_dir_path),
+        LiveVoice(timeout_s=config.speech_timeout_s, folder=config.data_dir_path / "speech"),  # all writes in the data dir
         muted=config.muted,
     )
 
@@ -289,6 +290,9 @@ class App:
                 event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and self.options.windowed
             ):
                 self.running = False
+            if event.type in (pygame.AUDIODEVICEADDED, pygame.AUDIODEVICEREMOVED) and not getattr(event, "iscapture", 0):
+                self._guarded(lambda added=event.type == pygame.AUDIODEVICEADDED: self.speaker.audio_device_changed(added))
+                continue
             pointer = self.translator.translate(event)
             if pointer is not None:
                 busy = True

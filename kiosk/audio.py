@@ -64,6 +64,16 @@ class AudioOut:
             self._fail(f"audio playback failed ({error}); trying the device again in {self.retry_s:.0f} s")
             return False
 
+    def device_removed(self) -> None:
+        """SDL says an output device went away (a USB speaker unplugged): silent until one is back."""
+        if self._channel is not None:
+            self._fail("the audio device was removed; speaking silently until one comes back")
+
+    def device_added(self) -> None:
+        """SDL says an output device appeared: try it at once instead of waiting for the retry."""
+        if self._channel is None:
+            self._next_try = 0.0
+
     def set_volume(self, volume: float) -> None:
         self.volume = volume
         if self._channel is not None:

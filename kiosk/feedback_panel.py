@@ -93,8 +93,8 @@ class FeedbackPanel:
     def handle(self, event: PointerEvent) -> tuple[str, int | None] | None:
         """("label", digit) when the child has said what it is, ("keypad", None) when the keypad opens,
         ("back", None) when it closes; None if the tap was not for this panel."""
-        if not isinstance(event, PointerDown):
-            return None
+        if not isinstance(event, PointerDown) or not self.buttons:
+            return None  # not drawn yet (a second tap in the same frame as the answer): nothing to hit
         x, y = event.x, event.y
         if self.state is State.ASK:
             if self.answer is not None and self.buttons["yes"].hit(x, y):

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +40,26 @@ class Labelled:
     created: str
 
 
+def remove_stale_temp_files(folder: Path, older_than_s: float = 3600.0) -> None:
+    """Temp files of atomic writes that a power cut or kill -9 interrupted (never renamed into place)."""
+    try:
+        leftovers = [p for p in folder.glob(".*.tmp") if time.time() - p.stat().st_mtime > older_than_s]
+    except OSError:
+        return
+    for path in leftovers:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
 class FeedbackStore:
     """Appends labelled drawings to folder (created on first use) and reads them back, skipping bad ones."""
 
     def __init__(self, folder: Path, max_records: int = 5000):
         self.folder, self.max_records = Path(folder), max_records
         self._count: int | None = None  # counted once, then kept up to date
+        remove_stale_temp_files(self.folder)
 
     def append(self, strokes, canvas_px: int, image: np.ndarray, label: int, answer: int | None, model: str,
                model_version: str) -> bool:
@@ -90,12 +105,13 @@ class FeedbackStore:
 
     def _drop_oldest(self) -> None:
         names = self._names()
+        self._count = len(names)
         for path in names[: max(0, len(names) - self.max_records)]:
             try:
                 path.unlink()
+                self._count -= 1
             except OSError as error:
                 log.warning("cannot remove old drawing %s: %s", path.name, error)
-        self._count = len(self._names())
 
     def load(self) -> list[Labelled]:
         """Every readable record, oldest first; a damaged one is skipped with a warning."""

@@ -24,9 +24,12 @@ CommandFactory = Callable[[Path, str, Path], "tuple[list[str], str] | None"]
 class LiveVoice:
     """Renders one text at a time to a WAV file in a temporary folder of its own."""
 
-    def __init__(self, command_factory: CommandFactory = render_command, timeout_s: float = 6.0):
+    def __init__(self, command_factory: CommandFactory = render_command, timeout_s: float = 6.0, folder: Path | None = None):
+        """folder: where renders go (emptied now: a crash may have left some); a fresh temp folder if None."""
         self.command_factory, self.timeout_s = command_factory, timeout_s
-        self.folder = Path(tempfile.mkdtemp(prefix="kiosk-voice-"))
+        self.folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="kiosk-voice-"))
+        self._own_folder = folder is None
+        self._empty_folder()
         self.process: subprocess.Popen | None = None
         self.engine: str | None = None
         self._out: Path | None = None
@@ -43,8 +46,7 @@ class LiveVoice:
         self.cancel()
         if not text.strip():
             return False
-        for old in self.folder.iterdir():  # played sounds live in memory; their files are done with
-            old.unlink(missing_ok=True)
+        self._empty_folder()  # played sounds live in memory; their files are done with
         self._count += 1
         text_file = self.folder / f"{self._count}.txt"
         out = self.folder / f"{self._count}.wav"
@@ -53,6 +55,7 @@ class LiveVoice:
             return False
         argv, self.engine = command
         try:
+            self.folder.mkdir(parents=True, exist_ok=True)  # a /tmp cleaner may have removed it
             text_file.write_text(text, encoding="utf-8")
             self.process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
@@ -93,6 +96,16 @@ class LiveVoice:
             except subprocess.TimeoutExpired:  # killed but not yet reaped: the OS finishes it
                 log.warning("speech engine did not exit after kill")
 
+    def _empty_folder(self) -> None:
+        try:
+            for old in self.folder.iterdir():
+                old.unlink(missing_ok=True)
+        except OSError:  # gone (made again on the next render) or unreadable: nothing to clean
+            pass
+
     def close(self) -> None:
         self.cancel()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self._own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        else:
+            self._empty_folder()

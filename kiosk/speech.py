@@ -27,6 +27,8 @@ class Speaker(Protocol):
 
     def set_volume(self, volume: float, muted: bool) -> None: ...
 
+    def audio_device_changed(self, added: bool) -> None: ...
+
     @property
     def audible(self) -> bool: ...
 
@@ -55,6 +57,9 @@ class SilentSpeaker:
     def set_volume(self, volume: float, muted: bool) -> None:
         pass
 
+    def audio_device_changed(self, added: bool) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -69,6 +74,12 @@ class VoiceSpeaker:
     def set_volume(self, volume: float, muted: bool) -> None:
         self.muted = muted
         self.audio.set_volume(volume)
+
+    def audio_device_changed(self, added: bool) -> None:
+        if added:
+            self.audio.device_added()
+        else:
+            self.audio.device_removed()
 
     @property
     def audible(self) -> bool:

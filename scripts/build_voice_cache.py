@@ -209,15 +209,17 @@ def _render_missing(out, languages, renderer, force, phrases, old, clips, counts
     for lang in languages:
         for phrase_id in SPOKEN_IDS:
             text = phrases.text(phrase_id, lang)
-            entry = old.pop((phrase_id, lang), None)
+            entry = old.get((phrase_id, lang))
             if entry is not None and not force and _still_good(out, entry, text, renderer):
-                clips.append(entry)
+                clips.append(old.pop((phrase_id, lang)))
                 counts["kept"] += 1
                 continue
+            # The old entry stays listed until the new clip is written: a failed render keeps it.
             data, engine, voice = renderer.render(text, lang)
             info = measure(data)
             relative = f"{lang}/{phrase_id}.ogg"
             write_bytes_atomic(out / relative, data)
+            old.pop((phrase_id, lang), None)
             clips.append({"id": phrase_id, "lang": lang, "text": text, "engine": engine, "voice": voice, "file": relative,
                           "sha256": hashlib.sha256(data).hexdigest(), **info})
             counts["rendered"] += 1

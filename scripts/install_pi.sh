@@ -137,6 +137,13 @@ retrain_unit() {
       "$PROJECT/deploy/digit-kiosk-retrain.service"
 }
 
+# Paths go into systemd units and TOML unquoted: refuse the characters that would break them.
+for path in "$PROJECT" "$DATA_DIR" "$CONFIG_DIR"; do
+  case "$path" in
+    *[[:space:]\"\'\\]*) echo "install_pi.sh: '$path' has a space, quote or backslash; move it somewhere plainer" >&2; exit 2 ;;
+  esac
+done
+
 MODE="$(detect_video)"
 if [ "$PRINT_UNITS" = 1 ]; then
   echo "### digit-kiosk.service"
@@ -181,7 +188,12 @@ fi
 
 say "Settings and the data folder"
 run mkdir -p "$DATA_DIR/logs" "$DATA_DIR/cache"
-kiosk_config | write_file "$CONFIG_DIR/digit-kiosk/kiosk.toml"
+if [ -e "$CONFIG_DIR/digit-kiosk/kiosk.toml" ]; then
+  # Never overwrite it: it holds this kiosk's PIN and any settings changed since.
+  echo "keeping the existing $CONFIG_DIR/digit-kiosk/kiosk.toml"
+else
+  kiosk_config | write_file "$CONFIG_DIR/digit-kiosk/kiosk.toml"
+fi
 
 say "Permissions: touchscreen, screen and sound"
 run sudo usermod -aG input,video,render,audio "$KIOSK_USER"
@@ -216,7 +228,8 @@ if [ "$WITH_TRAINING" = 1 ]; then
 fi
 
 say "Checking the runtime on this CPU"
-run "$PROJECT/.venv/bin/python" -c "from kiosk.service import check_runtime; print('onnxruntime', check_runtime('$CONFIG_DIR/digit-kiosk/kiosk.toml'), 'works here')"
+run "$PROJECT/.venv/bin/python" -c "import sys; from kiosk.service import check_runtime; print('onnxruntime', check_runtime(sys.argv[1]), 'works here')" \
+  "$CONFIG_DIR/digit-kiosk/kiosk.toml"
 
 say "Done. Reboot, then check:"
 cat <<EOF

@@ -129,3 +129,18 @@ def test_a_hung_offline_engine_is_killed(monkeypatch):
     monkeypatch.setattr(builder, "render_command", lambda t, l, o: ([sys.executable, "-c", "import time; time.sleep(60)"], "hung"))
     with pytest.raises(builder.SynthesisError, match="hung"):
         builder.Renderer("offline").render("hello", "en")
+
+
+def test_a_failed_render_keeps_the_clip_that_was_there(tmp_path, monkeypatch):
+    out = tmp_path / "cache"
+    builder.build(out, ["en"], builder.Renderer("offline"))
+    phrases = Phrases("en")
+    monkeypatch.setitem(phrases.catalogs["en"]._catalog, "prompt.draw", "A new sentence")
+
+    def broken(text, lang):
+        raise builder.SynthesisError("the engine is gone")
+
+    with pytest.raises(builder.SynthesisError):
+        builder.build(out, ["en"], builder.Renderer("offline", offline=broken), phrases=phrases)
+    listed = {c["id"] for c in json.loads((out / "manifest.json").read_text())["clips"]}
+    assert "prompt.draw" in listed and len(listed) == len(SPOKEN_IDS)

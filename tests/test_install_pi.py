@@ -63,3 +63,17 @@ def test_the_units_it_installs_verify(tmp_path):
     assert len(names) == 3
     verify = subprocess.run(["systemd-analyze", "verify", *names], capture_output=True, text=True, timeout=60)
     assert verify.returncode == 0, verify.stderr
+
+
+def test_paths_that_would_break_the_units_are_refused(tmp_path):
+    result = run_script(tmp_path, "--dry-run", "--data-dir", str(tmp_path / "my kiosk"))
+    assert result.returncode == 2 and "space, quote or backslash" in result.stderr
+
+
+def test_an_existing_settings_file_is_never_overwritten(tmp_path):
+    settings = tmp_path / ".config" / "digit-kiosk" / "kiosk.toml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('admin_pin = "97531"\n')
+    result = run_script(tmp_path, "--dry-run")
+    assert result.returncode == 0 and "keeping the existing" in result.stdout
+    assert "would write " + str(settings) not in result.stdout

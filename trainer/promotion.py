@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
 from kiosk.errors import ModelLoadError
+from kiosk.feedback_store import remove_stale_temp_files
 from kiosk.recognizer import Recognizer
 
 KEEP_VERSIONS = 3
@@ -80,7 +81,10 @@ def rollback(taught_dir: Path, kind: str) -> str:
 
     Returns what happened, in words."""
     current = taught_dir / f"{kind}.onnx"
-    versions = _versions(taught_dir / "versions", kind)
+    # A kill between "keep the old one" and the rename can leave a copy of the current model as the
+    # newest version: restoring that would change nothing, so it is skipped.
+    current_bytes = current.read_bytes() if current.exists() else None
+    versions = [v for v in _versions(taught_dir / "versions", kind) if v.read_bytes() != current_bytes]
     if versions:
         previous = versions[-1]
         verify(previous)
@@ -105,9 +109,11 @@ def set_aside(onnx_bytes: bytes, taught_dir: Path, kind: str, report: dict) -> P
 
 
 def clean_leftovers(taught_dir: Path) -> None:
-    """Remove an incoming file left by a run that was killed before its rename."""
+    """Remove what a killed run left: an incoming model never renamed, temp files of atomic writes."""
     for leftover in taught_dir.glob(".*.onnx.incoming"):
         leftover.unlink(missing_ok=True)
+    for folder in (taught_dir, taught_dir / "versions", taught_dir / "rejected", taught_dir.parent):
+        remove_stale_temp_files(folder)
 
 
 def _versions(folder: Path, kind: str) -> list[Path]:

@@ -109,9 +109,15 @@ def fine_tune(model: nn.Module, collected: tuple[np.ndarray, np.ndarray], replay
     return losses
 
 
-def gate(before: dict, after: dict) -> list[str]:
-    """Why the new model must not replace the current one; empty when it may."""
+def gate(before: dict, after: dict, shipped_mnist: float | None = None) -> list[str]:
+    """Why the new model must not replace the current one; empty when it may.
+
+    shipped_mnist: the shipped model's MNIST accuracy. Every night is compared with it too, so small
+    allowed losses cannot add up night after night."""
     reasons = []
+    if shipped_mnist is not None and after["mnist_test"] < shipped_mnist - MAX_MNIST_DROP:
+        reasons.append(f"MNIST test accuracy {after['mnist_test']:.2%} is more than {MAX_MNIST_DROP:.1%} below "
+                       f"the shipped model's {shipped_mnist:.2%}")
     if after["mnist_test"] < before["mnist_test"] - MAX_MNIST_DROP:
         reasons.append(f"MNIST test accuracy fell from {before['mnist_test']:.2%} to {after['mnist_test']:.2%} "
                        f"(at most {MAX_MNIST_DROP:.1%} may be lost)")
@@ -169,11 +175,14 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         log.info("retraining %s from %s on %d drawings (%d held out) with MNIST replay", options.kind, source,
                  len(train_set[1]), len(held_out[1]))
         before = measure(model, data, held_out, train_set, drawn)
+        shipped = config.model_dir_path / f"{options.kind}.onnx"
+        shipped_mnist = (before["mnist_test"] if source == shipped
+                         else accuracy(load_onnx_model(shipped)[0], data.test_images, data.test_labels, EVAL_BATCH))
         train_started = time.monotonic()
         losses = fine_tune(model, train_set, (data.train_images, data.train_labels), options, show_progress)
         train_seconds = time.monotonic() - train_started
         after = measure(model, data, held_out, train_set, drawn)
-        reasons = gate(before, after)
+        reasons = gate(before, after, shipped_mnist)
         report = {
             "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "kind": options.kind,
@@ -184,6 +193,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
             "options": dataclasses.asdict(options),
             "before": before,
             "after": after,
+            "shipped_mnist_test": shipped_mnist,
             "promoted": not reasons,
             "reasons": reasons,
             "training_seconds": round(train_seconds, 1),

@@ -36,6 +36,7 @@ class DrawScreen(Screen):
         self.feedback_store = feedback_store
         self.feedback = FeedbackPanel(theme, phrases)
         self._child_drew = False  # an example handed over from the examples wall is not the child's drawing
+        self._asked_about: tuple[Prediction, str, str] | None = None  # the answer the question is about
         self.active = 0  # which model's answer is the big one; the others are shown beside it
         self.answers: list[Prediction] = []
         self.model_chips: list[tuple[pygame.Rect, int]] = []
@@ -166,6 +167,8 @@ class DrawScreen(Screen):
         self._show(first)
         if self.feedback_store is not None and self._child_drew:
             self.feedback.offer(first.digit)
+            # Remember who answered: a new model may be switched in while the question is on screen.
+            self._asked_about = (first, self.recognizer.kind, self.recognizer.version)
         self.events.write(
             type="recognized", digit=first.digit, probabilities=list(first.probabilities), model=self.recognizer.kind,
             latency_ms=round(latency_ms, 3), answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
@@ -215,11 +218,9 @@ class DrawScreen(Screen):
         return True
 
     def _store_label(self, label: int) -> None:
-        answer, recognizer = self.answers[self.active], self.recognizer
-        stored = self.feedback_store.append(
-            self.ink.copy_strokes(), self.canvas.width, answer.image, label, answer.digit, recognizer.kind, recognizer.version
-        )
-        self.events.write(type="feedback", label=label, answer=answer.digit, model=recognizer.kind, stored=stored)
+        answer, kind, version = self._asked_about
+        stored = self.feedback_store.append(self.ink.copy_strokes(), self.canvas.width, answer.image, label, answer.digit, kind, version)
+        self.events.write(type="feedback", label=label, answer=answer.digit, model=kind, stored=stored)
         self.feedback.thank()
         self._say("feedback.thanks")
 

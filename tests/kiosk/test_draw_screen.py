@@ -179,3 +179,10 @@ def test_an_unanswered_question_gives_way_to_the_model_chips(teachable):
     teachable.update(10_000)
     teachable.draw(pygame.Surface((800, 480)))
     assert not feedback.asking and len(teachable.model_chips) == 2
+
+
+def test_a_second_tap_before_the_question_is_drawn_is_harmless(teachable):
+    draw_one(teachable)
+    teachable.press("recognize")  # the question is asked but not drawn (laid out) yet
+    teachable.handle(PointerDown(*teachable.buttons["recognize"].rect.center))
+    assert teachable.prediction is not None and teachable.feedback.asking

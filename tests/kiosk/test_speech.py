@@ -230,3 +230,29 @@ def test_the_pyttsx3_worker_renders_speech_and_refuses_empty_text(tmp_path, live
     refused = subprocess.run([sys.executable, "-m", "kiosk.pyttsx3_render", "es", str(text), str(tmp_path / "empty.wav")],
                              cwd=PROJECT_ROOT, capture_output=True, timeout=60)
     assert refused.returncode == 2 and not (tmp_path / "empty.wav").exists()
+
+
+def test_an_unplugged_speaker_is_noticed_and_a_new_one_tried_at_once(live):
+    now = [0.0]
+    s = VoiceSpeaker(Phrases("en"), AudioOut(clock=lambda: now[0]), VoiceClips(SHIPPED_CACHE), live)
+    assert s.say("result.7", "en") == "clip"
+    s.audio_device_changed(added=False)  # SDL's AUDIODEVICEREMOVED
+    assert not s.audible and s.say("result.7", "en") == "none"
+    s.audio_device_changed(added=True)  # plugged back in: no 30 s wait
+    assert s.audible and s.say("result.7", "en") == "clip"
+
+
+def test_live_speech_survives_its_folder_being_deleted(tmp_path):
+    from kiosk.voice_engines import espeak_binary
+
+    if espeak_binary() is None:
+        pytest.skip("espeak-ng is not installed")
+    voice = LiveVoice(folder=tmp_path / "speech")
+    shutil.rmtree(tmp_path / "speech", ignore_errors=True)  # as a /tmp cleaner would
+    assert voice.start("Hello", "en")
+    deadline = time.monotonic() + 5
+    while voice.process is not None and time.monotonic() < deadline:
+        wav = voice.poll()
+        time.sleep(0.01)
+    assert wav is not None and wav.exists()
+    voice.close()

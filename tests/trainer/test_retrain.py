@@ -43,6 +43,10 @@ def test_the_gate():
     assert "held-out" in gate(before, {"mnist_test": 0.9960, "held_out": 0.89, "drawn_dev": 0.99})[0]
     assert "drawn-digits-dev" in gate(before, {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": 0.94})[0]
     assert gate({**before, "drawn_dev": None}, {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": None}) == []
+    # Small nightly losses cannot add up: the shipped model's accuracy is a floor too.
+    drifted = {"mnist_test": 0.9930, "held_out": 0.90, "drawn_dev": None}
+    assert gate({**drifted, "mnist_test": 0.9945}, drifted) == []
+    assert "shipped model" in gate({**drifted, "mnist_test": 0.9945}, drifted, shipped_mnist=0.9961)[0]
 
 
 def fill_store(config, drawn_dir, count, seed=0):
@@ -66,7 +70,7 @@ def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happe
     before, after = report["before"], report["after"]
     assert after["trained_on"] > before["trained_on"], "it learned from what the children taught it"
     assert report["trained_on"] + report["held_out"] == 150 and report["held_out"] >= 5
-    assert report["reasons"] == gate(before, after) and report["promoted"] == (not report["reasons"])
+    assert report["reasons"] == gate(before, after, report["shipped_mnist_test"]) and report["promoted"] == (not report["reasons"])
     written = (config.data_dir_path / "retrain_report.json").read_text()
     assert '"promoted"' in written
     if report["promoted"]:
@@ -211,3 +215,25 @@ def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, 
     _, stderr = child.communicate(timeout=60)
     assert child.returncode == 130 and "stopped" in stderr and "Traceback" not in stderr
     assert not (config.taught_model_dir / "mlp.onnx").exists() and not (config.data_dir_path / "retrain_report.json").exists()
+
+
+def test_rollback_skips_a_version_identical_to_the_current_model(config):
+    taught = config.taught_model_dir
+    one, four = (SHIPPED / "cnn-e1.onnx").read_bytes(), (SHIPPED / "cnn-e4.onnx").read_bytes()
+    promotion.promote(one, taught, "cnn")
+    promotion.promote(four, taught, "cnn")
+    # As a kill between keeping the old model and the rename would leave it: a copy of the current one.
+    (taught / "versions" / "cnn-29990101T000000000000Z.onnx").write_bytes(four)
+    assert "restored" in promotion.rollback(taught, "cnn")
+    assert (taught / "cnn.onnx").read_bytes() == one
+
+
+def test_stale_temp_files_of_killed_writes_are_removed(config):
+    taught = config.taught_model_dir
+    (taught / "versions").mkdir(parents=True)
+    stale, fresh = taught / "versions" / ".cnn-x.onnx.abc.tmp", taught / ".cnn.onnx.def.tmp"
+    for path in (stale, fresh):
+        path.write_bytes(b"partial")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    promotion.clean_leftovers(taught)
+    assert not stale.exists() and fresh.exists(), "only old ones: a write may be in progress right now"
