@@ -9,12 +9,12 @@ missing=""
 command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
 command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
 if [ -n "$missing" ]; then
-  if [ "$(id -u)" = 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  if [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then
     # shellcheck disable=SC2086  # one word per package
-    apt-get update -qq && apt-get install -y -qq $missing >/dev/null
-  elif sudo -n true 2>/dev/null; then
-    # shellcheck disable=SC2086
-    sudo apt-get update -qq && sudo apt-get install -y -qq $missing >/dev/null
+    { $sudo apt-get update -qq && $sudo apt-get install -y -qq $missing >/dev/null; } \
+      || echo "could not install$missing; the tests that need them will say so" >&2
   else
     echo "missing:$missing (sudo apt-get install$missing); the tests that need them skip outside CI" >&2
   fi
