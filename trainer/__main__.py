@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--drawn-dir", help="drawn-digits folder, for the gate where available")
     retrain.add_argument("--no-drawn", action="store_true", help="judge without the drawn digits")
     retrain.add_argument("--rollback", action="store_true", help="put back the model before the current one, and stop")
+    retrain.add_argument("--status", action="store_true", help="say what the kiosk runs and what retraining did, and stop")
     retrain.add_argument("--quiet", action="store_true", help="no progress bar (for timers and logs)")
     return parser
 
@@ -76,9 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _retrain(args) -> int:
     from kiosk.config import KioskConfig
     from trainer import promotion
-    from trainer.retrain import RetrainOptions, retrain
+    from trainer.retrain import RetrainOptions, retrain, retrain_status
 
     config = KioskConfig.load(args.config)
+    if args.status:
+        print(retrain_status(config))
+        return 0
     try:
         if args.rollback:
             with promotion.retrain_lock(config.data_dir_path):

@@ -217,3 +217,31 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         report["seconds"] = round(time.monotonic() - started, 1)
         write_text_atomic(config.data_dir_path / REPORT_NAME, json.dumps(report, indent=1) + "\n")
         return report
+
+
+def retrain_status(config: KioskConfig) -> str:
+    """For the person looking after the kiosk: which model each kind runs, what is kept, what the last night did."""
+    from kiosk.models import MODEL_KINDS
+    from kiosk.teaching_status import read_report
+
+    taught = config.taught_model_dir
+    lines = [f"data dir: {config.data_dir_path}",
+             f"labelled drawings: {FeedbackStore(config.feedback_dir).count()}"]
+    for kind in MODEL_KINDS:
+        path = current_model_path(config, kind)
+        origin = "retrained" if path.parent == taught else "shipped"
+        versions = sorted((taught / "versions").glob(f"{kind}-*.onnx")) if (taught / "versions").is_dir() else []
+        rejected = sorted((taught / "rejected").glob(f"{kind}-*.onnx")) if (taught / "rejected").is_dir() else []
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else "missing"
+        lines.append(f"{kind}: runs the {origin} model {path} (version {version}); "
+                     f"{len(versions)} earlier version(s) kept for --rollback, {len(rejected)} rejected")
+    report = read_report(config.data_dir_path)
+    if report is None:
+        lines.append("last retrain: none yet")
+    else:
+        before, after = report.get("before", {}), report.get("after", {})
+        verdict = "promoted" if report.get("promoted") else "kept aside: " + "; ".join(report.get("reasons", []))
+        lines.append(f"last retrain ({report.get('kind')}, {report.get('finished')}): {report.get('drawings')} drawings, "
+                     f"held-out {before.get('held_out', 0):.2%} -> {after.get('held_out', 0):.2%}, "
+                     f"MNIST {before.get('mnist_test', 0):.2%} -> {after.get('mnist_test', 0):.2%}; {verdict}")
+    return "\n".join(lines)

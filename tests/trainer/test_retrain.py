@@ -237,3 +237,17 @@ def test_stale_temp_files_of_killed_writes_are_removed(config):
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
     promotion.clean_leftovers(taught)
     assert not stale.exists() and fresh.exists(), "only old ones: a write may be in progress right now"
+
+
+def test_status_says_what_the_kiosk_runs_and_what_the_last_night_did(config, tmp_path):
+    settings = config_file(config, tmp_path)
+    result = run_cli("retrain", "--config", settings, "--status")
+    assert result.returncode == 0
+    assert "cnn: runs the shipped model" in result.stdout and "last retrain: none yet" in result.stdout
+    promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), config.taught_model_dir, "cnn")
+    (config.data_dir_path / "retrain_report.json").write_text(
+        '{"kind": "cnn", "finished": "2026-11-24T02:31:00+00:00", "drawings": 120, "promoted": true, "reasons": [],'
+        ' "before": {"held_out": 0.9, "mnist_test": 0.996}, "after": {"held_out": 0.95, "mnist_test": 0.995}}')
+    result = run_cli("retrain", "--config", settings, "--status")
+    assert "cnn: runs the retrained model" in result.stdout
+    assert "held-out 90.00% -> 95.00%" in result.stdout and "promoted" in result.stdout
