@@ -185,9 +185,9 @@ def test_a_hung_engine_leaves_the_drawing_loop_at_full_speed(tmp_path):
     with_hung, screen = frame_times(hung)
     assert screen.prediction is not None and screen.prediction.best == 1, "the kiosk still answers"
     assert hung.live.process is not None, "the engine was still hanging while the loop ran"
-    # A frame at 60 fps has 16.7 ms; the hung engine must not eat into it.
-    assert np.percentile(with_hung, 99) < max(3 * np.percentile(silent, 99), 0.010), (np.percentile(silent, 99), np.percentile(with_hung, 99))
-    assert with_hung.max() < 0.1
+    # The same frame time as with no sound at all, and well inside a 60 fps frame (16.7 ms).
+    assert np.median(with_hung) < 1.5 * np.median(silent) + 0.002, (np.median(silent), np.median(with_hung))
+    assert np.percentile(with_hung, 95) < 1 / 60 and with_hung.max() < 0.1
     hung.close()
     pygame.display.quit()
 
