@@ -35,12 +35,12 @@ from kiosk.theme import Theme
 
 log = logging.getLogger(__name__)
 ATTRACT_FPS = 15  # enough for a gentle animation, cheap for a Pi that runs it for hours
-ADMIN_HOLD_MS = 3000
+ADMIN_HOLD_MS = 3000  # hold the top-left corner this long to reach the PIN keypad
 MAX_FRAME_MS = 60_000  # one frame never advances time by more than this, whatever the clock did
 HEALTH_EVERY_MS = 60_000
 # Settings a SIGHUP applies at once; the others need a restart.
 LIVE_SETTINGS = ("auto_recognize_delay_ms", "idle_timeout_s", "fps_active", "fps_idle", "volume", "muted")
-RELOAD_AFTER_IDLE_MS = 1000  # a new model is switched in only when nobody has touched the screen for this long  # hold the top-left corner this long to reach the PIN keypad
+RELOAD_AFTER_IDLE_MS = 1000  # a new model is switched in only when nobody has touched the screen for this long
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,7 @@ class App:
         self.phrases = Phrases(config.language)
         self.speaker = build_speaker(config, self.phrases)
         self.events = EventLog(options.events_out)
+        self.feedback_store = FeedbackStore(config.feedback_dir, config.feedback_max_records) if config.collect_feedback else None
         self.screen = self._new_draw_screen()
         nav, panel = self.screen.nav, self.screen.panel
         self.screens = {
@@ -128,12 +129,11 @@ class App:
         return pygame.display.set_mode(opts.size or (0, 0), pygame.FULLSCREEN)
 
     def _new_draw_screen(self) -> DrawScreen:
-        store = FeedbackStore(self.config.feedback_dir, self.config.feedback_max_records) if self.config.collect_feedback else None
         return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events,
-                          self.phrases, store)
+                          self.phrases, self.feedback_store)
 
     def _teaching_status(self) -> TeachingStatus | None:
-        store = self.screens["draw"].feedback_store
+        store = self.feedback_store
         return teaching_status(store, self.config.data_dir_path) if store is not None else None
 
     def say(self, phrase_id: str) -> None:
@@ -175,7 +175,6 @@ class App:
 
     def run(self) -> int:
         """The loop: frames until stopped. Returns the exit code."""
-        self._replay = list(self.options.replay or [])
         done_at_ms = None
         while self.running:
             # Smooth while someone draws or something moves; a few frames a second otherwise, so an

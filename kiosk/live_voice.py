@@ -37,10 +37,6 @@ class LiveVoice:
         self._count = 0
         self.hangs = 0  # renders killed for taking too long (reported in the log)
 
-    @property
-    def available(self) -> bool:
-        return self.command_factory(self.folder / "probe.txt", "en", self.folder / "probe.wav") is not None
-
     def start(self, text: str, lang: str) -> bool:
         """Begin rendering text; False if no engine is installed or it cannot start."""
         self.cancel()

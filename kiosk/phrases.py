@@ -77,10 +77,6 @@ class Phrases:
         log.error("phrase %r has no text in %r", phrase_id, lang)
         return phrase_id
 
-    def has(self, phrase_id: str, lang: str) -> bool:
-        catalog = self.catalogs.get(lang)
-        return catalog is not None and catalog.gettext(phrase_id) != phrase_id
-
     def next_language(self) -> str:
         """Switch to the next language in the cycle; returns it."""
         index = self.languages.index(self.lang)

@@ -128,6 +128,11 @@ def agree(answers: list[Prediction]) -> list[Prediction]:
     return [replace(a, digit=None) for a in answers]
 
 
+def model_version(data: bytes) -> str:
+    """A model file's version: the start of its sha256 (what feedback records and logs name)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 def _open_session(path: Path) -> tuple[ort.InferenceSession, str]:
     """The session and the file's version (the start of its sha256), both from one read of the file."""
     try:
@@ -146,7 +151,7 @@ def _open_session(path: Path) -> tuple[ort.InferenceSession, str]:
         session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own pybind classes for bad files
         raise ModelLoadError(f"{path} is not a loadable ONNX model ({error})") from error
-    return session, hashlib.sha256(data).hexdigest()[:16]
+    return session, model_version(data)
 
 
 def _decode(raw: dict[str, str]) -> dict:

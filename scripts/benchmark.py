@@ -40,22 +40,6 @@ def percentiles(times_s: list[float]) -> dict:
     return {"p50_ms": round(float(np.percentile(ms, 50)), 3), "p99_ms": round(float(np.percentile(ms, 99)), 3)}
 
 
-def recognition_latency(drawn) -> dict:
-    """Strokes in, answer out, through the kiosk's Recognizer (preprocessing included)."""
-    results = {}
-    for kind in ("mlp", "cnn"):
-        recognizer = Recognizer(MODELS / f"{kind}.onnx")
-        for strokes in drawn.strokes[:50]:
-            recognizer.recognize(strokes)
-        times = []
-        for strokes in drawn.strokes:
-            started = time.perf_counter()
-            recognizer.recognize(strokes)
-            times.append(time.perf_counter() - started)
-        results[kind] = percentiles(times)
-    return results
-
-
 def onnxruntime_vs_torch(images: np.ndarray) -> dict:
     """One image at a time through the same weights: onnxruntime (as the kiosk runs it) and torch eager."""
     import torch
@@ -107,7 +91,9 @@ def quantized(kind: str, calibration: np.ndarray, folder: Path) -> Path:
 
 
 def fp32_vs_int8(data, drawn_pictures: np.ndarray, drawn_labels: np.ndarray) -> dict:
-    from trainer.evaluate import onnx_predictor, predict_all
+    import onnxruntime as ort
+
+    from trainer.evaluate import evaluate, onnx_predictor
 
     calibration = data.train_images[np.random.default_rng(0).choice(len(data.train_images), 300, replace=False)]
     calibration = calibration.astype(np.float32)[:, None] / 255
@@ -117,10 +103,7 @@ def fp32_vs_int8(data, drawn_pictures: np.ndarray, drawn_labels: np.ndarray) -> 
             entry = {}
             for precision, path in (("fp32", MODELS / f"{kind}.onnx"), ("int8", quantized(kind, calibration, Path(folder)))):
                 predict, _ = onnx_predictor(path)
-                import onnxruntime as ort
-
-                options = None  # latency of the bare session, one thread, one image at a time
-                options = ort.SessionOptions()
+                options = ort.SessionOptions()  # the bare session: one thread, one image at a time
                 options.intra_op_num_threads = 1
                 session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
                 times = []
@@ -131,8 +114,8 @@ def fp32_vs_int8(data, drawn_pictures: np.ndarray, drawn_labels: np.ndarray) -> 
                 entry[precision] = {
                     "bytes": path.stat().st_size,
                     **percentiles(times[50:]),
-                    "mnist_test": round(float(np.mean(predict_all(predict, data.test_images) == data.test_labels)), 4),
-                    "drawn_dev": round(float(np.mean(predict_all(predict, drawn_pictures) == drawn_labels)), 4),
+                    "mnist_test": round(evaluate(predict, data.test_images, data.test_labels).accuracy, 4),
+                    "drawn_dev": round(evaluate(predict, drawn_pictures, drawn_labels).accuracy, 4),
                 }
             results[kind] = entry
     return results
@@ -164,7 +147,7 @@ def main() -> int:
                     "python": platform.python_version(), "onnxruntime": onnxruntime.__version__, "torch": torch.__version__},
     }
     print("recognition latency ...", file=sys.stderr)
-    report["recognition"] = recognition_latency(drawn)
+    report["recognition"] = run_script("bench_inference.py", "--repeats", "1")["results"]
     print("onnxruntime vs torch ...", file=sys.stderr)
     report["onnxruntime_vs_torch"] = onnxruntime_vs_torch(data.test_images)
     print("fp32 vs int8 ...", file=sys.stderr)

@@ -27,12 +27,11 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from kiosk.feedback_store import FeedbackStore  # noqa: E402
 from kiosk.recognizer import Recognizer  # noqa: E402
 from trainer import drawn_digits, mnist  # noqa: E402
-from trainer.evaluate import drawn_images, onnx_predictor, predict_all  # noqa: E402
+from trainer.evaluate import drawn_images, evaluate, onnx_predictor  # noqa: E402
 
 
 def accuracy_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> float:
-    predict, _ = onnx_predictor(model_path)
-    return float(np.mean(predict_all(predict, images) == labels))
+    return evaluate(onnx_predictor(model_path)[0], images, labels).accuracy
 
 
 def main() -> int:

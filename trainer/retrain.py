@@ -222,6 +222,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
 def retrain_status(config: KioskConfig) -> str:
     """For the person looking after the kiosk: which model each kind runs, what is kept, what the last night did."""
     from kiosk.models import MODEL_KINDS
+    from kiosk.recognizer import model_version
     from kiosk.teaching_status import read_report
 
     taught = config.taught_model_dir
@@ -232,7 +233,7 @@ def retrain_status(config: KioskConfig) -> str:
         origin = "retrained" if path.parent == taught else "shipped"
         versions = sorted((taught / "versions").glob(f"{kind}-*.onnx")) if (taught / "versions").is_dir() else []
         rejected = sorted((taught / "rejected").glob(f"{kind}-*.onnx")) if (taught / "rejected").is_dir() else []
-        version = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else "missing"
+        version = model_version(path.read_bytes()) if path.exists() else "missing"
         lines.append(f"{kind}: runs the {origin} model {path} (version {version}); "
                      f"{len(versions)} earlier version(s) kept for --rollback, {len(rejected)} rejected")
     report = read_report(config.data_dir_path)
