@@ -3,17 +3,31 @@
 # Usage: scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The offline voice (espeak-ng) and the Pi install script (shellcheck) are tested for real:
-# install what is missing when we may.
+# The offline voice (espeak-ng), the Pi install script (shellcheck) and the systemd units
+# (systemd-analyze) are tested for real: install what is missing when we may.
 missing=""
 command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
 command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
+command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
+
+wait_for_apt() {
+  # Another apt (an unattended upgrade, a second CI job) may hold the dpkg lock: wait, bounded.
+  local waited=0
+  while pgrep -x 'apt|apt-get|dpkg|unattended-upgr' >/dev/null 2>&1 && [ "$waited" -lt 300 ]; do
+    [ "$waited" = 0 ] && echo "waiting for another apt/dpkg to finish (up to 5 min)..." >&2
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
+
 if [ -n "$missing" ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo -n"
   if [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then
-    # shellcheck disable=SC2086  # one word per package
-    { $sudo apt-get update -qq && $sudo apt-get install -y -qq $missing >/dev/null; } \
+    wait_for_apt
+    apt_wait="-o DPkg::Lock::Timeout=300"  # and apt itself waits for the lock instead of giving up
+    # shellcheck disable=SC2086  # one word per option and per package
+    { $sudo apt-get $apt_wait update -qq && $sudo apt-get $apt_wait install -y -qq --no-install-recommends $missing >/dev/null; } \
       || echo "could not install$missing; the tests that need them will say so" >&2
   else
     echo "missing:$missing (sudo apt-get install$missing); the tests that need them skip outside CI" >&2

@@ -1,4 +1,5 @@
 """The systemd units that ship in deploy/ are valid (systemd-analyze verify, where systemd is present)."""
+import os
 import shutil
 import subprocess
 
@@ -9,8 +10,11 @@ from conftest import PROJECT_ROOT
 DEPLOY = PROJECT_ROOT / "deploy"
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_the_retrain_timer_and_service_verify(tmp_path):
+    if shutil.which("systemd-analyze") is None:
+        if os.environ.get("CI"):  # no skip that CI allows: scripts/test.sh installs it
+            pytest.fail("systemd-analyze is not installed; scripts/test.sh installs it (package systemd)")
+        pytest.skip("systemd-analyze is not installed")
     for unit in DEPLOY.glob("digit-kiosk-retrain.*"):
         # %h is the user's home in a user unit; point it at this checkout so ExecStart's path exists.
         (tmp_path / unit.name).write_text(unit.read_text().replace("%h/digit-kiosk", str(PROJECT_ROOT)))

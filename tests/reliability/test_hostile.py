@@ -1,18 +1,20 @@
 """Hostile input through the real event path (SDL events -> PointerTranslator -> drawing screen):
 NaN and huge coordinates, 100,000 points in one stroke, 500 strokes, unknown fingers, up without
-down. A calm answer or none, never an exception, and at most 50 ms per recognition whatever came in."""
+down. A calm answer or none, never an exception, and bounded work per recognition whatever came in:
+the ink keeps a bounded number of points and the model rasterizes at most preprocess's point budget.
+How fast that is lives in the benchmark (scripts/bench_inference.py, "hostile" rows), not here."""
 import math
-import time
 
 import numpy as np
 import pygame
 import pytest
 
+import kiosk.recognizer
 from kiosk.input import PointerMove
+from kiosk.preprocess import _MAX_POINTS
 from kiosk.strokes import MAX_POINTS_PER_STROKE, MAX_STROKES
 
 pytestmark = pytest.mark.reliability
-BUDGET_S = 0.050
 
 
 def finger(kind, x, y, finger_id=0):
@@ -24,14 +26,31 @@ def canvas_point(app, u, v):
     return (c.x + u * c.width) / 800, (c.y + v * c.height) / 480
 
 
-def timed_recognition(app):
+@pytest.fixture
+def rasterized(monkeypatch):
+    """The point counts each recognizer rasterized, one entry per call."""
+    counts = []
+    real = kiosk.recognizer.strokes_to_image
+
+    def counting(strokes):
+        counts.append(sum(len(points) for points in strokes))
+        return real(strokes)
+
+    monkeypatch.setattr(kiosk.recognizer, "strokes_to_image", counting)
+    return counts
+
+
+def recognition(app, rasterized):
+    """Press Recognize; the work it did is bounded: one rasterization per model, within the point budget."""
     draw = app.screens["draw"]
-    started = time.perf_counter()
+    rasterized.clear()
     draw.press("recognize")
-    return time.perf_counter() - started, draw
+    assert len(rasterized) <= len(draw.recognizers)
+    assert all(count <= _MAX_POINTS + 2 * MAX_STROKES for count in rasterized), rasterized  # + ends kept per stroke
+    return rasterized, draw
 
 
-def test_nonsense_coordinates_and_unknown_fingers(app):
+def test_nonsense_coordinates_and_unknown_fingers(app, rasterized):
     for x, y in ((math.nan, 0.5), (0.5, math.inf), (-1e308, 1e308), (1e9, -1e9)):
         finger(pygame.FINGERDOWN, x, y)
         finger(pygame.FINGERMOTION, x, y)
@@ -42,12 +61,11 @@ def test_nonsense_coordinates_and_unknown_fingers(app):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(math.nan, 3), button=1))
     app.frame(16)
     app.frame(16)
-    seconds, draw = timed_recognition(app)
-    assert seconds < BUDGET_S
+    _, draw = recognition(app, rasterized)
     assert draw.prediction is None or draw.prediction.digit is None or 0 <= draw.prediction.digit <= 9
 
 
-def test_100000_points_in_one_stroke(app):
+def test_100000_points_in_one_stroke(app, rasterized):
     rng = np.random.default_rng(0)
     finger(pygame.FINGERDOWN, *canvas_point(app, 0.5, 0.5))
     app.frame(16)
@@ -57,13 +75,14 @@ def test_100000_points_in_one_stroke(app):
         draw.handle(PointerMove(c.x + x * c.width, c.y + y * c.height))
     finger(pygame.FINGERUP, *canvas_point(app, 0.5, 0.5))
     app.frame(16)
-    seconds, draw = timed_recognition(app)
+    counts, draw = recognition(app, rasterized)
     assert len(draw.ink.strokes[0]) == MAX_POINTS_PER_STROKE  # kept bounded while drawing
-    assert seconds < BUDGET_S and draw.prediction is not None and draw.prediction.digit is None  # a scribble
+    assert counts and max(counts) <= _MAX_POINTS  # thinned before rasterizing
+    assert draw.prediction is not None and draw.prediction.digit is None  # a scribble
     app.frame(16)
 
 
-def test_500_strokes(app):
+def test_500_strokes(app, rasterized):
     rng = np.random.default_rng(1)
     for _ in range(500):
         u, v = rng.uniform(0.05, 0.95, 2)
@@ -71,17 +90,17 @@ def test_500_strokes(app):
         finger(pygame.FINGERMOTION, *canvas_point(app, min(u + 0.03, 0.99), v))
         finger(pygame.FINGERUP, *canvas_point(app, min(u + 0.03, 0.99), v))
         app.frame(1)  # the queue is drained every frame, as at 60 fps with a very fast child
-    seconds, draw = timed_recognition(app)
-    assert len(draw.ink.strokes) == MAX_STROKES and seconds < BUDGET_S  # the rest are ignored, calmly
+    _, draw = recognition(app, rasterized)
+    assert len(draw.ink.strokes) == MAX_STROKES  # the rest are ignored, calmly
     assert draw.prediction.digit is None
     app.frame(16)
 
 
-def test_a_storm_of_events_in_one_frame(app):
+def test_a_storm_of_events_in_one_frame(app, rasterized):
     for i in range(5000):
         finger([pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP][i % 3], *canvas_point(app, (i % 97) / 97, (i % 89) / 89), finger_id=i % 7)
-    started = time.perf_counter()
     app.frame(16)
-    assert time.perf_counter() - started < 1.0
-    seconds, _ = timed_recognition(app)
-    assert seconds < BUDGET_S
+    assert not pygame.event.peek()  # one frame took in the whole storm
+    draw = app.screens["draw"]
+    assert len(draw.ink.strokes) <= MAX_STROKES and sum(len(s) for s in draw.ink.strokes) <= 5000
+    recognition(app, rasterized)
