@@ -12,26 +12,26 @@ import pygame
 from kiosk.config import KioskConfig
 from kiosk.errors import ConfigError, KioskError
 from kiosk.event_log import EventLog
-from kiosk.feedback_store import FeedbackStore
+from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.input import PointerTranslator
-from kiosk.models import ModelWatcher, load_recognizers
+from kiosk.recognition.model_files import ModelWatcher, load_recognizers
 from kiosk.replay import ReplayEvent
-from kiosk import explorer_grid
+from kiosk.recognition import explorer_grid
 from kiosk.input import PointerDown, PointerUp
 from kiosk.screens.admin import PinScreen
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.explore import ExploreScreen
-from kiosk.audio import AudioOut
-from kiosk.live_voice import LiveVoice
-from kiosk.phrases import Phrases
+from kiosk.voice.audio_out import AudioOut
+from kiosk.voice.live import LiveVoice
+from kiosk.language.phrases import Phrases
 from kiosk.service import SystemdNotifier
-from kiosk.speech import Speaker, VoiceSpeaker, speak
-from kiosk.voice_clips import VoiceClips
-from kiosk.widgets import NavBar
-from kiosk.teaching_status import TeachingStatus, teaching_status
-from kiosk.theme import Theme
+from kiosk.voice.speaker import Speaker, VoiceSpeaker, speak
+from kiosk.voice.clips import VoiceClips
+from kiosk.ui.widgets import NavBar
+from kiosk.teaching.status import TeachingStatus, teaching_status
+from kiosk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 ATTRACT_FPS = 15  # enough for a gentle animation, cheap for a Pi that runs it for hours

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from kiosk.errors import ConfigError
-from kiosk.phrases import LANGUAGES
+from kiosk.language.phrases import LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # relative paths in the file resolve here, not against the cwd
 

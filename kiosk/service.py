@@ -24,7 +24,7 @@ RUNTIME_PROBE = """
 import sys
 import numpy, cv2, pygame, onnxruntime
 from kiosk.config import KioskConfig
-from kiosk.models import load_recognizers
+from kiosk.recognition.model_files import load_recognizers
 recognizer = load_recognizers(KioskConfig.load(sys.argv[1] if len(sys.argv) > 1 else None))[0]
 recognizer.probabilities(numpy.zeros((1, 1, 28, 28), numpy.float32))
 print(onnxruntime.__version__)

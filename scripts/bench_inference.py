@@ -20,7 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from kiosk.atomic_write import write_text_atomic  # noqa: E402
-from kiosk.recognizer import Recognizer  # noqa: E402
+from kiosk.recognition.recognizer import Recognizer  # noqa: E402
 from trainer import drawn_digits  # noqa: E402
 
 

@@ -26,16 +26,16 @@ def main() -> int:
     sink = Path(tempfile.mkdtemp()) / "audio.raw"
     os.environ.update(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(sink), SDL_VIDEODRIVER="dummy")
 
-    from kiosk.models import load_recognizers
-    from kiosk.audio import AudioOut
+    from kiosk.recognition.model_files import load_recognizers
+    from kiosk.voice.audio_out import AudioOut
     from kiosk.config import KioskConfig
     from kiosk.event_log import EventLog
-    from kiosk.live_voice import LiveVoice
-    from kiosk.phrases import Phrases
+    from kiosk.voice.live import LiveVoice
+    from kiosk.language.phrases import Phrases
     from kiosk.screens.draw import DrawScreen
-    from kiosk.speech import VoiceSpeaker
-    from kiosk.theme import Theme
-    from kiosk.voice_clips import VoiceClips
+    from kiosk.voice.speaker import VoiceSpeaker
+    from kiosk.ui.theme import Theme
+    from kiosk.voice.clips import VoiceClips
     from trainer import drawn_digits
 
     import pygame

@@ -29,9 +29,9 @@ import soundfile
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 from kiosk.atomic_write import write_bytes_atomic, write_text_atomic  # noqa: E402
-from kiosk.phrases import LANGUAGES, SPOKEN_IDS, Phrases  # noqa: E402
-from kiosk.voice_clips import MANIFEST, MANIFEST_FORMAT, read_manifest  # noqa: E402
-from kiosk.voice_engines import ESPEAK_VOICES, render_command  # noqa: E402
+from kiosk.language.phrases import LANGUAGES, SPOKEN_IDS, Phrases  # noqa: E402
+from kiosk.voice.clips import MANIFEST, MANIFEST_FORMAT, read_manifest  # noqa: E402
+from kiosk.voice.engines import ESPEAK_VOICES, render_command  # noqa: E402
 
 GTTS_TLD = {"en": "com", "es": "es", "fr": "fr"}  # the accent gTTS speaks with
 GTTS_MIN_INTERVAL_S = 0.5  # between requests: Google answers 429 to anything faster for long

@@ -1,4 +1,4 @@
-"""Compile the kiosk's gettext catalogs (kiosk/locale/*/LC_MESSAGES/kiosk.po) into the .mo files it loads.
+"""Compile the kiosk's gettext catalogs (kiosk/language/locale/*/LC_MESSAGES/kiosk.po) into the .mo files it loads.
 
 The .po files are the source (edit them, or use any gettext tool such as Poedit); the .mo files are
 committed so the kiosk needs no build step. A test checks that they agree in what they *mean* (the
@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kiosk.atomic_write import write_bytes_atomic  # noqa: E402
-from kiosk.phrases import DOMAIN, LOCALE_DIR  # noqa: E402
+from kiosk.language.phrases import DOMAIN, LOCALE_DIR  # noqa: E402
 
 
 def compiled(po_path: Path) -> bytes:

@@ -18,7 +18,7 @@ import numpy as np
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from kiosk.recognizer import Recognizer, recognize_all  # noqa: E402
+from kiosk.recognition.recognizer import Recognizer, recognize_all  # noqa: E402
 from trainer import drawn_digits  # noqa: E402
 
 def square(rng):

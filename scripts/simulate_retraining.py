@@ -24,8 +24,8 @@ import numpy as np
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from kiosk.feedback_store import FeedbackStore  # noqa: E402
-from kiosk.recognizer import Recognizer  # noqa: E402
+from kiosk.teaching.feedback_store import FeedbackStore  # noqa: E402
+from kiosk.recognition.recognizer import Recognizer  # noqa: E402
 from trainer import drawn_digits, mnist  # noqa: E402
 from trainer.evaluate import drawn_images, evaluate, onnx_predictor  # noqa: E402
 

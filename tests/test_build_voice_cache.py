@@ -12,8 +12,8 @@ import pytest
 import soundfile
 
 from conftest import PROJECT_ROOT
-from kiosk.phrases import SPOKEN_IDS, Phrases
-from kiosk.voice_engines import espeak_binary
+from kiosk.language.phrases import SPOKEN_IDS, Phrases
+from kiosk.voice.engines import espeak_binary
 
 SCRIPT = PROJECT_ROOT / "scripts" / "build_voice_cache.py"
 spec = importlib.util.spec_from_file_location("build_voice_cache", SCRIPT)

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 
 from kiosk.errors import EmptyDrawing
-from kiosk.preprocess import fit_and_center, to_model_input
+from kiosk.recognition.preprocess import fit_and_center, to_model_input
 from trainer.mnist import Mnist
 from trainer.settings import TrainSettings
 from trainer.styles import styled_copies

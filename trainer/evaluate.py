@@ -13,9 +13,9 @@ import logging
 import numpy as np
 import onnxruntime as ort
 
-from kiosk import model_contract as contract
-from kiosk.model_contract import NUM_CLASSES
-from kiosk.preprocess import strokes_to_image, to_model_input
+from kiosk.recognition import model_contract as contract
+from kiosk.recognition.model_contract import NUM_CLASSES
+from kiosk.recognition.preprocess import strokes_to_image, to_model_input
 from trainer import drawn_digits, mnist
 from trainer.drawn_digits import DrawnDigits
 from trainer.errors import DataError

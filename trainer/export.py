@@ -15,9 +15,9 @@ import torch
 from torch import nn
 
 import trainer
-from kiosk import model_contract as contract
+from kiosk.recognition import model_contract as contract
 from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
-from kiosk.preprocess import PREPROCESSING_VERSION
+from kiosk.recognition.preprocess import PREPROCESSING_VERSION
 from trainer.errors import ExportError
 from trainer.settings import TrainSettings
 from trainer.train import History

@@ -15,7 +15,7 @@ import torch
 from onnx import numpy_helper
 from torch import nn
 
-from kiosk import model_contract as contract
+from kiosk.recognition import model_contract as contract
 from trainer.errors import ExportError
 from trainer.models import CNN, MLP
 from trainer.settings import TrainSettings

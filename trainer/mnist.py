@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.atomic_write import write_bytes_atomic
-from kiosk.model_contract import IMAGE_SIZE
+from kiosk.recognition.model_contract import IMAGE_SIZE
 from trainer.errors import DataError
 
 log = logging.getLogger(__name__)

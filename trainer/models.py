@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from kiosk.model_contract import INPUT_SHAPE, NUM_CLASSES
+from kiosk.recognition.model_contract import INPUT_SHAPE, NUM_CLASSES
 from trainer.settings import TrainSettings
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
 from kiosk.errors import ModelLoadError
-from kiosk.feedback_store import remove_stale_temp_files
-from kiosk.recognizer import Recognizer
+from kiosk.teaching.feedback_store import remove_stale_temp_files
+from kiosk.recognition.recognizer import Recognizer
 
 KEEP_VERSIONS = 3
 

@@ -24,9 +24,9 @@ from tqdm import tqdm
 from kiosk.atomic_write import write_text_atomic
 from kiosk.config import KioskConfig
 from kiosk.errors import EmptyDrawing
-from kiosk.feedback_store import FeedbackStore, Labelled
-from kiosk.preprocess import clean_strokes, strokes_to_image
-from kiosk.teaching_status import REPORT_NAME
+from kiosk.teaching.feedback_store import FeedbackStore, Labelled
+from kiosk.recognition.preprocess import clean_strokes, strokes_to_image
+from kiosk.teaching.status import REPORT_NAME
 from trainer import mnist as mnist_data
 from trainer.dataset import CLEAN_PROBABILITY, as_tensor, augment
 from trainer.errors import TrainerError
@@ -221,9 +221,9 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
 
 def retrain_status(config: KioskConfig) -> str:
     """For the person looking after the kiosk: which model each kind runs, what is kept, what the last night did."""
-    from kiosk.models import MODEL_KINDS
-    from kiosk.recognizer import model_version
-    from kiosk.teaching_status import read_report
+    from kiosk.recognition.model_files import MODEL_KINDS
+    from kiosk.recognition.recognizer import model_version
+    from kiosk.teaching.status import read_report
 
     taught = config.taught_model_dir
     lines = [f"data dir: {config.data_dir_path}",

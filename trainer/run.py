@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from kiosk.preprocess import to_model_input
+from kiosk.recognition.preprocess import to_model_input
 from trainer import mnist
 from trainer.dataset import split
 from trainer.errors import TrainerError

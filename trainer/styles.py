@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from kiosk.errors import EmptyDrawing
-from kiosk.preprocess import fit_and_center
+from kiosk.recognition.preprocess import fit_and_center
 
 _SHIFT_BITS = 4  # sub-pixel precision for cv2 drawing
 _INK_THRESHOLD = 96

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk import theme as colours
+from kiosk.ui import theme as colours
 from kiosk.input import PointerDown, PointerEvent
-from kiosk.phrases import Phrases
+from kiosk.language.phrases import Phrases
 from kiosk.screens.base import Screen
-from kiosk.theme import Theme
-from kiosk.widgets import Button, draw_text
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import Button, draw_text
 
 TIMEOUT_MS = 20_000  # a child who wandered in here is sent back to drawing
 

@@ -6,20 +6,20 @@ import time
 
 import pygame
 
-from kiosk import theme as colours
-from kiosk.attract import ghost_strokes
+from kiosk.ui import theme as colours
+from kiosk.screens.attract import ghost_strokes
 from kiosk.errors import EmptyDrawing
-from kiosk.feedback_panel import FeedbackPanel, State
-from kiosk.feedback_store import FeedbackStore
+from kiosk.ui.feedback_panel import FeedbackPanel, State
+from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
-from kiosk.recognizer import Prediction, Recognizer, recognize_all
+from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
-from kiosk.phrases import Phrases, result_id, unsure_id
-from kiosk.speech import Speaker, speak
-from kiosk.strokes import Ink
-from kiosk.theme import Theme
-from kiosk.widgets import Button, NavBar, render_ink, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
+from kiosk.language.phrases import Phrases, result_id, unsure_id
+from kiosk.voice.speaker import Speaker, speak
+from kiosk.recognition.strokes import Ink
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import Button, NavBar, render_ink, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
 class DrawScreen(Screen):

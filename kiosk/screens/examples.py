@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk import theme as colours
-from kiosk.example_digits import EXAMPLES
+from kiosk.ui import theme as colours
+from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.input import PointerDown, PointerEvent
-from kiosk.phrases import Phrases
-from kiosk.recognizer import Prediction, Recognizer, recognize_all
+from kiosk.language.phrases import Phrases
+from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
-from kiosk.theme import Theme
-from kiosk.widgets import Button, NavBar, draw_probability_bars, draw_text, render_ink
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import Button, NavBar, draw_probability_bars, draw_text, render_ink
 
 EXAMPLE_SIZE_PX = 300.0  # examples are handed to the drawing screen at a finger-drawing size
 

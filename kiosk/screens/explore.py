@@ -5,15 +5,15 @@ import logging
 
 import pygame
 
-from kiosk import theme as colours
+from kiosk.ui import theme as colours
 from kiosk.errors import EmptyDrawing, ModelLoadError
-from kiosk.explorer_grid import AXES, Grid, GridModel
+from kiosk.recognition.explorer_grid import AXES, Grid, GridModel
 from kiosk.input import PointerDown, PointerEvent
-from kiosk.phrases import Phrases
-from kiosk.recognizer import Prediction, Recognizer
+from kiosk.language.phrases import Phrases
+from kiosk.recognition.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
-from kiosk.theme import Theme
-from kiosk.widgets import Button, NavBar, draw_learning_curve, draw_probability_bars, draw_text
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import Button, NavBar, draw_learning_curve, draw_probability_bars, draw_text
 
 log = logging.getLogger(__name__)
 # What each setting means, in words a child can follow (phrase "explore.explain.<axis>"); shown for the

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk import theme as colours
+from kiosk.ui import theme as colours
 from kiosk.errors import EmptyDrawing
-from kiosk.example_digits import EXAMPLES
+from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.input import PointerEvent
-from kiosk.phrases import Phrases
-from kiosk.recognizer import Prediction, Recognizer
+from kiosk.language.phrases import Phrases
+from kiosk.recognition.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
-from kiosk.teaching_status import TeachingStatus
-from kiosk.theme import Theme
-from kiosk.widgets import NavBar, draw_model_view, draw_probability_bars, draw_text, render_ink
+from kiosk.teaching.status import TeachingStatus
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import NavBar, draw_model_view, draw_probability_bars, draw_text, render_ink
 
 STEPS = ("learn.step1", "learn.step2", "learn.step3", "learn.step4")
 HOW_IT_LEARNED = ("learn.how1", "learn.how2")

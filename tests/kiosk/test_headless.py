@@ -8,7 +8,7 @@ import numpy as np
 
 from conftest import PROJECT_ROOT
 from kiosk import replay
-from kiosk.phrases import Phrases
+from kiosk.language.phrases import Phrases
 
 
 HOME = tempfile.mkdtemp(prefix="kiosk-home-")  # caches the libraries write go here, not into the project
@@ -98,7 +98,7 @@ def corner_hold_then_pin(pin_taps):
 
 def test_holding_the_corner_then_the_right_pin_stops_the_kiosk(tmp_path):
     from kiosk.screens.admin import PinScreen
-    from kiosk.theme import Theme
+    from kiosk.ui.theme import Theme
 
     import pygame
 
@@ -130,7 +130,7 @@ def test_no_screen_gives_a_clear_message_not_a_traceback(tmp_path):
 
 
 def test_the_language_button_switches_words_and_voice(tmp_path):
-    from kiosk.theme import Theme
+    from kiosk.ui.theme import Theme
 
     import pygame
 

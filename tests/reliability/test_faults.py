@@ -15,9 +15,10 @@ import pygame
 import pytest
 
 from conftest import PROJECT_ROOT
-from kiosk import feedback_store, replay
+from kiosk import replay
+from kiosk.teaching import feedback_store
 from kiosk.input import PointerDown, PointerMove, PointerUp
-from kiosk.models import ModelWatcher
+from kiosk.recognition.model_files import ModelWatcher
 
 pytestmark = pytest.mark.reliability
 SHIPPED = PROJECT_ROOT / "exported_models"

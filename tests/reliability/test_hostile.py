@@ -9,10 +9,10 @@ import numpy as np
 import pygame
 import pytest
 
-import kiosk.recognizer
+import kiosk.recognition.recognizer
 from kiosk.input import PointerMove
-from kiosk.preprocess import _MAX_POINTS
-from kiosk.strokes import MAX_POINTS_PER_STROKE, MAX_STROKES
+from kiosk.recognition.preprocess import _MAX_POINTS
+from kiosk.recognition.strokes import MAX_POINTS_PER_STROKE, MAX_STROKES
 
 pytestmark = pytest.mark.reliability
 
@@ -30,13 +30,13 @@ def canvas_point(app, u, v):
 def rasterized(monkeypatch):
     """The point counts each recognizer rasterized, one entry per call."""
     counts = []
-    real = kiosk.recognizer.strokes_to_image
+    real = kiosk.recognition.recognizer.strokes_to_image
 
     def counting(strokes):
         counts.append(sum(len(points) for points in strokes))
         return real(strokes)
 
-    monkeypatch.setattr(kiosk.recognizer, "strokes_to_image", counting)
+    monkeypatch.setattr(kiosk.recognition.recognizer, "strokes_to_image", counting)
     return counts
 
 

@@ -6,7 +6,7 @@ import sys
 import onnxruntime as ort
 
 from conftest import PROJECT_ROOT
-from kiosk import model_contract as contract
+from kiosk.recognition import model_contract as contract
 
 
 def run_trainer(*args, env_extra=None):

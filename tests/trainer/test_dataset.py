@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from kiosk.preprocess import COM_TARGET, center_of_mass
+from kiosk.recognition.preprocess import COM_TARGET, center_of_mass
 from trainer.dataset import augment, split, train_batches
 from trainer.settings import TrainSettings
 from trainer.styles import STYLED_DIGITS, add_style

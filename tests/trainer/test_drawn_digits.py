@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from kiosk.preprocess import COM_TARGET, center_of_mass
+from kiosk.recognition.preprocess import COM_TARGET, center_of_mass
 from trainer import drawn_digits
 from trainer.errors import DataError
 from trainer.evaluate import drawn_images

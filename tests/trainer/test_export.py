@@ -6,7 +6,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from kiosk import model_contract as contract
+from kiosk.recognition import model_contract as contract
 from trainer import export
 from trainer.errors import ExportError
 from trainer.models import build_model

@@ -13,8 +13,8 @@ import torch
 from conftest import PROJECT_ROOT
 from kiosk.config import KioskConfig
 from kiosk.errors import ModelLoadError
-from kiosk.feedback_store import FeedbackStore
-from kiosk.recognizer import Recognizer
+from kiosk.teaching.feedback_store import FeedbackStore
+from kiosk.recognition.recognizer import Recognizer
 from trainer import promotion
 from trainer.errors import TrainerError
 from trainer.export import WithSoftmax
@@ -195,7 +195,7 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait()
-        from kiosk.models import load_recognizers
+        from kiosk.recognition.model_files import load_recognizers
 
         mlp = next(r for r in load_recognizers(config) if r.kind == "mlp")
         assert mlp.probabilities(np.zeros((1, 1, 28, 28), np.float32)).shape == (1, 10)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from kiosk.errors import EmptyDrawing
-from kiosk.preprocess import (
+from kiosk.recognition.preprocess import (
     COM_TARGET,
     DIGIT_BOX_PX,
     center_of_mass,

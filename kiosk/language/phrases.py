@@ -1,7 +1,7 @@
 """Phrases: everything the kiosk shows or says, by phrase id, in the visitor's language (gettext catalogs).
 
 A phrase id names a sentence ("result.7", "unsure.4_or_9", "ui.button.clear"); each language's
-kiosk/locale/LANG/LC_MESSAGES/kiosk.po gives its text. Spoken phrases are also rendered to voice clips.
+kiosk/language/locale/LANG/LC_MESSAGES/kiosk.po gives its text. Spoken phrases are also rendered to voice clips.
 """
 from __future__ import annotations
 

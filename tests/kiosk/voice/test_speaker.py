@@ -10,13 +10,13 @@ import pygame
 import pytest
 
 from conftest import PROJECT_ROOT
-from kiosk.audio import AudioOut
+from kiosk.voice.audio_out import AudioOut
 from kiosk.event_log import EventLog
-from kiosk.live_voice import LiveVoice
-from kiosk.phrases import Phrases
-from kiosk.speech import SilentSpeaker, VoiceSpeaker
-from kiosk.voice_clips import VoiceClips
-from kiosk.voice_engines import espeak_binary
+from kiosk.voice.live import LiveVoice
+from kiosk.language.phrases import Phrases
+from kiosk.voice.speaker import SilentSpeaker, VoiceSpeaker
+from kiosk.voice.clips import VoiceClips
+from kiosk.voice.engines import espeak_binary
 
 SHIPPED_CACHE = PROJECT_ROOT / "voice_cache"
 
@@ -156,11 +156,11 @@ def test_a_hung_engine_never_stalls_the_drawing_loop(tmp_path):
     speech timeout (5 s), so any frame under 1 s proves the loop never waited. Frame rates are
     measured by scripts/benchmark.py.
     """
-    from kiosk.models import load_recognizers
+    from kiosk.recognition.model_files import load_recognizers
     from kiosk.config import KioskConfig
     from kiosk.input import PointerDown, PointerMove, PointerUp
     from kiosk.screens.draw import DrawScreen
-    from kiosk.theme import Theme
+    from kiosk.ui.theme import Theme
 
     timeout_s = 5.0
     pygame.display.init()
@@ -200,7 +200,7 @@ def test_a_hung_engine_never_stalls_the_drawing_loop(tmp_path):
 
 @pytest.mark.parametrize("lang", ["en", "es", "fr"])
 def test_the_shipped_cache_covers_every_spoken_phrase(lang):
-    from kiosk.phrases import SPOKEN_IDS
+    from kiosk.language.phrases import SPOKEN_IDS
 
     phrases, clips = Phrases(lang), VoiceClips(SHIPPED_CACHE)
     missing = [p for p in SPOKEN_IDS if clips.path(p, lang, phrases.text(p, lang)) is None]
@@ -225,7 +225,7 @@ def test_the_pyttsx3_worker_renders_speech_and_refuses_empty_text(tmp_path, live
     text = tmp_path / "text.txt"
     text.write_text("¡Creo que es un siete!", encoding="utf-8")
     out = tmp_path / "out.wav"
-    done = subprocess.run([sys.executable, "-m", "kiosk.pyttsx3_render", "es", str(text), str(out)],
+    done = subprocess.run([sys.executable, "-m", "kiosk.voice.pyttsx3_render", "es", str(text), str(out)],
                           cwd=PROJECT_ROOT, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
     with wave.open(str(out)) as audio:
@@ -233,7 +233,7 @@ def test_the_pyttsx3_worker_renders_speech_and_refuses_empty_text(tmp_path, live
         duration = audio.getnframes() / audio.getframerate()
     assert 0.8 < duration < 5 and np.sqrt(np.mean(samples.astype(float) ** 2)) > 300
     text.write_text("  ", encoding="utf-8")  # pyttsx3 has crashed on empty text: the worker never asks it
-    refused = subprocess.run([sys.executable, "-m", "kiosk.pyttsx3_render", "es", str(text), str(tmp_path / "empty.wav")],
+    refused = subprocess.run([sys.executable, "-m", "kiosk.voice.pyttsx3_render", "es", str(text), str(tmp_path / "empty.wav")],
                              cwd=PROJECT_ROOT, capture_output=True, timeout=60)
     assert refused.returncode == 2 and not (tmp_path / "empty.wav").exists()
 
@@ -249,7 +249,7 @@ def test_an_unplugged_speaker_is_noticed_and_a_new_one_tried_at_once(live):
 
 
 def test_live_speech_survives_its_folder_being_deleted(tmp_path):
-    from kiosk.voice_engines import espeak_binary
+    from kiosk.voice.engines import espeak_binary
 
     if espeak_binary() is None:
         pytest.skip("espeak-ng is not installed")

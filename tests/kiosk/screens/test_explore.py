@@ -4,12 +4,12 @@ import pygame
 import pytest
 
 from conftest import PROJECT_ROOT
-from kiosk import explorer_grid
-from kiosk.phrases import Phrases
+from kiosk.recognition import explorer_grid
+from kiosk.language.phrases import Phrases
 from kiosk.input import PointerDown
 from kiosk.screens.explore import ExploreScreen
-from kiosk.theme import Theme
-from kiosk.widgets import NavBar
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import NavBar
 
 MODELS = PROJECT_ROOT / "exported_models"
 

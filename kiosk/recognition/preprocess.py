@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from kiosk.errors import EmptyDrawing
-from kiosk.model_contract import IMAGE_SIZE
+from kiosk.recognition.model_contract import IMAGE_SIZE
 
 PREPROCESSING_VERSION = "1"
 DIGIT_BOX_PX = 20  # MNIST fits every digit into 20x20 ...

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import PROJECT_ROOT
-from kiosk.phrases import LANGUAGES, LOCALE_DIR, SPOKEN_IDS, Phrases, placeholders, result_id, unsure_id
+from kiosk.language.phrases import LANGUAGES, LOCALE_DIR, SPOKEN_IDS, Phrases, placeholders, result_id, unsure_id
 
 NUMBER_WORDS = {
     "en": "zero one two three four five six seven eight nine".split(),

@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pygame
 
-from kiosk import theme as colours
-from kiosk.phrases import Phrases
-from kiosk.theme import Theme
+from kiosk.ui import theme as colours
+from kiosk.language.phrases import Phrases
+from kiosk.ui.theme import Theme
 
 
 @dataclass

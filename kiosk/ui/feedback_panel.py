@@ -8,11 +8,11 @@ import enum
 
 import pygame
 
-from kiosk import theme as colours
+from kiosk.ui import theme as colours
 from kiosk.input import PointerDown, PointerEvent
-from kiosk.phrases import Phrases
-from kiosk.theme import Theme
-from kiosk.widgets import Button, draw_text
+from kiosk.language.phrases import Phrases
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import Button, draw_text
 
 THANKS_MS = 2500  # how long the thank-you stays before the model chips come back
 ASK_MS = 10_000  # an unanswered question goes away, and the model chips come back

@@ -32,4 +32,4 @@ def render_command(text_file: Path, lang: str, out_wav: Path) -> tuple[list[str]
         import pyttsx3  # noqa: F401 - only to know whether the worker can run
     except ImportError:
         return None
-    return [sys.executable, "-m", "kiosk.pyttsx3_render", lang, str(text_file), str(out_wav)], "pyttsx3"
+    return [sys.executable, "-m", "kiosk.voice.pyttsx3_render", lang, str(text_file), str(out_wav)], "pyttsx3"

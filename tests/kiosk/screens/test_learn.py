@@ -1,12 +1,12 @@
 import pygame
 
-from kiosk.phrases import Phrases
-from kiosk.models import load_recognizers
+from kiosk.language.phrases import Phrases
+from kiosk.recognition.model_files import load_recognizers
 from kiosk.config import KioskConfig
 from kiosk.input import PointerDown
 from kiosk.screens.learn import LearnScreen
-from kiosk.theme import Theme
-from kiosk.widgets import NavBar
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import NavBar
 
 
 def test_learn_screen_shows_the_childs_drawing_or_an_example_and_navigates():
@@ -28,8 +28,8 @@ def test_learn_screen_shows_the_childs_drawing_or_an_example_and_navigates():
 
 
 def test_learn_screen_tells_what_children_taught_it(tmp_path):
-    from kiosk.feedback_store import FeedbackStore
-    from kiosk.teaching_status import teaching_status
+    from kiosk.teaching.feedback_store import FeedbackStore
+    from kiosk.teaching.status import teaching_status
 
     import json
     import numpy as np

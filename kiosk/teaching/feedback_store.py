@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.atomic_write import write_text_atomic
-from kiosk.preprocess import PREPROCESSING_VERSION
+from kiosk.recognition.preprocess import PREPROCESSING_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from kiosk import atomic_write, feedback_store
-from kiosk.feedback_store import FeedbackStore
+from kiosk import atomic_write
+from kiosk.teaching import feedback_store
+from kiosk.teaching.feedback_store import FeedbackStore
 
 STROKES = [[(10.0, 20.0), (30.5, 40.25)], [(5.0, 5.0)]]
 

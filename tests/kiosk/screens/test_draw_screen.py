@@ -3,14 +3,14 @@ import numpy as np
 import pygame
 import pytest
 
-from kiosk.models import load_recognizers
+from kiosk.recognition.model_files import load_recognizers
 from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerMove, PointerUp
-from kiosk.phrases import Phrases
+from kiosk.language.phrases import Phrases
 from kiosk.screens.draw import DrawScreen
-from kiosk.speech import SilentSpeaker
-from kiosk.theme import Theme
+from kiosk.voice.speaker import SilentSpeaker
+from kiosk.ui.theme import Theme
 
 
 class RecordingSpeaker(SilentSpeaker):
@@ -113,7 +113,7 @@ def test_say_it_again_repeats_the_answer(screen):
 
 @pytest.fixture
 def teachable(recognizers, tmp_path):
-    from kiosk.feedback_store import FeedbackStore
+    from kiosk.teaching.feedback_store import FeedbackStore
 
     pygame.display.init()
     pygame.font.init()

@@ -11,9 +11,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import onnxruntime as ort
 
-from kiosk import model_contract as contract
+from kiosk.recognition import model_contract as contract
 from kiosk.errors import ModelLoadError
-from kiosk.preprocess import clean_strokes, strokes_to_image, to_model_input
+from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
 
 log = logging.getLogger(__name__)
 

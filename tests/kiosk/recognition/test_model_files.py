@@ -7,7 +7,7 @@ import pytest
 from conftest import PROJECT_ROOT
 from kiosk.atomic_write import write_bytes_atomic
 from kiosk.config import KioskConfig
-from kiosk.models import ModelWatcher, load_recognizers
+from kiosk.recognition.model_files import ModelWatcher, load_recognizers
 
 SHIPPED = PROJECT_ROOT / "exported_models"
 

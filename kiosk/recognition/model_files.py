@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kiosk.config import KioskConfig
 from kiosk.errors import ModelLoadError
-from kiosk.recognizer import Recognizer, Uncertainty
+from kiosk.recognition.recognizer import Recognizer, Uncertainty
 
 log = logging.getLogger(__name__)
 MODEL_KINDS = ("cnn", "mlp")

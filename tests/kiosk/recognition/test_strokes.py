@@ -1,4 +1,4 @@
-from kiosk.strokes import MAX_STROKES, Ink
+from kiosk.recognition.strokes import MAX_STROKES, Ink
 
 
 def test_strokes_grow_end_undo_and_clear():

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from kiosk.voice_engines import render_command
+from kiosk.voice.engines import render_command
 
 log = logging.getLogger(__name__)
 

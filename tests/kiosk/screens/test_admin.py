@@ -1,10 +1,10 @@
 import pygame
 import pytest
 
-from kiosk.phrases import Phrases
+from kiosk.language.phrases import Phrases
 from kiosk.input import PointerDown
 from kiosk.screens.admin import TIMEOUT_MS, PinScreen
-from kiosk.theme import Theme
+from kiosk.ui.theme import Theme
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from kiosk.example_digits import smooth
+from kiosk.recognition.example_digits import smooth
 
 # Digits as strokes in a unit square (x right, y down), traced one after another.
 _CONTROL_POINTS = {

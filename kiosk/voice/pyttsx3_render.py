@@ -1,6 +1,6 @@
 """Render one text to a WAV file with pyttsx3, in its own process (the caller kills it if it hangs).
 
-Usage: python -m kiosk.pyttsx3_render LANG TEXT_FILE OUT_WAV   (exit 0 only if OUT_WAV has sound in it)
+Usage: python -m kiosk.voice.pyttsx3_render LANG TEXT_FILE OUT_WAV   (exit 0 only if OUT_WAV has sound in it)
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
 
 def _voice_for(engine, lang: str):
     # Voice ids differ per platform; match on the language tag or the id, the kiosk's usual voice first.
-    from kiosk.voice_engines import ESPEAK_VOICES
+    from kiosk.voice.engines import ESPEAK_VOICES
 
     voices = engine.getProperty("voices")
     for wanted in (ESPEAK_VOICES.get(lang, lang).lower(), lang):

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.feedback_store import FeedbackStore
+from kiosk.teaching.feedback_store import FeedbackStore
 
 REPORT_NAME = "retrain_report.json"  # written by `python -m trainer retrain`
 

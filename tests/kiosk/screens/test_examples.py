@@ -2,17 +2,17 @@
 import pygame
 import pytest
 
-from kiosk.phrases import Phrases
-from kiosk.models import load_recognizers
+from kiosk.language.phrases import Phrases
+from kiosk.recognition.model_files import load_recognizers
 from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
-from kiosk.example_digits import EXAMPLES
+from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.input import PointerDown
-from kiosk.recognizer import recognize_all
+from kiosk.recognition.recognizer import recognize_all
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
-from kiosk.speech import SilentSpeaker
-from kiosk.theme import Theme
+from kiosk.voice.speaker import SilentSpeaker
+from kiosk.ui.theme import Theme
 
 
 @pytest.fixture(scope="module")

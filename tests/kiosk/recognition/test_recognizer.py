@@ -6,7 +6,7 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from kiosk.errors import EmptyDrawing, ModelLoadError
-from kiosk.recognizer import Recognizer
+from kiosk.recognition.recognizer import Recognizer
 
 CNN = PROJECT_ROOT / "exported_models" / "cnn.onnx"
 MLP = PROJECT_ROOT / "exported_models" / "mlp.onnx"
@@ -73,7 +73,7 @@ def test_a_long_scribble_gets_not_sure(cnn):
 
 
 def test_models_that_disagree_make_the_kiosk_unsure(cnn):
-    from kiosk.recognizer import agree
+    from kiosk.recognition.recognizer import agree
 
     seven_answer = cnn.recognize(seven())
     other = dataclasses.replace(seven_answer, best=1, digit=1)
@@ -102,7 +102,7 @@ def test_hostile_drawings_get_a_calm_answer(cnn, strokes):
 
 
 def test_huge_drawings_are_thinned_to_a_bounded_number_of_points():
-    from kiosk.preprocess import _MAX_POINTS, clean_strokes
+    from kiosk.recognition.preprocess import _MAX_POINTS, clean_strokes
 
     strokes = [np.zeros((50_000, 2)) + i for i in range(3)] + [np.ones((7, 2))] * 100
     cleaned = clean_strokes(strokes)

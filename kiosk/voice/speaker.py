@@ -8,10 +8,10 @@ import logging
 from collections import OrderedDict
 from typing import Protocol
 
-from kiosk.audio import AudioOut
-from kiosk.live_voice import LiveVoice
-from kiosk.phrases import Phrases
-from kiosk.voice_clips import VoiceClips
+from kiosk.voice.audio_out import AudioOut
+from kiosk.voice.live import LiveVoice
+from kiosk.language.phrases import Phrases
+from kiosk.voice.clips import VoiceClips
 
 log = logging.getLogger(__name__)
 
