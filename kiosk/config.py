@@ -12,7 +12,20 @@ from typing import Any, Callable, Literal
 from kiosk.errors import ConfigError
 from kiosk.language.phrases import LANGUAGES
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # relative paths in the file resolve here, not against the cwd
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent  # a source checkout; for an installed wheel this is site-packages
+
+
+def shipped_dir(name: str) -> Path:
+    """Where what the kiosk ships with lives: "models" (exported_models/) or "voice" (voice_cache/).
+
+    In a source checkout (or an editable install) they are the top-level folders the project's
+    scripts build; in an installed wheel, the copies packaged as kiosk/shipped/ (see pyproject.toml).
+    """
+    checkout = PROJECT_ROOT / {"models": "exported_models", "voice": "voice_cache"}[name]
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    return PACKAGE_DIR / "shipped" / name
 
 
 @dataclass(frozen=True)
@@ -60,14 +73,14 @@ def _key(default: Any, rule: _Rule) -> Any:
 class KioskConfig:
     """The kiosk's settings; KioskConfig.load(path) reads them from TOML, KioskConfig() gives the defaults."""
 
-    model_dir: str = _key("exported_models", _TEXT)  # where the trainer publishes; relative = under the project
+    model_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the shipped models; relative = beside the settings file
     default_model: Literal["cnn", "mlp"] = _key("cnn", _choice("cnn", "mlp"))  # CNN: 97.7% vs 93.5% on drawn digits
     auto_recognize_delay_ms: int = _key(700, _int(0, 10_000))  # time to lift a finger between strokes; 0 = off
     idle_timeout_s: int = _key(90, _int(10, 86_400))  # a child who walked away leaves no drawing for the next one
     fps_active: int = _key(60, _int(10, 240))  # smooth ink under a moving finger
     fps_idle: int = _key(5, _int(1, 60))  # an unattended kiosk should not heat the Pi
     language: str = _key("en", _choice(*LANGUAGES))  # the language at start; visitors switch with the globe button
-    voice_dir: str = _key("voice_cache", _TEXT)  # the cached voice clips and their manifest
+    voice_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the shipped voice clips (and their manifest)
     speech_timeout_s: float = _key(6.0, _number(0.5, 60))  # a live speech engine still busy after this is killed
     volume: float = _key(0.8, _number(0, 1))  # a busy room, with headroom to turn it up
     muted: bool = _key(False, _BOOL)  # for quiet rooms (libraries) without touching the volume
@@ -80,11 +93,17 @@ class KioskConfig:
     data_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the XDG data dir: taught drawings and retrained models
     collect_feedback: bool = _key(True, _BOOL)  # ask "Did I get it right?" and keep the labelled drawings
     feedback_max_records: int = _key(5000, _int(10, 1_000_000))  # about 3 KB each; the oldest go first
+    # Not a key: the folder relative paths resolve against (the settings file's, else the working directory).
+    base_dir: str = field(default="", repr=False, compare=False, metadata={"rule": None})
 
     def __post_init__(self) -> None:
+        if not self.base_dir:
+            object.__setattr__(self, "base_dir", os.getcwd())
         for f in fields(self):
             value = getattr(self, f.name)
-            rule: _Rule = f.metadata["rule"]
+            rule: _Rule | None = f.metadata["rule"]
+            if rule is None:
+                continue
             if not rule.accepts(value):
                 shown = "something else" if rule.secret else repr(value)
                 raise ConfigError(f"{f.name!r} must be {rule.words}, got {shown}")
@@ -105,31 +124,32 @@ class KioskConfig:
             ) from error
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML ({error}); fix the file or remove it") from error
-        known = [f.name for f in fields(cls)]
+        known = [f.name for f in fields(cls) if f.metadata["rule"] is not None]
         for key in values:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(known)}){hint}")
         try:
-            return cls(**values)
+            return cls(**values, base_dir=str(Path(path).resolve().parent))
         except ConfigError as error:
             raise ConfigError(f"{path}: {error}") from None
 
     @property
     def model_dir_path(self) -> Path:
-        """The model folder as an absolute path."""
-        return _absolute(self.model_dir)
+        """The shipped-model folder as an absolute path: model_dir, or the models the kiosk ships with."""
+        return self._absolute(self.model_dir) if self.model_dir else shipped_dir("models")
 
     @property
     def voice_dir_path(self) -> Path:
-        return _absolute(self.voice_dir)
+        """The voice-clip folder as an absolute path: voice_dir, or the clips the kiosk ships with."""
+        return self._absolute(self.voice_dir) if self.voice_dir else shipped_dir("voice")
 
     @property
     def data_dir_path(self) -> Path:
         """Where the kiosk keeps what it learns: data_dir, or $XDG_DATA_HOME/digit-kiosk when it is empty."""
         if self.data_dir:
-            return _absolute(self.data_dir)
+            return self._absolute(self.data_dir)
         return _xdg("XDG_DATA_HOME", ".local/share") / "digit-kiosk"
 
     @property
@@ -145,8 +165,11 @@ class KioskConfig:
     def log_dir_path(self) -> Path:
         """The log folder as an absolute path: log_dir, or $XDG_STATE_HOME/digit-kiosk when it is empty."""
         if self.log_dir:
-            return _absolute(self.log_dir)
+            return self._absolute(self.log_dir)
         return _xdg("XDG_STATE_HOME", ".local/state") / "digit-kiosk"
+
+    def _absolute(self, path: str) -> Path:
+        return Path(self.base_dir) / Path(path).expanduser()  # an absolute path replaces base_dir
 
 
 def _xdg(variable: str, fallback: str) -> Path:
@@ -154,6 +177,3 @@ def _xdg(variable: str, fallback: str) -> Path:
     value = os.environ.get(variable, "")
     return Path(value) if os.path.isabs(value) else Path.home() / fallback
 
-
-def _absolute(path: str) -> Path:
-    return PROJECT_ROOT / Path(path).expanduser()  # an absolute path replaces PROJECT_ROOT

@@ -3,9 +3,9 @@
 # a full report (per digit, confusion) for cnn.onnx and mlp.onnx, then one line for every file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/python ]; then
+if ! .venv/bin/python -c "import onnxruntime, cv2" 2>/dev/null; then
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check -e ".[train]"
+  .venv/bin/pip install --quiet --disable-pip-version-check -e .  # evaluation runs on the kiosk's runtime: no torch
 fi
 export MNIST_DIR="${MNIST_DIR:-$(cd .. && pwd)/shared/data/mnist}"
 export DRAWN_DIGITS_DIR="${DRAWN_DIGITS_DIR:-$(cd .. && pwd)/shared/data/drawn-digits-dev}"

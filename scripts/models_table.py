@@ -5,7 +5,9 @@
 """
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,8 +18,10 @@ def percent(value) -> str:
     return f"{100 * value:.2f}%" if isinstance(value, (int, float)) else "n/a"
 
 
-def main() -> int:
-    manifest_path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_MANIFEST
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("manifest", nargs="?", type=Path, default=DEFAULT_MANIFEST, help="default: %(default)s")
+    manifest_path = parser.parse_args(argv).manifest
     models = json.loads(manifest_path.read_text())["models"]
     total_bytes = sum(entry["bytes"] for entry in models.values())
     print("| file | model | hidden | dropout | learning rate | max epochs | best epoch | MNIST test | drawn dev | train time | size |")
@@ -35,5 +39,17 @@ def main() -> int:
     return 0
 
 
+def exit_quietly_on_a_closed_pipe() -> None:
+    """`models_table.py | head` closes the pipe early: that is the reader's choice, not an error."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again at exit; let that go nowhere
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        exit_quietly_on_a_closed_pipe()
+        code = 0
+    sys.exit(code)

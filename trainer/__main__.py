@@ -1,42 +1,60 @@
-"""Command line: python -m trainer {download, train, evaluate}. Thin wiring over the library functions."""
+"""Command line: python -m trainer (or digit-kiosk-trainer) {download, train, evaluate, retrain}.
+
+Thin wiring over the library functions. train and retrain need the [train] extra (torch, onnx);
+download and evaluate need only the kiosk's runtime (numpy, onnxruntime).
+"""
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import logging
+import os
 import shlex
 import sys
 from pathlib import Path
 
 
 from kiosk.errors import KioskError
+from trainer import stopping
 from trainer.errors import TrainerError
 
 log = logging.getLogger("trainer")
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
-    # One flag per TrainSettings field; the defaults live in the dataclass, not here.
-    from trainer.settings import AUGMENTATIONS, MODEL_KINDS
+    # One flag per TrainSettings field; the defaults and their why live in the dataclass, not here.
+    from trainer.settings import AUGMENTATIONS, MODEL_KINDS, TrainSettings, field_help
 
-    parser.add_argument("--model", choices=MODEL_KINDS)
-    parser.add_argument("--dropout", "--dropout-rate", dest="dropout_rate", type=float)
-    parser.add_argument("--learning-rate", "--lr", dest="learning_rate", type=float)
-    parser.add_argument("--max-epochs", dest="max_epochs", type=int)
-    parser.add_argument("--batch-size", dest="batch_size", type=int)
-    parser.add_argument("--lr-decay", dest="lr_decay", type=float)
-    parser.add_argument("--hidden-units", dest="hidden_units", type=int, help="MLP hidden width")
-    parser.add_argument("--augment", choices=AUGMENTATIONS)
-    parser.add_argument("--val-size", dest="val_size", type=int)
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--threads", type=int)
-    parser.add_argument("--limit-batches", dest="limit_batches", type=int, help="stop each epoch early (CI smoke runs)")
+    why, default = field_help(), TrainSettings()
+
+    def add(flags, name, **kwargs):
+        parser.add_argument(*flags, dest=name, help=f"{why.get(name, '')} (default: {getattr(default, name)})", **kwargs)
+
+    add(["--model"], "model", choices=MODEL_KINDS)
+    add(["--dropout", "--dropout-rate"], "dropout_rate", type=float)
+    add(["--learning-rate", "--lr"], "learning_rate", type=float)
+    add(["--max-epochs"], "max_epochs", type=int)
+    add(["--batch-size"], "batch_size", type=int)
+    add(["--lr-decay"], "lr_decay", type=float)
+    add(["--hidden-units"], "hidden_units", type=int)
+    add(["--augment"], "augment", choices=AUGMENTATIONS)
+    add(["--val-size"], "val_size", type=int)
+    add(["--seed"], "seed", type=int)
+    add(["--threads"], "threads", type=int)
+    add(["--limit-batches"], "limit_batches", type=int)
+
+
+def _prog() -> str:
+    return "python -m trainer" if sys.argv[0].endswith("__main__.py") else "digit-kiosk-trainer"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m trainer", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true")
-    commands = parser.add_subparsers(dest="command", required=True)
+    from kiosk import version
+
+    parser = argparse.ArgumentParser(prog=_prog(), description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (debug level)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{download,train,evaluate,retrain}")
 
     download = commands.add_parser("download", help="fetch and verify the four MNIST files (needs internet)")
     download.add_argument("--data-dir", help="where to put them (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
@@ -52,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="accuracy of an ONNX model on MNIST test and drawn digits")
     evaluate.add_argument("model_paths", metavar="MODEL.onnx", nargs="+", type=Path)
-    evaluate.add_argument("--data-dir")
-    evaluate.add_argument("--drawn-dir")
+    evaluate.add_argument("--data-dir", help="MNIST folder; only the two t10k test files are read (default: $MNIST_DIR)")
+    evaluate.add_argument("--drawn-dir", help="drawn-digits folder (default: $DRAWN_DIGITS_DIR or ../shared/...)")
     evaluate.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits")
     evaluate.add_argument("--brief", action="store_true", help="one line per model")
 
@@ -63,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--config", type=Path, help="the kiosk's settings file (for data_dir and model_dir)")
     retrain.add_argument("--kind", choices=("cnn", "mlp"), default="cnn")
     retrain.add_argument("--steps", type=int, default=300, help="training batches (default 300)")
-    retrain.add_argument("--learning-rate", type=float, default=5e-5)
-    retrain.add_argument("--min-drawings", type=int, default=20)
+    retrain.add_argument("--learning-rate", type=float, default=5e-5,
+                         help="small, so MNIST stays within the promotion gate (default 5e-5)")
+    retrain.add_argument("--min-drawings", type=int, default=20, help="refuse to retrain on fewer (default 20)")
     retrain.add_argument("--data-dir", help="MNIST folder, for replay and the gate")
     retrain.add_argument("--drawn-dir", help="drawn-digits folder, for the gate where available")
     retrain.add_argument("--no-drawn", action="store_true", help="judge without the drawn digits")
@@ -77,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _retrain(args) -> int:
     from kiosk.config import KioskConfig
     from trainer import promotion
-    from trainer.retrain import RetrainOptions, retrain, retrain_status
+    from trainer.retrain_status import retrain_status
 
     config = KioskConfig.load(args.config)
     if args.status:
@@ -88,6 +107,8 @@ def _retrain(args) -> int:
             with promotion.retrain_lock(config.data_dir_path):
                 print(f"{args.kind}: {promotion.rollback(config.taught_model_dir, args.kind)}")
             return 0
+        from trainer.retrain import RetrainOptions, retrain  # torch: only now, so --status and --rollback need none
+
         options = RetrainOptions(kind=args.kind, steps=args.steps, learning_rate=args.learning_rate, min_drawings=args.min_drawings)
         report = retrain(config, options, args.data_dir, args.drawn_dir, use_drawn=not args.no_drawn, show_progress=not args.quiet)
     except promotion.RetrainBusy as error:
@@ -106,8 +127,10 @@ def _retrain(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv_given = argv is not None
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    stopping.install()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
     try:
         if args.command == "download":
@@ -135,9 +158,24 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:  # a full disk or a read-only --out
         print(f"error: {error}. Nothing was left half-written; free space or pick another --out.", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as error:
+        if error.name and error.name.split(".")[0] in ("torch", "onnx", "sklearn", "tqdm"):
+            print(f"error: '{args.command}' needs {error.name}, which comes with the [train] extra: "
+                  "pip install 'digit-kiosk[train]' (see README.md for the CPU-only torch)", file=sys.stderr)
+            return 2
+        raise
+    except BrokenPipeError:  # `... evaluate | head`: the reader stopped reading, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
-        return 130
+        if argv_given:
+            return 130
+        # An interrupt that passed through code torch runs for us can leave CPython set to end the
+        # process with -SIGINT even though it was handled here; say 130, as documented, and go.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     return 0
 
 

@@ -113,11 +113,11 @@ def evaluate_files(
     if missing:
         raise DataError(f"not found: {', '.join(missing)}")
     models = [(path, *onnx_predictor(path)) for path in model_paths]  # fail fast on a bad file
-    data = mnist.load(data_dir)
+    test_images, test_labels = mnist.load_test_set(data_dir)  # never the training files: they may not be here
     drawn = load_drawn(drawn_dir, drawn_required)
     reports = []
     for path, predict, metadata in models:
-        mnist_metrics = evaluate(predict, data.test_images, data.test_labels)
+        mnist_metrics = evaluate(predict, test_images, test_labels)
         drawn_metrics = evaluate(predict, *drawn) if drawn is not None else None
         if brief:
             drawn_text = f"{100 * drawn_metrics.accuracy:6.2f}%" if drawn_metrics else "   n/a"

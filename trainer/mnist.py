@@ -79,6 +79,14 @@ def load(directory: str | os.PathLike | None = None, verify_checksums: bool = Tr
     return Mnist(**arrays, checksums=checksums)
 
 
+def load_test_set(directory: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Only the 10,000 test images and labels: what evaluation needs (the training files may be absent)."""
+    directory = resolve_dir(directory)
+    images, _ = read_idx(find_file(directory, FILES["test_images"]), FILES["test_images"])
+    labels, _ = read_idx(find_file(directory, FILES["test_labels"]), FILES["test_labels"])
+    return images, labels  # (10000, 28, 28) uint8, (10000,) uint8
+
+
 def find_file(directory: Path, spec: IdxFile) -> Path:
     """The gzip or raw file for spec in directory, or a DataError saying how to get it."""
     for candidate in (directory / f"{spec.name}.gz", directory / spec.name):

@@ -29,11 +29,13 @@ from kiosk.recognition.preprocess import clean_strokes, strokes_to_image
 from kiosk.teaching.status import REPORT_NAME
 from trainer import mnist as mnist_data
 from trainer.dataset import CLEAN_PROBABILITY, as_tensor, augment
+from trainer import stopping
 from trainer.errors import TrainerError
 from trainer.evaluate import load_drawn
 from trainer.export import build_metadata, check_parity, to_onnx_bytes
 from trainer.from_onnx import load_onnx_model
 from trainer.promotion import clean_leftovers, promote, retrain_lock, set_aside
+from trainer.retrain_status import current_model_path
 from trainer.train import History, accuracy
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ def fine_tune(model: nn.Module, collected: tuple[np.ndarray, np.ndarray], replay
     model.train()
     with tqdm(total=options.steps, desc="retrain", unit="step", disable=not show_progress) as progress:
         for _ in range(options.steps):
+            stopping.check()
             pick = rng.integers(0, len(collected[1]), n_collected)
             mine = augment(as_tensor(collected[0][pick]), "affine", generator)
             pick_replay = rng.integers(0, len(replay[1]), n_replay)
@@ -137,12 +140,6 @@ def measure(model: nn.Module, data: mnist_data.Mnist, held_out: tuple[np.ndarray
         "trained_on": accuracy(model, *trained_on, batch),
         "drawn_dev": accuracy(model, *drawn, batch) if drawn is not None else None,
     }
-
-
-def current_model_path(config: KioskConfig, kind: str) -> Path:
-    """What the kiosk runs: the taught model if there is one, else the shipped one."""
-    taught = config.taught_model_dir / f"{kind}.onnx"
-    return taught if taught.exists() else config.model_dir_path / f"{kind}.onnx"
 
 
 def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mnist_dir: str | None = None,
@@ -217,32 +214,3 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         report["seconds"] = round(time.monotonic() - started, 1)
         write_text_atomic(config.data_dir_path / REPORT_NAME, json.dumps(report, indent=1) + "\n")
         return report
-
-
-def retrain_status(config: KioskConfig) -> str:
-    """For the person looking after the kiosk: which model each kind runs, what is kept, what the last night did."""
-    from kiosk.recognition.model_files import MODEL_KINDS
-    from kiosk.recognition.recognizer import model_version
-    from kiosk.teaching.status import read_report
-
-    taught = config.taught_model_dir
-    lines = [f"data dir: {config.data_dir_path}",
-             f"labelled drawings: {FeedbackStore(config.feedback_dir).count()}"]
-    for kind in MODEL_KINDS:
-        path = current_model_path(config, kind)
-        origin = "retrained" if path.parent == taught else "shipped"
-        versions = sorted((taught / "versions").glob(f"{kind}-*.onnx")) if (taught / "versions").is_dir() else []
-        rejected = sorted((taught / "rejected").glob(f"{kind}-*.onnx")) if (taught / "rejected").is_dir() else []
-        version = model_version(path.read_bytes()) if path.exists() else "missing"
-        lines.append(f"{kind}: runs the {origin} model {path} (version {version}); "
-                     f"{len(versions)} earlier version(s) kept for --rollback, {len(rejected)} rejected")
-    report = read_report(config.data_dir_path)
-    if report is None:
-        lines.append("last retrain: none yet")
-    else:
-        before, after = report.get("before", {}), report.get("after", {})
-        verdict = "promoted" if report.get("promoted") else "kept aside: " + "; ".join(report.get("reasons", []))
-        lines.append(f"last retrain ({report.get('kind')}, {report.get('finished')}): {report.get('drawings')} drawings, "
-                     f"held-out {before.get('held_out', 0):.2%} -> {after.get('held_out', 0):.2%}, "
-                     f"MNIST {before.get('mnist_test', 0):.2%} -> {after.get('mnist_test', 0):.2%}; {verdict}")
-    return "\n".join(lines)

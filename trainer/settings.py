@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import re
 from dataclasses import dataclass
 
 from trainer.errors import SettingsError
@@ -57,3 +59,9 @@ class TrainSettings:
         if unknown:
             raise SettingsError(f"unknown training setting(s): {', '.join(unknown)}")
         return cls(**values)
+
+
+def field_help() -> dict[str, str]:
+    """Each field's why-comment from the class above, for the command line's --help (one source of truth)."""
+    source = inspect.getsource(TrainSettings)
+    return dict(re.findall(r"^    (\w+): [^=]+= [^#\n]+#\s*(.+)$", source, re.MULTILINE))

@@ -14,6 +14,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm import tqdm
 
+from trainer import stopping
 from trainer.dataset import TrainData, eval_batches, train_batches
 from trainer.settings import TrainSettings
 
@@ -78,6 +79,7 @@ def train_one_epoch(
         num_batches = min(num_batches, settings.limit_batches)
     with tqdm(total=num_batches, desc=description, leave=False, dynamic_ncols=True, mininterval=0.5) as progress:
         for step, (images, labels) in enumerate(train_batches(data, settings, generator)):
+            stopping.check()
             if step >= num_batches:
                 break
             # forward, backward, step

@@ -56,3 +56,54 @@ def test_evaluate_refuses_a_corrupt_model(tmp_path, mnist_dir):
     bad.write_bytes(b"not a model")
     result = run_trainer("evaluate", str(bad), "--data-dir", str(mnist_dir))
     assert result.returncode == 2 and "bad.onnx" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_trainer_explains_itself():
+    from kiosk import version
+
+    assert version() != "unknown"
+    done = run_trainer("--version")
+    assert done.returncode == 0 and version() in done.stdout
+    top = run_trainer("--help").stdout
+    assert all(command in top for command in ("download", "train", "evaluate", "retrain"))
+    train = run_trainer("train", "--help").stdout
+    for flag, default in (("--dropout", "0.3"), ("--learning-rate", "0.001"), ("--max-epochs", "12"), ("--model", "cnn"),
+                          ("--limit-batches", "None")):
+        assert flag in train and f"(default: {default})" in train, (flag, train)
+    assert "passes over the training set" in train  # the dataclass's why-comment, not a copy of it
+    retrain = run_trainer("retrain", "--help").stdout
+    assert "default 300" in retrain and "default 5e-5" in retrain
+
+
+def test_training_without_torch_names_the_extra_that_brings_it(tmp_path):
+    blocker = tmp_path / "sitecustomize.py"  # as a kiosk-only install: importing torch fails
+    blocker.write_text("import sys\nsys.modules['torch'] = None\n")
+    done = subprocess.run([sys.executable, "-m", "trainer", "train", "--limit-batches", "1"], capture_output=True,
+                          text=True, cwd=PROJECT_ROOT, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{PROJECT_ROOT}", "HOME": str(tmp_path)})
+    assert done.returncode == 2 and "[train]" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_evaluate_needs_only_the_test_files(tmp_path, mnist_dir):
+    test_only = tmp_path / "mnist"
+    test_only.mkdir()
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (test_only / name).symlink_to(mnist_dir / name)
+    done = run_trainer("evaluate", "--brief", "--no-drawn", "--data-dir", str(test_only),
+                       str(PROJECT_ROOT / "exported_models" / "mlp.onnx"))
+    assert done.returncode == 0, done.stderr
+    assert "mlp.onnx" in done.stdout and "MNIST test" in done.stdout
+
+
+def test_a_closed_pipe_is_not_an_error():
+    """`models_table.py | head -1`: the reader has gone before the table is written."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "models_table.py")], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr

@@ -1,0 +1,47 @@
+"""What the kiosk runs and what the nightly retraining did, for the person looking after it.
+
+Needs no torch: `digit-kiosk-trainer retrain --status` works on a kiosk-only install.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.config import KioskConfig
+from kiosk.teaching.feedback_store import FeedbackStore
+
+
+def current_model_path(config: KioskConfig, kind: str) -> Path:
+    """What the kiosk runs: the taught model if there is one, else the shipped one."""
+    taught = config.taught_model_dir / f"{kind}.onnx"
+    return taught if taught.exists() else config.model_dir_path / f"{kind}.onnx"
+
+
+def retrain_status(config: KioskConfig) -> str:
+    """For the person looking after the kiosk: which model each kind runs, what is kept, what the last night did."""
+    from kiosk.recognition.model_files import MODEL_KINDS
+    from kiosk.recognition.recognizer import model_version
+    from kiosk.teaching.status import read_report
+
+    taught = config.taught_model_dir
+    lines = [f"data dir: {config.data_dir_path}",
+             f"labelled drawings: {FeedbackStore(config.feedback_dir).count()}"]
+    for kind in MODEL_KINDS:
+        path = current_model_path(config, kind)
+        origin = "retrained" if path.parent == taught else "shipped"
+        versions = sorted((taught / "versions").glob(f"{kind}-*.onnx")) if (taught / "versions").is_dir() else []
+        rejected = sorted((taught / "rejected").glob(f"{kind}-*.onnx")) if (taught / "rejected").is_dir() else []
+        kept = f"{len(versions)} earlier version(s) kept for --rollback, {len(rejected)} rejected"
+        if not path.exists():
+            lines.append(f"{kind}: no model file at {path}: the kiosk cannot run this kind (set model_dir); {kept}")
+            continue
+        lines.append(f"{kind}: runs the {origin} model {path} (version {model_version(path.read_bytes())}); {kept}")
+    report = read_report(config.data_dir_path)
+    if report is None:
+        lines.append("last retrain: none yet")
+    else:
+        before, after = report.get("before", {}), report.get("after", {})
+        verdict = "promoted" if report.get("promoted") else "kept aside: " + "; ".join(report.get("reasons", []))
+        lines.append(f"last retrain ({report.get('kind')}, {report.get('finished')}): {report.get('drawings')} drawings, "
+                     f"held-out {before.get('held_out', 0):.2%} -> {after.get('held_out', 0):.2%}, "
+                     f"MNIST {before.get('mnist_test', 0):.2%} -> {after.get('mnist_test', 0):.2%}; {verdict}")
+    return "\n".join(lines)
