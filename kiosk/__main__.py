@@ -29,11 +29,21 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m kiosk", description="The digit kiosk (fullscreen by default).")
-    parser.add_argument("--config", type=Path, help="TOML settings file (every key has a default)")
-    parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen; Esc quits")
-    parser.add_argument("--headless", action="store_true", help="no display or audio device needed")
-    parser.add_argument("--size", type=_size, help="window or headless size, e.g. 800x480")
+    from kiosk import version
+
+    prog = "python -m kiosk" if sys.argv[0].endswith("__main__.py") else "digit-kiosk"
+    parser = argparse.ArgumentParser(
+        prog=prog, description="The digit kiosk: fullscreen on the touchscreen by default.",
+        epilog="Settings: see the README's kiosk section (every key has a default). Grown-ups leave by holding "
+               "the top-left corner for 3 s and typing the PIN.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--config", type=Path, help="TOML settings file (default: none, every key has a default)")
+    parser.add_argument("--windowed", action="store_true",
+                        help="a window that fits the screen instead of fullscreen; Esc quits")
+    parser.add_argument("--headless", action="store_true", help="no display or audio device needed (simulated time)")
+    parser.add_argument("--size", type=_size, help="window or headless size, e.g. 800x480 (default: the screen's, "
+                                                   "or 800x480 headless)")
     parser.add_argument("--replay", type=Path, help="JSON lines of scripted touches to play through the kiosk")
     parser.add_argument("--events-out", type=Path, help="write what happened as JSON lines")
     parser.add_argument("--exit-when-done", action="store_true", help="quit once the replay has been played")
@@ -42,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def setup_logging(log_dir: Path, max_bytes: int, backups: int) -> None:
     """Log to stderr, and to a size-capped rotating file when its folder is writable."""
-    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    console = logging.StreamHandler()
+    console.addFilter(lambda record: getattr(record, "console", True))  # main() prints its own one-line reason
+    handlers: list[logging.Handler] = [console]
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.handlers.RotatingFileHandler(log_dir / "kiosk.log", maxBytes=max_bytes, backupCount=backups))
@@ -77,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, lambda *_: setattr(app, "running", False))  # systemd stop: finish the frame, exit 0
         return app.run()
     except KioskError as error:
-        log.error("%s", error)
+        log.error("%s", error, extra={"console": False})  # the log file keeps it; the terminal gets one line
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -41,6 +41,8 @@ def check_runtime(config_path=None, timeout_s: float = 60.0) -> str:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=env)
     except subprocess.TimeoutExpired:
         raise KioskError(f"the runtime check (numpy, opencv, pygame, onnxruntime) did not finish in {timeout_s:.0f} s") from None
+    if done.returncode != 0 and done.stderr.strip():
+        log.error("the runtime check said:\n%s", done.stderr.strip()[-4000:], extra={"console": False})  # for "see the log"
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
         hint = ("an illegal instruction: this onnxruntime build does not suit this CPU (1.21.0 crashes on a Raspberry Pi 4); "
@@ -48,6 +50,8 @@ def check_runtime(config_path=None, timeout_s: float = 60.0) -> str:
         raise KioskError(f"the kiosk's runtime crashed with {name} when it was started: {hint}")
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        if last.startswith("kiosk.errors."):  # the kiosk's own error says what to do: no class name, no "runtime"
+            raise KioskError(last.split(": ", 1)[-1])
         raise KioskError(f"the kiosk's runtime does not work here: {last}")
     return done.stdout.strip()
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pygame
 
+from kiosk import native_output
+
 log = logging.getLogger(__name__)
 
 RETRY_S = 30.0  # how often to look for an audio device again while there is none
@@ -32,16 +34,23 @@ class AudioOut:
             return True
         if self.clock() < self._next_try:
             return False
-        try:
-            # 22.05 kHz mono is what the clips are; a 512-sample buffer keeps the start of speech quick.
-            pygame.mixer.init(frequency=22050, size=-16, channels=1, buffer=512)
-            self._channel = pygame.mixer.Channel(0)
-            self._channel.set_volume(self.volume)
-            log.info("audio device open: %s", pygame.mixer.get_init())
-            return True
-        except pygame.error as error:
-            self._fail(f"no audio device ({error}); speaking silently, trying again in {self.retry_s:.0f} s")
+        problem = None
+        with native_output.captured() as chatter:  # alsa-lib prints 8 lines when there is no sound card
+            try:
+                # 22.05 kHz mono is what the clips are; a 512-sample buffer keeps the start of speech quick.
+                pygame.mixer.init(frequency=22050, size=-16, channels=1, buffer=512)
+            # NotImplementedError/ImportError: a pygame whose mixer cannot load (no libglib on Pi OS Lite)
+            except (pygame.error, NotImplementedError, ImportError) as error:
+                problem = error
+        for line in chatter:
+            log.debug("audio driver: %s", line)
+        if problem is not None:
+            self._fail(f"no audio device ({problem}); speaking silently, trying again in {self.retry_s:.0f} s")
             return False
+        self._channel = pygame.mixer.Channel(0)
+        self._channel.set_volume(self.volume)
+        log.info("audio device open: %s", pygame.mixer.get_init())
+        return True
 
     def load(self, path: Path) -> pygame.mixer.Sound | None:
         """The sound in a WAV or OGG file, or None if it does not decode."""
@@ -97,5 +106,5 @@ class AudioOut:
         self._next_try = self.clock() + self.retry_s
         try:
             pygame.mixer.quit()
-        except pygame.error:
+        except (pygame.error, NotImplementedError, ImportError):
             pass
