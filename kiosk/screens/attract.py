@@ -13,6 +13,9 @@ _CONTROL_POINTS = {
     0: [[(0.5 + 0.3 * math.sin(a), 0.5 - 0.42 * math.cos(a)) for a in (i * math.pi / 12 for i in range(25))]],
 }
 GHOST_DIGITS = {digit: [smooth(stroke) for stroke in strokes] for digit, strokes in _CONTROL_POINTS.items()}
+# Segment lengths per stroke, worked out once: the loop asks for them every frame for hours.
+_LENGTHS = {digit: [[math.dist(a, b) for a, b in zip(stroke, stroke[1:])] for stroke in strokes]
+            for digit, strokes in GHOST_DIGITS.items()}
 SECONDS_PER_DIGIT = 3.0
 
 
@@ -23,8 +26,7 @@ def ghost_strokes(elapsed_s: float) -> tuple[int, list[list[tuple[float, float]]
     progress = min(1.0, (elapsed_s % SECONDS_PER_DIGIT) / (SECONDS_PER_DIGIT * 0.7))
     digit = digits[index]
     drawn = []
-    for stroke in GHOST_DIGITS[digit]:
-        lengths = [math.dist(a, b) for a, b in zip(stroke, stroke[1:])]
+    for stroke, lengths in zip(GHOST_DIGITS[digit], _LENGTHS[digit]):
         budget = progress * sum(lengths)
         partial = [stroke[0]]
         for (a, b), length in zip(zip(stroke, stroke[1:]), lengths):

@@ -1,6 +1,7 @@
 """Drawing helpers for the screens: buttons, probability bars, and what the computer sees."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import cv2
@@ -35,14 +36,32 @@ class Button:
                   max_width=self.rect.width - theme.unit)
 
 
-def draw_text(
-    surface: pygame.Surface, text: str, font: pygame.font.Font, colour, center: tuple[int, int], max_width: int | None = None
-) -> pygame.Rect:
-    """Blit text centred at center, shrunk to max_width if it is wider (translations differ in length)."""
+_TEXT_CACHE: OrderedDict = OrderedDict()
+_TEXT_CACHE_SIZE = 512  # every label of every screen in three languages, and the counters; bounded for months of running
+
+
+def _rendered_text(text: str, font: pygame.font.Font, colour: tuple, max_width: int | None) -> pygame.Surface:
+    # Screens redraw every frame; rendering the same labels again was a third of an idle frame's CPU.
+    key = (text, font, colour, max_width)
+    cached = _TEXT_CACHE.get(key)
+    if cached is not None:
+        _TEXT_CACHE.move_to_end(key)
+        return cached
     rendered = font.render(text, True, colour)
     if max_width is not None and rendered.get_width() > max_width > 0:
         scale = max_width / rendered.get_width()
         rendered = pygame.transform.smoothscale(rendered, (max_width, max(1, int(rendered.get_height() * scale))))
+    _TEXT_CACHE[key] = rendered
+    if len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
+        _TEXT_CACHE.popitem(last=False)
+    return rendered
+
+
+def draw_text(
+    surface: pygame.Surface, text: str, font: pygame.font.Font, colour, center: tuple[int, int], max_width: int | None = None
+) -> pygame.Rect:
+    """Blit text centred at center, shrunk to max_width if it is wider (translations differ in length)."""
+    rendered = _rendered_text(text, font, tuple(colour), max_width)
     rect = rendered.get_rect(center=center)
     surface.blit(rendered, rect)
     return rect

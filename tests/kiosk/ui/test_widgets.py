@@ -1,0 +1,32 @@
+"""Widgets: a label is rendered once and reused frame after frame, and the cache stays bounded."""
+import pygame
+
+from kiosk.ui import widgets
+from kiosk.ui.theme import Theme
+
+
+def test_labels_are_rendered_once_and_the_cache_is_bounded(monkeypatch):
+    pygame.display.init()
+    pygame.font.init()
+    surface = pygame.Surface((800, 480))
+    font = Theme(800, 480).font(3)
+    renders = []
+    real = type(font).render
+
+    class Counting:
+        def __init__(self, font):
+            self.font = font
+
+        def render(self, *args):
+            renders.append(args[0])
+            return real(self.font, *args)
+
+    counting = Counting(font)
+    widgets._TEXT_CACHE.clear()
+    for _ in range(100):  # 100 frames of the same label
+        widgets.draw_text(surface, "Draw a number!", counting, (0, 0, 0), (400, 240))
+    assert renders == ["Draw a number!"]
+    for i in range(3 * widgets._TEXT_CACHE_SIZE):  # a counter that changes every frame, for hours
+        widgets.draw_text(surface, str(i), counting, (0, 0, 0), (400, 240))
+    assert len(widgets._TEXT_CACHE) == widgets._TEXT_CACHE_SIZE
+    assert widgets.draw_text(surface, "wide " * 40, counting, (0, 0, 0), (400, 240), max_width=300).width == 300
