@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 # SIGILL (onnxruntime 1.21.0 on a Raspberry Pi 4 did) instead of taking the kiosk down later.
 RUNTIME_PROBE = """
 import sys
-import numpy, cv2, pygame, onnxruntime
+import numpy, cv2, pygame
+from kiosk.recognition.runtime import ort as onnxruntime
 from kiosk.config import KioskConfig
 from kiosk.recognition.model_files import load_recognizers
 recognizer = load_recognizers(KioskConfig.load(sys.argv[1] if len(sys.argv) > 1 else None))[0]
@@ -35,7 +36,8 @@ def check_runtime(config_path=None, timeout_s: float = 60.0) -> str:
     """Run the probe in a child process; returns the onnxruntime version or raises KioskError saying what to do."""
     command = [sys.executable, "-c", RUNTIME_PROBE] + ([str(config_path)] if config_path else [])
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the kiosk, even when not installed
-    env = {**os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1", "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+    env = {"ORT_DISABLE_TELEMETRY": "1", **os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1", "SDL_VIDEODRIVER": "dummy",
+           "SDL_AUDIODRIVER": "dummy",
            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")]))}
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=env)

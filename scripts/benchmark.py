@@ -92,7 +92,7 @@ def quantized(kind: str, calibration: np.ndarray, folder: Path) -> Path:
 
 
 def fp32_vs_int8(data, drawn_pictures: np.ndarray, drawn_labels: np.ndarray) -> dict:
-    import onnxruntime as ort
+    from kiosk.recognition.runtime import ort
 
     from trainer.evaluate import evaluate, onnx_predictor
 
@@ -135,7 +135,7 @@ def main() -> int:
     parser.add_argument("--skip-training", action="store_true", help="reuse runs/bench_training.json instead of training")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "benchmark.json")
     args = parser.parse_args()
-    import onnxruntime
+    from kiosk.recognition.runtime import ort as onnxruntime
     import torch
 
     started = time.monotonic()

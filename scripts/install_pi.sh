@@ -96,6 +96,8 @@ ExecStart=${PROJECT}/.venv/bin/python -m kiosk --config ${CONFIG_DIR}/digit-kios
 # Every write goes under the data dir (libraries' caches too), so a read-only root works.
 Environment=XDG_CACHE_HOME=${DATA_DIR}/cache
 Environment=PYGAME_HIDE_SUPPORT_PROMPT=1
+# Offline: onnxruntime's telemetry (DNS lookups, a device id and an event database) stays off.
+Environment=ORT_DISABLE_TELEMETRY=1
 ${video_line}
 # systemctl --user reload digit-kiosk: re-read the settings (a broken file is logged and ignored).
 ExecReload=/bin/kill -HUP \$MAINPID

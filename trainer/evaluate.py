@@ -11,7 +11,7 @@ from typing import Callable
 import logging
 
 import numpy as np
-import onnxruntime as ort
+from kiosk.recognition.runtime import ort
 
 from kiosk.recognition import model_contract as contract
 from kiosk.recognition.model_contract import NUM_CLASSES

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
+from kiosk.recognition.runtime import ort
 import torch
 from torch import nn
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-import onnxruntime as ort
+from kiosk.recognition.runtime import ort
 
 from kiosk.recognition import model_contract as contract
 from kiosk.errors import ModelLoadError

@@ -3,7 +3,7 @@ import json
 import subprocess
 import sys
 
-import onnxruntime as ort
+from kiosk.recognition.runtime import ort
 
 from conftest import PROJECT_ROOT
 from kiosk.recognition import model_contract as contract

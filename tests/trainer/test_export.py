@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 import onnx
-import onnxruntime as ort
+from kiosk.recognition.runtime import ort
 import pytest
 import torch
 

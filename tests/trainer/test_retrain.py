@@ -26,7 +26,7 @@ SHIPPED = PROJECT_ROOT / "exported_models"
 
 @pytest.mark.parametrize("name", ["cnn", "mlp", "cnn-dropout0", "mlp128"])
 def test_the_model_rebuilt_from_onnx_answers_exactly_like_the_file(name):
-    import onnxruntime as ort
+    from kiosk.recognition.runtime import ort
 
     model, settings, _ = load_onnx_model(SHIPPED / f"{name}.onnx")
     images = np.random.default_rng(0).random((32, 1, 28, 28), dtype=np.float32)

@@ -2,8 +2,10 @@
 the loop; a corrupt or outdated clip is not played; the newest phrase pre-empts the one before."""
 import os
 import shutil
+import signal
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pygame
@@ -21,9 +23,24 @@ from kiosk.voice.engines import espeak_binary
 SHIPPED_CACHE = PROJECT_ROOT / "voice_cache"
 
 
+HUNG_MARK = f"hung-engine-of-test-{os.getpid()}"
+
+
 def hung_engine(text_file, lang, out_wav):
     """A speech engine that never returns (as pyttsx3's runAndWait sometimes does)."""
-    return [sys.executable, "-c", "import time; time.sleep(3600)"], "hung"
+    return [sys.executable, "-c", f"import time; time.sleep(3600)  # {HUNG_MARK}"], "hung"
+
+
+@pytest.fixture(autouse=True)
+def no_engine_left_behind():
+    """Whatever a test asserted, no hung engine outlives it (a failed test once left `sleep 3600` behind)."""
+    yield
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if HUNG_MARK.encode() in cmdline.read_bytes():
+                os.kill(int(cmdline.parent.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
 
 
 def no_engine(text_file, lang, out_wav):
@@ -189,13 +206,15 @@ def test_a_hung_engine_never_stalls_the_drawing_loop(tmp_path):
 
     frame_times(SilentSpeaker(), 10)  # warm up fonts and models
     hung = VoiceSpeaker(Phrases("en"), AudioOut(), VoiceClips(tmp_path), LiveVoice(command_factory=hung_engine, timeout_s=timeout_s))
-    times, screen, engines = frame_times(hung)
-    assert screen.prediction is not None and screen.prediction.best == 1, "the kiosk still answers"
-    assert len(engines) == 6, "each answer started the engine, which never finished"
-    assert hung.live.process is not None and hung.live.process.poll() is None, "the engine was still hanging"
-    assert times.max() < timeout_s / 5, f"a frame waited for the engine: {times.max():.2f} s"
-    hung.close()
-    pygame.display.quit()
+    try:
+        times, screen, engines = frame_times(hung)
+        assert screen.prediction is not None and screen.prediction.best == 1, "the kiosk still answers"
+        assert len(engines) == 6, "each answer started the engine, which never finished"
+        assert hung.live.process is not None and hung.live.process.poll() is None, "the engine was still hanging"
+        assert times.max() < timeout_s / 5, f"a frame waited for the engine: {times.max():.2f} s"
+    finally:  # a failed assertion must not leave a `sleep 3600` engine behind
+        hung.close()
+        pygame.display.quit()
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "fr"])
