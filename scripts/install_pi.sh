@@ -176,7 +176,7 @@ say "System packages"
 # espeak-ng: the offline voice; SDL's KMS/DRM and audio needs; python3-venv for the virtual environment.
 run sudo apt-get update
 run sudo apt-get install -y python3-venv python3-dev espeak-ng alsa-utils libgbm1 libdrm2 libegl1 libgles2 \
-  libasound2 libpulse0 fonts-dejavu-core
+  libasound2 libpulse0 libglib2.0-0 fonts-dejavu-core  # libglib2.0-0: pygame's mixer (libgthread), missing on Lite
 
 say "The kiosk's Python environment (${PROJECT}/.venv)"
 run python3 -m venv "$PROJECT/.venv"

@@ -35,9 +35,10 @@ def test_a_dry_run_shows_every_step_and_changes_nothing(tmp_path, video):
     result = run_script(tmp_path, "--dry-run", "--with-training", "--video", video)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for expected in ("would run: sudo apt-get install -y python3-venv", "espeak-ng", "torch==2.13.0",
+    for expected in ("would run: sudo apt-get install -y python3-venv", "espeak-ng", "libglib2.0-0", "torch==2.13.0",
                      "usermod -aG input,video,render,audio", "do_blanking 1", "Type=notify", "WatchdogSec=30",
-                     "Restart=always", "digit-kiosk-retrain.timer", "check_runtime", "[ ] pulling the power"):
+                     "Restart=always", "digit-kiosk-retrain.timer", "check_runtime", "[ ] pulling the power",
+                     "ORT_DISABLE_TELEMETRY=1"):
         assert expected in out, expected
     if video == "kmsdrm":
         assert "SDL_VIDEODRIVER=kmsdrm" in out and "enable-linger" in out and "autostart" not in out

@@ -1,5 +1,6 @@
 """A clear first run: no screen is said in one line (never an invisible kiosk), the C libraries'
 device-probing chatter stays off the terminal, and --windowed fits the screen it opens on."""
+import json
 import os
 import subprocess
 import sys
@@ -95,3 +96,21 @@ def test_the_kiosk_explains_itself(tmp_path):
     for flag in ("--config", "--windowed", "--headless", "--size", "--replay", "--events-out", "--exit-when-done"):
         assert flag in help_text
     assert "800x480" in help_text and "fits the screen" in help_text
+
+
+def test_a_kiosk_whose_pygame_has_no_mixer_still_answers_silently(tmp_path):
+    """As on Pi OS Lite without libglib: pygame.mixer cannot even be imported."""
+    from kiosk import replay
+    from kiosk.recognition.example_digits import EXAMPLES
+
+    events = replay.from_strokes([[(60 + 280 * x, 60 + 280 * y) for x, y in s] for s in EXAMPLES[7][0]], 400.0)
+    (tmp_path / "seven.jsonl").write_text(replay.dump(events * 3))
+    code = ("import sys; sys.modules['pygame.mixer'] = None; from kiosk.__main__ import main; "
+            "sys.exit(main(['--headless', '--replay', 'seven.jsonl', '--events-out', 'events.jsonl', '--exit-when-done']))")
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(PROJECT_ROOT)}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+    assert len([r for r in records if r["type"] == "recognized"]) == 3
+    assert {r["source"] for r in records if r["type"] == "speech"} == {"none"}  # shown, not said
+    assert "Traceback" not in done.stderr and done.stderr.count("no audio device") == 1, done.stderr
