@@ -43,6 +43,8 @@ HEALTH_EVERY_MS = 60_000
 LIVE_SETTINGS = ("auto_recognize_delay_ms", "idle_timeout_s", "fps_active", "fps_idle", "volume", "muted")
 INVISIBLE_DRIVERS = ("offscreen", "dummy")  # SDL's fallbacks when there is no screen
 WINDOW_SIZE = (1280, 800)
+# The grown-ups' exit: the unit's RestartPreventExitStatus, so leaving sticks (a crash or a kill still restarts).
+EXIT_BY_ADMIN = 10
 RELOAD_AFTER_IDLE_MS = 1000  # a new model is switched in only when nobody has touched the screen for this long
 
 
@@ -144,7 +146,8 @@ class App:
         self._corner_held_ms: float | None = None
         self.systemd = SystemdNotifier()  # READY and watchdog pings when run as a systemd service
         self.clock = pygame.time.Clock()
-        self.running = True
+        self.running, self.exit_code = True, 0
+        self._quits_ignored = 0
         self.now_ms, self.idle_ms, self.frames = 0.0, 0.0, 0
         self._replay: list[ReplayEvent] = list(options.replay or [])
         self._next_health_ms = HEALTH_EVERY_MS
@@ -200,7 +203,7 @@ class App:
             return
         if target == "exit":
             log.info("stopped by the admin PIN")
-            self.running = False
+            self.running, self.exit_code = False, EXIT_BY_ADMIN
             return
         handover = self.screen.handover()
         self.screen = self.screens.get(target, self.screens["draw"])
@@ -222,7 +225,7 @@ class App:
         self.events.close()
         self.speaker.close()
         pygame.quit()
-        return 0
+        return self.exit_code
 
     def frame_rate(self) -> int:
         if self.idle_ms < 2000 or self._replay:
@@ -314,13 +317,22 @@ class App:
         self.screen.start_attract()
         self.events.write(type="idle")
 
+    def _quit_asked(self) -> None:
+        """A window close (Alt+F4 mapped by a compositor, a desktop's logout) ends a window, never the kiosk."""
+        if self.options.windowed or self.options.headless:
+            self.running = False
+            return
+        self._quits_ignored += 1
+        if self._quits_ignored == 1:  # once: a child pressing Alt+F4 a hundred times must not fill the log
+            log.warning("ignored a request to quit from the desktop: only the grown-ups' exit (PIN) ends the kiosk")
+
     def _drain_events(self) -> bool:
         """Hand this frame's input to the screen; True if there was any."""
         busy = False
         for event in pygame.event.get():
-            if event.type == pygame.QUIT or (
-                event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and self.options.windowed
-            ):
+            if event.type == pygame.QUIT:
+                self._quit_asked()
+            elif event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and self.options.windowed:
                 self.running = False
             if event.type in (pygame.AUDIODEVICEADDED, pygame.AUDIODEVICEREMOVED) and not getattr(event, "iscapture", 0):
                 self._guarded(lambda added=event.type == pygame.AUDIODEVICEADDED: self.speaker.audio_device_changed(added))

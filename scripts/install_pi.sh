@@ -79,14 +79,15 @@ kiosk_unit() {
   if [ "$1" = kmsdrm ]; then video_line="Environment=SDL_VIDEODRIVER=kmsdrm"; fi
   cat <<EOF
 # The digit kiosk, as a systemd user service: started at login (desktop) or at boot (Lite, with
-# lingering), restarted on any exit, and killed and restarted if its render loop stops pinging.
+# lingering), restarted on any exit but the grown-ups' (PIN, exit code 10), and killed and restarted
+# if its render loop stops pinging.
 [Unit]
 Description=Digit kiosk (handwritten digits for children)
 Documentation=file://${PROJECT}/README.md
 After=sound.target
-# Give up after 10 crashes in 5 minutes rather than spin: a broken install needs a person.
-StartLimitIntervalSec=300
-StartLimitBurst=10
+# Never give up: a kiosk that hit a start limit would leave the desktop in front of the children.
+# A crash loop costs a restart every 5 s, each one in the journal for the grown-up.
+StartLimitIntervalSec=0
 
 [Service]
 Type=notify
@@ -102,7 +103,10 @@ ${video_line}
 # systemctl --user reload digit-kiosk: re-read the settings (a broken file is logged and ignored).
 ExecReload=/bin/kill -HUP \$MAINPID
 Restart=always
-RestartSec=3
+RestartSec=5
+# The grown-ups' exit (the PIN) ends the kiosk with 10: stay stopped until the next login or boot.
+RestartPreventExitStatus=10
+SuccessExitStatus=10
 WatchdogSec=30
 TimeoutStartSec=90
 

@@ -114,3 +114,43 @@ def test_a_kiosk_whose_pygame_has_no_mixer_still_answers_silently(tmp_path):
     assert len([r for r in records if r["type"] == "recognized"]) == 3
     assert {r["source"] for r in records if r["type"] == "speech"} == {"none"}  # shown, not said
     assert "Traceback" not in done.stderr and done.stderr.count("no audio device") == 1, done.stderr
+
+
+def fullscreen_app(tmp_path, monkeypatch, **options):
+    from kiosk.app import App
+    from kiosk.config import KioskConfig
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")  # on purpose, so it is not refused as invisible
+    return App(KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs")),
+               LaunchOptions(size=(800, 480), **options))
+
+
+def test_a_quit_from_the_desktop_never_ends_the_fullscreen_kiosk(tmp_path, monkeypatch, caplog):
+    app = fullscreen_app(tmp_path, monkeypatch)
+    try:
+        for _ in range(20):  # Alt+F4, again and again
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+            app.frame(16)
+        assert app.running
+        assert caplog.text.count("ignored a request to quit") == 1
+    finally:
+        app.speaker.close()
+        pygame.display.quit()
+
+
+def test_only_the_grown_ups_exit_ends_it_and_says_so_to_systemd(tmp_path, monkeypatch):
+    from kiosk.app import EXIT_BY_ADMIN
+
+    app = fullscreen_app(tmp_path, monkeypatch)
+    app.screen.next_screen = "exit"  # what the PIN screen asks for after the right PIN
+    app.frame(16)
+    assert not app.running and app.run() == EXIT_BY_ADMIN
+    pygame.display.quit()
+
+
+def test_a_window_still_closes(tmp_path, monkeypatch):
+    app = fullscreen_app(tmp_path, monkeypatch, windowed=True)
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    app.frame(16)
+    assert not app.running and app.run() == 0
+    pygame.display.quit()
