@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from kiosk.errors import KioskError
+from kiosk.log_file import QuietLogFile
 
 log = logging.getLogger("kiosk")
 
@@ -57,7 +58,7 @@ def setup_logging(log_dir: Path, max_bytes: int, backups: int) -> None:
     handlers: list[logging.Handler] = [console]
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.handlers.RotatingFileHandler(log_dir / "kiosk.log", maxBytes=max_bytes, backupCount=backups))
+        handlers.append(QuietLogFile(log_dir / "kiosk.log", max_bytes, backups))
     except OSError as error:
         print(f"kiosk: not logging to {log_dir} ({error}); logging to the terminal only", file=sys.stderr)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers)

@@ -22,6 +22,7 @@ ALLOWED = {
     "errors": set(),
     "atomic_write": set(),
     "native_output": set(),
+    "log_file": set(),
     "language": set(),
     "config": {"errors", "language"},
     "event_log": {"atomic_write"},
@@ -35,10 +36,10 @@ ALLOWED = {
     "screens": {"errors", "config", "event_log", "input", "language", "recognition", "teaching", "voice", "ui"},
     "app": {"errors", "config", "event_log", "input", "replay", "language", "recognition", "teaching", "voice",
             "ui", "screens", "service", "native_output"},
-    "__main__": {"errors", "config", "replay", "app", "service"},
+    "__main__": {"errors", "config", "replay", "app", "service", "log_file"},
 }
 NO_PYGAME = ("kiosk.recognition", "kiosk.language", "kiosk.teaching", "kiosk.errors", "kiosk.atomic_write",
-             "kiosk.config", "kiosk.replay", "kiosk.event_log", "kiosk.native_output")
+             "kiosk.config", "kiosk.replay", "kiosk.event_log", "kiosk.native_output", "kiosk.log_file")
 
 
 def imported_after(statement: str) -> set[str]:
