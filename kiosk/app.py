@@ -32,7 +32,7 @@ from kiosk.voice.speaker import Speaker, VoiceSpeaker, speak
 from kiosk.voice.clips import VoiceClips
 from kiosk.ui.widgets import NavBar
 from kiosk.teaching.status import TeachingStatus, teaching_status
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import Theme, forget_fonts
 
 log = logging.getLogger(__name__)
 ATTRACT_FPS = 10  # a gentle animation; at 15 the loop took up to 3.15% of a core on a real X display (target 3%)
@@ -91,6 +91,22 @@ def refuse_an_invisible_screen(options: LaunchOptions) -> None:
     )
 
 
+def screen_advice() -> str:
+    """What was tried, and what to do next, for the "cannot open the screen" message."""
+    asked = os.environ.get("SDL_VIDEODRIVER", "")
+    tried = f"SDL_VIDEODRIVER={asked}" if asked else "SDL's drivers in order (no SDL_VIDEODRIVER set)"
+    session = os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or "none"
+    cards = sorted(p.name for p in Path("/dev/dri").glob("card*")) if Path("/dev/dri").is_dir() else []
+    if asked == "kmsdrm":
+        if not cards:
+            return f"tried {tried}, but there is no /dev/dri/card*: enable the KMS driver (dtoverlay=vc4-kms-v3d)"
+        return (f"tried {tried} on {', '.join(cards)}: add this user to the video and render groups "
+                "(sudo usermod -aG video,render $USER, then log in again), and stop any desktop that holds the screen")
+    hint = "on Raspberry Pi OS Lite set SDL_VIDEODRIVER=kmsdrm" if cards and session == "none" else \
+        "start the kiosk from the desktop session (or set DISPLAY/WAYLAND_DISPLAY)"
+    return f"tried {tried}, desktop session {session}: {hint}; to try it without a screen, use --headless"
+
+
 def window_size(desktop: tuple[int, int]) -> tuple[int, int]:
     """--windowed without --size: the usual 1280x800, shrunk to leave room for a title bar and a panel."""
     width, height = desktop
@@ -114,6 +130,7 @@ class App:
             for line in chatter:
                 log.debug("display driver: %s", line)
             pygame.font.init()
+            forget_fonts()  # a second App in one process (tests, a restart in place) starts with live fonts
             refuse_an_invisible_screen(options)
             if pygame.display.get_driver() == "x11":
                 # The kiosk draws in software and blits once a frame; SDL's "accelerated" window surface would
@@ -122,10 +139,7 @@ class App:
                 os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
             self.surface = self._open_display()
         except pygame.error as error:
-            raise KioskError(
-                f"cannot open the screen ({error}). Start the kiosk from the desktop session (or set DISPLAY), "
-                "see the README's Raspberry Pi section; to try it without a screen, use --headless"
-            ) from error
+            raise KioskError(f"cannot open the screen ({error}); {screen_advice()}") from error
         self.theme = Theme(*self.surface.get_size())
         self.translator = PointerTranslator(self.surface.get_size())
         self.recognizers = load_recognizers(config)  # shared by the screens: replaced in place on a reload

@@ -185,11 +185,15 @@ run sudo apt-get install -y python3-venv python3-dev espeak-ng alsa-utils libgbm
 say "The kiosk's Python environment (${PROJECT}/.venv)"
 run python3 -m venv "$PROJECT/.venv"
 run "$PROJECT/.venv/bin/pip" install --upgrade pip
+# An older install had pygame; pygame-ce (same `import pygame`, with KMS/DRM) must not share the venv with it.
+if [ "$DRY_RUN" = 1 ] || "$PROJECT/.venv/bin/pip" show pygame >/dev/null 2>&1; then
+  run "$PROJECT/.venv/bin/pip" uninstall -y pygame pygame-ce
+fi
 if [ "$WITH_TRAINING" = 1 ]; then
   run "$PROJECT/.venv/bin/pip" install "$TORCH_PIN"
   run "$PROJECT/.venv/bin/pip" install -e "${PROJECT}[train]"
 else
-  run "$PROJECT/.venv/bin/pip" install -e "$PROJECT"  # numpy, onnxruntime (never 1.21.0), opencv, pygame, pyttsx3
+  run "$PROJECT/.venv/bin/pip" install -e "$PROJECT"  # numpy, onnxruntime (never 1.21.0), opencv, pygame-ce, pyttsx3
 fi
 
 say "Settings and the data folder"

@@ -34,6 +34,9 @@ if [ -n "$missing" ]; then
   fi
 fi
 python3 -m venv .venv
+# pygame-ce replaced pygame (the same `import pygame`; its SDL can drive a screen over KMS/DRM):
+# both in one venv overwrite each other's files, so an older .venv drops both, then gets pygame-ce alone.
+if .venv/bin/pip show pygame >/dev/null 2>&1; then .venv/bin/pip uninstall --quiet -y pygame pygame-ce; fi
 # torch is pinned in pyproject.toml: pip takes a CPU wheel, never the multi-GB CUDA build.
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[train,voice,dev]"
 export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy

@@ -54,7 +54,14 @@ class Theme:
         return max(8, self.unit * 2)
 
     def font(self, size_units: float, bold: bool = True) -> pygame.font.Font:
-        return _font(max(10, int(self.unit * size_units)), bold)
+        size_px = max(10, int(self.unit * size_units))
+        font = _font(size_px, bold)
+        try:
+            font.get_height()  # pygame-ce refuses fonts made before pygame.font was last quit
+        except pygame.error:
+            forget_fonts()
+            font = _font(size_px, bold)
+        return font
 
 
 @lru_cache(maxsize=32)
@@ -62,3 +69,12 @@ def _font(size_px: int, bold: bool) -> pygame.font.Font:
     font = pygame.font.Font(None, size_px)  # pygame's bundled font: always there, no network
     font.set_bold(bold)
     return font
+
+
+def forget_fonts() -> None:
+    """Drop fonts (and the labels rendered with them) made before pygame.font was last quit: pygame-ce
+    refuses to render with them ("font module quit since font created"). App calls it after font.init()."""
+    from kiosk.ui import widgets
+
+    _font.cache_clear()
+    widgets.forget_rendered_text()

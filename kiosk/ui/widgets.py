@@ -57,6 +57,10 @@ def _rendered_text(text: str, font: pygame.font.Font, colour: tuple, max_width: 
     return rendered
 
 
+def forget_rendered_text() -> None:
+    _TEXT_CACHE.clear()
+
+
 def draw_text(
     surface: pygame.Surface, text: str, font: pygame.font.Font, colour, center: tuple[int, int], max_width: int | None = None
 ) -> pygame.Rect:

@@ -154,3 +154,16 @@ def test_a_window_still_closes(tmp_path, monkeypatch):
     app.frame(16)
     assert not app.running and app.run() == 0
     pygame.display.quit()
+
+
+@pytest.mark.parametrize("driver, expect", [
+    ("kmsdrm", ("SDL_VIDEODRIVER=kmsdrm",)),
+    ("", ("no SDL_VIDEODRIVER set", "--headless")),
+])
+def test_cannot_open_the_screen_names_what_was_tried_and_what_next(monkeypatch, driver, expect):
+    from kiosk.app import screen_advice
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", driver) if driver else monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    advice = screen_advice()
+    assert all(e in advice for e in expect), advice
+    assert "kmsdrm" not in advice.split(":", 1)[1] or driver != "kmsdrm"  # never advise the driver that just failed

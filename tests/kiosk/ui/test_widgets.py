@@ -30,3 +30,15 @@ def test_labels_are_rendered_once_and_the_cache_is_bounded(monkeypatch):
         widgets.draw_text(surface, str(i), counting, (0, 0, 0), (400, 240))
     assert len(widgets._TEXT_CACHE) == widgets._TEXT_CACHE_SIZE
     assert widgets.draw_text(surface, "wide " * 40, counting, (0, 0, 0), (400, 240), max_width=300).width == 300
+
+
+def test_fonts_survive_pygame_being_quit_and_started_again():
+    """pygame.quit() (the end of App.run) kills every font; the next screen must still draw its words."""
+    pygame.display.init()
+    pygame.font.init()
+    theme = Theme(800, 480)
+    theme.font(3).render("before", True, (0, 0, 0))
+    pygame.quit()
+    pygame.display.init()
+    pygame.font.init()
+    assert widgets.draw_text(pygame.Surface((800, 480)), "after", theme.font(3), (0, 0, 0), (400, 240)).width > 0
