@@ -23,6 +23,10 @@ from kiosk.recognition.preprocess import PREPROCESSING_VERSION
 log = logging.getLogger(__name__)
 
 RECORD_FORMAT = 1
+# A drawing lives on a canvas of at most a few thousand pixels; a record outside these was damaged
+# or made up (one with coordinates of 1e308 used to stop every nightly retrain).
+MAX_CANVAS_PX = 20_000
+MAX_COORDINATE = 100_000.0
 SUFFIX = ".json"
 
 
@@ -59,6 +63,7 @@ class FeedbackStore:
     def __init__(self, folder: Path, max_records: int = 5000):
         self.folder, self.max_records = Path(folder), max_records
         self._count: int | None = None  # counted once, then kept up to date
+        self._sequence: int | None = None  # the last saved record's sequence number
         remove_stale_temp_files(self.folder)
 
     def append(self, strokes, canvas_px: int, image: np.ndarray, label: int, answer: int | None, model: str,
@@ -79,18 +84,27 @@ class FeedbackStore:
             "strokes": [[[round(float(x), 1), round(float(y), 1)] for x, y in stroke] for stroke in strokes],
             "image": base64.b64encode(np.ascontiguousarray(image, dtype=np.uint8).tobytes()).decode("ascii"),
         }
-        # Time-ordered names: sorting the names sorts the records, and the oldest are dropped first.
-        name = f"{now.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}-{label}{SUFFIX}"
+        # Names in the order of saving, not of the clock: a Pi without a real-time clock or network can
+        # boot in 1970 or jump back, and a time-named new drawing would sort first and be dropped at the cap.
+        # "s" sorts after the digits that began older, time-stamped names, so those still go first.
+        sequence = self._next_sequence()
+        name = f"s{sequence:010d}-{now.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{label}{SUFFIX}"
         before = self.count()
         try:
             write_text_atomic(self.folder / name, json.dumps(record, separators=(",", ":")))
         except OSError as error:
             log.error("cannot save the labelled drawing in %s (%s); the kiosk carries on without it", self.folder, error.strerror or error)
             return False
-        self._count = before + 1
+        self._count, self._sequence = before + 1, sequence
         if self._count > self.max_records:
             self._drop_oldest()
         return True
+
+    def _next_sequence(self) -> int:
+        if self._sequence is None:
+            numbers = [int(p.name[1:11]) for p in self._names() if p.name[:1] == "s" and p.name[1:11].isdigit()]
+            self._sequence = max(numbers, default=0)
+        return self._sequence + 1
 
     def count(self) -> int:
         if self._count is None:
@@ -124,8 +138,12 @@ class FeedbackStore:
                 image = np.frombuffer(base64.b64decode(raw["image"], validate=True), np.uint8)
                 if image.size != 28 * 28 or not 0 <= int(raw["label"]) <= 9:
                     raise ValueError("bad image size or label")
+                strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in raw["strokes"]]
+                if not 1 <= int(raw["canvas_px"]) <= MAX_CANVAS_PX or not all(
+                        abs(v) <= MAX_COORDINATE for stroke in strokes for point in stroke for v in point):
+                    raise ValueError("coordinates or canvas size out of range")  # NaN fails the <= too
                 records.append(Labelled(
-                    strokes=[[(float(x), float(y)) for x, y in stroke] for stroke in raw["strokes"]],
+                    strokes=strokes,
                     canvas_px=int(raw["canvas_px"]), image=image.reshape(28, 28), label=int(raw["label"]),
                     answer=None if raw.get("answer") is None else int(raw["answer"]), model=str(raw.get("model", "")),
                     model_version=str(raw.get("model_version", "")), created=str(raw.get("created", "")),

@@ -97,3 +97,60 @@ def test_a_missing_folder_is_an_empty_store(tmp_path):
     assert store.count() == 0 and store.load() == []
     with pytest.raises(ValueError):
         add(store, label=12)
+
+
+class _Clock:
+    """datetime.datetime, but whatever time the test says (a Pi with no real-time clock)."""
+
+    def __init__(self, start):
+        self.now_value = start
+
+    def now(self, tz=None):
+        return self.now_value
+
+
+def test_record_order_survives_the_clock_going_back(tmp_path, monkeypatch):
+    import datetime as dt
+
+    import kiosk.teaching.feedback_store as feedback_store
+
+    later, epoch = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc), dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    clock = _Clock(later)
+    monkeypatch.setattr(feedback_store.dt, "datetime", clock)
+    store = FeedbackStore(tmp_path, max_records=10)
+    for i in range(10):
+        assert store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), i % 10, None, "cnn", "v")
+    clock.now_value = epoch  # booted without network time
+    for label in (1, 2, 3, 4, 5):
+        assert store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), label, None, "cnn", "v")
+    labels = [r.label for r in FeedbackStore(tmp_path).load()]
+    assert len(labels) == 10 and labels[-5:] == [1, 2, 3, 4, 5], "the newest drawings are kept, the oldest went"
+
+
+def test_older_time_named_records_go_first(tmp_path):
+    legacy = tmp_path / "20261124T070000000000-1-7.json"  # as the kiosk named them before
+    store = FeedbackStore(tmp_path, max_records=2)
+    store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), 1, None, "cnn", "v")
+    legacy.write_text(next(tmp_path.glob("s*.json")).read_text().replace('"label":1', '"label":7'))
+    store = FeedbackStore(tmp_path, max_records=2)
+    store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), 2, None, "cnn", "v")
+    store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), 3, None, "cnn", "v")
+    assert [r.label for r in FeedbackStore(tmp_path).load()] == [2, 3]
+
+
+@pytest.mark.parametrize("change", [
+    lambda r: r["strokes"][0].__setitem__(0, [1e308, -1e308]),
+    lambda r: r["strokes"][0].__setitem__(0, [float("nan"), 3]),
+    lambda r: r.__setitem__("canvas_px", -5),
+    lambda r: r.__setitem__("strokes", "not strokes"),
+])
+def test_a_record_out_of_range_is_skipped_not_fatal(tmp_path, caplog, change):
+    store = FeedbackStore(tmp_path)
+    add(store, label=3)
+    add(store, label=4)
+    path = sorted(tmp_path.glob("*.json"))[0]
+    record = json.loads(path.read_text())
+    change(record)
+    path.write_text(json.dumps(record))
+    assert [r.label for r in FeedbackStore(tmp_path).load()] == [4]
+    assert "skipping damaged feedback record" in caplog.text
