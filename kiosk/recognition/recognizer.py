@@ -64,6 +64,19 @@ class Recognizer:
         if problems:
             raise ModelLoadError(f"{self.path} does not fit the kiosk's model contract: " + "; ".join(problems))
         self.metadata = _decode(raw)
+        self._check_answers()
+
+    def _check_answers(self) -> None:
+        """A model that loads may still answer nonsense (NaN, negative, not summing to 1): try it once now,
+        so a bad file is refused at load and the answer screen never sees it."""
+        try:
+            out = self.probabilities(np.zeros((2, *contract.INPUT_SHAPE), np.float32))  # (2, 1, 28, 28)
+        except Exception as error:  # onnxruntime's own classes for a model that fails at run time
+            raise ModelLoadError(f"{self.path} fails on a test image ({error})") from error
+        if out.shape != (2, contract.NUM_CLASSES) or not np.all(np.isfinite(out)) or out.min() < -1e-6 \
+                or np.abs(out.sum(axis=1) - 1).max() > 1e-3:
+            raise ModelLoadError(f"{self.path} does not give 10 probabilities on a test image "
+                                 f"(shape {out.shape}, values {np.round(out.ravel()[:4], 3).tolist()}...)")
 
     @property
     def kind(self) -> str:
@@ -154,12 +167,33 @@ def _open_session(path: Path) -> tuple[ort.InferenceSession, str]:
     return session, model_version(data)
 
 
+# What each structured metadata value must be; one that is not is dropped (the screens show "?").
+_JSON_TYPES = {contract.META_SETTINGS: dict, contract.META_HISTORY: list, contract.META_DATA_CHECKSUMS: dict}
+_NUMBERS = (contract.META_MNIST_TEST_ACCURACY, contract.META_DRAWN_DEV_ACCURACY, contract.META_TRAINING_SECONDS,
+            contract.META_EPOCHS_RUN)
+
+
 def _decode(raw: dict[str, str]) -> dict:
     decoded = {}
     for key, value in raw.items():
-        try:
-            decoded[key] = json.loads(value) if key in contract.JSON_METADATA else value
-        except ValueError:
-            log.warning("metadata %s is not valid JSON; kept as text", key)
+        if key in _JSON_TYPES:
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, _JSON_TYPES[key]):
+                log.warning("metadata %s is not a JSON %s; ignored", key, _JSON_TYPES[key].__name__)
+                continue
+            decoded[key] = parsed
+        elif key in _NUMBERS:
+            try:
+                number = float(value)
+            except ValueError:
+                number = float("nan")
+            if not np.isfinite(number) and value.lower() != "nan":  # "nan" is the trainer's "not measured"
+                log.warning("metadata %s is not a number (%r); ignored", key, value[:40])
+                continue
+            decoded[key] = value
+        else:
             decoded[key] = value
     return decoded

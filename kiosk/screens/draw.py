@@ -318,7 +318,7 @@ class DrawScreen(Screen):
             self.feedback.layout(pygame.Rect(panel.x, bars.bottom + t.unit // 2, panel.width, panel.bottom - bars.bottom - t.unit // 2), keypad)
             self.feedback.draw_row(surface)
         else:
-            settings = self.recognizer.metadata.get("train_settings", {})
+            settings = self.recognizer.metadata.get("train_settings", {})  # a dict, or absent: the recognizer checked
             number = self.phrases.decimal
             about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=number(str(settings.get("dropout_rate", "?"))),
                        learning_rate=number(str(settings.get("learning_rate", "?"))), epochs=settings.get("max_epochs", "?"))
@@ -335,10 +335,10 @@ class DrawScreen(Screen):
             active = index == self.active
             pygame.draw.rect(surface, colours.BAR_BEST if active else colours.BAR_TRACK, chip, border_radius=t.unit)
             said = str(answer.digit) if answer.digit is not None else "?"
-            accuracy = recognizer.metadata.get("mnist_test_accuracy", "")
+            accuracy = float(recognizer.metadata.get("mnist_test_accuracy", "nan"))  # numbers only: the recognizer checked
             kind = recognizer.kind.upper()
-            if accuracy:
-                label = self.phrases.text("draw.chip_accuracy", kind=kind, digit=said, accuracy=self.phrases.percent(float(accuracy)))
+            if 0.0 <= accuracy <= 1.0:
+                label = self.phrases.text("draw.chip_accuracy", kind=kind, digit=said, accuracy=self.phrases.percent(accuracy))
             else:
                 label = self.phrases.text("draw.chip", kind=kind, digit=said)
             draw_text(surface, label, t.font(1.5), colours.BUTTON_TEXT if active else colours.TEXT, chip.center, max_width=chip.width - t.unit)

@@ -108,3 +108,55 @@ def test_huge_drawings_are_thinned_to_a_bounded_number_of_points():
     cleaned = clean_strokes(strokes)
     assert sum(len(s) for s in cleaned) <= _MAX_POINTS + 2 * len(cleaned)
     assert len(cleaned) == 103  # no stroke vanishes
+
+
+def edited_model(tmp_path, name, metadata=None, poison_output=False):
+    """The shipped MLP with its metadata changed, or with NaN added to every probability."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(PROJECT_ROOT / "exported_models" / "mlp.onnx")
+    for key, value in (metadata or {}).items():
+        entry = next((p for p in model.metadata_props if p.key == key), None) or model.metadata_props.add(key=key)
+        entry.value = value
+    if poison_output:
+        output = model.graph.output[0].name
+        model.graph.initializer.append(numpy_helper.from_array(np.array([np.nan], np.float32), "poison"))
+        for node in model.graph.node:
+            node.output[:] = [f"{o}_clean" if o == output else o for o in node.output]
+        model.graph.node.append(helper.make_node("Add", [f"{output}_clean", "poison"], [output]))
+    path = tmp_path / name
+    onnx.save(model, path)
+    return path
+
+
+def test_a_model_that_answers_nan_is_refused_at_load(tmp_path):
+    with pytest.raises(ModelLoadError, match="does not give 10 probabilities"):
+        Recognizer(edited_model(tmp_path, "nan.onnx", poison_output=True))
+
+
+def test_metadata_of_the_wrong_shape_is_dropped_not_shown(tmp_path, caplog):
+    path = edited_model(tmp_path, "odd.onnx", {"train_settings": "[1, 2]", "mnist_test_accuracy": "very high",
+                                               "history": "{not json"})
+    recognizer = Recognizer(path)
+    assert "train_settings" not in recognizer.metadata and "mnist_test_accuracy" not in recognizer.metadata
+    assert "history" not in recognizer.metadata and recognizer.kind == "mlp"
+    assert caplog.text.count("ignored") == 3
+    # ... and the answer screen draws with it (it used to fail on every drawing).
+    import pygame
+
+    from kiosk.event_log import EventLog
+    from kiosk.language.phrases import Phrases
+    from kiosk.screens.draw import DrawScreen
+    from kiosk.ui.theme import Theme
+    from kiosk.voice.speaker import SilentSpeaker
+
+    pygame.display.init()
+    pygame.font.init()
+    screen = DrawScreen([recognizer], SilentSpeaker(), Theme(800, 480), 700, EventLog(None), Phrases("en"))
+    screen.ink.begin(*screen.canvas.center)
+    screen.ink.extend(screen.canvas.centerx, screen.canvas.bottom - 10)
+    screen.ink.end()
+    screen.press("recognize")
+    screen.draw(pygame.Surface((800, 480)))
+    assert screen.prediction is not None
