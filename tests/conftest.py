@@ -56,15 +56,27 @@ def drawn_dir() -> Path:
 
 
 @pytest.fixture
-def app(tmp_path):
-    """A headless kiosk in this process, writing only into the test's folder."""
+def app_factory(tmp_path):
+    """Headless kiosks in this process, writing only into the test's folder; settings as keywords."""
     import pygame
 
     from kiosk.app import App, LaunchOptions
     from kiosk.config import KioskConfig
 
-    kiosk = App(KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs")),
-                LaunchOptions(headless=True, size=(800, 480)))
-    yield kiosk
-    kiosk.speaker.close()
+    made = []
+
+    def make(**settings):
+        config = KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs"), **settings)
+        made.append(App(config, LaunchOptions(headless=True, size=(800, 480))))
+        return made[-1]
+
+    yield make
+    for kiosk in made:
+        kiosk.speaker.close()
     pygame.display.quit()
+
+
+@pytest.fixture
+def app(app_factory):
+    """A headless kiosk in this process, writing only into the test's folder."""
+    return app_factory()

@@ -39,9 +39,17 @@ def retrain_status(config: KioskConfig) -> str:
     if report is None:
         lines.append("last retrain: none yet")
     else:
-        before, after = report.get("before", {}), report.get("after", {})
-        verdict = "promoted" if report.get("promoted") else "kept aside: " + "; ".join(report.get("reasons", []))
+        before, after = report.get("before"), report.get("after")
+        reasons = report.get("reasons")
+        reasons = "; ".join(str(r) for r in reasons) if isinstance(reasons, list) else "?"
+        verdict = "promoted" if report.get("promoted") is True else "kept aside: " + reasons
         lines.append(f"last retrain ({report.get('kind')}, {report.get('finished')}): {report.get('drawings')} drawings, "
-                     f"held-out {before.get('held_out', 0):.2%} -> {after.get('held_out', 0):.2%}, "
-                     f"MNIST {before.get('mnist_test', 0):.2%} -> {after.get('mnist_test', 0):.2%}; {verdict}")
+                     f"held-out {_share(before, 'held_out')} -> {_share(after, 'held_out')}, "
+                     f"MNIST {_share(before, 'mnist_test')} -> {_share(after, 'mnist_test')}; {verdict}")
     return "\n".join(lines)
+
+
+def _share(measures, key: str) -> str:
+    """A report's accuracy as a percentage, or "?" when the report (damaged, or from elsewhere) has none."""
+    value = measures.get(key) if isinstance(measures, dict) else None
+    return f"{value:.2%}" if type(value) in (int, float) else "?"

@@ -41,30 +41,41 @@ class Grid:
 
 def load(model_dir: Path) -> dict[str, Grid]:
     """Grids by kind ("cnn", "mlp"); empty if the manifest is missing or unreadable (logged)."""
+    path = model_dir / "MANIFEST.json"
     try:
-        manifest = json.loads((model_dir / "MANIFEST.json").read_text(encoding="utf-8"))["models"]
-    except (OSError, ValueError, KeyError) as error:
-        log.error("no settings explorer: cannot read %s (%s)", model_dir / "MANIFEST.json", error)
+        manifest = json.loads(path.read_text(encoding="utf-8"))["models"]
+        models = [_grid_model(model_dir / name, entry) for name, entry in manifest.items()
+                  if isinstance(name, str) and isinstance(entry, dict)]
+        grids = {}
+        for kind in sorted({m.kind for m in models}):
+            grid = _grid_for([m for m in models if m.kind == kind], kind)
+            if grid is not None:
+                grids[kind] = grid
+        return grids
+    # Valid JSON of the wrong shape (a list, a string where a dict was, settings that do not compare)
+    # costs the explorer, never the kiosk.
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        log.error("no settings explorer: cannot use %s (%s: %s)", path, type(error).__name__, error)
         return {}
-    models = [_grid_model(model_dir / name, entry) for name, entry in manifest.items()]
-    grids = {}
-    for kind in sorted({m.kind for m in models}):
-        grid = _grid_for([m for m in models if m.kind == kind], kind)
-        if grid is not None:
-            grids[kind] = grid
-    return grids
 
 
 def _grid_model(path: Path, entry: dict) -> GridModel:
     meta = entry.get("metadata", {})
+    meta = meta if isinstance(meta, dict) else {}
+    settings, history = meta.get("train_settings", {}), meta.get("history", ())
     return GridModel(
         file=path,
         kind=str(meta.get("model_kind", "?")),
-        settings=dict(meta.get("train_settings", {})),
-        mnist_accuracy=meta.get("mnist_test_accuracy"),
-        drawn_accuracy=meta.get("drawn_dev_accuracy"),
-        history=tuple(meta.get("history", ())),
+        settings=settings if isinstance(settings, dict) else {},
+        mnist_accuracy=_number(meta.get("mnist_test_accuracy")),
+        drawn_accuracy=_number(meta.get("drawn_dev_accuracy")),
+        history=tuple(h for h in history if isinstance(h, dict) and _number(h.get("val_accuracy")) is not None)
+        if isinstance(history, list) else (),
     )
+
+
+def _number(value) -> float | None:
+    return float(value) if type(value) in (int, float) else None
 
 
 def _grid_for(models: list[GridModel], kind: str) -> Grid | None:

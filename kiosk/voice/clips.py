@@ -36,12 +36,17 @@ def read_manifest(folder: Path) -> dict:
     return {"format": MANIFEST_FORMAT, "clips": []}
 
 
+def _well_formed(entry) -> bool:
+    """An entry the lookup can use: a dict whose id, lang, text, file and sha256 are strings (others are skipped)."""
+    return isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("id", "lang", "text", "file", "sha256"))
+
+
 class VoiceClips:
     """Looks up the clip for a phrase in a language, checking it before first use."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self.entries = {(c.get("id"), c.get("lang")): c for c in read_manifest(self.folder)["clips"] if isinstance(c, dict)}
+        self.entries = {(c["id"], c["lang"]): c for c in read_manifest(self.folder)["clips"] if _well_formed(c)}
         self._checked: dict[tuple[str, str], bool] = {}
 
     def path(self, phrase_id: str, lang: str, text: str) -> Path | None:
