@@ -18,6 +18,7 @@ from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
 from kiosk.errors import ModelLoadError
 from kiosk.teaching.feedback_store import remove_stale_temp_files
 from kiosk.recognition.recognizer import Recognizer
+from kiosk.teaching.status import REPORT_NAME
 
 KEEP_VERSIONS = 3
 
@@ -77,26 +78,62 @@ def promote(onnx_bytes: bytes, taught_dir: Path, kind: str, keep: int = KEEP_VER
 
 
 def rollback(taught_dir: Path, kind: str) -> str:
-    """Put back the model before the current one: the newest kept version, or else the shipped model.
+    """Put back the model before the current one: the newest kept version that loads, or else the shipped
+    model. A damaged version is moved to rejected/ and the next older one is tried. The last retrain
+    report is marked as undone, so --status and the Learn screen stop claiming its lesson.
 
     Returns what happened, in words."""
     current = taught_dir / f"{kind}.onnx"
     # A kill between "keep the old one" and the rename can leave a copy of the current model as the
-    # newest version: restoring that would change nothing, so it is skipped.
+    # newest version: restoring that would change nothing, so it is skipped (and removed).
     current_bytes = current.read_bytes() if current.exists() else None
-    versions = [v for v in _versions(taught_dir / "versions", kind) if v.read_bytes() != current_bytes]
-    if versions:
-        previous = versions[-1]
-        verify(previous)
-        write_bytes_atomic(current, previous.read_bytes())
+    skipped = []
+    for previous in reversed(_versions(taught_dir / "versions", kind)):
+        data = previous.read_bytes()
+        if data == current_bytes:
+            previous.unlink()
+            continue
+        try:
+            verify(previous)
+        except ModelLoadError:
+            skipped.append(previous.name)
+            previous.replace(_free_path(taught_dir / "rejected" / f"damaged-{previous.name}"))
+            continue
+        write_bytes_atomic(current, data)
         previous.unlink()
-        return f"restored {previous.name}"
+        _mark_report_undone(taught_dir.parent)
+        return f"restored {previous.name}" + (f" (skipped damaged {', '.join(skipped)})" if skipped else "")
     if current.exists():
         write_bytes_atomic(taught_dir / "versions" / f"{kind}-rolled-back-{stamp()}.onnx.bak", current.read_bytes())
         current.unlink()
         _fsync_dir(taught_dir)
-        return "removed the retrained model: the kiosk runs the shipped one again"
+        _prune_backups(taught_dir / "versions", kind)
+        _mark_report_undone(taught_dir.parent)
+        return "removed the retrained model: the kiosk runs the shipped one again" + (
+            f" (skipped damaged {', '.join(skipped)})" if skipped else "")
     return "nothing to roll back: the kiosk already runs the shipped model"
+
+
+def _free_path(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path if not path.exists() else path.with_name(f"{path.stem}-{stamp()}{path.suffix}")
+
+
+def _prune_backups(folder: Path, kind: str, keep: int = KEEP_VERSIONS) -> None:
+    # The .bak files of rollbacks to the shipped model: enough to undo an undo, bounded.
+    for old in sorted(folder.glob(f"{kind}-rolled-back-*.onnx.bak"))[:-keep]:
+        old.unlink(missing_ok=True)
+
+
+def _mark_report_undone(data_dir: Path) -> None:
+    path = data_dir / REPORT_NAME
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(report, dict) and report.get("promoted"):
+        report.update(promoted=False, rolled_back=stamp(), reasons=["rolled back with --rollback"])
+        write_text_atomic(path, json.dumps(report, indent=1) + "\n")
 
 
 def set_aside(onnx_bytes: bytes, taught_dir: Path, kind: str, report: dict) -> Path:

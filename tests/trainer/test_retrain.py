@@ -1,5 +1,6 @@
 """Retraining on the kiosk: a model rebuilt exactly from its ONNX file, fine-tuning that learns the
 collected drawings, the promotion gate, rollback, the lock, and kill -9 at any moment."""
+import json
 import os
 import signal
 import subprocess
@@ -266,3 +267,48 @@ def test_a_swallowed_ctrl_c_still_stops_the_next_step(monkeypatch):
     finally:
         stopping._asked.clear()
     stopping.check()  # nothing asked: nothing raised
+
+
+def test_rollback_skips_a_damaged_version_and_tries_the_older_ones(config):
+    taught = config.taught_model_dir
+    one, four, mlp = ((SHIPPED / name).read_bytes() for name in ("cnn-e1.onnx", "cnn-e4.onnx", "cnn-dropout0.onnx"))
+    for data in (one, four, mlp):
+        promotion.promote(data, taught, "cnn")
+    newest = sorted((taught / "versions").glob("cnn-2*.onnx"))[-1]  # holds cnn-e4
+    newest.write_bytes(b"damaged on the SD card")
+    said = promotion.rollback(taught, "cnn")
+    assert "restored" in said and "skipped damaged" in said, said
+    assert (taught / "cnn.onnx").read_bytes() == one
+    assert list((taught / "rejected").glob("damaged-*")), "the damaged file is kept aside, not deleted"
+
+
+def teaching_status_without_a_lesson(store):
+    from kiosk.teaching.status import TeachingStatus
+
+    return TeachingStatus(store.count())
+
+
+def test_a_rollback_marks_the_last_report_undone(config):
+    from kiosk.teaching.status import REPORT_NAME, teaching_status
+    from trainer.retrain_status import retrain_status
+
+    taught = config.taught_model_dir
+    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
+    (config.data_dir_path / REPORT_NAME).write_text(json.dumps(
+        {"kind": "cnn", "promoted": True, "drawings": 30, "before": {"held_out": 0.8}, "after": {"held_out": 0.9}}))
+    store = FeedbackStore(config.feedback_dir)
+    assert teaching_status(store, config.data_dir_path) != teaching_status_without_a_lesson(store)
+    promotion.rollback(taught, "cnn")
+    assert teaching_status(store, config.data_dir_path) == teaching_status_without_a_lesson(store)
+    report = json.loads((config.data_dir_path / REPORT_NAME).read_text())
+    assert report["promoted"] is False and report["reasons"] == ["rolled back with --rollback"]
+    assert "kept aside: rolled back" in retrain_status(config)
+
+
+def test_backups_of_rollbacks_are_pruned(config):
+    taught = config.taught_model_dir
+    for _ in range(6):
+        promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
+        while "shipped" not in promotion.rollback(taught, "cnn"):
+            pass
+    assert len(list((taught / "versions").glob("cnn-rolled-back-*.onnx.bak"))) == promotion.KEEP_VERSIONS
