@@ -155,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     except (TrainerError, KioskError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except OSError as error:  # a full disk or a read-only --out
-        print(f"error: {error}. Nothing was left half-written; free space or pick another --out.", file=sys.stderr)
+    except OSError as error:  # a full disk, a read-only --out or data dir
+        where = "pick another --out" if args.command == "train" else "check the data dir (data_dir in --config)"
+        print(f"error: {error}. Nothing was left half-written; free space or {where}.", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
         if error.name and error.name.split(".")[0] in ("torch", "onnx", "sklearn", "tqdm"):

@@ -146,11 +146,20 @@ def set_aside(onnx_bytes: bytes, taught_dir: Path, kind: str, report: dict) -> P
 
 
 def clean_leftovers(taught_dir: Path) -> None:
-    """Remove what a killed run left: an incoming model never renamed, temp files of atomic writes."""
+    """Remove what a killed run left: an incoming model never renamed, temp files of atomic writes, and
+    a kept version identical to the current model (a kill between keeping it and the rename)."""
     for leftover in taught_dir.glob(".*.onnx.incoming"):
         leftover.unlink(missing_ok=True)
-    for folder in (taught_dir, taught_dir / "versions", taught_dir / "rejected", taught_dir.parent):
-        remove_stale_temp_files(folder)
+    # Under the retrain lock nothing else writes in the model folders: their temp files go at once (1.1 MB
+    # each); the data dir is shared with the kiosk, so only temp files older than an hour go there.
+    for folder in (taught_dir, taught_dir / "versions", taught_dir / "rejected"):
+        remove_stale_temp_files(folder, older_than_s=0)
+    remove_stale_temp_files(taught_dir.parent)
+    for current in taught_dir.glob("*.onnx"):
+        data = current.read_bytes()
+        for version in _versions(taught_dir / "versions", current.stem):
+            if version.read_bytes() == data:
+                version.unlink(missing_ok=True)
 
 
 def _versions(folder: Path, kind: str) -> list[Path]:

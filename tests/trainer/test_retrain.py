@@ -235,11 +235,26 @@ def test_stale_temp_files_of_killed_writes_are_removed(config):
     taught = config.taught_model_dir
     (taught / "versions").mkdir(parents=True)
     stale, fresh = taught / "versions" / ".cnn-x.onnx.abc.tmp", taught / ".cnn.onnx.def.tmp"
-    for path in (stale, fresh):
+    shared_stale, shared_fresh = taught.parent / ".old.json.1.tmp", taught.parent / ".new.json.2.tmp"
+    for path in (stale, fresh, shared_stale, shared_fresh):
         path.write_bytes(b"partial")
-    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    for path in (stale, shared_stale):
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
     promotion.clean_leftovers(taught)
-    assert not stale.exists() and fresh.exists(), "only old ones: a write may be in progress right now"
+    # Under the retrain lock only this run writes the model folders: all their temp files go (1.1 MB each).
+    assert not stale.exists() and not fresh.exists()
+    # The data dir is shared with the running kiosk: only old ones, a write may be in progress right now.
+    assert not shared_stale.exists() and shared_fresh.exists()
+
+
+def test_a_kept_version_identical_to_the_current_model_is_removed(config):
+    taught = config.taught_model_dir
+    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
+    promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), taught, "cnn")
+    # As a kill between keeping the old model and the rename would leave it: a copy of the current one.
+    (taught / "versions" / "cnn-29990101T000000000000Z.onnx").write_bytes((taught / "cnn.onnx").read_bytes())
+    promotion.clean_leftovers(taught)
+    assert len(list((taught / "versions").glob("cnn-2*.onnx"))) == 1
 
 
 def test_status_says_what_the_kiosk_runs_and_what_the_last_night_did(config, tmp_path):
@@ -312,3 +327,17 @@ def test_backups_of_rollbacks_are_pruned(config):
         while "shipped" not in promotion.rollback(taught, "cnn"):
             pass
     assert len(list((taught / "versions").glob("cnn-rolled-back-*.onnx.bak"))) == promotion.KEEP_VERSIONS
+
+
+def test_a_read_only_data_dir_on_rollback_says_where_to_look(config, tmp_path):
+    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), config.taught_model_dir, "cnn")
+    promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), config.taught_model_dir, "cnn")
+    settings = config_file(config, tmp_path)
+    code = ("import sys, kiosk.atomic_write as w\n"
+            "def full(*a, **k): raise OSError(28, 'No space left on device')\n"
+            "w.write_bytes_atomic = full\n"
+            "import trainer.promotion as p; p.write_bytes_atomic = full\n"
+            "from trainer.__main__ import main\n"
+            f"sys.exit(main(['retrain', '--config', {str(settings)!r}, '--kind', 'cnn', '--rollback']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+    assert done.returncode == 2 and "data dir" in done.stderr and "--out" not in done.stderr, done.stderr
