@@ -5,6 +5,7 @@ Usage: python -m kiosk.voice.pyttsx3_render LANG TEXT_FILE OUT_WAV   (exit 0 onl
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 
@@ -23,11 +24,33 @@ def main(argv: list[str]) -> int:
     engine.setProperty("rate", 150)
     engine.save_to_file(text, out_wav)
     engine.runAndWait()
-    # save_to_file is known to leave empty files behind: a bare WAV header is 44 bytes.
-    if not Path(out_wav).exists() or Path(out_wav).stat().st_size <= 44:
+    if not wait_for_sound(Path(out_wav)):
         print("the engine wrote no sound", file=sys.stderr)
         return 1
     return 0
+
+
+def wait_for_sound(path: Path, timeout_s: float = 5.0, settle_s: float = 0.15, clock=time.monotonic,
+                   sleep=time.sleep) -> bool:
+    """Whether path ends up holding sound: runAndWait can return before espeak has finished writing.
+
+    Waits (bounded; the caller also kills this process on its own timeout) until the file is more than
+    a bare 44-byte WAV header and has stopped growing for settle_s.
+    """
+    deadline, last_size, steady_since = clock() + timeout_s, -1, None
+    while True:
+        size = path.stat().st_size if path.exists() else 0
+        now = clock()
+        if size > 44 and size == last_size:
+            steady_since = steady_since if steady_since is not None else now
+            if now - steady_since >= settle_s:
+                return True
+        else:
+            steady_since = None
+        if now >= deadline:
+            return size > 44
+        last_size = size
+        sleep(0.02)
 
 
 def _voice_for(engine, lang: str):

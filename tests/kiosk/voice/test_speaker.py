@@ -281,3 +281,26 @@ def test_live_speech_survives_its_folder_being_deleted(tmp_path):
         time.sleep(0.01)
     assert wav is not None and wav.exists()
     voice.close()
+
+
+def test_the_pyttsx3_render_waits_for_a_file_still_being_written(tmp_path):
+    """runAndWait may return while espeak still writes (reproduced with a 5 ms delay per callback)."""
+    import threading
+
+    from kiosk.voice.pyttsx3_render import wait_for_sound
+
+    out = tmp_path / "late.wav"
+
+    def late_engine():
+        time.sleep(0.3)
+        with out.open("wb") as wav:
+            for _ in range(10):
+                wav.write(b"\0" * 1000)
+                wav.flush()
+                time.sleep(0.02)
+
+    writer = threading.Thread(target=late_engine)
+    writer.start()
+    assert wait_for_sound(out) and out.stat().st_size == 10_000  # all of it, not the first chunk
+    writer.join()
+    assert not wait_for_sound(tmp_path / "never.wav", timeout_s=0.2)
