@@ -22,7 +22,7 @@ DATA_DIR="${HOME}/.local/share/digit-kiosk"
 KIOSK_USER="$(id -un)"
 CONFIG_DIR="${XDG_CONFIG_HOME:-${HOME}/.config}"
 UNIT_DIR="${CONFIG_DIR}/systemd/user"
-TORCH_PIN="torch==2.13.0"  # CPU wheels for aarch64; an unpinned torch pulls a huge CUDA build
+TORCH_PIN="torch==2.13.0"  # on aarch64 PyPI serves a CUDA build of it: see the preflight check below
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -175,6 +175,17 @@ if [ "$DRY_RUN" = 0 ] && [ "$(id -u)" = 0 ]; then
   echo "install_pi.sh: run it as the user the kiosk runs as, not as root (it uses sudo where needed)" >&2
   exit 2
 fi
+# Every check that can fail comes before the first change to the system: stop with one line, change nothing.
+stop() { echo "install_pi.sh: $*; nothing was changed" >&2; exit 2; }
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+  || stop "the kiosk needs Python 3.11 or later (Raspberry Pi OS Bookworm has it); this is $(python3 --version 2>&1)"
+free_mb="$(df -Pm "$PROJECT" | awk 'NR == 2 {print $4}')"
+[ "${free_mb:-0}" -ge 1024 ] || [ "$DRY_RUN" = 1 ] || stop "only ${free_mb:-?} MB free where the kiosk is; it needs 1 GB"
+if [ "$WITH_TRAINING" = 1 ] && [ "$ARCH" = aarch64 ] && [ "${DIGIT_KIOSK_ALLOW_ARM_TORCH:-0}" != 1 ]; then
+  # PyPI's aarch64 torch 2.13.0 is a CUDA build (2.9 GB) that dies with SIGILL on a Pi 4, 3 or Zero 2 W
+  # (an ARMv8.1 atomic in NVIDIA's BLAS); 2.10.0, the last CPU one, dies at import.
+  stop "--with-training would install a torch that cannot run on this Pi (PyPI's aarch64 torch is a CUDA build that crashes on a Cortex-A72); retrain on a desktop and copy the model (README), or set DIGIT_KIOSK_ALLOW_ARM_TORCH=1 on a Pi 5"
+fi
 
 say "System packages"
 # espeak-ng: the offline voice; SDL's KMS/DRM and audio needs; python3-venv for the virtual environment.
@@ -238,8 +249,14 @@ if [ "$WITH_TRAINING" = 1 ]; then
 fi
 
 say "Checking the runtime on this CPU"
-run "$PROJECT/.venv/bin/python" -c "import sys; from kiosk.service import check_runtime; print('onnxruntime', check_runtime(sys.argv[1]), 'works here')" \
-  "$CONFIG_DIR/digit-kiosk/kiosk.toml"
+run "$PROJECT/.venv/bin/python" -c "
+import sys
+from kiosk.errors import KioskError
+from kiosk.service import check_runtime
+try:
+    print('onnxruntime', check_runtime(sys.argv[1]), 'works here')
+except KioskError as error:
+    sys.exit(f'install_pi.sh: the kiosk cannot run here: {error}')" "$CONFIG_DIR/digit-kiosk/kiosk.toml"
 
 say "Done. Reboot, then check:"
 cat <<EOF

@@ -78,3 +78,37 @@ def test_an_existing_settings_file_is_never_overwritten(tmp_path):
     result = run_script(tmp_path, "--dry-run")
     assert result.returncode == 0 and "keeping the existing" in result.stdout
     assert "would write " + str(settings) not in result.stdout
+
+
+def stub(folder, name, script):
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(0o755)
+
+
+def run_with_stubs(tmp_path, stubs, *args):
+    bin_dir = tmp_path / "stub-bin"
+    stubs = {"id": 'case "$1" in -u) echo 1000;; -un) echo pi;; *) /usr/bin/id "$@";; esac', **stubs}  # not root
+    for name, script in stubs.items():
+        stub(bin_dir, name, script)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=60, env=env), home
+
+
+def test_training_on_an_arm_pi_is_refused_before_anything_changes(tmp_path):
+    # uname says aarch64, as on a Pi 4; sudo would record any change it was asked to make.
+    result, home = run_with_stubs(tmp_path, {"uname": 'echo aarch64', "sudo": f'echo "$@" >> {tmp_path}/sudo.log'},
+                                  "--with-training", "--video", "kmsdrm")
+    assert result.returncode == 2 and "nothing was changed" in result.stderr and "CUDA" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "sudo.log").exists()
+    assert not any(home.rglob("*")), "no file written"
+
+
+def test_an_old_python_is_refused_before_anything_changes(tmp_path):
+    result, home = run_with_stubs(tmp_path, {"python3": 'case "$1" in --version) echo "Python 3.9.2";; *) exit 1;; esac',
+                                             "sudo": f'echo "$@" >> {tmp_path}/sudo.log'}, "--video", "kmsdrm")
+    assert result.returncode == 2 and "Python 3.11" in result.stderr and "nothing was changed" in result.stderr
+    assert not (tmp_path / "sudo.log").exists() and not any(home.rglob("*"))
