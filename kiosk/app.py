@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
+import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -162,6 +164,7 @@ class App:
         self.clock = pygame.time.Clock()
         self.running, self.exit_code = True, 0
         self._quits_ignored = 0
+        self._error_repeats: tuple = (None, 0)  # the last error inside a screen, and how often it came again
         self.now_ms, self.idle_ms, self.frames = 0.0, 0.0, 0
         self._replay: list[ReplayEvent] = list(options.replay or [])
         self._next_health_ms = HEALTH_EVERY_MS
@@ -362,8 +365,17 @@ class App:
         # A bug inside a screen must not kill an unattended kiosk: log it, start the screen afresh.
         try:
             action()
-        except Exception:  # noqa: BLE001 - the one place that catches everything
-            log.exception("error inside the screen; back to a fresh drawing screen")
+        except Exception as error:  # noqa: BLE001 - the one place that catches everything
+            # The same error every frame would write a traceback 60 times a second (783 KB of log in 5 s
+            # once): the first one in full, then a count at 10, 100, 1000... of the same.
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            signature = (type(error).__name__, str(error), where.filename, where.lineno)
+            repeats = self._error_repeats[1] + 1 if self._error_repeats[0] == signature else 0
+            self._error_repeats = (signature, repeats)
+            if repeats == 0:
+                log.exception("error inside the screen; back to a fresh drawing screen")
+            elif repeats >= 10 and math.log10(repeats).is_integer():
+                log.error("the same error inside the screen again (%d times): %s: %s", repeats, *signature[:2])
             self.translator.cancel()
             self.screen = self.screens["draw"] = self._new_draw_screen()
 

@@ -147,3 +147,18 @@ def test_a_model_replaced_by_a_bad_one_while_drawing(app, tmp_path):
     app.frame(16)
     assert app.recognizers[0].path == SHIPPED / "cnn.onnx"
     assert draw_a_one(app).prediction.best == 1
+
+
+def test_an_error_in_every_frame_is_logged_once_then_counted(app, caplog, monkeypatch):
+    """A screen that fails on every frame (a missing mixer once did) must not flood the log."""
+    from kiosk.screens.draw import DrawScreen
+
+    def broken_draw(self, surface):
+        raise RuntimeError("the same bug, every frame")
+
+    monkeypatch.setattr(DrawScreen, "draw", broken_draw)
+    for _ in range(500):
+        app.frame(16)
+    assert app.running
+    assert caplog.text.count("Traceback") == 1
+    assert caplog.text.count("the same error inside the screen again") == 2  # at 10 and 100
