@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
         config = KioskConfig.load(args.config)
         setup_logging(config.log_dir_path, config.log_max_bytes, config.log_backups)
-        log.info("runtime ok: onnxruntime %s", check_runtime(args.config))
+        log.info("runtime ok: onnxruntime %s", check_runtime(args.config, devices=not args.headless))
         options = LaunchOptions(
             windowed=args.windowed,
             headless=args.headless,

@@ -29,16 +29,35 @@ from kiosk.recognition.model_files import load_recognizers
 recognizer = load_recognizers(KioskConfig.load(sys.argv[1] if len(sys.argv) > 1 else None))[0]
 recognizer.probabilities(numpy.zeros((1, 1, 28, 28), numpy.float32))
 print(onnxruntime.__version__)
+# The video and audio subsystems the kiosk will use (no window: a crash in a driver shows here too).
+try:
+    pygame.display.init()
+    video = pygame.display.get_driver()
+    pygame.display.quit()
+except pygame.error as error:
+    video = f"unavailable ({error})"
+try:
+    pygame.mixer.init()
+    audio = pygame.mixer.get_init() and "ok"
+    pygame.mixer.quit()
+except (pygame.error, NotImplementedError, ImportError) as error:
+    audio = f"unavailable ({error})"
+print(f"video: {video}; audio: {audio}")
 """
 
 
-def check_runtime(config_path=None, timeout_s: float = 60.0) -> str:
-    """Run the probe in a child process; returns the onnxruntime version or raises KioskError saying what to do."""
+def check_runtime(config_path=None, timeout_s: float = 60.0, devices: bool = True) -> str:
+    """Run the probe in a child process; returns the onnxruntime version or raises KioskError saying what to do.
+
+    devices=True tries the real video and audio drivers (logged: a screen or a speaker missing is not
+    an error here, the kiosk says so itself); False uses SDL's dummy ones (--headless).
+    """
     command = [sys.executable, "-c", RUNTIME_PROBE] + ([str(config_path)] if config_path else [])
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the kiosk, even when not installed
-    env = {"ORT_DISABLE_TELEMETRY": "1", **os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1", "SDL_VIDEODRIVER": "dummy",
-           "SDL_AUDIODRIVER": "dummy",
+    env = {"ORT_DISABLE_TELEMETRY": "1", **os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")]))}
+    if not devices:
+        env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=env)
     except subprocess.TimeoutExpired:
@@ -55,7 +74,10 @@ def check_runtime(config_path=None, timeout_s: float = 60.0) -> str:
         if last.startswith("kiosk.errors."):  # the kiosk's own error says what to do: no class name, no "runtime"
             raise KioskError(last.split(": ", 1)[-1])
         raise KioskError(f"the kiosk's runtime does not work here: {last}")
-    return done.stdout.strip()
+    version, _, devices_line = done.stdout.strip().partition("\n")
+    if devices_line:
+        log.info("runtime check: %s", devices_line.strip())
+    return version.strip()
 
 
 class SystemdNotifier:

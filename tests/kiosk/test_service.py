@@ -71,3 +71,17 @@ def test_the_real_runtime_passes_its_check():
     from kiosk.recognition.runtime import ort as onnxruntime
 
     assert check_runtime() == onnxruntime.__version__
+
+
+def test_the_runtime_check_tries_the_video_and_audio_it_will_use(monkeypatch, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    monkeypatch.setenv("SDL_VIDEODRIVER", "offscreen")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    check_runtime()
+    assert "video: offscreen; audio: ok" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("SDL_AUDIODRIVER", "no-such-driver")  # a speaker that is not there: reported, not fatal
+    check_runtime()
+    assert "video: offscreen; audio: unavailable" in caplog.text
