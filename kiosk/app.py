@@ -34,7 +34,7 @@ from kiosk.voice.speaker import Speaker, VoiceSpeaker, speak
 from kiosk.voice.clips import VoiceClips
 from kiosk.ui.widgets import NavBar
 from kiosk.teaching.status import TeachingStatus, teaching_status
-from kiosk.ui.theme import Theme, forget_fonts
+from kiosk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 ATTRACT_FPS = 10  # a gentle animation; at 15 the loop took up to 3.15% of a core on a real X display (target 3%)
@@ -86,11 +86,7 @@ def refuse_an_invisible_screen(options: LaunchOptions) -> None:
     driver = pygame.display.get_driver()
     if options.headless or driver not in INVISIBLE_DRIVERS or os.environ.get("SDL_VIDEODRIVER") == driver:
         return  # asked for (--headless, or SDL_VIDEODRIVER set on purpose, as the benchmarks do)
-    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or "not set"
-    raise KioskError(
-        f"no screen found (DISPLAY is {display}; SDL fell back to its invisible {driver!r} driver). "
-        "Start the kiosk from the desktop session or set DISPLAY=:0; to try it without a screen, use --headless"
-    )
+    raise KioskError(f"no screen found (SDL fell back to its invisible {driver!r} driver); {screen_advice()}")
 
 
 def screen_advice() -> str:
@@ -132,7 +128,6 @@ class App:
             for line in chatter:
                 log.debug("display driver: %s", line)
             pygame.font.init()
-            forget_fonts()  # a second App in one process (tests, a restart in place) starts with live fonts
             refuse_an_invisible_screen(options)
             if pygame.display.get_driver() == "x11":
                 # The kiosk draws in software and blits once a frame; SDL's "accelerated" window surface would

@@ -54,7 +54,7 @@ def check_runtime(config_path=None, timeout_s: float = 60.0, devices: bool = Tru
     """
     command = [sys.executable, "-c", RUNTIME_PROBE] + ([str(config_path)] if config_path else [])
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the kiosk, even when not installed
-    env = {"ORT_DISABLE_TELEMETRY": "1", **os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+    env = {**os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")]))}
     if not devices:
         env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")

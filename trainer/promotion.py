@@ -18,7 +18,7 @@ from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
 from kiosk.errors import ModelLoadError
 from kiosk.teaching.feedback_store import remove_stale_temp_files
 from kiosk.recognition.recognizer import Recognizer
-from kiosk.teaching.status import REPORT_NAME
+from kiosk.teaching.status import REPORT_NAME, read_report
 
 KEEP_VERSIONS = 3
 
@@ -102,16 +102,19 @@ def rollback(taught_dir: Path, kind: str) -> str:
         write_bytes_atomic(current, data)
         previous.unlink()
         _mark_report_undone(taught_dir.parent)
-        return f"restored {previous.name}" + (f" (skipped damaged {', '.join(skipped)})" if skipped else "")
+        return f"restored {previous.name}" + _skipped_words(skipped)
     if current.exists():
         write_bytes_atomic(taught_dir / "versions" / f"{kind}-rolled-back-{stamp()}.onnx.bak", current.read_bytes())
         current.unlink()
         _fsync_dir(taught_dir)
         _prune_backups(taught_dir / "versions", kind)
         _mark_report_undone(taught_dir.parent)
-        return "removed the retrained model: the kiosk runs the shipped one again" + (
-            f" (skipped damaged {', '.join(skipped)})" if skipped else "")
+        return "removed the retrained model: the kiosk runs the shipped one again" + _skipped_words(skipped)
     return "nothing to roll back: the kiosk already runs the shipped model"
+
+
+def _skipped_words(skipped: list[str]) -> str:
+    return f" (skipped damaged {', '.join(skipped)})" if skipped else ""
 
 
 def _free_path(path: Path) -> Path:
@@ -126,14 +129,10 @@ def _prune_backups(folder: Path, kind: str, keep: int = KEEP_VERSIONS) -> None:
 
 
 def _mark_report_undone(data_dir: Path) -> None:
-    path = data_dir / REPORT_NAME
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if isinstance(report, dict) and report.get("promoted"):
+    report = read_report(data_dir)
+    if report is not None and report.get("promoted"):
         report.update(promoted=False, rolled_back=stamp(), reasons=["rolled back with --rollback"])
-        write_text_atomic(path, json.dumps(report, indent=1) + "\n")
+        write_text_atomic(data_dir / REPORT_NAME, json.dumps(report, indent=1) + "\n")
 
 
 def set_aside(onnx_bytes: bytes, taught_dir: Path, kind: str, report: dict) -> Path:

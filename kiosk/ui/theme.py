@@ -73,7 +73,7 @@ def _font(size_px: int, bold: bool) -> pygame.font.Font:
 
 def forget_fonts() -> None:
     """Drop fonts (and the labels rendered with them) made before pygame.font was last quit: pygame-ce
-    refuses to render with them ("font module quit since font created"). App calls it after font.init()."""
+    refuses to render with them ("font module quit since font created"). Theme.font calls it."""
     from kiosk.ui import widgets
 
     _font.cache_clear()
