@@ -15,3 +15,7 @@ class ModelLoadError(KioskError):
 
 class ConfigError(KioskError):
     """The settings file is unreadable, not TOML, or has an unknown key or a bad value; the message names both."""
+
+
+class LearningError(KioskError):
+    """Learning on the kiosk could not go on (numbers that blew up, a result that does not match onnxruntime)."""

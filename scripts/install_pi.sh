@@ -4,7 +4,8 @@
 #
 # Usage: scripts/install_pi.sh [--dry-run] [--with-training] [--video auto|desktop|kmsdrm] [--data-dir DIR]
 #   --dry-run        print every command and file instead of running or writing it
-#   --with-training  also install torch and the trainer, MNIST, and the nightly retraining timer
+#   --with-training  also download MNIST and install the nightly retraining timer (no torch: the
+#                    retraining runs on the kiosk's own numpy learning engine)
 #   --video          desktop: start with the Wayland/X desktop session; kmsdrm: Raspberry Pi OS Lite,
 #                    straight on the screen at boot, no desktop; auto (default): desktop if a display
 #                    manager is enabled, else kmsdrm
@@ -22,7 +23,6 @@ DATA_DIR="${HOME}/.local/share/digit-kiosk"
 KIOSK_USER="$(id -un)"
 CONFIG_DIR="${XDG_CONFIG_HOME:-${HOME}/.config}"
 UNIT_DIR="${CONFIG_DIR}/systemd/user"
-TORCH_PIN="torch==2.13.0"  # on aarch64 PyPI serves a CUDA build of it: see the preflight check below
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -181,11 +181,6 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
   || stop "the kiosk needs Python 3.11 or later (Raspberry Pi OS Bookworm has it); this is $(python3 --version 2>&1)"
 free_mb="$(df -Pm "$PROJECT" | awk 'NR == 2 {print $4}')"
 [ "${free_mb:-0}" -ge 1024 ] || [ "$DRY_RUN" = 1 ] || stop "only ${free_mb:-?} MB free where the kiosk is; it needs 1 GB"
-if [ "$WITH_TRAINING" = 1 ] && [ "$ARCH" = aarch64 ] && [ "${DIGIT_KIOSK_ALLOW_ARM_TORCH:-0}" != 1 ]; then
-  # PyPI's aarch64 torch 2.13.0 is a CUDA build (2.9 GB) that dies with SIGILL on a Pi 4, 3 or Zero 2 W
-  # (an ARMv8.1 atomic in NVIDIA's BLAS); 2.10.0, the last CPU one, dies at import.
-  stop "--with-training would install a torch that cannot run on this Pi (PyPI's aarch64 torch is a CUDA build that crashes on a Cortex-A72); retrain on a desktop and copy the model (README), or set DIGIT_KIOSK_ALLOW_ARM_TORCH=1 on a Pi 5"
-fi
 
 say "System packages"
 # espeak-ng: the offline voice; SDL's KMS/DRM and audio needs; python3-venv for the virtual environment.
@@ -200,12 +195,9 @@ run "$PROJECT/.venv/bin/pip" install --upgrade pip
 if [ "$DRY_RUN" = 1 ] || "$PROJECT/.venv/bin/pip" show pygame >/dev/null 2>&1; then
   run "$PROJECT/.venv/bin/pip" uninstall -y pygame pygame-ce
 fi
-if [ "$WITH_TRAINING" = 1 ]; then
-  run "$PROJECT/.venv/bin/pip" install "$TORCH_PIN"
-  run "$PROJECT/.venv/bin/pip" install -e "${PROJECT}[train]"
-else
-  run "$PROJECT/.venv/bin/pip" install -e "$PROJECT"  # numpy, onnxruntime (never 1.21.0), opencv, pygame-ce, pyttsx3
-fi
+# numpy, onnxruntime (never 1.21.0), opencv, pygame-ce, pyttsx3, onnx, threadpoolctl. Never torch: PyPI's
+# aarch64 torch is a CUDA build that dies with SIGILL on a Pi 4, and the device learns with numpy anyway.
+run "$PROJECT/.venv/bin/pip" install -e "$PROJECT"
 
 say "Settings and the data folder"
 run mkdir -p "$DATA_DIR/logs" "$DATA_DIR/cache"

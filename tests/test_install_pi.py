@@ -35,11 +35,12 @@ def test_a_dry_run_shows_every_step_and_changes_nothing(tmp_path, video):
     result = run_script(tmp_path, "--dry-run", "--with-training", "--video", video)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for expected in ("would run: sudo apt-get install -y python3-venv", "espeak-ng", "libglib2.0-0", "torch==2.13.0",
+    for expected in ("would run: sudo apt-get install -y python3-venv", "espeak-ng", "libglib2.0-0",
                      "usermod -aG input,video,render,audio", "do_blanking 1", "Type=notify", "WatchdogSec=30",
                      "Restart=always", "digit-kiosk-retrain.timer", "check_runtime", "[ ] pulling the power",
                      "ORT_DISABLE_TELEMETRY=1"):
         assert expected in out, expected
+    assert "torch" not in out.lower(), "the device learns with numpy: no torch, with or without training"
     if video == "kmsdrm":
         assert "SDL_VIDEODRIVER=kmsdrm" in out and "enable-linger" in out and "autostart" not in out
     else:
@@ -98,13 +99,12 @@ def run_with_stubs(tmp_path, stubs, *args):
     return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=60, env=env), home
 
 
-def test_training_on_an_arm_pi_is_refused_before_anything_changes(tmp_path):
-    # uname says aarch64, as on a Pi 4; sudo would record any change it was asked to make.
-    result, home = run_with_stubs(tmp_path, {"uname": 'echo aarch64', "sudo": f'echo "$@" >> {tmp_path}/sudo.log'},
-                                  "--with-training", "--video", "kmsdrm")
-    assert result.returncode == 2 and "nothing was changed" in result.stderr and "CUDA" in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr and not (tmp_path / "sudo.log").exists()
-    assert not any(home.rglob("*")), "no file written"
+def test_training_on_an_arm_pi_installs_no_torch(tmp_path):
+    # uname says aarch64, as on a Pi 4, where PyPI's torch is a CUDA build that dies with SIGILL.
+    result, home = run_with_stubs(tmp_path, {"uname": 'echo aarch64'}, "--dry-run", "--with-training", "--video", "kmsdrm")
+    assert result.returncode == 0, result.stderr
+    assert "aarch64" in result.stdout and "torch" not in result.stdout.lower()
+    assert "-m trainer download" in result.stdout and "digit-kiosk-retrain.timer" in result.stdout
 
 
 def test_an_old_python_is_refused_before_anything_changes(tmp_path):

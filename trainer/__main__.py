@@ -1,7 +1,7 @@
 """Command line: python -m trainer (or digit-kiosk-trainer) {download, train, evaluate, retrain}.
 
-Thin wiring over the library functions. train and retrain need the [train] extra (torch, onnx);
-download and evaluate need only the kiosk's runtime (numpy, onnxruntime).
+Thin wiring over the library functions. train needs the [train] extra (torch); download, evaluate and
+retrain need only the kiosk's runtime: the nightly retraining learns with the kiosk's numpy engine.
 """
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def _retrain(args) -> int:
             with promotion.retrain_lock(config.data_dir_path):
                 print(f"{args.kind}: {promotion.rollback(config.taught_model_dir, args.kind)}")
             return 0
-        from trainer.retrain import RetrainOptions, retrain  # torch: only now, so --status and --rollback need none
+        from trainer.retrain import RetrainOptions, retrain  # MNIST and the learning engine: only now
 
         options = RetrainOptions(kind=args.kind, steps=args.steps, learning_rate=args.learning_rate, min_drawings=args.min_drawings)
         report = retrain(config, options, args.data_dir, args.drawn_dir, use_drawn=not args.no_drawn, show_progress=not args.quiet)
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}. Nothing was left half-written; free space or {where}.", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
-        if error.name and error.name.split(".")[0] in ("torch", "onnx", "sklearn", "tqdm"):
+        if error.name and error.name.split(".")[0] in ("torch", "sklearn", "tqdm"):
             print(f"error: '{args.command}' needs {error.name}, which comes with the [train] extra: "
                   "pip install 'digit-kiosk[train]' (see README.md for the CPU-only torch)", file=sys.stderr)
             return 2

@@ -1,53 +1,52 @@
 """On-device retraining: fine-tune the kiosk's current model on the drawings children labelled, with
 MNIST replay so it does not forget, and promote it only if the gate says it is no worse.
 
-Made for a Raspberry Pi at night: niced, a few hundred small steps, MNIST held as uint8 (47 MB),
-progress on stderr, and Ctrl-C or kill -9 at any point leaves the kiosk's model as it was.
+Made for a Raspberry Pi at night: no torch (the kiosk's numpy learning engine, kiosk/learning/),
+niced, a few hundred small steps, MNIST held as uint8 (47 MB), progress in the log, and Ctrl-C or
+kill -9 at any point leaves the kiosk's model as it was.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import dataclasses
 import hashlib
 import json
 import logging
 import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
-from tqdm import tqdm
+from threadpoolctl import threadpool_limits
 
 from kiosk.atomic_write import write_text_atomic
 from kiosk.config import KioskConfig
 from kiosk.errors import EmptyDrawing
+from kiosk.learning.augment import CLEAN_PROBABILITY, jitter
+from kiosk.learning.network import Adam, Network, train_step
+from kiosk.learning.onnx_io import check_parity, read_onnx, to_onnx_bytes
+from kiosk.recognition import model_contract as contract
+from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
+from kiosk.recognition.runtime import ort
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled
-from kiosk.recognition.preprocess import clean_strokes, strokes_to_image
 from kiosk.teaching.status import REPORT_NAME
+from trainer import TRAINER_VERSION, stopping
 from trainer import mnist as mnist_data
-from trainer.dataset import CLEAN_PROBABILITY, as_tensor, augment
-from trainer import stopping
 from trainer.errors import TrainerError
-from trainer.evaluate import load_drawn
-from trainer.export import build_metadata, check_parity, to_onnx_bytes
-from trainer.from_onnx import load_onnx_model
+from trainer.evaluate import evaluate, load_drawn
 from trainer.promotion import clean_leftovers, promote, retrain_lock, set_aside
 from trainer.retrain_status import current_model_path
-from trainer.train import History, accuracy
 
 log = logging.getLogger(__name__)
 
 MAX_MNIST_DROP = 0.002  # the gate: at most 0.2 points of MNIST test accuracy may be given up
-EVAL_BATCH = 200  # small batches keep the CNN's activations (and the Pi's memory) low while scoring
+PARITY_IMAGES = 500  # MNIST test images the engine and onnxruntime must agree on before a file is used
 
 
 @dataclass(frozen=True)
 class RetrainOptions:
     kind: str = "cnn"
-    steps: int = 300  # batches; ~40 s for the CNN on 2 x86 cores, a few minutes on a Pi 4
+    steps: int = 300  # batches; a few minutes for the CNN on 2 x86 cores (numpy), longer on a Pi 4
     batch_size: int = 128
     collected_share: float = 0.25  # of each batch: children's drawings; the rest is MNIST replay
     learning_rate: float = 5e-5  # a twentieth of the first training: nudge the model, do not re-learn it
@@ -79,36 +78,34 @@ def images_of(records: list[Labelled]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(images, dtype=np.uint8).reshape(-1, 28, 28), np.array([r.label for r in records], dtype=np.int64)
 
 
-def fine_tune(model: nn.Module, collected: tuple[np.ndarray, np.ndarray], replay: tuple[np.ndarray, np.ndarray],
+def fine_tune(network: Network, collected: tuple[np.ndarray, np.ndarray], replay: tuple[np.ndarray, np.ndarray],
               options: RetrainOptions, show_progress: bool = True) -> list[float]:
-    """Adam on mixed batches: children's drawings (lightly augmented) plus MNIST (augmented as in training)."""
-    generator = torch.Generator().manual_seed(options.seed)
+    """Adam on mixed batches: children's drawings (lightly jittered) plus MNIST (jittered as in the first training)."""
     rng = np.random.default_rng(options.seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=options.learning_rate)
-    loss_fn = nn.CrossEntropyLoss()
+    optimizer = Adam(network.params, learning_rate=options.learning_rate)
     n_collected = max(1, int(round(options.batch_size * options.collected_share)))
     n_replay = options.batch_size - n_collected
     losses = []
-    model.train()
-    with tqdm(total=options.steps, desc="retrain", unit="step", disable=not show_progress) as progress:
-        for _ in range(options.steps):
-            stopping.check()
-            pick = rng.integers(0, len(collected[1]), n_collected)
-            mine = augment(as_tensor(collected[0][pick]), "affine", generator)
-            pick_replay = rng.integers(0, len(replay[1]), n_replay)
-            theirs = as_tensor(replay[0][pick_replay])
-            keep_clean = torch.rand(n_replay, generator=generator) < CLEAN_PROBABILITY  # as in the first training
-            theirs = torch.where(keep_clean.view(-1, 1, 1, 1), theirs, augment(theirs, "finger", generator))
-            images = torch.cat([mine, theirs])
-            labels = torch.from_numpy(np.concatenate([collected[1][pick], replay[1][pick_replay].astype(np.int64)]))
-            optimizer.zero_grad()
-            loss = loss_fn(model(images), labels)
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-            progress.update()
-            progress.set_postfix(loss=f"{np.mean(losses[-20:]):.4f}", refresh=False)
-    model.eval()
+    every = max(1, options.steps // 10)
+    for step in range(1, options.steps + 1):
+        stopping.check()
+        pick = rng.integers(0, len(collected[1]), n_collected)
+        mine = jitter(collected[0][pick], "affine", rng)
+        pick_replay = rng.integers(0, len(replay[1]), n_replay)
+        theirs = replay[0][pick_replay].copy()
+        change = rng.random(n_replay) >= CLEAN_PROBABILITY  # some stay clean, as in the first training
+        theirs[change] = jitter(theirs[change], "finger", rng)
+        images = to_model_input(np.concatenate([mine, theirs]))
+        labels = np.concatenate([collected[1][pick], replay[1][pick_replay].astype(np.int64)])
+        loss, _ = train_step(network, optimizer, images, labels, rng)
+        if not np.isfinite(loss):
+            raise TrainerError(f"the learning blew up at step {step} (loss {loss}); try a smaller --learning-rate. "
+                               "The kiosk keeps the model it has")
+        losses.append(loss)
+        if show_progress and (step % every == 0 or step == options.steps):
+            log.info("retrain step %d/%d, loss %.4f", step, options.steps, np.mean(losses[-20:]))
+    for layer in network.layers:
+        layer.forget()
     return losses
 
 
@@ -131,15 +128,37 @@ def gate(before: dict, after: dict, shipped_mnist: float | None = None) -> list[
     return reasons
 
 
-def measure(model: nn.Module, data: mnist_data.Mnist, held_out: tuple[np.ndarray, np.ndarray],
+def _predictor(model: bytes | str):
+    """What the kiosk will run: onnxruntime on the file (or its bytes), as a batch -> probabilities function."""
+    session = ort.InferenceSession(model if isinstance(model, bytes) else str(model), providers=["CPUExecutionProvider"])
+    return lambda batch: session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
+
+
+def measure(model: bytes | str, test: tuple[np.ndarray, np.ndarray], held_out: tuple[np.ndarray, np.ndarray],
             trained_on: tuple[np.ndarray, np.ndarray], drawn: tuple[np.ndarray, np.ndarray] | None) -> dict:
-    batch = EVAL_BATCH
+    """The gate's numbers, scored by onnxruntime on the very file that would be promoted."""
+    predict = _predictor(model)
     return {
-        "mnist_test": accuracy(model, data.test_images, data.test_labels, batch),
-        "held_out": accuracy(model, *held_out, batch),
-        "trained_on": accuracy(model, *trained_on, batch),
-        "drawn_dev": accuracy(model, *drawn, batch) if drawn is not None else None,
+        "mnist_test": evaluate(predict, *test).accuracy,
+        "held_out": evaluate(predict, *held_out).accuracy,
+        "trained_on": evaluate(predict, *trained_on).accuracy,
+        "drawn_dev": evaluate(predict, *drawn).accuracy if drawn is not None else None,
     }
+
+
+def retrained_metadata(old: dict[str, str], report: dict, checksums: dict[str, str]) -> dict[str, str]:
+    """The old file's metadata (how it first learned is still true), with today's numbers and a note of the retrain."""
+    metadata = dict(old)
+    drawn = report["after"]["drawn_dev"]
+    metadata.update({
+        contract.META_MNIST_TEST_ACCURACY: f"{report['after']['mnist_test']:.6f}",
+        contract.META_DRAWN_DEV_ACCURACY: "" if drawn is None else f"{drawn:.6f}",
+        contract.META_CREATED: report["finished"],
+        contract.META_DATA_CHECKSUMS: json.dumps(checksums, sort_keys=True),
+        contract.META_TRAINER_VERSION: TRAINER_VERSION,
+        "retrained": json.dumps({k: report[k] for k in ("finished", "drawings", "before", "after")}),
+    })
+    return metadata
 
 
 def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mnist_dir: str | None = None,
@@ -151,9 +170,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
             os.nice(options.nice)
         except OSError:
             log.warning("could not lower this process's priority")
-    torch.set_num_threads(options.threads)
-    torch.manual_seed(options.seed)
-    with retrain_lock(config.data_dir_path):
+    with retrain_lock(config.data_dir_path), threadpool_limits(options.threads):
         clean_leftovers(config.taught_model_dir)
         records = FeedbackStore(config.feedback_dir).load()
         if len(records) < options.min_drawings:
@@ -166,20 +183,18 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         images, labels = images_of(records)
         train_set, held_out = (images[~mask], labels[~mask]), (images[mask], labels[mask])
         source = current_model_path(config, options.kind)
-        model, settings, old_metadata = load_onnx_model(source)
+        network, old_metadata, proto = read_onnx(source)
         data = mnist_data.load(mnist_dir)
+        test = (data.test_images, data.test_labels)
         drawn = load_drawn(drawn_dir, required=False) if use_drawn else None
         log.info("retraining %s from %s on %d drawings (%d held out) with MNIST replay", options.kind, source,
                  len(train_set[1]), len(held_out[1]))
-        before = measure(model, data, held_out, train_set, drawn)
+        before = measure(str(source), test, held_out, train_set, drawn)
         shipped = config.model_dir_path / f"{options.kind}.onnx"
-        shipped_mnist = (before["mnist_test"] if source == shipped
-                         else accuracy(load_onnx_model(shipped)[0], data.test_images, data.test_labels, EVAL_BATCH))
+        shipped_mnist = before["mnist_test"] if source == shipped else evaluate(_predictor(str(shipped)), *test).accuracy
         train_started = time.monotonic()
-        losses = fine_tune(model, train_set, (data.train_images, data.train_labels), options, show_progress)
+        losses = fine_tune(network, train_set, (data.train_images, data.train_labels), options, show_progress)
         train_seconds = time.monotonic() - train_started
-        after = measure(model, data, held_out, train_set, drawn)
-        reasons = gate(before, after, shipped_mnist)
         report = {
             "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "kind": options.kind,
@@ -188,23 +203,24 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
             "trained_on": int(len(train_set[1])),
             "held_out": int(len(held_out[1])),
             "options": dataclasses.asdict(options),
+            "engine": "numpy",
             "before": before,
+        }
+        # The learned weights go into the original graph; onnxruntime must agree with the engine before the
+        # file is scored, and the scores are of that file.
+        draft = to_onnx_bytes(network, old_metadata, proto)
+        check_parity(network, draft, to_model_input(data.test_images[:PARITY_IMAGES]))
+        after = measure(draft, test, held_out, train_set, drawn)
+        reasons = gate(before, after, shipped_mnist)
+        report.update({
             "after": after,
             "shipped_mnist_test": shipped_mnist,
             "promoted": not reasons,
             "reasons": reasons,
             "training_seconds": round(train_seconds, 1),
             "final_loss": round(float(np.mean(losses[-20:])), 4),
-        }
-        history = History()
-        metadata = build_metadata(settings, history, {"mnist_test_accuracy": after["mnist_test"],
-                                                      "drawn_dev_accuracy": after["drawn_dev"] if after["drawn_dev"] is not None else float("nan")},
-                                  data.checksums)
-        metadata["history"] = old_metadata.get("history", "[]")  # how it first learned: still true
-        metadata["epochs_run"], metadata["best_epoch"] = old_metadata.get("epochs_run", "0"), old_metadata.get("best_epoch", "0")
-        metadata["retrained"] = json.dumps({k: report[k] for k in ("finished", "drawings", "before", "after")})
-        onnx_bytes = to_onnx_bytes(model, metadata)
-        check_parity(model, onnx_bytes, as_tensor(data.test_images[:500]).numpy())
+        })
+        onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
         if reasons:
             report["set_aside"] = str(set_aside(onnx_bytes, config.taught_model_dir, options.kind, report))
             log.warning("not promoted: %s", "; ".join(reasons))

@@ -1,0 +1,11 @@
+"""The kiosk's own learning engine: the two model kinds, forward and backward, in plain numpy.
+
+torch cannot run on a Pi 4 from PyPI (its aarch64 wheels are CUDA builds that die with SIGILL on a
+Cortex-A72), so all learning that happens on the device runs here: the nightly retraining starts from
+a shipped or taught ONNX file's weights, live training from random ones. The maths follows torch's
+(nn.Linear, nn.Conv2d, nn.MaxPool2d, nn.Dropout, F.cross_entropy, torch.optim.Adam) so the trainer's
+tests can hold it to torch step by step. Results go back into ONNX files that pass the kiosk's model
+contract; `onnx` is imported only when one is read or written, never when the kiosk starts.
+
+May import: errors, recognition (the model contract, onnxruntime for parity, the preprocessing).
+"""
