@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description="The digit kiosk: fullscreen on the touchscreen by default.",
         epilog="Settings: see the README's kiosk section (every key has a default). Grown-ups leave by holding "
-               "the top-left corner for 3 s and typing the PIN.",
+               "the bottom-left corner for 3 s and typing the PIN.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("--config", type=Path, help="TOML settings file (default: none, every key has a default)")

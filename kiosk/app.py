@@ -12,7 +12,7 @@ from pathlib import Path
 import pygame
 
 from kiosk import native_output
-from kiosk.config import KioskConfig
+from kiosk.config import DEFAULT_PIN, KioskConfig
 from kiosk.errors import ConfigError, KioskError
 from kiosk.event_log import EventLog
 from kiosk.teaching.feedback_store import FeedbackStore
@@ -38,7 +38,7 @@ from kiosk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 ATTRACT_FPS = 10  # a gentle animation; at 15 the loop took up to 3.15% of a core on a real X display (target 3%)
-ADMIN_HOLD_MS = 3000  # hold the top-left corner this long to reach the PIN keypad
+ADMIN_HOLD_MS = 3000  # hold the grown-ups' corner (bottom left, outside the canvas) this long to reach the PIN keypad
 MAX_FRAME_MS = 60_000  # one frame never advances time by more than this, whatever the clock did
 HEALTH_EVERY_MS = 60_000
 # Settings a SIGHUP applies at once; the others need a restart.
@@ -143,7 +143,8 @@ class App:
         self.model_watcher = ModelWatcher(config)
         self.phrases = Phrases(config.language)
         self.speaker = build_speaker(config, self.phrases)
-        self.events = EventLog(options.events_out)
+        self.now_ms = 0.0  # the kiosk's clock: frame time since start (a replay's clock in a replay)
+        self.events = EventLog(options.events_out, clock=lambda: self.now_ms / 1000)
         self.feedback_store = FeedbackStore(config.feedback_dir, config.feedback_max_records) if config.collect_feedback else None
         self.screen = self._new_draw_screen()
         nav, panel = self.screen.nav, self.screen.panel
@@ -152,9 +153,12 @@ class App:
             "explore": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
             "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
-            "admin": PinScreen(config.admin_pin, self.theme, self.phrases),
+            "admin": PinScreen(config.admin_pin, self.theme, self.phrases, default_pin=config.admin_pin == DEFAULT_PIN),
         }
         self._corner_held_ms: float | None = None
+        if config.admin_pin == DEFAULT_PIN:
+            log.warning("the grown-ups' PIN is still the built-in %s: set admin_pin in the settings file "
+                        "(scripts/install_pi.sh gives every install its own)", DEFAULT_PIN)
         self.systemd = SystemdNotifier()  # READY and watchdog pings when run as a systemd service
         self.clock = pygame.time.Clock()
         self.running, self.exit_code = True, 0
@@ -258,6 +262,7 @@ class App:
         if self.idle_ms >= 1000 * self.config.idle_timeout_s and not self.screen.animating:
             self._start_attract()
         self._guarded(lambda: self.screen.update(dt_ms))
+        self.screens["admin"].count_down(dt_ms)
         self._guarded(self.speaker.update)
         if self.idle_ms >= RELOAD_AFTER_IDLE_MS and not self.translator.active:
             self._guarded(self.reload_models)
@@ -305,11 +310,12 @@ class App:
         return True
 
     def _track_corner(self, pointer) -> None:
-        # The admin gesture: a finger that goes down in the top-left corner and stays there.
-        corner = self.theme.button_height * 1.5
+        # The admin gesture: a finger that goes down in the grown-ups' corner and stays in it. No
+        # child's target is there, so neither drawing nor tapping a button can start it.
+        inside = self.theme.admin_zone.collidepoint(float(pointer.x), float(pointer.y))
         if isinstance(pointer, PointerDown):
-            self._corner_held_ms = 0.0 if pointer.x < corner and pointer.y < corner else None
-        elif isinstance(pointer, PointerUp) or pointer.x >= corner or pointer.y >= corner:
+            self._corner_held_ms = 0.0 if inside else None
+        elif isinstance(pointer, PointerUp) or not inside:
             self._corner_held_ms = None
 
     def _watch_corner(self, dt_ms: float) -> None:
@@ -319,15 +325,17 @@ class App:
         if self._corner_held_ms >= ADMIN_HOLD_MS:
             self._corner_held_ms = None
             self.translator.cancel()
-            self.screens["draw"].press("clear")  # the hold drew a dot; nobody wants it
-            self.screen = self.screens["admin"]
+            self.screen = self.screens["admin"]  # the drawing stays: the corner is outside the canvas
             self.screen.enter(None)
 
     def _start_attract(self) -> None:
+        # A fresh start for every visitor: the last one's language, tab, model and settings go too.
         log.info("idle: clearing the drawing and inviting the next child")
+        self.phrases.set_language(self.config.language)
+        self.screens["explore"].reset()
         self.screen = self.screens["draw"]
         self.screen.start_attract()
-        self.events.write(type="idle")
+        self.events.write(type="idle", lang=self.phrases.lang)
 
     def _quit_asked(self) -> None:
         """A window close (Alt+F4 mapped by a compositor, a desktop's logout) ends a window, never the kiosk."""

@@ -63,6 +63,9 @@ _PIN = _Rule(
     lambda v: type(v) is str and re.fullmatch(r"[0-9]{4,8}", v) is not None,
     secret=True,
 )
+# The built-in PIN, for the README's first command; the kiosk says so in its log and on the PIN screen
+# while it is in use, and install_pi.sh gives every install its own.
+DEFAULT_PIN = "2468"
 
 
 def _key(default: Any, rule: _Rule) -> Any:
@@ -75,7 +78,9 @@ class KioskConfig:
 
     model_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the shipped models; relative = beside the settings file
     default_model: Literal["cnn", "mlp"] = _key("cnn", _choice("cnn", "mlp"))  # CNN: 97.7% vs 93.5% on drawn digits
-    auto_recognize_delay_ms: int = _key(700, _int(0, 10_000))  # time to lift a finger between strokes; 0 = off
+    # The answer waits this long after the finger lifts, so a child's pause between two strokes (up to
+    # 1.5 s, measured in the README) does not get an answer to half a digit; a quiet guess shows sooner. 0 = off
+    auto_recognize_delay_ms: int = _key(1600, _int(0, 10_000))
     idle_timeout_s: int = _key(90, _int(10, 86_400))  # a child who walked away leaves no drawing for the next one
     fps_active: int = _key(60, _int(10, 240))  # smooth ink under a moving finger
     fps_idle: int = _key(5, _int(1, 60))  # an unattended kiosk should not heat the Pi
@@ -84,7 +89,7 @@ class KioskConfig:
     speech_timeout_s: float = _key(6.0, _number(0.5, 60))  # a live speech engine still busy after this is killed
     volume: float = _key(0.8, _number(0, 1))  # a busy room, with headroom to turn it up
     muted: bool = _key(False, _BOOL)  # for quiet rooms (libraries) without touching the volume
-    admin_pin: str = _key("2468", _PIN)  # a string so a leading zero survives; change it on every install
+    admin_pin: str = _key(DEFAULT_PIN, _PIN)  # a string so a leading zero survives; install_pi.sh sets one per install
     log_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the XDG state dir, which survives reboots, unlike /tmp
     log_max_bytes: int = _key(1_000_000, _int(10_000, 100_000_000))  # logs must never fill the SD card
     log_backups: int = _key(3, _int(0, 20))  # enough history for a bug report, bounded

@@ -133,8 +133,18 @@ model_dir = "${PROJECT}/exported_models"
 voice_dir = "${PROJECT}/voice_cache"
 data_dir = "${DATA_DIR}"
 log_dir = "${DATA_DIR}/logs"
+# This kiosk's own PIN for the grown-ups' exit (hold the bottom-left corner 3 s); change it here.
+admin_pin = "${ADMIN_PIN}"
 EOF
 }
+
+# Six random digits from the kernel: every install gets its own PIN, never the built-in 2468.
+new_pin() {
+  local number
+  number="$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')"
+  printf '%06d' "$(( number % 1000000 ))"
+}
+ADMIN_PIN="$(new_pin)"
 
 # The shipped retrain unit, pointed at this checkout and at the same settings (so the same data dir).
 retrain_unit() {
@@ -206,6 +216,7 @@ if [ -e "$CONFIG_DIR/digit-kiosk/kiosk.toml" ]; then
   echo "keeping the existing $CONFIG_DIR/digit-kiosk/kiosk.toml"
 else
   kiosk_config | write_file "$CONFIG_DIR/digit-kiosk/kiosk.toml"
+  echo "The grown-ups' PIN of this kiosk is ${ADMIN_PIN}: write it down (it is admin_pin in $CONFIG_DIR/digit-kiosk/kiosk.toml)."
 fi
 
 say "Permissions: touchscreen, screen and sound"
@@ -258,6 +269,6 @@ cat <<EOF
   [ ] journalctl --user -u digit-kiosk -b      shows "first frame after ... ms"
   [ ] pulling the power and plugging it back in brings the kiosk back by itself
   [ ] the screen stays on after 15 minutes without a touch
-  [ ] to leave: hold the top-left corner for 3 s and enter the PIN (change admin_pin in
+  [ ] to leave: hold the bottom-left corner for 3 s and enter the PIN (admin_pin in
       ${CONFIG_DIR}/digit-kiosk/kiosk.toml)
 EOF

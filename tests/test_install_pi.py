@@ -81,6 +81,21 @@ def test_an_existing_settings_file_is_never_overwritten(tmp_path):
     assert "would write " + str(settings) not in result.stdout
 
 
+def test_every_install_gets_its_own_pin(tmp_path):
+    import re
+    import tomllib
+
+    pins = []
+    for _ in range(2):
+        out = run_script(tmp_path, "--dry-run").stdout
+        settings = out.split("would write " + str(tmp_path / ".config" / "digit-kiosk" / "kiosk.toml"), 1)[1]
+        pin = re.search(r'^ *admin_pin = "(\d+)"$', settings, re.MULTILINE).group(1)
+        assert tomllib.loads(f'admin_pin = "{pin}"')["admin_pin"] == pin and len(pin) == 6
+        assert f"PIN of this kiosk is {pin}" in out, "shown once, to write down"
+        pins.append(pin)
+    assert "2468" not in pins and pins[0] != pins[1]
+
+
 def stub(folder, name, script):
     folder.mkdir(exist_ok=True)
     path = folder / name

@@ -77,6 +77,11 @@ class Phrases:
         log.error("phrase %r has no text in %r", phrase_id, lang)
         return phrase_id
 
+    def set_language(self, lang: str) -> None:
+        """Back to this language (the configured one, for the next visitor); unknown ones are ignored."""
+        if lang in self.catalogs:
+            self.lang = lang
+
     def next_language(self) -> str:
         """Switch to the next language in the cycle; returns it."""
         index = self.languages.index(self.lang)

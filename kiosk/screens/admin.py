@@ -1,5 +1,10 @@
-"""The grown-up's way out: a PIN keypad, reached by holding the top-left corner (no keyboard needed)."""
+"""The grown-up's way out: a PIN keypad, reached by holding the grown-ups' corner (no keyboard needed).
+
+Wrong PINs are slowed, then locked out for a while (logged), so a patient child cannot try them all.
+"""
 from __future__ import annotations
+
+import logging
 
 import pygame
 
@@ -10,15 +15,22 @@ from kiosk.screens.base import Screen
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Button, draw_text
 
+log = logging.getLogger(__name__)
 TIMEOUT_MS = 20_000  # a child who wandered in here is sent back to drawing
+FREE_TRIES = 3  # wrong PINs before each further try must wait
+WAIT_AFTER_WRONG_MS = 5_000  # ... this long, doubling with every further wrong PIN
+LOCK_AFTER = 6  # wrong PINs in a row before the keypad locks
+LOCKED_MS = 5 * 60_000
 
 
 class PinScreen(Screen):
     """Enter the admin PIN from the config to stop the kiosk; anything else goes back to drawing."""
 
-    def __init__(self, pin: str, theme: Theme, phrases: Phrases):
-        self.pin, self.theme, self.phrases = pin, theme, phrases
+    def __init__(self, pin: str, theme: Theme, phrases: Phrases, default_pin: bool = False):
+        self.pin, self.theme, self.phrases, self.default_pin = pin, theme, phrases, default_pin
         self.entered = ""
+        self.wrong_in_a_row = 0
+        self.wait_ms = 0.0  # until the keypad takes another PIN (slowed, or locked)
         self.message_id = "admin.prompt"
         self.next_screen: str | None = None
         self._idle_ms = 0.0
@@ -39,13 +51,20 @@ class PinScreen(Screen):
         return keys
 
     def enter(self, handover=None) -> None:
-        self.entered, self._idle_ms, self.message_id = "", 0.0, "admin.prompt"
+        self.entered, self._idle_ms = "", 0.0
+        self.message_id = "admin.locked" if self.wait_ms >= WAIT_AFTER_WRONG_MS * 4 else "admin.prompt"
+
+    @property
+    def locked(self) -> bool:
+        return self.wait_ms > 0
 
     def handle(self, event: PointerEvent) -> None:
         if not isinstance(event, PointerDown):
             return
         self._idle_ms = 0.0
         for button, label in self.keys:
+            if self.locked and label != "Back":
+                continue
             if button.hit(event.x, event.y):
                 self.press(label)
                 return
@@ -53,13 +72,36 @@ class PinScreen(Screen):
     def press(self, label: str) -> None:
         if label == "Back":
             self.next_screen = "draw"
+        elif self.locked:
+            return
         elif label == "OK":
             if self.entered == self.pin:
+                self.wrong_in_a_row = 0
                 self.next_screen = "exit"
             else:
-                self.entered, self.message_id = "", "admin.wrong"
+                self._wrong()
         elif len(self.entered) < 8:
             self.entered += label
+
+    def _wrong(self) -> None:
+        self.entered, self.message_id = "", "admin.wrong"
+        self.wrong_in_a_row += 1
+        if self.wrong_in_a_row >= LOCK_AFTER:
+            self.wait_ms, self.message_id = LOCKED_MS, "admin.locked"
+            log.warning("admin PIN: %d wrong in a row; keypad locked for %d minutes", self.wrong_in_a_row, LOCKED_MS // 60_000)
+            self.wrong_in_a_row = FREE_TRIES  # after the lock, each wrong PIN waits again
+        elif self.wrong_in_a_row > FREE_TRIES:
+            self.wait_ms = WAIT_AFTER_WRONG_MS * 2 ** (self.wrong_in_a_row - FREE_TRIES - 1)
+            log.warning("admin PIN: %d wrong in a row; next try in %d s", self.wrong_in_a_row, self.wait_ms // 1000)
+        else:
+            log.info("admin PIN: wrong (%d in a row)", self.wrong_in_a_row)
+
+    def count_down(self, dt_ms: float) -> None:
+        """The wait runs wherever the kiosk is (the App calls this on every frame): leaving does not reset it."""
+        if self.wait_ms > 0:
+            self.wait_ms = max(0.0, self.wait_ms - dt_ms)
+            if self.wait_ms == 0 and self.message_id == "admin.locked":
+                self.message_id = "admin.prompt"
 
     def update(self, dt_ms: float) -> None:
         self._idle_ms += dt_ms
@@ -71,6 +113,10 @@ class PinScreen(Screen):
         surface.fill(colours.BACKGROUND)
         draw_text(surface, self.phrases.text(self.message_id), t.font(2.2), colours.TEXT, (t.width // 2, t.margin + t.unit * 2), max_width=t.width - 2 * t.margin)
         draw_text(surface, "* " * len(self.entered) or "-", t.font(3), colours.TEXT, (t.width // 2, t.margin + t.unit * 5))
+        if self.default_pin:
+            draw_text(surface, self.phrases.text("admin.default_pin"), t.font(1.6, bold=False), colours.TEXT,
+                      (t.width // 2, t.margin + t.unit * 7), max_width=t.width - 2 * t.margin)
         for button, label in self.keys:
+            button.enabled = label == "Back" or not self.locked
             shown = {"Back": "admin.back", "OK": "admin.ok"}.get(label)
             button.draw(surface, t, self.phrases.text(shown) if shown else None)

@@ -22,8 +22,18 @@ from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Button, NavBar, render_ink, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
+GUESS_AFTER_MS = 500  # a quiet guess (bars, the digit in soft colours, no voice) this soon after a lift
+ADD_STROKE_GRACE_MS = 1200  # after the answer, a stroke this soon still belongs to the same digit
+FADE_MS = 250  # the last drawing fades out when a new one starts
+SMALLEST_DIGIT = 0.05  # of the canvas side: a tap or a stray dot smaller than this is not a digit
+
+
 class DrawScreen(Screen):
-    """Draw a digit; the answer appears when the finger rests or Recognize is pressed."""
+    """Draw a digit; a quiet guess comes when the finger lifts, the answer when it has rested or Go is pressed.
+
+    A child never manages the canvas: after an answer, the next touch starts a new drawing (the old
+    one fades out) unless it comes within ADD_STROKE_GRACE_MS, meant for adding a stroke.
+    """
 
     name = "draw"
 
@@ -42,7 +52,10 @@ class DrawScreen(Screen):
         self.model_chips: list[tuple[pygame.Rect, int]] = []
         self.auto_delay_ms = auto_delay_ms
         self.ink = Ink()
-        self.prediction: Prediction | None = None
+        self.prediction: Prediction | None = None  # the answer given (said, or shown as the answer)
+        self.guess: Prediction | None = None  # a quiet guess while the child may still be drawing
+        self._answered_ago_ms: float | None = None  # time since the answer, for the add-a-stroke grace
+        self._fading: tuple[pygame.Surface, float] | None = None  # the last drawing, and how long it has faded
         self.message_id = "prompt.draw"  # what the panel says (and the voice said), in the current language
         self.next_screen: str | None = None
         self._since_lift_ms: float | None = None
@@ -54,11 +67,12 @@ class DrawScreen(Screen):
     def _layout(self) -> None:
         t = self.theme
         m, bh = t.margin, t.button_height
+        zone = t.admin_zone  # the grown-ups' corner stays out of every child's reach
         if t.portrait:
             side = min(t.width - 2 * m, (t.height - 3 * m - bh) // 2)
             self.canvas = pygame.Rect((t.width - side) // 2, m, side, side)
             buttons_y = self.canvas.bottom + m
-            self.panel = pygame.Rect(m, buttons_y + bh + m, t.width - 2 * m, t.height - buttons_y - bh - 2 * m)
+            self.panel = pygame.Rect(m, buttons_y + bh + m, t.width - 2 * m, zone.top - m // 2 - buttons_y - bh - m)
         else:
             side = t.height - 3 * m - bh
             self.canvas = pygame.Rect(m, m, side, side)
@@ -70,11 +84,12 @@ class DrawScreen(Screen):
         icon = max(44, t.unit * 4)  # a finger-sized round button
         self.say_again = pygame.Rect(self.panel.right - icon, self.panel.y + t.unit * 2 - icon // 2, icon, icon)
         gap = m
-        width = (self.canvas.width - 2 * gap) // 3
+        left = self.canvas.x if buttons_y + bh <= zone.top else max(self.canvas.x, zone.right + gap)
+        width = (self.canvas.right - left - 2 * gap) // 3
         self.buttons = {
-            "clear": Button("ui.button.clear", pygame.Rect(self.canvas.x, buttons_y, width, bh), colours.CLEAR),
-            "undo": Button("ui.button.undo", pygame.Rect(self.canvas.x + width + gap, buttons_y, width, bh), colours.UNDO),
-            "recognize": Button("ui.button.go", pygame.Rect(self.canvas.x + 2 * (width + gap), buttons_y, width, bh), colours.RECOGNIZE),
+            "clear": Button("ui.button.clear", pygame.Rect(left, buttons_y, width, bh), colours.CLEAR),
+            "undo": Button("ui.button.undo", pygame.Rect(left + width + gap, buttons_y, width, bh), colours.UNDO),
+            "recognize": Button("ui.button.go", pygame.Rect(left + 2 * (width + gap), buttons_y, width, bh), colours.RECOGNIZE),
         }
 
     # --- input -------------------------------------------------------------------------------
@@ -103,8 +118,13 @@ class DrawScreen(Screen):
                     self.press(name)
                     return
             if self.canvas.collidepoint(float(event.x), float(event.y)):
+                if self.prediction is not None and (self._answered_ago_ms or 0.0) > ADD_STROKE_GRACE_MS:
+                    self._start_new_drawing()
+                elif self.prediction is not None:  # a stroke added to the digit just answered: answer again
+                    self.prediction, self.answers, self._answered_ago_ms = None, [], None
+                    self.message_id = "prompt.keep_drawing"
                 self.ink.begin(event.x - self.canvas.x, event.y - self.canvas.y)
-                self._since_lift_ms, self._child_drew = None, True
+                self._since_lift_ms, self._child_drew, self.guess = None, True, None
                 self.feedback.hide()
         elif isinstance(event, PointerMove) and self.ink.is_drawing:
             x = min(max(event.x, self.canvas.left), self.canvas.right - 1) - self.canvas.x
@@ -119,15 +139,15 @@ class DrawScreen(Screen):
         if name == "clear":
             self.ink.clear()
             self.prediction, self.answers, self.message_id, self._since_lift_ms = None, [], "prompt.draw", None
-            self._child_drew = False
+            self._child_drew, self.guess, self._answered_ago_ms = False, None, None
             self.feedback.hide()
         elif name == "undo":
             self.ink.undo()
-            self.prediction, self.answers, self._since_lift_ms = None, [], None
+            self.prediction, self.answers, self._since_lift_ms, self.guess, self._answered_ago_ms = None, [], None, None, None
             self.feedback.hide()
             self.message_id = "prompt.draw" if self.ink.is_empty else "prompt.keep_drawing"
         elif name == "recognize":
-            self.recognize()
+            self.recognize(asked=True)
 
     def enter(self, handover=None) -> None:
         """Back from another screen: the drawing is still here, or an example replaces it."""
@@ -149,21 +169,58 @@ class DrawScreen(Screen):
     def recognizer(self) -> Recognizer:
         return self.recognizers[self.active]
 
+    def _start_new_drawing(self) -> None:
+        """The answered drawing fades away and the canvas is the new drawing's."""
+        if self._ink_surface is not None:
+            self._fading = (self._ink_surface, 0.0)
+        self.press("clear")
+        self.message_id = "prompt.keep_drawing"
+        self.events.write(type="new_drawing")
+
+    def too_small(self) -> bool:
+        """A tap or a stray dot: too little ink to be anybody's digit."""
+        points = [p for stroke in self.ink.strokes for p in stroke]
+        if not points:
+            return True
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        return max(max(xs) - min(xs), max(ys) - min(ys)) < SMALLEST_DIGIT * self.canvas.width
+
     # --- recognition ---------------------------------------------------------------------------
-    def recognize(self) -> None:
-        """Ask every model about the drawing; show and say the active model's answer."""
+    def quiet_guess(self) -> None:
+        """What the computer thinks so far, shown softly and not said: the child may still be drawing."""
+        if self.too_small():
+            return
+        try:
+            answers = recognize_all(self.recognizers, self.ink.copy_strokes(), self.active)
+        except EmptyDrawing:
+            return
+        self.guess = answers[self.active]
+        self.events.write(type="guess", digit=self.guess.digit, model=self.recognizer.kind)
+
+    def recognize(self, asked: bool = False) -> None:
+        """Ask every model about the drawing; show and say the active model's answer.
+
+        asked: Go was pressed (a tiny drawing then gets "draw a number first"; on its own it is ignored)."""
         self._since_lift_ms = None
+        if self.too_small() and not asked and not self.ink.is_empty:
+            self.ink.clear()  # a tap or a stray dot: nothing to answer, and no dot left behind
+            self.guess = None
+            self.events.write(type="ignored", reason="too small to be a digit")
+            return
         started = time.perf_counter()
         try:
+            if self.too_small():
+                raise EmptyDrawing("too little ink to be a digit")
             # Every model sees the same picture; when they disagree the kiosk is not sure (a
             # second opinion catches scribbles that one model is sure of).
             self.answers = recognize_all(self.recognizers, self.ink.copy_strokes(), self.active)
         except EmptyDrawing:
-            self.prediction, self.answers, self.message_id = None, [], "prompt.empty"
+            self.prediction, self.answers, self.message_id, self.guess = None, [], "prompt.empty", None
             self._say(self.message_id)
             return
         latency_ms = (time.perf_counter() - started) * 1000
         first = self.answers[self.active]
+        self.guess, self._answered_ago_ms = None, 0.0
         self._show(first)
         if self.feedback_store is not None and self._child_drew:
             self.feedback.offer(first.digit)
@@ -228,9 +285,16 @@ class DrawScreen(Screen):
         self.feedback.update(dt_ms)
         if self.attract_ms is not None:
             self.attract_ms += dt_ms
+        if self._answered_ago_ms is not None:
+            self._answered_ago_ms += dt_ms
+        if self._fading is not None:
+            age = self._fading[1] + dt_ms
+            self._fading = (self._fading[0], age) if age < FADE_MS else None
         if self._since_lift_ms is None or self.auto_delay_ms <= 0:
             return
-        self._since_lift_ms += dt_ms
+        before, self._since_lift_ms = self._since_lift_ms, self._since_lift_ms + dt_ms
+        if before < GUESS_AFTER_MS <= self._since_lift_ms < self.auto_delay_ms and not self.ink.is_empty:
+            self.quiet_guess()
         if self._since_lift_ms >= self.auto_delay_ms and not self.ink.is_empty:
             self.recognize()
 
@@ -265,6 +329,11 @@ class DrawScreen(Screen):
         draw_text(surface, tr("attract.subtitle"), t.font(2.5), colours.SOFT_TEXT, (panel.centerx, panel.centery + t.unit * 2), max_width=panel.width)
 
     def _draw_ink(self, surface: pygame.Surface) -> None:
+        if self._fading is not None:  # the last drawing goes, quickly and visibly
+            old, age = self._fading
+            old.set_alpha(max(0, int(255 * (1 - age / FADE_MS))))
+            surface.blit(old, self.canvas.topleft)
+            old.set_alpha(None)
         # Antialiased round-capped strokes drawn by OpenCV, cached until the ink changes.
         key = (len(self.ink.strokes), len(self.ink.strokes[-1]) if self.ink.strokes else 0)
         if key != self._ink_key:
@@ -282,20 +351,25 @@ class DrawScreen(Screen):
             draw_text(surface, str(digit), font, palette[digit % len(palette)], center)
 
     def _draw_panel(self, surface: pygame.Surface) -> None:
-        t, panel, p, tr = self.theme, self.panel, self.prediction, self.phrases.text
+        t, panel, tr = self.theme, self.panel, self.phrases.text
+        p = self.prediction or self.guess
+        tentative = self.prediction is None  # a quiet guess: soft colours, nothing said, nothing asked
         y = panel.y + t.unit * 2
         audible = self.speaker.audible
         # Without sound the answer must carry on its own: larger words, and a muted loudspeaker.
-        message_width = panel.width - (self.say_again.width + t.unit if p is not None else 0)
-        draw_text(surface, self.message, t.font(3.2 if audible else 3.8), colours.TEXT,
+        message_width = panel.width - (self.say_again.width + t.unit if self.prediction is not None else 0)
+        message = tr("prompt.keep_drawing") if tentative and p is not None else self.message
+        draw_text(surface, message, t.font(3.2 if audible else 3.8), colours.TEXT,
                   (panel.x + message_width // 2, y), max_width=message_width)
         if p is None:
             hint = tr("draw.hint.empty") if self.ink.is_empty else tr("draw.hint.lift")
             draw_text(surface, hint, t.font(1.8, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 3), max_width=panel.width)
             self._draw_digit_parade(surface, pygame.Rect(panel.x, y + t.unit * 6, panel.width, panel.bottom - y - t.unit * 8))
             return
-        draw_speaker_button(surface, self.say_again, muted=not audible)
-        big = t.font(9).render(str(p.digit if p.digit is not None else "?"), True, colours.BAR_BEST if p.digit is not None else colours.UNDO)
+        if not tentative:
+            draw_speaker_button(surface, self.say_again, muted=not audible)
+        colour = colours.SOFT_TEXT if tentative else colours.BAR_BEST if p.digit is not None else colours.UNDO
+        big = t.font(9).render(str(p.digit if p.digit is not None else "?"), True, colour)
         digit_rect = big.get_rect(midtop=(panel.x + panel.width // 4, y + t.unit * 2))
         surface.blit(big, digit_rect)
         side = min(panel.width // 2 - t.unit, int(digit_rect.height * 1.4))
@@ -311,6 +385,9 @@ class DrawScreen(Screen):
         footer = max(44 + t.unit // 2, int(t.unit * 4.6))  # the model line and chips, or the question in their place
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - footer)
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
+        if tentative:
+            self.model_chips = []
+            return
         if self.feedback.state is not State.HIDDEN:
             # While the kiosk asks (and thanks), the question takes the chips' place: one thing at a time.
             keypad = pygame.Rect(panel.x, y + t.unit * 2, panel.width, panel.bottom - y - t.unit * 2)

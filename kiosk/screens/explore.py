@@ -38,6 +38,11 @@ class ExploreScreen(Screen):
         self._value_button_cache: dict[str, list[tuple[Button, tuple]]] = {}
         self._layout()
 
+    def reset(self) -> None:
+        """The next visitor starts from the middle of the grid, with the CNN."""
+        self.kind = "cnn" if "cnn" in self.grids else next(iter(self.grids), "")
+        self.choice = None
+
     def enter(self, strokes: list | None) -> None:
         """Arrive with the child's current drawing (possibly empty)."""
         self.strokes = strokes or []

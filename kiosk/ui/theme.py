@@ -50,6 +50,13 @@ class Theme:
         return max(56, self.unit * 5)
 
     @property
+    def admin_zone(self) -> pygame.Rect:
+        """The grown-ups' corner, bottom left: 10 mm square on a 7" 800x480 panel (56 px), scaled with the
+        screen. No screen puts a child's target or the canvas here, so drawing can never reach it."""
+        side = max(56, round(min(self.width, self.height) * 0.117))
+        return pygame.Rect(0, self.height - side, side, side)
+
+    @property
     def pen_px(self) -> int:
         return max(8, self.unit * 2)
 

@@ -54,7 +54,7 @@ def test_none_gives_the_documented_defaults():
     config = KioskConfig.load(None)
     assert config == KioskConfig()
     assert config.model_dir == "" and config.default_model == "cnn"
-    assert config.auto_recognize_delay_ms == 700 and config.idle_timeout_s == 90
+    assert config.auto_recognize_delay_ms == 1600 and config.idle_timeout_s == 90
     assert (config.fps_active, config.fps_idle) == (60, 5)
     assert (config.language, config.volume, config.muted, config.admin_pin) == ("en", 0.8, False, "2468")
     assert (config.log_dir, config.log_max_bytes, config.log_backups) == ("", 1_000_000, 3)

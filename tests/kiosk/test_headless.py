@@ -92,8 +92,9 @@ def test_idle_kiosk_clears_the_drawing_and_invites_the_next_child(tmp_path):
 
 
 def corner_hold_then_pin(pin_taps):
-    # Hold the canvas's top-left corner (inside the screen's admin corner) for 3.4 s, then tap.
-    return [replay.ReplayEvent(0.1, "down", 0.0, 0.0), replay.ReplayEvent(3.5, "up", 0.0, 0.0)] + pin_taps
+    # Hold the grown-ups' corner (the screen's bottom left, outside the canvas at 12,12, 396 px) for 3.4 s, then tap.
+    x, y = (10 - 12) / 396, (470 - 12) / 396
+    return [replay.ReplayEvent(0.1, "down", x, y), replay.ReplayEvent(3.5, "up", x, y)] + pin_taps
 
 
 def test_holding_the_corner_then_the_right_pin_stops_the_kiosk(tmp_path):

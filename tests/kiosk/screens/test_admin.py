@@ -47,3 +47,41 @@ def test_keypad_fits_small_screens():
         bounds = pygame.Rect(0, 0, *size)
         assert all(bounds.contains(button.rect) for button, _ in screen.keys)
         assert min(button.rect.width for button, _ in screen.keys) >= 48  # finger-sized
+
+
+def enter_pin(screen, digits):
+    for label in digits:
+        tap(screen, label)
+    tap(screen, "OK")
+
+
+def test_wrong_pins_are_slowed_then_locked_out(pin_screen, caplog):
+    from kiosk.screens.admin import FREE_TRIES, LOCK_AFTER, LOCKED_MS, WAIT_AFTER_WRONG_MS
+
+    for _ in range(FREE_TRIES):
+        enter_pin(pin_screen, "1111")
+    assert not pin_screen.locked, "a grown-up's typo costs nothing"
+    enter_pin(pin_screen, "1112")
+    assert pin_screen.locked and pin_screen.wait_ms == WAIT_AFTER_WRONG_MS
+    enter_pin(pin_screen, "2468")  # ignored while it waits, even the right PIN
+    assert pin_screen.next_screen is None and pin_screen.entered == ""
+    for _ in range(LOCK_AFTER - FREE_TRIES - 1):
+        pin_screen.count_down(pin_screen.wait_ms)  # each wait doubles: 5 s, 10 s ...
+        enter_pin(pin_screen, "1113")
+    assert pin_screen.locked and pin_screen.wait_ms == LOCKED_MS and pin_screen.message_id == "admin.locked"
+    assert "keypad locked" in caplog.text
+    tap(pin_screen, "Back")  # the way back to drawing always works
+    assert pin_screen.next_screen == "draw"
+    pin_screen.count_down(LOCKED_MS - 1)
+    assert pin_screen.locked
+    pin_screen.count_down(1)
+    enter_pin(pin_screen, "2468")
+    assert pin_screen.next_screen == "exit"
+
+
+def test_the_built_in_pin_is_pointed_out(pin_screen):
+    with_note, without = pygame.Surface((800, 480)), pygame.Surface((800, 480))
+    PinScreen("2468", Theme(800, 480), Phrases("en"), default_pin=True).draw(with_note)
+    pin_screen.draw(without)
+    note_band = pygame.Rect(0, 70, 800, 30)  # under the stars, above the keypad
+    assert pygame.image.tobytes(with_note.subsurface(note_band), "RGB") != pygame.image.tobytes(without.subsurface(note_band), "RGB")

@@ -8,7 +8,7 @@ from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerMove, PointerUp
 from kiosk.language.phrases import Phrases
-from kiosk.screens.draw import DrawScreen
+from kiosk.screens.draw import ADD_STROKE_GRACE_MS, FADE_MS, DrawScreen
 from kiosk.voice.speaker import SilentSpeaker
 from kiosk.ui.theme import Theme
 
@@ -31,7 +31,7 @@ def recognizers():
 def screen(recognizers):
     pygame.display.init()
     pygame.font.init()
-    yield DrawScreen(recognizers, RecordingSpeaker(), Theme(800, 480), 700, EventLog(None), Phrases("en"))
+    yield DrawScreen(recognizers, RecordingSpeaker(), Theme(800, 480), 1600, EventLog(None), Phrases("en"))
     pygame.display.quit()
 
 
@@ -45,7 +45,7 @@ def draw_one(screen):
 
 def test_resting_finger_triggers_recognition_after_the_delay(screen):
     draw_one(screen)
-    screen.update(600)
+    screen.update(1500)
     assert screen.prediction is None
     screen.update(200)
     assert screen.prediction is not None and screen.prediction.best == 1
@@ -186,3 +186,70 @@ def test_a_second_tap_before_the_question_is_drawn_is_harmless(teachable):
     teachable.press("recognize")  # the question is asked but not drawn (laid out) yet
     teachable.handle(PointerDown(*teachable.buttons["recognize"].rect.center))
     assert teachable.prediction is not None and teachable.feedback.asking
+
+
+def draw_stroke(screen, points):
+    c = screen.canvas
+    (x0, y0), rest = points[0], points[1:]
+    screen.handle(PointerDown(c.x + c.w * x0, c.y + c.h * y0))
+    for x, y in rest:
+        screen.handle(PointerMove(c.x + c.w * x, c.y + c.h * y))
+    screen.handle(PointerUp(c.x + c.w * rest[-1][0], c.y + c.h * rest[-1][1]))
+
+
+def line(a, b, n=20):
+    return [(a[0] + (b[0] - a[0]) * i / (n - 1), a[1] + (b[1] - a[1]) * i / (n - 1)) for i in range(n)]
+
+
+def test_a_pause_between_two_strokes_gets_a_quiet_guess_not_an_answer(screen):
+    # a 4 drawn as an L, a 1.2 s pause, then the down stroke (the child in the issue heard "six")
+    draw_stroke(screen, line((0.35, 0.15), (0.25, 0.6)) + line((0.25, 0.6), (0.7, 0.6)))
+    screen.update(600)
+    assert screen.guess is not None and screen.prediction is None and screen.speaker.said == []
+    screen.draw(pygame.Surface((800, 480)))  # the guess is drawn quietly, with no question and no chips
+    assert screen.model_chips == [] and not screen.feedback.asking
+    screen.update(600)
+    assert screen.prediction is None, "1.2 s after the first stroke: still waiting for the rest"
+    draw_stroke(screen, line((0.55, 0.2), (0.55, 0.9)))
+    assert screen.guess is None
+    screen.update(1599)
+    assert screen.prediction is None
+    screen.update(2)
+    assert screen.prediction.best == 4 and screen.speaker.said == ["result.4"]
+
+
+def test_after_an_answer_the_next_drawing_starts_afresh(screen):
+    draw_one(screen)
+    screen.press("recognize")
+    assert screen.prediction.best == 1
+    screen.draw(pygame.Surface((800, 480)))  # on screen, as every frame draws it
+    screen.update(ADD_STROKE_GRACE_MS + 100)
+    draw_stroke(screen, line((0.2, 0.3), (0.8, 0.3)))  # the next child's first stroke
+    assert len(screen.ink.strokes) == 1 and screen.prediction is None, "the 1 went away by itself"
+    assert screen._fading is not None, "with a visible fade"
+    screen.draw(pygame.Surface((800, 480)))
+    screen.update(FADE_MS + 1)
+    assert screen._fading is None
+
+
+def test_a_stroke_soon_after_the_answer_is_added_to_the_same_digit(screen):
+    draw_stroke(screen, line((0.3, 0.2), (0.7, 0.2)) + line((0.7, 0.2), (0.4, 0.85)))  # a 7 ...
+    screen.update(1600)
+    assert screen.prediction is not None
+    screen.update(ADD_STROKE_GRACE_MS - 200)
+    draw_stroke(screen, line((0.4, 0.5), (0.65, 0.5)))  # ... and its crossbar, a moment later
+    assert len(screen.ink.strokes) == 2 and screen.prediction is None
+    screen.update(1600)
+    assert screen.prediction.best == 7
+
+
+def test_a_tap_is_not_a_digit(screen):
+    c = screen.canvas
+    screen.handle(PointerDown(c.centerx, c.centery))
+    screen.handle(PointerUp(c.centerx + 2, c.centery + 1))
+    screen.update(2000)
+    assert screen.prediction is None and screen.speaker.said == [] and screen.ink.is_empty, "ignored, and the dot gone"
+    screen.handle(PointerDown(c.centerx, c.centery))
+    screen.handle(PointerUp(c.centerx + 2, c.centery + 1))
+    screen.press("recognize")  # Go always answers: here, that there is no number yet
+    assert screen.speaker.said == ["prompt.empty"]

@@ -1,0 +1,116 @@
+"""How the kiosk waits for a whole digit: real drawn digits replayed through the headless kiosk, with a
+child's pauses between strokes, and one child after another with no Clear pressed.
+
+For each answer delay it reports how often a multi-stroke digit got its answer before its last stroke,
+how long a finished digit waited for its answer (and for the quiet guess), and how often the answer
+was right (a drawing merged with the one before would be wrong).
+
+Usage: python scripts/measure_drawing_session.py [--digits 200] [--delays 700,1600] [--seed 0]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+from kiosk.app import App, LaunchOptions  # noqa: E402
+from kiosk.config import KioskConfig  # noqa: E402
+from kiosk.replay import ReplayEvent  # noqa: E402
+from trainer import drawn_digits  # noqa: E402
+
+CANVAS_PX = 450  # drawn_digits puts a 300 px digit 75 px in from the corner
+POINT_INTERVAL_S = 0.01  # a child's finger: 100 points a second
+PAUSE_S = (0.2, 1.5)  # between two strokes of one digit
+NEXT_CHILD_S = 4.0  # after the last stroke, the next digit starts (nobody presses Clear)
+
+
+def build_replay(samples, rng) -> tuple[list[ReplayEvent], list[dict]]:
+    events, digits, t = [], [], 0.5
+    for strokes, label in samples:
+        start, ends = t, []
+        for k, stroke in enumerate(strokes):
+            if k:
+                t += rng.uniform(*PAUSE_S)
+            for i, (x, y) in enumerate(stroke):
+                events.append(ReplayEvent(t, "down" if i == 0 else "move", x / CANVAS_PX, y / CANVAS_PX))
+                t += POINT_INTERVAL_S
+            events.append(ReplayEvent(t, "up", stroke[-1][0] / CANVAS_PX, stroke[-1][1] / CANVAS_PX))
+            ends.append(t)
+        digits.append({"label": int(label), "start": start, "last_up": ends[-1], "strokes": len(strokes)})
+        t = ends[-1] + NEXT_CHILD_S
+    return events, digits
+
+
+def run(delay_ms: int, events: list[ReplayEvent], digits: list[dict]) -> dict:
+    with tempfile.TemporaryDirectory() as work:
+        out = Path(work) / "events.jsonl"
+        config = KioskConfig(auto_recognize_delay_ms=delay_ms, fps_active=30, collect_feedback=False, data_dir=work,
+                             idle_timeout_s=600, muted=True)
+        App(config, LaunchOptions(headless=True, replay=events, events_out=out, exit_when_done=True)).run()
+        logged = [json.loads(line) for line in out.read_text().splitlines()]
+    answers = [e for e in logged if e.get("type") == "recognized"]
+    guesses = [e for e in logged if e.get("type") == "guess"]
+    early, waits, guess_waits, right, multi = 0, [], [], 0, 0
+    for index, digit in enumerate(digits):
+        end = digits[index + 1]["start"] if index + 1 < len(digits) else float("inf")
+        mine = [a for a in answers if digit["start"] <= a["t"] < end]
+        if digit["strokes"] > 1:
+            multi += 1
+            early += any(a["t"] < digit["last_up"] for a in mine)
+        final = [a for a in mine if a["t"] >= digit["last_up"]]
+        if final:
+            waits.append(final[0]["t"] - digit["last_up"])
+            right += final[0]["digit"] == digit["label"]
+        quiet = [g for g in guesses if digit["last_up"] <= g["t"] < end]
+        if quiet:
+            guess_waits.append(quiet[0]["t"] - digit["last_up"])
+    return {
+        "answer_delay_ms": delay_ms,
+        "digits": len(digits),
+        "multi_stroke": multi,
+        "multi_stroke_answered_early": early,
+        "answered": len(waits),
+        "wait_s_median": round(float(np.median(waits)), 2) if waits else None,
+        "wait_s_p90": round(float(np.percentile(waits, 90)), 2) if waits else None,
+        "quiet_guess_s_median": round(float(np.median(guess_waits)), 2) if guess_waits else None,
+        "right": right,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--digits", type=int, default=200)
+    parser.add_argument("--delays", default="700,1600", help="answer delays to compare, in ms")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--drawn-dir")
+    args = parser.parse_args()
+    drawn = drawn_digits.load(args.drawn_dir)
+    rng = np.random.default_rng(args.seed)
+    multi = [i for i in range(len(drawn)) if len(drawn.strokes[i]) > 1]
+    single = [i for i in range(len(drawn)) if len(drawn.strokes[i]) == 1]
+    # Half multi-stroke digits (where waiting matters), half single-stroke ones.
+    chosen = list(rng.choice(multi, args.digits // 2, replace=False)) + list(rng.choice(single, args.digits - args.digits // 2, replace=False))
+    rng.shuffle(chosen)
+    events, digits = build_replay([(drawn.strokes[i], drawn.labels[i]) for i in chosen], rng)
+    for delay in (int(d) for d in args.delays.split(",")):
+        result = run(delay, events, digits)
+        print(json.dumps(result))
+        print(f"answer after {delay} ms: {result['multi_stroke_answered_early']} of {result['multi_stroke']} multi-stroke digits "
+              f"answered before their last stroke; a finished digit waited {result['wait_s_median']} s (median, "
+              f"p90 {result['wait_s_p90']} s) for its answer, {result['quiet_guess_s_median']} s for the quiet guess; "
+              f"{result['right']} of {result['answered']} answers right", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

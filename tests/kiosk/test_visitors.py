@@ -1,0 +1,56 @@
+"""One visitor after another, in a running kiosk: each starts afresh, and only grown-ups reach the exit."""
+import pygame
+
+from kiosk.input import PointerDown, PointerMove, PointerUp
+
+
+def touch(app, kind, x, y):
+    """A real SDL finger event, through the kiosk's own input translation."""
+    width, height = app.surface.get_size()
+    pygame.event.post(pygame.event.Event(kind, x=x / width, y=y / height, dx=0.0, dy=0.0, finger_id=0, touch_id=0, pressure=1.0))
+
+
+def run_for(app, ms, step=50):
+    for _ in range(int(ms // step)):
+        app.frame(step)
+
+
+def test_the_next_visitor_gets_the_configured_language_model_and_settings(app_factory):
+    app = app_factory(idle_timeout_s=10, language="en")
+    app.switch_language()  # the last visitor chose Spanish ...
+    explore = app.screens["explore"]
+    explore.choice = ("learning_rate", 1.0)  # ... and the "too big" learning rate ...
+    app.screens["draw"].active = 1  # ... and made the MLP's answer the big one
+    run_for(app, 10_500)
+    assert app.phrases.lang == "en" and explore.choice is None and app.screens["draw"].active == 0
+    assert app.screen is app.screens["draw"] and app.screen.attract_ms is not None
+
+
+def test_a_finger_resting_in_the_canvas_corner_never_opens_the_pin_pad(app):
+    draw = app.screens["draw"]
+    c = draw.canvas
+    touch(app, pygame.FINGERDOWN, c.x + 3, c.y + 3)  # where the old corner was: a slow small "o"
+    for i in range(40):
+        run_for(app, 100)
+        touch(app, pygame.FINGERMOTION, c.x + 3 + (i % 4), c.y + 3 + (i % 3))
+    touch(app, pygame.FINGERUP, c.x + 5, c.y + 5)
+    run_for(app, 100)
+    assert app.screen is draw and draw.ink.strokes, "still drawing, and the drawing is still there"
+
+
+def test_holding_the_grown_ups_corner_opens_the_pin_pad_and_keeps_the_drawing(app):
+    draw = app.screens["draw"]
+    c = draw.canvas
+    draw.handle(PointerDown(c.centerx, c.y + 30))
+    draw.handle(PointerMove(c.centerx, c.bottom - 30))
+    draw.handle(PointerUp(c.centerx, c.bottom - 30))
+    zone = app.theme.admin_zone
+    assert not zone.colliderect(c) and not any(zone.colliderect(b.rect) for b in draw.buttons.values())
+    touch(app, pygame.FINGERDOWN, *zone.center)
+    run_for(app, 2900)
+    assert app.screen is draw
+    run_for(app, 200)
+    assert app.screen is app.screens["admin"]
+    touch(app, pygame.FINGERUP, *zone.center)
+    run_for(app, 50)
+    assert draw.ink.strokes, "the corner is outside the canvas: nothing to wipe"
