@@ -54,6 +54,9 @@ class PinScreen(Screen):
         self.entered, self._idle_ms = "", 0.0
         self.message_id = "admin.locked" if self.wait_ms >= WAIT_AFTER_WRONG_MS * 4 else "admin.prompt"
 
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        return [(f"key {label}", button.rect) for button, label in self.keys]
+
     @property
     def locked(self) -> bool:
         return self.wait_ms > 0

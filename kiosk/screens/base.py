@@ -21,6 +21,11 @@ class Screen:
     def update(self, dt_ms: float) -> None:
         """Advance time; nothing moves by default."""
 
+    def targets(self) -> list[tuple[str, "pygame.Rect"]]:
+        """What a finger can tap on this screen now (as last drawn): named rectangles, for the layout floors."""
+        nav = getattr(self, "nav", None)
+        return nav.targets() if nav is not None else []
+
     def follow_tab(self, event: PointerEvent) -> bool:
         """Ask to switch screens if event is a tap on another tab; True if it was."""
         nav = getattr(self, "nav", None)

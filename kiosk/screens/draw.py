@@ -69,19 +69,22 @@ class DrawScreen(Screen):
         m, bh = t.margin, t.button_height
         zone = t.admin_zone  # the grown-ups' corner stays out of every child's reach
         if t.portrait:
-            side = min(t.width - 2 * m, (t.height - 3 * m - bh) // 2)
+            # A little less than half the height: the answer below needs room for a big digit and its bars.
+            side = min(t.width - 2 * m, int((t.height - 3 * m - bh) * 0.42))
             self.canvas = pygame.Rect((t.width - side) // 2, m, side, side)
             buttons_y = self.canvas.bottom + m
-            self.panel = pygame.Rect(m, buttons_y + bh + m, t.width - 2 * m, zone.top - m // 2 - buttons_y - bh - m)
+            self.panel = pygame.Rect(m, buttons_y + bh + m, t.width - 2 * m, t.height - buttons_y - bh - 2 * m)
         else:
             side = t.height - 3 * m - bh
             self.canvas = pygame.Rect(m, m, side, side)
             buttons_y = self.canvas.bottom + m
             self.panel = pygame.Rect(self.canvas.right + 2 * m, m, t.width - self.canvas.right - 3 * m, t.height - 2 * m)
-        nav_h = t.unit * 3
+        # The panel's bottom row (chips, the question) starts right of the grown-ups' corner where they meet.
+        self.footer_left = max(self.panel.x, zone.right + m // 2) if self.panel.bottom > zone.top else self.panel.x
+        nav_h = t.touch[1]  # tabs a small finger can hit
         self.nav = NavBar(pygame.Rect(self.panel.x, self.panel.y, self.panel.width, nav_h), self.phrases)
         self.panel = pygame.Rect(self.panel.x, self.panel.y + nav_h + m // 2, self.panel.width, self.panel.height - nav_h - m // 2)
-        icon = max(44, t.unit * 4)  # a finger-sized round button
+        icon = max(*t.touch, t.unit * 4)  # a finger-sized round button
         self.say_again = pygame.Rect(self.panel.right - icon, self.panel.y + t.unit * 2 - icon // 2, icon, icon)
         gap = m
         left = self.canvas.x if buttons_y + bh <= zone.top else max(self.canvas.x, zone.right + gap)
@@ -133,6 +136,15 @@ class DrawScreen(Screen):
         elif isinstance(event, PointerUp) and self.ink.is_drawing:
             self.ink.end()
             self._since_lift_ms = 0.0
+
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        if self.feedback.state is State.KEYPAD:  # the keypad covers the panel
+            return [(n, r) for n, r in self.nav.targets()] + self.feedback.targets()
+        found = self.nav.targets() + [(name, b.rect) for name, b in self.buttons.items() if b.enabled]
+        if self.prediction is not None and self.attract_ms is None:
+            found.append(("say again", self.say_again))
+        found += [(f"chip {i}", rect) for rect, i in self.model_chips]
+        return found + self.feedback.targets()
 
     def press(self, name: str) -> None:
         """What a button does."""
@@ -320,7 +332,7 @@ class DrawScreen(Screen):
         _, strokes = ghost_strokes(self.attract_ms / 1000)
         inset = c.inflate(-c.width // 4, -c.height // 4).move(-c.x, -c.y)
         ghost = [[(inset.x + x * inset.width, inset.y + y * inset.height) for x, y in stroke] for stroke in strokes]
-        layer = render_ink(ghost, c.size, t.pen_px, colours.CANVAS_BORDER)
+        layer = render_ink(ghost, c.size, t.pen_px, colours.GHOST_INK)
         if layer is not None:
             surface.blit(layer, c.topleft)
         pulse = 1.0 + 0.08 * math.sin(self.attract_ms / 250)
@@ -369,10 +381,17 @@ class DrawScreen(Screen):
         if not tentative:
             draw_speaker_button(surface, self.say_again, muted=not audible)
         colour = colours.SOFT_TEXT if tentative else colours.BAR_BEST if p.digit is not None else colours.UNDO
-        big = t.font(9).render(str(p.digit if p.digit is not None else "?"), True, colour)
+        chip_h = t.touch[1]
+        footer = chip_h + int(t.unit * 1.8)  # the model line and chips, or the question in their place
+        # The big digit and the model's view shrink where the panel is short (portrait), so the bars keep room.
+        side_max = min(panel.width // 2 - t.unit, panel.bottom - footer - y - t.unit * 11)
+        size = 9.0
+        while size > 3 and t.font(size).get_height() * 1.4 > side_max:
+            size -= 0.5
+        big = t.font(size).render(str(p.digit if p.digit is not None else "?"), True, colour)
         digit_rect = big.get_rect(midtop=(panel.x + panel.width // 4, y + t.unit * 2))
         surface.blit(big, digit_rect)
-        side = min(panel.width // 2 - t.unit, int(digit_rect.height * 1.4))
+        side = max(t.unit * 2, min(side_max, int(digit_rect.height * 1.4)))
         view = pygame.Rect(0, 0, side, side)
         view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
         draw_model_view(surface, view, p.image)
@@ -382,7 +401,6 @@ class DrawScreen(Screen):
         dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)
         draw_count_dots(surface, dots, p.digit or 0, t)
         bars_top = max(dots.bottom, view.bottom + t.unit * 2) + t.unit
-        footer = max(44 + t.unit // 2, int(t.unit * 4.6))  # the model line and chips, or the question in their place
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - footer)
         draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
         if tentative:
@@ -392,15 +410,16 @@ class DrawScreen(Screen):
             # While the kiosk asks (and thanks), the question takes the chips' place: one thing at a time.
             keypad = pygame.Rect(panel.x, y + t.unit * 2, panel.width, panel.bottom - y - t.unit * 2)
             self.model_chips = []
-            self.feedback.layout(pygame.Rect(panel.x, bars.bottom + t.unit // 2, panel.width, panel.bottom - bars.bottom - t.unit // 2), keypad)
+            left = self.footer_left
+            self.feedback.layout(pygame.Rect(left, bars.bottom + t.unit // 2, panel.right - left, panel.bottom - bars.bottom - t.unit // 2), keypad)
             self.feedback.draw_row(surface)
         else:
             settings = self.recognizer.metadata.get("train_settings", {})  # a dict, or absent: the recognizer checked
             number = self.phrases.decimal
             about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=number(str(settings.get("dropout_rate", "?"))),
                        learning_rate=number(str(settings.get("learning_rate", "?"))), epochs=settings.get("max_epochs", "?"))
-            draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - int(t.unit * 3.8)), max_width=panel.width)
-            self._draw_model_chips(surface, pygame.Rect(panel.x, panel.bottom - t.unit * 3, panel.width, t.unit * 3))
+            draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - chip_h - int(t.unit * 0.9)), max_width=panel.width)
+            self._draw_model_chips(surface, pygame.Rect(self.footer_left, panel.bottom - chip_h, panel.right - self.footer_left, chip_h))
         self.feedback.draw_keypad(surface)  # over the answer, under the question
 
     def _draw_model_chips(self, surface: pygame.Surface, rect: pygame.Rect) -> None:

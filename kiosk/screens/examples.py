@@ -37,7 +37,8 @@ class ExamplesScreen(Screen):
             row, col = divmod(i, columns)
             rect = pygame.Rect(area.x + col * (side + m // 2), area.y + row * (side + m // 2), side, side)
             self.tiles.append((rect, digit, style))
-        self.try_button = Button("ui.button.draw_it", pygame.Rect(panel.x, panel.bottom - theme.button_height, panel.width, theme.button_height), colours.RECOGNIZE)
+        left = max(panel.x, theme.admin_zone.right + m // 2) if panel.bottom > theme.admin_zone.top else panel.x
+        self.try_button = Button("ui.button.draw_it", pygame.Rect(left, panel.bottom - theme.button_height, panel.right - left, theme.button_height), colours.RECOGNIZE)
         self._ink = {}
 
     def enter(self, handover=None) -> None:
@@ -50,6 +51,10 @@ class ExamplesScreen(Screen):
         digit, style = self.selected
         offset = EXAMPLE_SIZE_PX / 4
         return [[(offset + x * EXAMPLE_SIZE_PX, offset + y * EXAMPLE_SIZE_PX) for x, y in s] for s in EXAMPLES[digit][style]]
+
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        found = self.nav.targets() + [(f"example {digit}.{style}", rect) for rect, digit, style in self.tiles]
+        return found + ([("draw it", self.try_button.rect)] if self.selected is not None else [])
 
     def handle(self, event: PointerEvent) -> None:
         if not isinstance(event, PointerDown):

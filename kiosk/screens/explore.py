@@ -49,18 +49,26 @@ class ExploreScreen(Screen):
         self._answer()
 
     def _layout(self) -> None:
-        m = self.theme.margin
-        left = pygame.Rect(m, m, self.theme.width - self.panel.width - 3 * m, self.theme.height - 2 * m)
-        row_h = (left.height - m) // 5
+        # The settings go beside the result in landscape, above the tabs in portrait (as the canvas does).
+        t, m = self.theme, self.theme.margin
+        if t.portrait:
+            left = pygame.Rect(m, m, t.width - 2 * m, self.nav.rect.y - 2 * m)
+        else:
+            left = pygame.Rect(m, m, t.width - self.panel.width - 3 * m, t.height - 2 * m)
+        touch_h = t.touch[1]
+        self.label_h = t.font(1.7).get_linesize()
+        explain_h = 3 * t.font(1.6, bold=False).get_linesize()
+        spare = max(0, left.height - (touch_h + m + 3 * (self.label_h + touch_h + m) + explain_h))
+        self.row_button_h = min(touch_h + spare // 4, t.button_height)  # finger-sized, more where there is room
+        self.left = left
         self.buttons = []
         kinds = sorted(self.grids)
         for i, kind in enumerate(kinds):
             width = (left.width - m * (len(kinds) - 1)) // max(1, len(kinds))
-            rect = pygame.Rect(left.x + i * (width + m), left.y, width, row_h - m)
+            rect = pygame.Rect(left.x + i * (width + m), left.y, width, self.row_button_h)
             self.buttons.append((Button(kind.upper(), rect, colours.BAR), ("kind", kind)))
-        self.rows_top = left.y + row_h
-        self.row_h = row_h
-        self.left = left
+        self.rows_top = left.y + self.row_button_h + m
+        self.row_h = self.label_h + self.row_button_h + m
 
     def _value_buttons(self) -> list[tuple[Button, tuple]]:
         # Built once per model kind: the layout does not change from frame to frame.
@@ -69,16 +77,16 @@ class ExploreScreen(Screen):
         return self._value_button_cache[self.kind]
 
     def _build_value_buttons(self) -> list[tuple[Button, tuple]]:
-        grid, t, m = self.grids.get(self.kind), self.theme, self.theme.margin
+        grid, m = self.grids.get(self.kind), self.theme.margin
         if grid is None:
             return []
         buttons = []
         for row, axis in enumerate(AXES):
             values = list(grid.axes[axis])
-            y = self.rows_top + row * self.row_h + t.unit * 2
+            y = self.rows_top + row * self.row_h + self.label_h
             width = (self.left.width - m * (len(values) - 1)) // max(1, len(values))
             for i, value in enumerate(values):
-                rect = pygame.Rect(self.left.x + i * (width + m), y, width, self.row_h - t.unit * 2 - m // 2)
+                rect = pygame.Rect(self.left.x + i * (width + m), y, width, self.row_button_h)
                 buttons.append((Button(_format(value), rect, colours.RECOGNIZE), (axis, value)))
         return buttons
 
@@ -92,6 +100,10 @@ class ExploreScreen(Screen):
     def setting(self, axis: str):
         grid = self.grids[self.kind]
         return self.choice[1] if self.choice and self.choice[0] == axis else grid.centre[axis]
+
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        buttons = self.buttons + self._value_buttons() if self.grids else []
+        return self.nav.targets() + [(f"{axis} {value}", button.rect) for button, (axis, value) in buttons]
 
     def handle(self, event: PointerEvent) -> None:
         if not isinstance(event, PointerDown) or self.follow_tab(event):
@@ -142,7 +154,7 @@ class ExploreScreen(Screen):
             button.text_colour = colours.BUTTON_TEXT if kind == self.kind else colours.TEXT
             button.draw(surface, t)
         for row, axis in enumerate(AXES):
-            y = self.rows_top + row * self.row_h + t.unit
+            y = self.rows_top + row * self.row_h + self.label_h // 2
             draw_text(surface, self.phrases.text(f"explore.axis.{axis}"), t.font(1.7), colours.TEXT, (self.left.centerx, y), max_width=self.left.width)
         for button, (axis, value) in self._value_buttons():
             selected = value == self.setting(axis)
@@ -154,7 +166,8 @@ class ExploreScreen(Screen):
 
     def _draw_explanation(self, surface: pygame.Surface) -> None:
         t = self.theme
-        area = pygame.Rect(self.left.x, self.rows_top + 3 * self.row_h + t.unit, self.left.width, self.row_h)
+        top = self.rows_top + 3 * self.row_h
+        area = pygame.Rect(self.left.x, top, self.left.width, self.left.bottom - top)
         font = t.font(1.6, bold=False)
         lines, line = [], ""
         for word in self.phrases.text(f"explore.explain.{self.last_touched or 'none'}").split():

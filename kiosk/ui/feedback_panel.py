@@ -77,9 +77,9 @@ class FeedbackPanel:
             "no": Button("ui.button.no", no, colours.CLEAR),
             "tell": Button("ui.button.tell", pygame.Rect(row.right - 2 * width - t.unit, row.y, 2 * width + t.unit, row.height), colours.BAR),
         }
-        title_h = t.unit * 4
+        title_h = int(t.unit * 3.5)
         gap = t.unit // 2 + 2
-        back_h = max(t.button_height * 3 // 4, 44)
+        back_h = max(t.button_height * 3 // 4, t.touch[1])
         grid = pygame.Rect(keypad_area.x, keypad_area.y + title_h, keypad_area.width, keypad_area.height - title_h - back_h - gap)
         side = min((grid.width - 4 * gap) // 5, (grid.height - gap) // 2)
         left = grid.centerx - (5 * side + 4 * gap) // 2
@@ -89,6 +89,15 @@ class FeedbackPanel:
             rect = pygame.Rect(left + col * (side + gap), grid.y + row_i * (side + gap), side, side)
             self.keys.append((Button(str(digit), rect, colours.BAR), digit))
         self.buttons["back"] = Button("admin.back", pygame.Rect(keypad_area.centerx - width, keypad_area.bottom - back_h, 2 * width, back_h), colours.UNDO)
+
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        """The buttons on screen in this state."""
+        if self.state is State.ASK:
+            shown = ("yes", "no") if self.answer is not None else ("tell",)
+            return [(name, self.buttons[name].rect) for name in shown]
+        if self.state is State.KEYPAD:
+            return [(f"key {digit}", button.rect) for button, digit in self.keys] + [("back", self.buttons["back"].rect)]
+        return []
 
     def handle(self, event: PointerEvent) -> tuple[str, int | None] | None:
         """("label", digit) when the child has said what it is, ("keypad", None) when the keypad opens,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import cv2
@@ -28,12 +29,12 @@ class Button:
 
     def draw(self, surface: pygame.Surface, theme: Theme, text: str | None = None) -> None:
         """Draw with its label, or with text (the label in the visitor's language)."""
-        colour = self.colour if self.enabled else (170, 164, 152)  # disabled: still readable, clearly off
+        colour = self.colour if self.enabled else colours.DISABLED
         shadow = self.rect.move(0, max(2, theme.unit // 4))
         pygame.draw.rect(surface, tuple(max(0, c - 60) for c in colour), shadow, border_radius=theme.unit)
         pygame.draw.rect(surface, colour, self.rect, border_radius=theme.unit)
-        draw_text(surface, self.label if text is None else text, theme.font(2.2), self.text_colour, self.rect.center,
-                  max_width=self.rect.width - theme.unit)
+        draw_text(surface, self.label if text is None else text, theme.font(2.2),
+                  self.text_colour if self.enabled else colours.DISABLED_TEXT, self.rect.center, max_width=self.rect.width - theme.unit)
 
 
 _TEXT_CACHE: OrderedDict = OrderedDict()
@@ -61,12 +62,54 @@ def forget_rendered_text() -> None:
     _TEXT_CACHE.clear()
 
 
+@dataclass(frozen=True)
+class DrawnText:
+    """One piece of text as it reached the screen, for the layout floors' test."""
+
+    text: str
+    rect: pygame.Rect
+    colour: tuple[int, int, int]
+    background: tuple[int, int, int]  # the commonest colour under it, before it was drawn
+    cap_px: float  # height of a capital letter as drawn (after any shrinking to fit)
+    bold: bool
+    squeezed: bool  # shrunk to fit its width
+
+
+_recorders: list[list[DrawnText]] = []
+
+
+@contextmanager
+def recording_text():
+    """Collect every draw_text call while inside (tests only: it samples the screen, which costs time)."""
+    found: list[DrawnText] = []
+    _recorders.append(found)
+    try:
+        yield found
+    finally:
+        _recorders.remove(found)
+
+
+def _commonest_colour(surface: pygame.Surface, rect: pygame.Rect) -> tuple[int, int, int]:
+    area = rect.clip(surface.get_rect())
+    if area.width <= 0 or area.height <= 0:
+        return (0, 0, 0)
+    pixels = pygame.surfarray.array3d(surface.subsurface(area)).reshape(-1, 3)
+    colours_found, counts = np.unique(pixels, axis=0, return_counts=True)
+    return tuple(int(c) for c in colours_found[counts.argmax()])
+
+
 def draw_text(
     surface: pygame.Surface, text: str, font: pygame.font.Font, colour, center: tuple[int, int], max_width: int | None = None
 ) -> pygame.Rect:
     """Blit text centred at center, shrunk to max_width if it is wider (translations differ in length)."""
     rendered = _rendered_text(text, font, tuple(colour), max_width)
     rect = rendered.get_rect(center=center)
+    if _recorders:
+        natural = font.size(text)[0]
+        scale = rendered.get_width() / natural if natural else 1.0
+        metrics = font.metrics("H")[0]
+        _recorders[-1].append(DrawnText(text, rect, tuple(colour)[:3], _commonest_colour(surface, rect),
+                                        metrics[3] * scale, font.get_bold(), scale < 0.999))
     surface.blit(rendered, rect)
     return rect
 
@@ -150,6 +193,9 @@ class NavBar:
                      for i, name in enumerate(self.TABS)]
         left = rect.x + int(len(self.TABS) * width)
         self.language_rect = pygame.Rect(left, rect.y, rect.right - left, rect.height)
+
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        return [(f"tab {name}", rect) for name, rect in self.tabs] + [("language", self.language_rect)]
 
     def hit(self, x: float, y: float) -> str | None:
         for name, rect in self.tabs:

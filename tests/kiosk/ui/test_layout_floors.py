@@ -1,0 +1,155 @@
+"""Floors that hold on every screen, in every state, language and screen size, checked from the widgets'
+own rectangles and colours as they are drawn (not from screenshots):
+
+- touch targets at least 10 mm each way on a 7" 800x480 panel (52 x 56 px there, scaled with the
+  screen's short side elsewhere), inside the screen, not overlapping, and never in the grown-ups' corner;
+- text contrast at least 4.5:1 against what it is drawn on (3:1 for large text, WCAG 2.2);
+- text inside the screen.
+"""
+import pygame
+import pytest
+
+from kiosk.config import KioskConfig
+from kiosk.event_log import EventLog
+from kiosk.input import PointerDown, PointerMove, PointerUp
+from kiosk.language.phrases import LANGUAGES, Phrases
+from kiosk.recognition import explorer_grid
+from kiosk.recognition.model_files import load_recognizers
+from kiosk.screens.admin import PinScreen
+from kiosk.screens.draw import DrawScreen
+from kiosk.screens.examples import ExamplesScreen
+from kiosk.screens.explore import ExploreScreen
+from kiosk.screens.learn import LearnScreen
+from kiosk.teaching.feedback_store import FeedbackStore
+from kiosk.ui.theme import Theme, contrast_ratio
+from kiosk.ui.widgets import recording_text
+from kiosk.voice.speaker import SilentSpeaker
+
+SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080), (480, 800), (600, 1024)]
+TARGET_MM = 10.0
+PX_PER_MM_AT_800x480 = (5.2, 5.6)  # the official 7" panel: 154 x 86 mm
+
+
+def target_floor(theme: Theme) -> tuple[float, float]:
+    scale = min(theme.width, theme.height) / 480
+    return TARGET_MM * PX_PER_MM_AT_800x480[0] * scale, TARGET_MM * PX_PER_MM_AT_800x480[1] * scale
+
+
+def large(text) -> bool:
+    # WCAG's large text is 18 pt, or 14 pt bold: at 96 dpi and a cap height of 0.7 em, caps of 16.8 / 13 px.
+    return text.cap_px >= (13.0 if text.bold else 16.8)
+
+
+@pytest.fixture(scope="module")
+def recognizers():
+    pygame.display.init()
+    pygame.font.init()
+    return load_recognizers(KioskConfig.load(None))
+
+
+def draw_a_four(screen):
+    c = screen.canvas
+    points = [(0.35, 0.15), (0.25, 0.6), (0.7, 0.6)]
+    screen.handle(PointerDown(c.x + c.w * points[0][0], c.y + c.h * points[0][1]))
+    for x, y in points[1:]:
+        screen.handle(PointerMove(c.x + c.w * x, c.y + c.h * y))
+    screen.handle(PointerUp(c.x + c.w * 0.7, c.y + c.h * 0.6))
+    screen.handle(PointerDown(c.x + c.w * 0.55, c.y + c.h * 0.2))
+    screen.handle(PointerMove(c.x + c.w * 0.55, c.y + c.h * 0.9))
+    screen.handle(PointerUp(c.x + c.w * 0.55, c.y + c.h * 0.9))
+
+
+def states(size, lang, recognizers, tmp_path):
+    """(name, screen) for every screen and state a child can reach, drawn once so their layout is known."""
+    theme, phrases = Theme(*size), Phrases(lang)
+    store = FeedbackStore(tmp_path / "feedback")
+
+    def draw_screen():
+        return DrawScreen(recognizers, SilentSpeaker(), theme, 1600, EventLog(None), phrases, store)
+
+    empty = draw_screen()
+    yield "draw, empty", empty
+    attract = draw_screen()
+    attract.start_attract()
+    attract.update(1500)
+    yield "draw, attract", attract
+    guessing = draw_screen()
+    draw_a_four(guessing)
+    guessing.update(600)
+    yield "draw, quiet guess", guessing
+    answered = draw_screen()
+    draw_a_four(answered)
+    answered.press("recognize")
+    yield "draw, answer and question", answered
+    answered.draw(pygame.Surface(size))
+    answered.handle(PointerDown(*answered.feedback.buttons["no"].rect.center))
+    yield "draw, keypad", answered
+    unsure = draw_screen()
+    unsure.enter([[(100.0, 100.0), (300.0, 300.0), (100.0, 300.0), (300.0, 100.0)]])
+    yield "draw, unsure", unsure
+    nav, panel = empty.nav, empty.panel
+    explore = ExploreScreen(explorer_grid.load(KioskConfig.load(None).model_dir_path), theme, nav, panel, phrases)
+    explore.enter([])
+    yield "explore, no drawing", explore
+    explore.enter(empty.handover() or [[(100.0, 50.0), (100.0, 350.0)]])
+    explore.select("learning_rate", max(explore.grids["cnn"].axes["learning_rate"]))
+    yield "explore, a setting changed", explore
+    examples = ExamplesScreen(recognizers, theme, nav, panel, phrases)
+    yield "examples", examples
+    examples2 = ExamplesScreen(recognizers, theme, nav, panel, phrases)
+    examples2.select(*[(d, s) for _, d, s in examples2.tiles][7])
+    yield "examples, one chosen", examples2
+    learn = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    learn.enter([])
+    yield "learn", learn
+    yield "admin", PinScreen("2468", theme, phrases, default_pin=True)
+
+
+def survey(size, lang, recognizers, tmp_path):
+    problems = []
+    for name, screen in states(size, lang, recognizers, tmp_path):
+        theme = Theme(*size)
+        surface = pygame.Surface(size)
+        with recording_text() as texts:
+            screen.draw(surface)
+        bounds = surface.get_rect()
+        floor_w, floor_h = target_floor(theme)
+        targets = screen.targets()
+        for label, rect in targets:
+            if not bounds.contains(rect):
+                problems.append(f"{name}: target {label} {rect} is off the screen")
+            if rect.width < floor_w - 0.5 or rect.height < floor_h - 0.5:
+                problems.append(f"{name}: target {label} is {rect.width}x{rect.height} px, under {floor_w:.0f}x{floor_h:.0f}")
+            if name != "admin" and rect.colliderect(theme.admin_zone):
+                problems.append(f"{name}: target {label} is in the grown-ups' corner")
+        for i, (label, rect) in enumerate(targets):
+            for other, rect2 in targets[i + 1:]:
+                if rect.colliderect(rect2):
+                    problems.append(f"{name}: targets {label} and {other} overlap")
+        for text in texts:
+            if not text.text.strip():
+                continue
+            if not bounds.contains(text.rect):
+                problems.append(f"{name}: text {text.text!r} is cut off by the screen edge")
+            ratio = contrast_ratio(text.colour, text.background)
+            needed = 3.0 if large(text) else 4.5
+            if ratio < needed:
+                problems.append(f"{name}: text {text.text!r} has contrast {ratio:.2f}:1 on {text.background}, under {needed}:1")
+    return problems
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_screen_meets_the_floors(size, lang, recognizers, tmp_path):
+    problems = survey(size, lang, recognizers, tmp_path)
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+def test_the_floors_can_fail(recognizers, tmp_path, monkeypatch):
+    from kiosk.ui import theme as colours
+
+    monkeypatch.setattr(colours, "TEXT", (200, 200, 200))  # pale grey words on cream paper
+    problems = survey((800, 480), "en", recognizers, tmp_path)
+    assert any("contrast" in p for p in problems)
+    assert contrast_ratio((255, 255, 255), (0, 0, 0)) == pytest.approx(21.0)
+    assert contrast_ratio((255, 255, 255), (255, 255, 255)) == pytest.approx(1.0)
