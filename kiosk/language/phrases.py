@@ -31,7 +31,8 @@ def unsure_id(first: int, second: int) -> str:
 
 # Every phrase the kiosk speaks: the voice cache renders exactly these, in every language.
 SPOKEN_IDS: tuple[str, ...] = (
-    ("prompt.draw", "prompt.empty", "unsure.not_digit", "feedback.thanks", "feedback.which", "language.hello")
+    ("prompt.draw", "prompt.empty", "unsure.not_digit", "feedback.thanks", "feedback.which", "feedback.ask",
+     "feedback.yay", "language.hello")
     + tuple(result_id(d) for d in range(10))
     + tuple(unsure_id(a, b) for a, b in combinations(range(10), 2))
     + tuple(f"digit.{d}" for d in range(10))

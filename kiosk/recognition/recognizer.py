@@ -135,10 +135,12 @@ def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> li
 
 
 def agree(answers: list[Prediction]) -> list[Prediction]:
-    """A digit stands only when every model's best guess is the same; otherwise all say "not sure"."""
-    if len({a.best for a in answers}) <= 1:
+    """A digit stands only when every model's best guess is the same; otherwise all say "not sure",
+    naming their two answers ("is it a 1 or a 4?"), not one model's runner-up."""
+    guesses = [a.best for a in answers]
+    if len(set(guesses)) <= 1:
         return answers
-    return [replace(a, digit=None) for a in answers]
+    return [replace(a, digit=None, runner_up=next(g for g in guesses if g != a.best)) for a in answers]
 
 
 def model_version(data: bytes) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 import pygame
 
 from kiosk.ui import theme as colours
-from kiosk.screens.attract import ghost_strokes
+from kiosk.screens.attract import SECONDS_PER_DIGIT, ghost_strokes
 from kiosk.errors import EmptyDrawing
 from kiosk.ui.feedback_panel import FeedbackPanel, State
 from kiosk.teaching.feedback_store import FeedbackStore
@@ -19,12 +20,16 @@ from kiosk.language.phrases import Phrases, result_id, unsure_id
 from kiosk.voice.speaker import Speaker, speak
 from kiosk.recognition.strokes import Ink
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, NavBar, render_ink, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
+from kiosk.ui.widgets import Button, NavBar, render_ink, draw_hand, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
 GUESS_AFTER_MS = 500  # a quiet guess (bars, the digit in soft colours, no voice) this soon after a lift
 ADD_STROKE_GRACE_MS = 1200  # after the answer, a stroke this soon still belongs to the same digit
 FADE_MS = 250  # the last drawing fades out when a new one starts
+GROW_MS = 450  # the bars grow to their height
+DOT_EVERY_MS = 180  # the counting dots appear one by one, each with a blip
+CONFETTI_MS = 1600  # the celebration when a child says the answer was right
+ATTRACT_SPEAK_EVERY_MS = 30_000  # the attract loop says a guess out loud at most this often: a museum hears it all day
 SMALLEST_DIGIT = 0.05  # of the canvas side: a tap or a stray dot smaller than this is not a digit
 
 
@@ -62,6 +67,14 @@ class DrawScreen(Screen):
         self.attract_ms: float | None = None  # set while the attract loop runs (nobody around)
         self._ink_key: tuple[int, int] | None = None
         self._ink_surface: pygame.Surface | None = None
+        self._answer_age_ms = 0.0  # how long the answer has been on screen (its entrance animation)
+        self._dots_shown = 0
+        self._confetti: list[list[float]] = []  # x, y, vx, vy, colour index
+        self._confetti_ms = 0.0
+        self.parade: list[tuple[pygame.Rect, int]] = []  # the digits to tap on the empty screen
+        self._parade_pop: tuple[int, float] | None = None
+        self._attract_guesses: dict[int, Prediction | None] = {}
+        self._attract_said_ms: float | None = None  # on the attract clock
         self._layout()
 
     def _layout(self) -> None:
@@ -107,6 +120,8 @@ class DrawScreen(Screen):
         if isinstance(event, PointerDown):
             if self.follow_tab(event):
                 return
+            if self.prediction is None and self.ink.is_empty and self._tap_parade(event):
+                return
             if self.feedback.asking and self._handle_feedback(event):
                 return
             if self.prediction is not None and self.say_again.collidepoint(float(event.x), float(event.y)):
@@ -144,6 +159,7 @@ class DrawScreen(Screen):
         if self.prediction is not None and self.attract_ms is None:
             found.append(("say again", self.say_again))
         found += [(f"chip {i}", rect) for rect, i in self.model_chips]
+        found += [(f"parade {digit}", rect) for rect, digit in self.parade]
         return found + self.feedback.targets()
 
     def press(self, name: str) -> None:
@@ -234,7 +250,8 @@ class DrawScreen(Screen):
         first = self.answers[self.active]
         self.guess, self._answered_ago_ms = None, 0.0
         self._show(first)
-        if self.feedback_store is not None and self._child_drew:
+        asking = self.feedback_store is not None and self._child_drew
+        if asking:
             self.feedback.offer(first.digit)
             # Remember who answered: a new model may be switched in while the question is on screen.
             self._asked_about = (first, self.recognizer.kind, self.recognizer.version)
@@ -243,6 +260,10 @@ class DrawScreen(Screen):
             latency_ms=round(latency_ms, 3), answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
         )
         self._say(self.message_id)
+        if asking:  # asked aloud too, once the answer has been said: most children here cannot read yet
+            question = "feedback.ask" if first.digit is not None else "feedback.which"
+            self.speaker.say_next(question, self.phrases.lang)
+            self.events.write(type="speech_next", phrase=question, text=self.phrases.text(question), lang=self.phrases.lang)
 
     def choose_model(self, index: int) -> None:
         """Make another model's answer the big one."""
@@ -255,6 +276,7 @@ class DrawScreen(Screen):
 
     def _show(self, prediction: Prediction) -> None:
         self.prediction = prediction
+        self._answer_age_ms, self._dots_shown = 0.0, 0
         p = prediction
         if p.digit is not None:
             self.message_id = result_id(p.digit)
@@ -272,7 +294,17 @@ class DrawScreen(Screen):
 
     @property
     def animating(self) -> bool:
-        return self.attract_ms is not None
+        entering = self.prediction is not None and self._answer_age_ms < GROW_MS + DOT_EVERY_MS * 10
+        return self.attract_ms is not None or entering or bool(self._confetti) or self._parade_pop is not None or self._fading is not None
+
+    def _tap_parade(self, event: PointerDown) -> bool:
+        """A tap on a digit of the parade: it says its name and jumps."""
+        for rect, digit in self.parade:
+            if rect.collidepoint(float(event.x), float(event.y)):
+                self._parade_pop = (digit, 0.0)
+                self._say(f"digit.{digit}")
+                return True
+        return False
 
     def _handle_feedback(self, event: PointerDown) -> bool:
         """A tap on the question or the keypad; True if it was one."""
@@ -291,10 +323,40 @@ class DrawScreen(Screen):
         stored = self.feedback_store.append(self.ink.copy_strokes(), self.canvas.width, answer.image, label, answer.digit, kind, version)
         self.events.write(type="feedback", label=label, answer=answer.digit, model=kind, stored=stored)
         self.feedback.thank()
-        self._say("feedback.thanks")
+        if label == answer.digit:  # "Yes": a celebration; a correction gets a thank-you instead
+            self._say("feedback.yay")
+            self.speaker.chime("yay")
+            self._celebrate(self.feedback.buttons["yes"].rect.center)
+        else:
+            self._say("feedback.thanks")
+
+    def _celebrate(self, origin: tuple[int, int]) -> None:
+        rng = np.random.default_rng()
+        speed = self.theme.unit * 0.05  # px per ms
+        self._confetti = [[origin[0], origin[1], float(vx) * speed, float(-abs(vy)) * speed * 1.6, i % 5]
+                          for i, (vx, vy) in enumerate(rng.normal(0, 1, (40, 2)))]
+        self._confetti_ms = 0.0
 
     def update(self, dt_ms: float) -> None:
         self.feedback.update(dt_ms)
+        self._answer_age_ms += dt_ms
+        if self.prediction is not None and self.prediction.digit:
+            due = min(self.prediction.digit, max(0, int((self._answer_age_ms - GROW_MS * 0.6) // DOT_EVERY_MS) + 1))
+            if due > self._dots_shown:
+                self._dots_shown = due
+                self.speaker.chime("dot")
+        if self._confetti:
+            self._confetti_ms += dt_ms
+            gravity = self.theme.unit * 0.0004
+            for bit in self._confetti:
+                bit[0] += bit[2] * dt_ms
+                bit[1] += bit[3] * dt_ms
+                bit[3] += gravity * dt_ms
+            if self._confetti_ms >= CONFETTI_MS:
+                self._confetti = []
+        if self._parade_pop is not None:
+            digit, age = self._parade_pop
+            self._parade_pop = (digit, age + dt_ms) if age + dt_ms < 600 else None
         if self.attract_ms is not None:
             self.attract_ms += dt_ms
         if self._answered_ago_ms is not None:
@@ -326,19 +388,45 @@ class DrawScreen(Screen):
             self._draw_attract(surface)
         else:
             self._draw_panel(surface)
+        palette = (colours.CLEAR, colours.UNDO, colours.RECOGNIZE, colours.BAR, colours.COUNT_DOT)
+        for x, y, _, _, colour in self._confetti:
+            pygame.draw.circle(surface, palette[int(colour)], (int(x), int(y)), max(3, t.unit // 2))
 
     def _draw_attract(self, surface: pygame.Surface) -> None:
+        # A hand draws a digit, then the computer says what it thinks it is: what the visitor can do here.
         t, panel, c = self.theme, self.panel, self.canvas
-        _, strokes = ghost_strokes(self.attract_ms / 1000)
+        elapsed_s = self.attract_ms / 1000
+        digit, strokes = ghost_strokes(elapsed_s)
         inset = c.inflate(-c.width // 4, -c.height // 4).move(-c.x, -c.y)
         ghost = [[(inset.x + x * inset.width, inset.y + y * inset.height) for x, y in stroke] for stroke in strokes]
         layer = render_ink(ghost, c.size, t.pen_px, colours.GHOST_INK)
         if layer is not None:
             surface.blit(layer, c.topleft)
-        pulse = 1.0 + 0.08 * math.sin(self.attract_ms / 250)
+        finished = (elapsed_s % SECONDS_PER_DIGIT) >= SECONDS_PER_DIGIT * 0.7
+        if ghost and not finished:
+            tip = ghost[-1][-1]
+            draw_hand(surface, (c.x + int(tip[0]), c.y + int(tip[1])), t.unit)
         tr = self.phrases.text
-        draw_text(surface, tr("prompt.draw"), t.font(4.5 * pulse), colours.TEXT, (panel.centerx, panel.centery - t.unit * 3), max_width=panel.width)
+        guess = self._attract_guess(digit, ghost) if finished else None
+        if guess is not None and guess.digit is not None:
+            said = result_id(guess.digit)
+            draw_text(surface, tr(said), t.font(3.2), colours.TEXT, (panel.centerx, panel.centery - t.unit * 3), max_width=panel.width)
+            if self._attract_said_ms is None or self.attract_ms - self._attract_said_ms >= ATTRACT_SPEAK_EVERY_MS:
+                self._attract_said_ms = self.attract_ms
+                self._say(said)
+        else:
+            pulse = 1.0 + 0.08 * math.sin(self.attract_ms / 250)
+            draw_text(surface, tr("prompt.draw"), t.font(4.5 * pulse), colours.TEXT, (panel.centerx, panel.centery - t.unit * 3), max_width=panel.width)
         draw_text(surface, tr("attract.subtitle"), t.font(2.5), colours.SOFT_TEXT, (panel.centerx, panel.centery + t.unit * 2), max_width=panel.width)
+
+    def _attract_guess(self, digit: int, ghost: list) -> Prediction | None:
+        # The computer really reads the hand's digit (once per digit: the loop runs for hours).
+        if digit not in self._attract_guesses:
+            try:
+                self._attract_guesses[digit] = recognize_all(self.recognizers, ghost, self.active)[self.active]
+            except EmptyDrawing:
+                self._attract_guesses[digit] = None
+        return self._attract_guesses[digit]
 
     def _draw_ink(self, surface: pygame.Surface) -> None:
         if self._fading is not None:  # the last drawing goes, quickly and visibly
@@ -354,13 +442,20 @@ class DrawScreen(Screen):
             surface.blit(self._ink_surface, self.canvas.topleft)
 
     def _draw_digit_parade(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
-        # The ten digits in friendly colours: what can be drawn, at a glance, without reading.
-        font = self.theme.font(min(7.0, rect.height / self.theme.unit / 2.6))
+        # The ten digits in friendly colours: what can be drawn, at a glance, without reading. A tap on
+        # one says its name and makes it jump.
+        t = self.theme
         palette = (colours.CLEAR, colours.UNDO, colours.RECOGNIZE, colours.BAR, colours.COUNT_DOT)
+        self.parade = []
+        cell_w, cell_h = rect.width // 5, rect.height // 2
         for digit in range(10):
             row, col = divmod(digit, 5)
-            center = (rect.x + int(rect.width * (col + 0.5) / 5), rect.y + int(rect.height * (row + 0.5) / 2))
-            draw_text(surface, str(digit), font, palette[digit % len(palette)], center)
+            cell = pygame.Rect(rect.x + col * cell_w, rect.y + row * cell_h, cell_w, cell_h)
+            size = min(7.0, cell_h / t.unit / 1.3)
+            if self._parade_pop is not None and self._parade_pop[0] == digit:
+                size *= 1.0 + 0.35 * math.sin(math.pi * self._parade_pop[1] / 600)
+            draw_text(surface, str(digit), t.font(size), palette[digit % len(palette)], cell.center)
+            self.parade.append((cell.inflate(-2, -2), digit))
 
     def _draw_panel(self, surface: pygame.Surface) -> None:
         t, panel, tr = self.theme, self.panel, self.phrases.text
@@ -373,10 +468,12 @@ class DrawScreen(Screen):
         message = tr("prompt.keep_drawing") if tentative and p is not None else self.message
         draw_text(surface, message, t.font(3.2 if audible else 3.8), colours.TEXT,
                   (panel.x + message_width // 2, y), max_width=message_width)
+        self.parade = []
         if p is None:
             hint = tr("draw.hint.empty") if self.ink.is_empty else tr("draw.hint.lift")
             draw_text(surface, hint, t.font(1.8, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 3), max_width=panel.width)
-            self._draw_digit_parade(surface, pygame.Rect(panel.x, y + t.unit * 6, panel.width, panel.bottom - y - t.unit * 8))
+            left = self.footer_left  # clear of the grown-ups' corner where the panel reaches it
+            self._draw_digit_parade(surface, pygame.Rect(left, y + t.unit * 6, panel.right - left, panel.bottom - y - t.unit * 6))
             return
         if not tentative:
             draw_speaker_button(surface, self.say_again, muted=not audible)
@@ -390,7 +487,13 @@ class DrawScreen(Screen):
             size -= 0.5
         big = t.font(size).render(str(p.digit if p.digit is not None else "?"), True, colour)
         digit_rect = big.get_rect(midtop=(panel.x + panel.width // 4, y + t.unit * 2))
-        surface.blit(big, digit_rect)
+        age = self._answer_age_ms if not tentative else 1e9
+        pop = 0.6 + 0.55 * age / 300 if age < 300 else 1.15 - 0.15 * min(1.0, (age - 300) / 150)  # the digit pops in
+        if abs(pop - 1.0) > 0.01:
+            scaled = pygame.transform.smoothscale(big, (max(1, int(big.get_width() * pop)), max(1, int(big.get_height() * pop))))
+            surface.blit(scaled, scaled.get_rect(center=digit_rect.center))
+        else:
+            surface.blit(big, digit_rect)
         side = max(t.unit * 2, min(side_max, int(digit_rect.height * 1.4)))
         view = pygame.Rect(0, 0, side, side)
         view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
@@ -399,10 +502,11 @@ class DrawScreen(Screen):
         # Dots to count sit right under the big digit they belong to, apart from the bars.
         dots = pygame.Rect(0, 0, panel.width // 2 - t.unit, t.unit * 2)
         dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)
-        draw_count_dots(surface, dots, p.digit or 0, t)
+        draw_count_dots(surface, dots, p.digit or 0, t, shown=None if tentative else self._dots_shown)
         bars_top = max(dots.bottom, view.bottom + t.unit * 2) + t.unit
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - footer)
-        draw_probability_bars(surface, bars, p.probabilities, p.digit, t)
+        grow = 1.0 if tentative else 1 - (1 - min(1.0, self._answer_age_ms / GROW_MS)) ** 3  # ease out: fast, then settling
+        draw_probability_bars(surface, bars, self._shown_probabilities(p, tentative), p.digit, t, grow=grow)
         if tentative:
             self.model_chips = []
             return
@@ -413,14 +517,17 @@ class DrawScreen(Screen):
             left = self.footer_left
             self.feedback.layout(pygame.Rect(left, bars.bottom + t.unit // 2, panel.right - left, panel.bottom - bars.bottom - t.unit // 2), keypad)
             self.feedback.draw_row(surface)
-        else:
-            settings = self.recognizer.metadata.get("train_settings", {})  # a dict, or absent: the recognizer checked
-            number = self.phrases.decimal
-            about = tr("draw.about", kind=self.recognizer.kind.upper(), dropout=number(str(settings.get("dropout_rate", "?"))),
-                       learning_rate=number(str(settings.get("learning_rate", "?"))), epochs=settings.get("max_epochs", "?"))
-            draw_text(surface, about, t.font(1.2, bold=False), colours.SOFT_TEXT, (panel.centerx, panel.bottom - chip_h - int(t.unit * 0.9)), max_width=panel.width)
+        else:  # (the models' settings and test scores are for grown-ups: they are on the Settings screen)
             self._draw_model_chips(surface, pygame.Rect(self.footer_left, panel.bottom - chip_h, panel.right - self.footer_left, chip_h))
         self.feedback.draw_keypad(surface)  # over the answer, under the question
+
+    def _shown_probabilities(self, p: Prediction, tentative: bool):
+        """The bars tell the same story as the words: when the models disagree ("is it a 1 or a 4?"),
+        they show what the models believe together, not one model's certainty."""
+        answers = self.answers if not tentative else []
+        if p.digit is None and len({a.best for a in answers}) > 1:
+            return tuple(float(v) for v in np.mean([a.probabilities for a in answers], axis=0))
+        return p.probabilities
 
     def _draw_model_chips(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         # One chip per model with its answer; tap one to make it the big answer.
@@ -430,12 +537,7 @@ class DrawScreen(Screen):
             chip = pygame.Rect(rect.x + index * width + t.unit // 2, rect.y, width - t.unit, rect.height)
             active = index == self.active
             pygame.draw.rect(surface, colours.BAR_BEST if active else colours.BAR_TRACK, chip, border_radius=t.unit)
-            said = str(answer.digit) if answer.digit is not None else "?"
-            accuracy = float(recognizer.metadata.get("mnist_test_accuracy", "nan"))  # numbers only: the recognizer checked
-            kind = recognizer.kind.upper()
-            if 0.0 <= accuracy <= 1.0:
-                label = self.phrases.text("draw.chip_accuracy", kind=kind, digit=said, accuracy=self.phrases.percent(accuracy))
-            else:
-                label = self.phrases.text("draw.chip", kind=kind, digit=said)
+            # Each model's own best guess, even when they disagree: that disagreement is why the kiosk is not sure.
+            label = self.phrases.text("draw.chip", kind=recognizer.kind.upper(), digit=str(answer.best))
             draw_text(surface, label, t.font(1.5), colours.BUTTON_TEXT if active else colours.TEXT, chip.center, max_width=chip.width - t.unit)
             self.model_chips.append((chip, index))

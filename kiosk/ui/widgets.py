@@ -115,9 +115,9 @@ def draw_text(
 
 
 def draw_probability_bars(
-    surface: pygame.Surface, rect: pygame.Rect, probabilities, best: int | None, theme: Theme
+    surface: pygame.Surface, rect: pygame.Rect, probabilities, best: int | None, theme: Theme, grow: float = 1.0
 ) -> None:
-    """Ten bars, one per digit, as tall as the model's belief in that digit."""
+    """Ten bars, one per digit, as tall as the model's belief in that digit (times grow, as they rise in)."""
     slot = rect.width / 10
     label_font = theme.font(1.6)
     label_h = label_font.get_height()
@@ -128,7 +128,7 @@ def draw_probability_bars(
         track = pygame.Rect(x, rect.y, width, bar_area)
         pygame.draw.rect(surface, colours.BAR_TRACK, track, border_radius=max(2, width // 4))
         value = float(probabilities[digit]) if probabilities is not None else 0.0
-        height = int(bar_area * min(max(value, 0.0), 1.0))
+        height = int(bar_area * min(max(value, 0.0), 1.0) * grow)
         if height:
             bar = pygame.Rect(x, rect.y + bar_area - height, width, height)
             colour = colours.BAR_BEST if digit == best else colours.BAR
@@ -168,15 +168,27 @@ def draw_speaker_button(surface: pygame.Surface, rect: pygame.Rect, muted: bool 
         pygame.draw.arc(surface, colours.BUTTON_TEXT, wave, -0.9, 0.9, max(2, int(u * 0.7)))
 
 
-def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, theme: Theme) -> None:
-    """That many dots to count, in one row."""
+def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, theme: Theme, shown: int | None = None) -> None:
+    """That many dots to count, in one row; only the first `shown` of them while they appear one by one."""
     if count <= 0:
         return
     radius = max(4, min(theme.unit, rect.height // 2, int(rect.width / (count * 2.6))))
     step = radius * 2.6
     start = rect.centerx - step * (count - 1) / 2
-    for i in range(count):
+    for i in range(count if shown is None else min(count, shown)):
         pygame.draw.circle(surface, colours.COUNT_DOT, (int(start + i * step), rect.centery), radius)
+
+
+def draw_hand(surface: pygame.Surface, tip: tuple[int, int], unit: int) -> None:
+    """A pointing hand whose fingertip is at tip: the attract loop's "someone draws here"."""
+    skin, outline = (250, 214, 170), (150, 100, 60)
+    x, y = tip
+    finger = pygame.Rect(x - unit // 2, y, unit, unit * 3)
+    palm = pygame.Rect(x - unit, y + unit * 2, unit * 3, unit * 3)
+    for shape, width in ((palm, 0), (finger, 0)):
+        pygame.draw.rect(surface, skin, shape, border_radius=unit // 2)
+    pygame.draw.rect(surface, outline, palm, width=2, border_radius=unit // 2)
+    pygame.draw.rect(surface, outline, finger, width=2, border_radius=unit // 2)
 
 
 class NavBar:

@@ -52,6 +52,19 @@ class AudioOut:
         log.info("audio device open: %s", pygame.mixer.get_init())
         return True
 
+    def play_effect(self, samples) -> bool:
+        """A short sound (int16 mono samples at 22.05 kHz) on its own channel, under the speech, never cutting it."""
+        if not self.ready():
+            return False
+        try:
+            channel = pygame.mixer.Channel(1)
+            channel.set_volume(self.volume * 0.5)
+            channel.play(pygame.sndarray.make_sound(samples))
+            return True
+        except (pygame.error, ValueError) as error:  # the device went away, or a mixer opened differently
+            log.debug("effect not played: %s", error)
+            return False
+
     def load(self, path: Path) -> pygame.mixer.Sound | None:
         """The sound in a WAV or OGG file, or None if it does not decode."""
         if not self.ready():

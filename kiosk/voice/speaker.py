@@ -8,6 +8,7 @@ import logging
 from collections import OrderedDict
 from typing import Protocol
 
+from kiosk.voice import chimes
 from kiosk.voice.audio_out import AudioOut
 from kiosk.voice.live import LiveVoice
 from kiosk.language.phrases import Phrases
@@ -22,6 +23,10 @@ class Speaker(Protocol):
     """Says a phrase in a language; update() is called once a frame and must return at once."""
 
     def say(self, phrase_id: str, lang: str) -> str: ...
+
+    def say_next(self, phrase_id: str, lang: str) -> None: ...
+
+    def chime(self, name: str) -> None: ...
 
     def update(self) -> None: ...
 
@@ -51,6 +56,12 @@ class SilentSpeaker:
     def say(self, phrase_id: str, lang: str) -> str:
         return "none"
 
+    def say_next(self, phrase_id: str, lang: str) -> None:
+        pass
+
+    def chime(self, name: str) -> None:
+        pass
+
     def update(self) -> None:
         pass
 
@@ -70,6 +81,7 @@ class VoiceSpeaker:
     def __init__(self, phrases: Phrases, audio: AudioOut, clips: VoiceClips | None, live: LiveVoice | None, muted: bool = False):
         self.phrases, self.audio, self.clips, self.live, self.muted = phrases, audio, clips, live, muted
         self._sounds: OrderedDict[tuple[str, str, str], object] = OrderedDict()
+        self._next: tuple[str, str] | None = None  # (phrase_id, lang) to say when the current one ends
 
     def set_volume(self, volume: float, muted: bool) -> None:
         self.muted = muted
@@ -86,7 +98,17 @@ class VoiceSpeaker:
         """Whether the visitor can hear the kiosk now (else the screen shows a muted loudspeaker)."""
         return not self.muted and self.audio.ready()
 
+    def say_next(self, phrase_id: str, lang: str) -> None:
+        """Say this when the current phrase has finished (the question after the answer)."""
+        self._next = (phrase_id, lang)
+
+    def chime(self, name: str) -> None:
+        """A little sound: "dot" (one counting dot appears) or "yay" (the child said the answer was right)."""
+        if not self.muted:
+            self.audio.play_effect(chimes.sound(name))
+
     def say(self, phrase_id: str, lang: str) -> str:
+        self._next = None  # a newer phrase replaces what was waiting, too
         if self.live is not None:
             self.live.cancel()  # a phrase still being rendered is old news now
         if not self.audible:
@@ -114,14 +136,18 @@ class VoiceSpeaker:
         return sound
 
     def update(self) -> None:
-        """Play the live voice's render once it is ready; kills a hung engine (inside LiveVoice.poll)."""
-        if self.live is None:
-            return
-        rendered = self.live.poll()
-        if rendered is not None:
-            sound = self.audio.load(rendered)
-            if sound is not None:
-                self.audio.play(sound)
+        """Play the live voice's render once it is ready; kills a hung engine (inside LiveVoice.poll);
+        then what was waiting to be said."""
+        if self.live is not None:
+            rendered = self.live.poll()
+            if rendered is not None:
+                sound = self.audio.load(rendered)
+                if sound is not None:
+                    self.audio.play(sound)
+        rendering = self.live is not None and self.live.process is not None
+        if self._next is not None and not rendering and not self.audio.busy:
+            waiting, self._next = self._next, None
+            self.say(*waiting)
 
     def close(self) -> None:
         if self.live is not None:

@@ -77,7 +77,10 @@ def test_models_that_disagree_make_the_kiosk_unsure(cnn):
 
     seven_answer = cnn.recognize(seven())
     other = dataclasses.replace(seven_answer, best=1, digit=1)
-    assert [a.digit for a in agree([seven_answer, other])] == [None, None]
+    unsure = agree([seven_answer, other])
+    assert [a.digit for a in unsure] == [None, None]
+    # the words name the two models' answers ("is it a one or a seven?"), not one model's runner-up
+    assert [(a.best, a.runner_up) for a in unsure] == [(7, 1), (1, 7)]
     assert [a.digit for a in agree([seven_answer, seven_answer])] == [7, 7]
 
 

@@ -15,11 +15,17 @@ from kiosk.ui.theme import Theme
 
 class RecordingSpeaker(SilentSpeaker):
     def __init__(self):
-        self.said = []
+        self.said, self.next, self.chimes = [], [], []
 
     def say(self, phrase_id, lang):
         self.said.append(phrase_id)
         return "none"
+
+    def say_next(self, phrase_id, lang):
+        self.next.append(phrase_id)
+
+    def chime(self, name):
+        self.chimes.append(name)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +143,10 @@ def test_yes_keeps_the_drawing_labelled_with_the_answer_and_says_thanks(teachabl
     assert [(r.label, r.answer, r.model) for r in records] == [(1, 1, "cnn")]
     assert records[0].model_version == teachable.recognizer.version and len(records[0].strokes) == 1
     assert np.array_equal(records[0].image, teachable.prediction.image)
-    assert teachable.speaker.said[-1] == "feedback.thanks" and not feedback.asking
+    assert teachable.speaker.said[-1] == "feedback.yay" and not feedback.asking, "a right answer is celebrated"
+    assert teachable.speaker.chimes[-1] == "yay" and teachable._confetti and teachable.animating
+    teachable.update(1700)
+    assert not teachable._confetti, "and the confetti is gone soon"
     assert len(teachable.ink.strokes) == 1, "a tap on the question never draws"
 
 
@@ -253,3 +262,74 @@ def test_a_tap_is_not_a_digit(screen):
     screen.handle(PointerUp(c.centerx + 2, c.centery + 1))
     screen.press("recognize")  # Go always answers: here, that there is no number yet
     assert screen.speaker.said == ["prompt.empty"]
+
+
+def test_the_answer_arrives_with_motion_and_the_question_is_spoken(teachable):
+    draw_one(teachable)
+    teachable.press("recognize")
+    assert teachable.speaker.said == ["result.1"] and teachable.speaker.next == ["feedback.ask"]
+    surface = pygame.Surface((800, 480))
+    teachable.draw(surface)  # the bars start at the bottom ...
+    assert teachable.animating and teachable.speaker.chimes == []
+    teachable.update(300)
+    assert teachable.speaker.chimes == ["dot"], "the one dot to count appears, with a blip"
+    teachable.update(2000)
+    teachable.draw(surface)  # ... and end at their height
+    assert not teachable.animating and teachable.speaker.chimes == ["dot"]
+
+
+def test_counting_dots_appear_one_by_one(screen):
+    draw_stroke(screen, line((0.3, 0.2), (0.7, 0.2)) + line((0.7, 0.2), (0.4, 0.85)))  # a 7
+    screen.press("recognize")
+    assert screen.prediction.digit == 7
+    seen = []
+    for _ in range(20):
+        screen.update(100)
+        seen.append(screen._dots_shown)
+    assert seen[-1] == 7 and seen == sorted(seen) and len(set(seen)) == 8, "0, 1, 2 ... 7, one at a time"
+    assert screen.speaker.chimes == ["dot"] * 7
+
+
+def test_a_parade_digit_says_its_name_when_tapped(screen):
+    screen.draw(pygame.Surface((800, 480)))
+    rect, digit = screen.parade[3]
+    screen.handle(PointerDown(*rect.center))
+    assert digit == 3 and screen.speaker.said == ["digit.3"] and screen.ink.is_empty, "a tap on a digit is not ink"
+    assert screen.animating
+
+
+def test_the_attract_loop_draws_with_a_hand_and_says_its_guess_now_and_then(screen):
+    screen.start_attract()
+    surface = pygame.Surface((800, 480))
+    for _ in range(26):  # 2.6 s: the hand has drawn the first digit (a 2) and the computer reads it
+        screen.update(100)
+        screen.draw(surface)
+    assert screen.speaker.said == ["result.2"]
+    for _ in range(120):  # the next 12 s: more guesses shown, none said (at most one every 30 s)
+        screen.update(100)
+        screen.draw(surface)
+    assert screen.speaker.said == ["result.2"]
+
+
+def test_when_the_models_disagree_words_bars_and_chips_tell_one_story(screen, monkeypatch):
+    import dataclasses
+
+    from kiosk.recognition.recognizer import agree
+    from kiosk.screens import draw as draw_module
+
+    real = draw_module.recognize_all
+
+    def disagreeing(recognizers, strokes, active=0):
+        cnn, mlp = real(recognizers, strokes, active)
+        four = dataclasses.replace(mlp, best=4, probabilities=tuple(1.0 if d == 4 else 0.0 for d in range(10)))
+        return agree([dataclasses.replace(cnn, digit=cnn.best), dataclasses.replace(four, digit=4)])
+
+    monkeypatch.setattr(draw_module, "recognize_all", disagreeing)
+    draw_one(screen)
+    screen.press("recognize")
+    assert screen.message_id == "unsure.1_or_4", "the words name both answers"
+    shown = screen._shown_probabilities(screen.prediction, tentative=False)
+    assert shown[1] > 0.3 and shown[4] > 0.3, "the bars show both, not one model's certainty"
+    screen.update(2000)
+    screen.draw(pygame.Surface((800, 480)))
+    assert len(screen.model_chips) == 2

@@ -304,3 +304,37 @@ def test_the_pyttsx3_render_waits_for_a_file_still_being_written(tmp_path):
     assert wait_for_sound(out) and out.stat().st_size == 10_000  # all of it, not the first chunk
     writer.join()
     assert not wait_for_sound(tmp_path / "never.wav", timeout_s=0.2)
+
+
+def test_the_next_phrase_waits_for_the_current_one_and_a_newer_phrase_replaces_it(live):
+    s = speaker(live=live)
+    assert s.say("result.7", "en") == "clip"
+    answer = s.audio._channel.get_sound()
+    s.say_next("feedback.ask", "en")
+    s.update()
+    assert s.audio._channel.get_sound() is answer, "the answer is not cut off by the question"
+    deadline = time.monotonic() + 10
+    while s.audio.busy and time.monotonic() < deadline:
+        time.sleep(0.05)
+    s.update()
+    assert s.audio.busy and s.audio._channel.get_sound() is not answer, "then the question is asked"
+    s.say_next("feedback.ask", "en")
+    s.say("result.1", "en")  # a new drawing's answer: the old question is no longer wanted
+    while s.audio.busy and time.monotonic() < deadline + 10:
+        time.sleep(0.05)
+    s.update()
+    assert not s.audio.busy
+
+
+def test_chimes_are_short_quiet_sounds_that_never_cut_the_speech(live):
+    from kiosk.voice import chimes
+
+    s = speaker(live=live)
+    s.say("result.7", "en")
+    answer = s.audio._channel.get_sound()
+    s.chime("dot")
+    s.chime("yay")
+    assert s.audio._channel.get_sound() is answer
+    for name, longest_s in (("dot", 0.1), ("yay", 0.6)):
+        samples = chimes.sound(name)
+        assert 0 < len(samples) / chimes.RATE <= longest_s and abs(samples).max() <= 0.5 * 32767 + 1
