@@ -8,6 +8,8 @@
 - training time to the target accuracies and peak memory (scripts/bench_training.py; --skip-training
   reuses its last result)
 - retraining on 500 collected drawings: time and peak memory (scripts/simulate_retraining.py)
+- the kiosk's frame times while drawing 2,000 points, while the answer animates and in the attract
+  loop, with incremental ink and with the ink redrawn whole (scripts/bench_frames.py)
 
 Usage: .venv/bin/python scripts/benchmark.py [--skip-training] [--out runs/benchmark.json]
 """
@@ -161,6 +163,8 @@ def main() -> int:
     else:
         print("training (a few minutes) ...", file=sys.stderr)
         report["training"] = run_script("bench_training.py")
+    print("frame times ...", file=sys.stderr)
+    report["frames"] = run_script("bench_frames.py")
     print("retraining ...", file=sys.stderr)
     report["retraining"] = run_script("simulate_retraining.py")
     report["seconds"] = round(time.monotonic() - started)
@@ -198,6 +202,13 @@ def table(r: dict) -> str:
              for t in (training.get("mlp", {}), training.get("cnn", {}))]
     reused = f" (reused {r['training']['reused']})" if "reused" in r["training"] else ""
     lines.append(f"| training to target{reused} | {cells[0]} | {cells[1]} | MLP 98% <= 60 s, CNN 99.3% <= 180 s, < 1.5 GB |")
+    f = r["frames"]
+    inc = f["incremental"]
+    lines.append(f"| kiosk frames on {f['driver']}, p50 / p99: drawing {f['points']} points (ink redrawn whole), "
+                 f"answer animation, attract loop | | {inc['drawing']['p50_ms']} / {inc['drawing']['p99_ms']} ms "
+                 f"({f['whole']['drawing']['p50_ms']} / {f['whole']['drawing']['p99_ms']} ms), "
+                 f"{inc['answer_animation']['p50_ms']} / {inc['answer_animation']['p99_ms']} ms, "
+                 f"{inc['attract']['p50_ms']} / {inc['attract']['p99_ms']} ms | p99 <= 33 ms on a Pi |")
     rt = r["retraining"]
     lines.append(f"| retraining, {rt['drawings_collected']} drawings | | {rt['retrain_seconds_wall']} s, {rt['retrain_peak_rss_mb']} MB | <= 600 s, <= 800 MB |")
     return "\n".join(lines)

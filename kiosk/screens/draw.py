@@ -20,7 +20,7 @@ from kiosk.language.phrases import Phrases, result_id, unsure_id
 from kiosk.voice.speaker import Speaker, speak
 from kiosk.recognition.strokes import Ink
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, NavBar, render_ink, draw_hand, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
+from kiosk.ui.widgets import Button, InkLayer, NavBar, render_ink, draw_hand, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
 GUESS_AFTER_MS = 500  # a quiet guess (bars, the digit in soft colours, no voice) this soon after a lift
@@ -76,6 +76,7 @@ class DrawScreen(Screen):
         self._attract_guesses: dict[int, Prediction | None] = {}
         self._attract_said_ms: float | None = None  # on the attract clock
         self._layout()
+        self.ink_layer = InkLayer(self.canvas.size, self.theme.pen_px)
 
     def _layout(self) -> None:
         t = self.theme
@@ -200,7 +201,7 @@ class DrawScreen(Screen):
     def _start_new_drawing(self) -> None:
         """The answered drawing fades away and the canvas is the new drawing's."""
         if self._ink_surface is not None:
-            self._fading = (self._ink_surface, 0.0)
+            self._fading = (self._ink_surface.copy(), 0.0)  # the layer itself is drawn on again at once
         self.press("clear")
         self.message_id = "prompt.keep_drawing"
         self.events.write(type="new_drawing")
@@ -434,10 +435,10 @@ class DrawScreen(Screen):
             old.set_alpha(max(0, int(255 * (1 - age / FADE_MS))))
             surface.blit(old, self.canvas.topleft)
             old.set_alpha(None)
-        # Antialiased round-capped strokes drawn by OpenCV, cached until the ink changes.
+        # Antialiased round-capped strokes drawn by OpenCV, only the new part of them each frame.
         key = (len(self.ink.strokes), len(self.ink.strokes[-1]) if self.ink.strokes else 0)
         if key != self._ink_key:
-            self._ink_key, self._ink_surface = key, render_ink(self.ink.strokes, self.canvas.size, self.theme.pen_px)
+            self._ink_key, self._ink_surface = key, self.ink_layer.update(self.ink.strokes)
         if self._ink_surface is not None:
             surface.blit(self._ink_surface, self.canvas.topleft)
 

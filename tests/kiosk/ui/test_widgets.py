@@ -42,3 +42,34 @@ def test_fonts_survive_pygame_being_quit_and_started_again():
     pygame.display.init()
     pygame.font.init()
     assert widgets.draw_text(pygame.Surface((800, 480)), "after", theme.font(3), (0, 0, 0), (400, 240)).width > 0
+
+
+def test_ink_is_drawn_incrementally_and_looks_the_same_as_drawn_whole():
+    import numpy as np
+    import pygame
+
+    from kiosk.ui.widgets import InkLayer, render_ink
+
+    rng = np.random.default_rng(0)
+    strokes = [[], []]
+    strokes[0] = [(float(x), float(y)) for x, y in np.cumsum(rng.normal(0, 3, (600, 2)), 0) + 150]
+    strokes[1] = [(float(x), float(y)) for x, y in np.cumsum(rng.normal(0, 3, (400, 2)), 0) + 200]
+    layer = InkLayer((400, 400), 16)
+    growing = [[]]
+    for point in strokes[0]:  # point by point, as a finger draws
+        growing[-1].append(point)
+        layer.update(growing)
+    growing.append([])
+    for point in strokes[1]:
+        growing[-1].append(point)
+        surface = layer.update(growing)
+    assert layer.full_redraws == 0, "no frame drew the whole drawing again"
+    whole = render_ink(strokes, (400, 400), 16)
+    mine = pygame.surfarray.array_alpha(surface).astype(int)
+    theirs = pygame.surfarray.array_alpha(whole).astype(int)
+    assert (np.abs(mine - theirs) > 40).mean() < 0.002, "the same ink, up to antialiasing where segments join"
+    layer.update([strokes[0]])  # undo the second stroke
+    assert layer.full_redraws == 1
+    redrawn = pygame.surfarray.array_alpha(layer.surface).astype(int)
+    assert (np.abs(redrawn - pygame.surfarray.array_alpha(render_ink([strokes[0]], (400, 400), 16)).astype(int)) > 40).mean() < 0.001
+    assert layer.update([]) is None
