@@ -151,7 +151,8 @@ class App:
         self.screens = {
             "draw": self.screen,
             "explore": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
-            "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say),
+            "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say,
+                                       canvas_side=self.screen.canvas.width),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases, default_pin=config.admin_pin == DEFAULT_PIN),
         }
@@ -221,7 +222,8 @@ class App:
             log.info("stopped by the admin PIN")
             self.running, self.exit_code = False, EXIT_BY_ADMIN
             return
-        handover = self.screen.handover()
+        # The explorer and the Learn screen always work on the child's own drawing, whichever tab led there.
+        handover = self.screens["draw"].handover() if target in ("explore", "learn") else self.screen.handover()
         self.screen = self.screens.get(target, self.screens["draw"])
         self.screen.enter(handover)
 

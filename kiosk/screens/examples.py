@@ -12,7 +12,7 @@ from kiosk.screens.base import Screen
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Button, NavBar, draw_probability_bars, draw_text, render_ink
 
-EXAMPLE_SIZE_PX = 300.0  # examples are handed to the drawing screen at a finger-drawing size
+EXAMPLE_SHARE = 0.66  # of the drawing canvas: an example handed over is drawn as big as a child would
 
 
 class ExamplesScreen(Screen):
@@ -20,7 +20,9 @@ class ExamplesScreen(Screen):
 
     name = "examples"
 
-    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases, say=None):
+    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases, say=None,
+                 canvas_side: int = 450):
+        self.canvas_side = canvas_side  # the drawing screen's canvas, where "Draw it!" puts the example
         self.recognizers, self.theme, self.nav, self.panel, self.phrases = recognizers, theme, nav, panel, phrases
         self.say = say or (lambda phrase_id: None)  # speaks a phrase id (the number's name, for non-readers)
         self.next_screen: str | None = None
@@ -30,12 +32,17 @@ class ExamplesScreen(Screen):
         area = pygame.Rect(m, m, theme.width - panel.width - 3 * m, theme.height - 2 * m)
         if theme.portrait:
             area = pygame.Rect(m, m, theme.width - 2 * m, nav.rect.y - 2 * m)
+        else:  # the wall stops above the grown-ups' corner
+            area.height = min(area.height, theme.admin_zone.top - m // 2 - area.y)
         columns, rows = 5, 4
-        side = min((area.width - (columns - 1) * m // 2) // columns, (area.height - (rows - 1) * m // 2) // rows)
+        # Tiles may be taller than wide (digits are), so the wall fills its space instead of leaving a third empty.
+        tile_w = (area.width - (columns - 1) * m // 2) // columns
+        tile_h = min((area.height - (rows - 1) * m // 2) // rows, int(tile_w * 1.5))
+        top = area.y + (area.height - rows * tile_h - (rows - 1) * (m // 2)) // 2
         self.tiles = []
         for i, (digit, style) in enumerate((d, s) for d in EXAMPLES for s in range(len(EXAMPLES[d]))):
             row, col = divmod(i, columns)
-            rect = pygame.Rect(area.x + col * (side + m // 2), area.y + row * (side + m // 2), side, side)
+            rect = pygame.Rect(area.x + col * (tile_w + m // 2), top + row * (tile_h + m // 2), tile_w, tile_h)
             self.tiles.append((rect, digit, style))
         left = max(panel.x, theme.admin_zone.right + m // 2) if panel.bottom > theme.admin_zone.top else panel.x
         self.try_button = Button("ui.button.draw_it", pygame.Rect(left, panel.bottom - theme.button_height, panel.right - left, theme.button_height), colours.RECOGNIZE)
@@ -49,8 +56,9 @@ class ExamplesScreen(Screen):
         if self.selected is None:
             return []
         digit, style = self.selected
-        offset = EXAMPLE_SIZE_PX / 4
-        return [[(offset + x * EXAMPLE_SIZE_PX, offset + y * EXAMPLE_SIZE_PX) for x, y in s] for s in EXAMPLES[digit][style]]
+        size = self.canvas_side * EXAMPLE_SHARE
+        offset = (self.canvas_side - size) / 2  # centred on the canvas, at any screen size
+        return [[(offset + x * size, offset + y * size) for x, y in s] for s in EXAMPLES[digit][style]]
 
     def targets(self) -> list[tuple[str, pygame.Rect]]:
         found = self.nav.targets() + [(f"example {digit}.{style}", rect) for rect, digit, style in self.tiles]
@@ -86,10 +94,10 @@ class ExamplesScreen(Screen):
             pygame.draw.rect(surface, colours.BAR_BEST if chosen else colours.CANVAS_BORDER, rect, width=3 if chosen else 2, border_radius=t.unit // 2)
             key = (rect.size, digit, style)
             if key not in self._ink:
-                inset = rect.width * 0.15
-                strokes = [[(inset + x * (rect.width - 2 * inset), inset + y * (rect.height - 2 * inset)) for x, y in s]
-                           for s in EXAMPLES[digit][style]]
-                self._ink[key] = render_ink(strokes, rect.size, max(3, rect.width // 14))
+                side = min(rect.width, rect.height) * 0.8  # a square digit box in the tile: never stretched
+                left, top = (rect.width - side) / 2, (rect.height - side) / 2
+                strokes = [[(left + x * side, top + y * side) for x, y in s] for s in EXAMPLES[digit][style]]
+                self._ink[key] = render_ink(strokes, rect.size, max(3, int(side) // 12))
             surface.blit(self._ink[key], rect.topleft)
         self._draw_panel(surface)
 

@@ -1,6 +1,7 @@
 """Learn more: the child's own drawing flows through the steps the computer takes, in pictures."""
 from __future__ import annotations
 
+import numpy as np
 import pygame
 
 from kiosk.ui import theme as colours
@@ -11,7 +12,7 @@ from kiosk.language.phrases import Phrases
 from kiosk.recognition.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
 from kiosk.teaching.status import TeachingStatus
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import Theme, contrast_ratio
 from kiosk.ui.widgets import NavBar, draw_model_view, draw_probability_bars, draw_text, render_ink
 
 STEPS = ("learn.step1", "learn.step2", "learn.step3", "learn.step4")
@@ -65,6 +66,7 @@ class LearnScreen(Screen):
         self._draw_drawing(surface, bodies[0])
         if self.prediction is not None:
             draw_model_view(surface, bodies[1], self.prediction.image)
+            self._frame_window(surface, bodies[1])
             self._draw_numbers(surface, bodies[2])
             draw_probability_bars(surface, bodies[3], self.prediction.probabilities, self.prediction.best, t)
         lines = [(tr(line), colours.TEXT) for line in HOW_IT_LEARNED]
@@ -73,6 +75,21 @@ class LearnScreen(Screen):
         for i, (line, colour) in enumerate(lines):
             draw_text(surface, line, t.font(1.5, bold=i == 2), colour, (t.width // 2, t.height - footer + int(t.unit * (1.2 + 1.8 * i))),
                       max_width=t.width - 2 * t.margin)
+
+    def number_window(self) -> tuple[int, int]:
+        """Top-left (row, col) of the 7x7 window of the 28x28 picture shown as numbers."""
+        image = self.prediction.image.astype(np.int64)
+        sums = np.lib.stride_tricks.sliding_window_view(image, (7, 7)).sum(axis=(2, 3))
+        row, col = np.unravel_index(int(np.argmax(sums)), sums.shape)
+        return int(row), int(col)
+
+    def _frame_window(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        size = min(rect.width, rect.height)
+        cell = max(1, size // 28)
+        origin = (rect.x + (rect.width - cell * 28) // 2, rect.y + (rect.height - cell * 28) // 2)
+        row, col = self.number_window()
+        frame = pygame.Rect(origin[0] + col * cell, origin[1] + row * cell, cell * 7, cell * 7)
+        pygame.draw.rect(surface, colours.COUNT_DOT, frame, width=max(2, self.theme.unit // 4))
 
     def _taught_words(self, status: TeachingStatus) -> str:
         tr = self.phrases.text
@@ -108,9 +125,11 @@ class LearnScreen(Screen):
             surface.blit(self._ink, box.topleft)
 
     def _draw_numbers(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
-        # The middle 7x7 dots as numbers from 0 (dark) to 9 (bright): what the network really gets.
+        # 7x7 of the dots as numbers from 0 (dark) to 9 (bright): what the network really gets. The window
+        # with the most ink (the centre of a 0 is empty), framed on the card before so the child sees where.
         image = self.prediction.image
-        crop = image[10:17, 10:17]
+        row0, col0 = self.number_window()
+        crop = image[row0:row0 + 7, col0:col0 + 7]
         cell = min(rect.width, rect.height) // 7
         font = self.theme.font(max(0.9, cell / self.theme.unit * 0.55), bold=False)
         origin = (rect.centerx - cell * 7 // 2, rect.centery - cell * 7 // 2)
@@ -120,4 +139,6 @@ class LearnScreen(Screen):
                 cell_rect = pygame.Rect(origin[0] + col * cell, origin[1] + row * cell, cell, cell)
                 shade = int(crop[row, col])
                 pygame.draw.rect(surface, (shade, shade, shade), cell_rect)
-                draw_text(surface, str(value), font, colours.TEXT if value > 4 else colours.CANVAS, cell_rect.center)
+                # black or white, whichever reads better on this grey: at least 4.58:1 on any of them
+                ink = max(((0, 0, 0), (255, 255, 255)), key=lambda c: contrast_ratio(c, (shade, shade, shade)))
+                draw_text(surface, str(value), font, ink, cell_rect.center)

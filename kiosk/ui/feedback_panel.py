@@ -15,7 +15,7 @@ from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Button, draw_text
 
 THANKS_MS = 2500  # how long the thank-you stays before the model chips come back
-ASK_MS = 10_000  # an unanswered question goes away, and the model chips come back
+ASK_MS = 30_000  # an unanswered question goes away, and the model chips come back (it is also said aloud)
 
 
 class State(enum.Enum):

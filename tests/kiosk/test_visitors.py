@@ -54,3 +54,37 @@ def test_holding_the_grown_ups_corner_opens_the_pin_pad_and_keeps_the_drawing(ap
     touch(app, pygame.FINGERUP, *zone.center)
     run_for(app, 50)
     assert draw.ink.strokes, "the corner is outside the canvas: nothing to wipe"
+
+
+def test_the_settings_and_learn_screens_get_the_childs_drawing_whichever_tab_led_there(app):
+    draw = app.screens["draw"]
+    c = draw.canvas
+    draw.handle(PointerDown(c.centerx, c.y + 30))
+    draw.handle(PointerMove(c.centerx, c.bottom - 30))
+    draw.handle(PointerUp(c.centerx, c.bottom - 30))
+    for tab in ("examples", "explore"):  # Draw -> Examples -> Settings
+        app.screen.next_screen = tab
+        app.frame(16)
+    assert app.screen is app.screens["explore"] and app.screen.strokes and app.screen.answer is not None
+    app.screen.next_screen = "learn"
+    app.frame(16)
+    assert app.screen.strokes == draw.handover(), "the child's 1, not the example 7"
+
+
+def test_an_example_handed_over_is_as_big_on_a_big_screen_as_a_child_draws(app_factory):
+    import pygame as pg
+
+    from kiosk.app import App, LaunchOptions
+
+    app = app_factory()
+    big = App(app.config, LaunchOptions(headless=True, size=(1920, 1080)))
+    try:
+        for kiosk in (app, big):
+            examples, canvas = kiosk.screens["examples"], kiosk.screens["draw"].canvas
+            examples.select(7, 0)
+            points = [p for stroke in examples.handover() for p in stroke]
+            span = max(max(x for x, _ in points) - min(x for x, _ in points), max(y for _, y in points) - min(y for _, y in points))
+            assert 0.5 * canvas.width < span <= 0.7 * canvas.width
+    finally:
+        big.speaker.close()
+        pg.display.quit()

@@ -185,7 +185,11 @@ def test_a_new_stroke_or_clear_withdraws_the_question(teachable):
 def test_an_unanswered_question_gives_way_to_the_model_chips(teachable):
     feedback = answer_then_lay_out(teachable)
     assert feedback.asking and teachable.model_chips == []
-    teachable.update(10_000)
+    from kiosk.ui.feedback_panel import ASK_MS
+
+    teachable.update(ASK_MS - 100)
+    assert feedback.asking, "long enough for a child who is still looking (it was 10 s)"
+    teachable.update(100)
     teachable.draw(pygame.Surface((800, 480)))
     assert not feedback.asking and len(teachable.model_chips) == 2
 

@@ -50,3 +50,20 @@ def test_learn_screen_tells_what_children_taught_it(tmp_path):
         "Children have taught me 2 drawings. My last lesson took me from 90.0% to 95.0% right on your drawings.")
     screen.draw(pygame.Surface((800, 480)))
     pygame.display.quit()
+
+
+def test_the_numbers_card_shows_dots_with_ink_in_them_and_the_card_before_frames_where():
+    import math
+
+    pygame.display.init()
+    pygame.font.init()
+    recognizers = load_recognizers(KioskConfig.load(None))
+    screen = LearnScreen(recognizers, Theme(800, 480), NavBar(pygame.Rect(420, 10, 370, 56), Phrases("en")), Phrases("en"))
+    ring = [[(200 + 120 * math.sin(a / 20 * math.tau), 200 - 150 * math.cos(a / 20 * math.tau)) for a in range(21)]]
+    screen.enter(ring)  # a 0: its centre 7x7 dots are all dark
+    row, col = screen.number_window()
+    image = screen.prediction.image
+    assert image[10:17, 10:17].sum() < image[row:row + 7, col:col + 7].sum(), "the window is on the ink, not the empty middle"
+    surface = pygame.Surface((800, 480))
+    screen.draw(surface)  # the frame on the 28x28 card is drawn without error
+    pygame.display.quit()
