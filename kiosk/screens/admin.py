@@ -13,7 +13,7 @@ from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases
 from kiosk.screens.base import Screen
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, draw_text
+from kiosk.ui.widgets import Button, draw_paragraph, wrap_lines
 
 log = logging.getLogger(__name__)
 TIMEOUT_MS = 20_000  # a child who wandered in here is sent back to drawing
@@ -47,7 +47,7 @@ class PinScreen(Screen):
             row, col = divmod(i, 3)
             rect = pygame.Rect(left + col * (size + t.margin), top + row * (size + t.margin), size, size)
             colour = {"Back": colours.UNDO, "OK": colours.RECOGNIZE}.get(label, colours.BAR)
-            keys.append((Button(label, rect, colour), label))
+            keys.append((Button(label, rect, colour, icon="back" if label == "Back" else None), label))
         return keys
 
     def enter(self, handover=None) -> None:
@@ -114,11 +114,15 @@ class PinScreen(Screen):
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
         surface.fill(colours.BACKGROUND)
-        draw_text(surface, self.phrases.text(self.message_id), t.font(2.2), colours.TEXT, (t.width // 2, t.margin + t.unit * 2), max_width=t.width - 2 * t.margin)
-        draw_text(surface, "* " * len(self.entered) or "-", t.font(3), colours.TEXT, (t.width // 2, t.margin + t.unit * 5))
-        if self.default_pin:
-            draw_text(surface, self.phrases.text("admin.default_pin"), t.font(1.6, bold=False), colours.TEXT,
-                      (t.width // 2, t.margin + t.unit * 7), max_width=t.width - 2 * t.margin)
+        width, y = t.width - 2 * t.margin, t.margin // 2
+        for text, font in ((self.phrases.text(self.message_id), t.font(2.2)), ("* " * len(self.entered) or "-", t.font(3)),
+                           (self.phrases.text("admin.default_pin") if self.default_pin else "", t.font(1.6, bold=False))):
+            if not text:
+                continue
+            lines = min(3, len(wrap_lines(text, font, width)))
+            box = pygame.Rect(t.margin, y, width, font.get_linesize() * lines)
+            draw_paragraph(surface, text, font, colours.TEXT, box, max_lines=3)
+            y = box.bottom
         for button, label in self.keys:
             button.enabled = label == "Back" or not self.locked
             shown = {"Back": "admin.back", "OK": "admin.ok"}.get(label)

@@ -20,7 +20,7 @@ from kiosk.language.phrases import Phrases, result_id, unsure_id
 from kiosk.voice.speaker import Speaker, speak
 from kiosk.recognition.strokes import Ink
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, InkLayer, NavBar, render_ink, draw_hand, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
+from kiosk.ui.widgets import Button, InkLayer, NavBar, render_ink, draw_hand, draw_paragraph, wrap_lines, draw_speaker_button, draw_count_dots, draw_model_view, draw_probability_bars, draw_text
 
 
 GUESS_AFTER_MS = 500  # a quiet guess (bars, the digit in soft colours, no voice) this soon after a lift
@@ -104,8 +104,8 @@ class DrawScreen(Screen):
         left = self.canvas.x if buttons_y + bh <= zone.top else max(self.canvas.x, zone.right + gap)
         width = (self.canvas.right - left - 2 * gap) // 3
         self.buttons = {
-            "clear": Button("ui.button.clear", pygame.Rect(left, buttons_y, width, bh), colours.CLEAR),
-            "undo": Button("ui.button.undo", pygame.Rect(left + width + gap, buttons_y, width, bh), colours.UNDO),
+            "clear": Button("ui.button.clear", pygame.Rect(left, buttons_y, width, bh), colours.CLEAR, icon="clear"),
+            "undo": Button("ui.button.undo", pygame.Rect(left + width + gap, buttons_y, width, bh), colours.UNDO, icon="undo"),
             "recognize": Button("ui.button.go", pygame.Rect(left + 2 * (width + gap), buttons_y, width, bh), colours.RECOGNIZE),
         }
 
@@ -323,7 +323,7 @@ class DrawScreen(Screen):
         answer, kind, version = self._asked_about
         stored = self.feedback_store.append(self.ink.copy_strokes(), self.canvas.width, answer.image, label, answer.digit, kind, version)
         self.events.write(type="feedback", label=label, answer=answer.digit, model=kind, stored=stored)
-        self.feedback.thank()
+        self.feedback.thank(confirmed=label == answer.digit)
         if label == answer.digit:  # "Yes": a celebration; a correction gets a thank-you instead
             self._say("feedback.yay")
             self.speaker.chime("yay")
@@ -467,14 +467,22 @@ class DrawScreen(Screen):
         # Without sound the answer must carry on its own: larger words, and a muted loudspeaker.
         message_width = panel.width - (self.say_again.width + t.unit if self.prediction is not None else 0)
         message = tr("prompt.keep_drawing") if tentative and p is not None else self.message
-        draw_text(surface, message, t.font(3.2 if audible else 3.8), colours.TEXT,
-                  (panel.x + message_width // 2, y), max_width=message_width)
+        # Words are rewrapped, never shrunk: a long sentence (or translation) takes two lines.
+        font = t.font(3.2 if audible else 3.8)
+        lines = min(2, len(wrap_lines(message, font, message_width)))
+        line_h = font.get_linesize()
+        draw_paragraph(surface, message, font, colours.TEXT, pygame.Rect(panel.x, y - line_h // 2, message_width, line_h * lines), max_lines=2)
+        y += line_h * (lines - 1)
         self.parade = []
         if p is None:
             hint = tr("draw.hint.empty") if self.ink.is_empty else tr("draw.hint.lift")
-            draw_text(surface, hint, t.font(1.8, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 3), max_width=panel.width)
+            hint_font = t.font(1.8, bold=False)
+            hint_lines = min(3, len(wrap_lines(hint, hint_font, panel.width)))
+            hint_box = pygame.Rect(panel.x, y + line_h // 2 + t.unit // 2, panel.width, hint_font.get_linesize() * hint_lines)
+            draw_paragraph(surface, hint, hint_font, colours.SOFT_TEXT, hint_box, max_lines=3)
             left = self.footer_left  # clear of the grown-ups' corner where the panel reaches it
-            self._draw_digit_parade(surface, pygame.Rect(left, y + t.unit * 6, panel.right - left, panel.bottom - y - t.unit * 6))
+            top = hint_box.bottom + t.unit // 2
+            self._draw_digit_parade(surface, pygame.Rect(left, top, panel.right - left, panel.bottom - top))
             return
         if not tentative:
             draw_speaker_button(surface, self.say_again, muted=not audible)
@@ -499,12 +507,15 @@ class DrawScreen(Screen):
         view = pygame.Rect(0, 0, side, side)
         view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
         draw_model_view(surface, view, p.image)
-        draw_text(surface, tr("draw.sees"), t.font(1.4, bold=False), colours.SOFT_TEXT, (view.centerx, view.bottom + t.unit), max_width=panel.width // 2)
+        sees_font = t.font(1.4, bold=False)
+        sees = pygame.Rect(0, 0, panel.width // 2, sees_font.get_linesize() * min(2, len(wrap_lines(tr("draw.sees"), sees_font, panel.width // 2))))
+        sees.midtop = (view.centerx, view.bottom + 2)
+        draw_paragraph(surface, tr("draw.sees"), sees_font, colours.SOFT_TEXT, sees, max_lines=2)
         # Dots to count sit right under the big digit they belong to, apart from the bars.
         dots = pygame.Rect(0, 0, panel.width // 2 - t.unit, t.unit * 2)
         dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)
         draw_count_dots(surface, dots, p.digit or 0, t, shown=None if tentative else self._dots_shown)
-        bars_top = max(dots.bottom, view.bottom + t.unit * 2) + t.unit
+        bars_top = max(dots.bottom, sees.bottom) + t.unit // 2
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - footer)
         grow = 1.0 if tentative else 1 - (1 - min(1.0, self._answer_age_ms / GROW_MS)) ** 3  # ease out: fast, then settling
         draw_probability_bars(surface, bars, self._shown_probabilities(p, tentative), p.digit, t, grow=grow)

@@ -10,7 +10,7 @@ from kiosk.language.phrases import Phrases
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, NavBar, draw_probability_bars, draw_text, render_ink
+from kiosk.ui.widgets import Button, NavBar, draw_paragraph, draw_probability_bars, draw_text, render_ink, wrap_lines
 
 EXAMPLE_SHARE = 0.66  # of the drawing canvas: an example handed over is drawn as big as a child would
 
@@ -105,9 +105,12 @@ class ExamplesScreen(Screen):
         t, panel, tr = self.theme, self.panel, self.phrases.text
         y = panel.y + t.unit * 2
         if self.answer is None:
-            draw_text(surface, tr("examples.title1"), t.font(2.4), colours.TEXT, (panel.centerx, y), max_width=panel.width)
-            draw_text(surface, tr("examples.title2"), t.font(2.4), colours.TEXT, (panel.centerx, y + t.unit * 3), max_width=panel.width)
-            draw_text(surface, tr("examples.tap"), t.font(1.7, bold=False), colours.SOFT_TEXT, (panel.centerx, y + t.unit * 6), max_width=panel.width)
+            title = f"{tr('examples.title1')} {tr('examples.title2')}"
+            font, small = t.font(2.4), t.font(1.7, bold=False)
+            box = pygame.Rect(panel.x, panel.y + t.unit, panel.width, font.get_linesize() * min(3, len(wrap_lines(title, font, panel.width))))
+            draw_paragraph(surface, title, font, colours.TEXT, box, max_lines=3)
+            tap = pygame.Rect(panel.x, box.bottom + t.unit, panel.width, small.get_linesize() * 3)
+            draw_paragraph(surface, tr("examples.tap"), small, colours.SOFT_TEXT, tap, max_lines=3)
             return
         text = tr("examples.reads", digit=self.answer.digit) if self.answer.digit is not None else tr("examples.unsure")
         draw_text(surface, text, t.font(2.4), colours.TEXT, (panel.centerx, y), max_width=panel.width)

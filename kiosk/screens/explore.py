@@ -13,7 +13,7 @@ from kiosk.language.phrases import Phrases
 from kiosk.recognition.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, NavBar, draw_learning_curve, draw_probability_bars, draw_text
+from kiosk.ui.widgets import Button, NavBar, draw_learning_curve, draw_paragraph, draw_probability_bars, draw_text, wrap_lines
 
 log = logging.getLogger(__name__)
 # What each setting means, in words a child can follow (phrase "explore.explain.<axis>"); shown for the
@@ -57,7 +57,9 @@ class ExploreScreen(Screen):
             left = pygame.Rect(m, m, t.width - self.panel.width - 3 * m, t.height - 2 * m)
         touch_h = t.touch[1]
         self.label_h = t.font(1.7).get_linesize()
-        explain_h = 3 * t.font(1.6, bold=False).get_linesize()
+        # In portrait the words that explain a setting go in the result panel: above the tabs there is room
+        # only for the buttons.
+        explain_h = 0 if t.portrait else 3 * t.font(1.6, bold=False).get_linesize()
         spare = max(0, left.height - (touch_h + m + 3 * (self.label_h + touch_h + m) + explain_h))
         self.row_button_h = min(touch_h + spare // 4, t.button_height)  # finger-sized, more where there is room
         self.left = left
@@ -161,7 +163,8 @@ class ExploreScreen(Screen):
             button.colour = colours.BAR_BEST if selected else colours.BAR_TRACK
             button.text_colour = colours.BUTTON_TEXT if selected else colours.TEXT
             button.draw(surface, t, self.phrases.decimal(button.label))
-        self._draw_explanation(surface)
+        if not self.theme.portrait:
+            self._draw_explanation(surface)
         self._draw_result(surface)
 
     def _draw_explanation(self, surface: pygame.Surface) -> None:
@@ -169,36 +172,38 @@ class ExploreScreen(Screen):
         top = self.rows_top + 3 * self.row_h
         area = pygame.Rect(self.left.x, top, self.left.width, self.left.bottom - top)
         font = t.font(1.6, bold=False)
-        lines, line = [], ""
-        for word in self.phrases.text(f"explore.explain.{self.last_touched or 'none'}").split():
-            trial = f"{line} {word}".strip()
-            if font.size(trial)[0] > area.width and line:
-                lines.append(line)
-                line = word
-            else:
-                line = trial
-        lines.append(line)
-        for i, text in enumerate(lines[:3]):
-            draw_text(surface, text, font, colours.TEXT, (area.centerx, area.y + int((i + 0.5) * font.get_linesize())))
+        text = self.phrases.text(f"explore.explain.{self.last_touched or 'none'}")
+        fits = max(1, area.height // font.get_linesize())  # past that it is squeezed, and the layout test says so
+        lines = min(fits, len(wrap_lines(text, font, area.width)))
+        draw_paragraph(surface, text, font, colours.TEXT, pygame.Rect(area.x, area.y, area.width, lines * font.get_linesize()), max_lines=fits)
 
     def _draw_result(self, surface: pygame.Surface) -> None:
         t, panel, model, tr = self.theme, self.panel, self.model, self.phrases.text
-        y = panel.y + t.unit * 2
         mnist = self.phrases.percent(model.mnist_accuracy) if model.mnist_accuracy is not None else "?"
         drawn = self.phrases.percent(model.drawn_accuracy) if model.drawn_accuracy is not None else "?"
-        draw_text(surface, tr("explore.right_on", accuracy=mnist), t.font(2.2), colours.TEXT, (panel.centerx, y), max_width=panel.width)
-        draw_text(surface, tr("explore.and_drawn", accuracy=drawn), t.font(1.7, bold=False), colours.SOFT_TEXT,
-                  (panel.centerx, y + t.unit * 2), max_width=panel.width)
-        curve = pygame.Rect(panel.x, y + t.unit * 4, panel.width, panel.height // 3)
+        y = panel.y + t.unit // 2
+        y = self._paragraph(surface, tr("explore.right_on", accuracy=mnist), t.font(2.2), colours.TEXT, y)
+        y = self._paragraph(surface, tr("explore.and_drawn", accuracy=drawn), t.font(1.7, bold=False), colours.SOFT_TEXT, y)
+        if t.portrait:
+            y = self._paragraph(surface, tr(f"explore.explain.{self.last_touched or 'none'}"), t.font(1.6, bold=False), colours.TEXT, y, lines=3)
+        small = t.font(1.3, bold=False).get_linesize()
+        curve = pygame.Rect(panel.x, y + t.unit // 2, panel.width, max(panel.height // 4 if t.portrait else panel.height // 3, small * 5))
         draw_learning_curve(surface, curve, model.history, t, self.phrases)
-        below = curve.bottom + t.unit
+        below = curve.bottom + t.unit // 2
         if self.answer is None:
-            draw_text(surface, tr("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT, (panel.centerx, below + t.unit * 2), max_width=panel.width)
+            self._paragraph(surface, tr("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT, below, lines=3)
             return
         said = str(self.answer.digit) if self.answer.digit is not None else "?"
-        draw_text(surface, tr("explore.says", digit=said), t.font(2.4), colours.BAR_BEST, (panel.centerx, below + t.unit * 2), max_width=panel.width)
-        bars = pygame.Rect(panel.x, below + t.unit * 4, panel.width, panel.bottom - below - t.unit * 4)
+        below = self._paragraph(surface, tr("explore.says", digit=said), t.font(2.4), colours.BAR_BEST, below)
+        bars = pygame.Rect(panel.x, below + t.unit // 2, panel.width, panel.bottom - below - t.unit // 2)
         draw_probability_bars(surface, bars, self.answer.probabilities, self.answer.digit, t)
+
+    def _paragraph(self, surface, text: str, font, colour, top: int, lines: int = 2) -> int:
+        """Wrapped words across the result panel from top; returns where the next thing may start."""
+        used = min(lines, len(wrap_lines(text, font, self.panel.width)))
+        box = pygame.Rect(self.panel.x, top, self.panel.width, font.get_linesize() * used)
+        draw_paragraph(surface, text, font, colour, box, max_lines=lines)
+        return box.bottom
 
 
 def _format(value) -> str:

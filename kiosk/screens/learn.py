@@ -13,7 +13,7 @@ from kiosk.recognition.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
 from kiosk.teaching.status import TeachingStatus
 from kiosk.ui.theme import Theme, contrast_ratio
-from kiosk.ui.widgets import NavBar, draw_model_view, draw_probability_bars, draw_text, render_ink
+from kiosk.ui.widgets import NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, render_ink, wrap_lines
 
 STEPS = ("learn.step1", "learn.step2", "learn.step3", "learn.step4")
 HOW_IT_LEARNED = ("learn.how1", "learn.how2")
@@ -53,28 +53,35 @@ class LearnScreen(Screen):
         top = self.nav.rect.bottom + t.margin
         if not t.portrait:
             title_box = pygame.Rect(t.margin, t.margin, self.nav.rect.x - 2 * t.margin, self.nav.rect.height)
-            draw_text(surface, tr("learn.title"), t.font(1.9), colours.TEXT, title_box.center, max_width=title_box.width)
-        footer = t.unit * (7 if self.teaching is not None else 5)
+            draw_paragraph(surface, tr("learn.title"), t.font(1.9), colours.TEXT, title_box, max_lines=2)
+        # The story of how it learned, then what children taught it: wrapped across the bottom.
+        story = " ".join(tr(line) for line in HOW_IT_LEARNED)
+        story_font = t.font(1.5, bold=False)
+        width = t.width - 2 * t.margin
+        line_h = story_font.get_linesize()
+        paragraphs = [(story, colours.TEXT)] + ([(self._taught_words(self.teaching), colours.BAR_BEST)] if self.teaching is not None else [])
+        footer = sum(len(wrap_lines(text, story_font, width)) for text, _ in paragraphs) * line_h + t.margin
         if t.portrait:  # the tabs sit mid-screen in portrait: the cards go above them
             cards = self._cards(pygame.Rect(t.margin, t.margin, t.width - 2 * t.margin, self.nav.rect.y - 2 * t.margin))
         else:
             cards = self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
+        title_font = t.font(1.6)
+        title_h = 2 * title_font.get_linesize()  # every step's name in two lines at most
         for rect, title in zip(cards, STEPS):
             pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=t.unit)
-            draw_text(surface, tr(title), t.font(1.6), colours.TEXT, (rect.centerx, rect.y + t.unit * 1.5), max_width=rect.width - t.unit)
-        bodies = [c.inflate(-t.unit, -t.unit * 4).move(0, t.unit) for c in cards]
+            draw_paragraph(surface, tr(title), title_font, colours.TEXT, pygame.Rect(rect.x + 2, rect.y + 2, rect.width - 4, title_h), max_lines=2)
+        bodies = [pygame.Rect(c.x + t.unit // 2, c.y + title_h + 4, c.width - t.unit, c.height - title_h - t.unit // 2 - 4) for c in cards]
         self._draw_drawing(surface, bodies[0])
         if self.prediction is not None:
             draw_model_view(surface, bodies[1], self.prediction.image)
             self._frame_window(surface, bodies[1])
             self._draw_numbers(surface, bodies[2])
             draw_probability_bars(surface, bodies[3], self.prediction.probabilities, self.prediction.best, t)
-        lines = [(tr(line), colours.TEXT) for line in HOW_IT_LEARNED]
-        if self.teaching is not None:
-            lines.append((self._taught_words(self.teaching), colours.BAR_BEST))
-        for i, (line, colour) in enumerate(lines):
-            draw_text(surface, line, t.font(1.5, bold=i == 2), colour, (t.width // 2, t.height - footer + int(t.unit * (1.2 + 1.8 * i))),
-                      max_width=t.width - 2 * t.margin)
+        y = t.height - footer
+        for text, colour in paragraphs:
+            lines = len(wrap_lines(text, story_font, width))
+            draw_paragraph(surface, text, story_font, colour, pygame.Rect(t.margin, y, width, lines * line_h))
+            y += lines * line_h
 
     def number_window(self) -> tuple[int, int]:
         """Top-left (row, col) of the 7x7 window of the 28x28 picture shown as numbers."""

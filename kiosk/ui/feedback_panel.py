@@ -12,7 +12,7 @@ from kiosk.ui import theme as colours
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, draw_text
+from kiosk.ui.widgets import Button, draw_paragraph, wrap_lines
 
 THANKS_MS = 2500  # how long the thank-you stays before the model chips come back
 ASK_MS = 30_000  # an unanswered question goes away, and the model chips come back (it is also said aloud)
@@ -31,6 +31,8 @@ class FeedbackPanel:
     def __init__(self, theme: Theme, phrases: Phrases):
         self.theme, self.phrases = theme, phrases
         self.state = State.HIDDEN
+        self.confirmed = False
+        self.title_h = 0
         self.answer: int | None = None
         self._thanks_ms = 0.0
         self._asked_ms = 0.0
@@ -50,8 +52,9 @@ class FeedbackPanel:
     def hide(self) -> None:
         self.state = State.HIDDEN
 
-    def thank(self) -> None:
-        self.state, self._thanks_ms = State.THANKS, 0.0
+    def thank(self, confirmed: bool = False) -> None:
+        """confirmed: the child said Yes (the words celebrate); else the child told the right number."""
+        self.state, self._thanks_ms, self.confirmed = State.THANKS, 0.0, confirmed
 
     def update(self, dt_ms: float) -> None:
         if self.state is State.THANKS:
@@ -77,7 +80,10 @@ class FeedbackPanel:
             "no": Button("ui.button.no", no, colours.CLEAR),
             "tell": Button("ui.button.tell", pygame.Rect(row.right - 2 * width - t.unit, row.y, 2 * width + t.unit, row.height), colours.BAR),
         }
-        title_h = int(t.unit * 3.5)
+        title_font = t.font(2.4)
+        title_lines = min(2, len(wrap_lines(self.phrases.text("feedback.which"), title_font, keypad_area.width)))
+        self.title_h = title_font.get_linesize() * title_lines
+        title_h = self.title_h + t.unit // 2
         gap = t.unit // 2 + 2
         back_h = max(t.button_height * 3 // 4, t.touch[1])
         grid = pygame.Rect(keypad_area.x, keypad_area.y + title_h, keypad_area.width, keypad_area.height - title_h - back_h - gap)
@@ -125,14 +131,15 @@ class FeedbackPanel:
     def draw_row(self, surface: pygame.Surface) -> None:
         t, tr, row = self.theme, self.phrases.text, self.row
         if self.state is State.THANKS:
-            draw_text(surface, tr("feedback.thanks"), t.font(2.2), colours.BAR_BEST, row.center, max_width=row.width)
+            words = tr("feedback.yay") if self.confirmed else tr("feedback.thanks")
+            draw_paragraph(surface, words, t.font(2.2), colours.BAR_BEST, row, max_lines=2)
             return
         if self.state is not State.ASK:
             return
         shown = ("yes", "no") if self.answer is not None else ("tell",)
         question = tr("feedback.ask") if self.answer is not None else tr("feedback.which")
         text_right = min(self.buttons[name].rect.left for name in shown) - t.unit
-        draw_text(surface, question, t.font(1.9), colours.TEXT, ((row.x + text_right) // 2, row.centery), max_width=text_right - row.x)
+        draw_paragraph(surface, question, t.font(1.9), colours.TEXT, pygame.Rect(row.x, row.y, text_right - row.x, row.height), max_lines=2)
         for name in shown:
             self.buttons[name].draw(surface, t, tr(self.buttons[name].label))
         if self.answer is not None:  # a tick and a cross too, for children who cannot read yet
@@ -144,7 +151,8 @@ class FeedbackPanel:
             return
         t, area = self.theme, self.keypad_area
         pygame.draw.rect(surface, colours.BACKGROUND, area.inflate(t.unit, t.unit // 2))
-        draw_text(surface, self.phrases.text("feedback.which"), t.font(2.4), colours.TEXT, (area.centerx, area.y + t.unit * 2), max_width=area.width)
+        draw_paragraph(surface, self.phrases.text("feedback.which"), t.font(2.4), colours.TEXT,
+                       pygame.Rect(area.x, area.y, area.width, self.title_h), max_lines=2)
         for button, digit in self.keys:
             button.draw(surface, t)
         back = self.buttons["back"]

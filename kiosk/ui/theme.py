@@ -84,8 +84,14 @@ class Theme:
     def pen_px(self) -> int:
         return max(8, self.unit * 2)
 
+    @property
+    def smallest_text_px(self) -> int:
+        """No word on a child's screen is smaller: a 3 mm cap height on the 7" 800x480 panel (16.8 px,
+        pygame's font at 34 px), scaled with the short side."""
+        return _px_for_cap(SMALLEST_CAP_PX * min(self.width, self.height) / 480)
+
     def font(self, size_units: float, bold: bool = True) -> pygame.font.Font:
-        size_px = max(10, int(self.unit * size_units))
+        size_px = max(self.smallest_text_px, int(self.unit * size_units))
         font = _font(size_px, bold)
         try:
             font.get_height()  # pygame-ce refuses fonts made before pygame.font was last quit
@@ -93,6 +99,18 @@ class Theme:
             forget_fonts()
             font = _font(size_px, bold)
         return font
+
+
+SMALLEST_CAP_PX = 16.8  # 3 mm on the 7" panel's 5.6 px/mm
+
+
+@lru_cache(maxsize=16)
+def _px_for_cap(cap_px: float) -> int:
+    """The smallest font size whose capital letters are at least cap_px tall (pygame's font, bold or not)."""
+    size = max(10, int(cap_px * 1.8))
+    while min(_font(size, bold).metrics("H")[0][3] for bold in (False, True)) < cap_px:
+        size += 1
+    return size
 
 
 @lru_cache(maxsize=32)
@@ -108,4 +126,5 @@ def forget_fonts() -> None:
     from kiosk.ui import widgets
 
     _font.cache_clear()
+    _px_for_cap.cache_clear()
     widgets.forget_rendered_text()

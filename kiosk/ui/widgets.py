@@ -23,6 +23,7 @@ class Button:
     colour: tuple[int, int, int]
     enabled: bool = True
     text_colour: tuple[int, int, int] = colours.BUTTON_TEXT
+    icon: str | None = None  # "clear", "undo" or "back": a picture instead of the word (which may not fit, big enough)
 
     def hit(self, x: float, y: float) -> bool:
         return self.enabled and self.rect.collidepoint(float(x), float(y))
@@ -33,8 +34,35 @@ class Button:
         shadow = self.rect.move(0, max(2, theme.unit // 4))
         pygame.draw.rect(surface, tuple(max(0, c - 60) for c in colour), shadow, border_radius=theme.unit)
         pygame.draw.rect(surface, colour, self.rect, border_radius=theme.unit)
-        draw_text(surface, self.label if text is None else text, theme.font(2.2),
-                  self.text_colour if self.enabled else colours.DISABLED_TEXT, self.rect.center, max_width=self.rect.width - theme.unit)
+        ink = self.text_colour if self.enabled else colours.DISABLED_TEXT
+        if self.icon is not None:
+            draw_button_icon(surface, self.icon, self.rect, ink)
+            return
+        draw_text(surface, self.label if text is None else text, theme.font(2.2), ink, self.rect.center, max_width=self.rect.width - theme.unit)
+
+
+def draw_button_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colour) -> None:
+    """A bin (clear everything), a turning-back arrow (undo the last stroke), a left arrow (back)."""
+    s = min(rect.width, rect.height) * 0.28
+    cx, cy = rect.center
+    line = max(3, int(s / 4))
+    if name == "clear":
+        body = pygame.Rect(0, 0, int(s * 1.3), int(s * 1.5))
+        body.midtop = (cx, int(cy - s * 0.55))
+        pygame.draw.rect(surface, colour, body, width=line, border_radius=line)
+        pygame.draw.line(surface, colour, (cx - s, cy - s * 0.75), (cx + s, cy - s * 0.75), line)
+        pygame.draw.line(surface, colour, (cx - s * 0.3, cy - s), (cx + s * 0.3, cy - s), line)
+        pygame.draw.line(surface, colour, (cx, cy - s * 0.3), (cx, cy + s * 0.7), max(2, line // 2))
+    elif name == "undo":
+        arc = pygame.Rect(0, 0, int(s * 2), int(s * 1.8))
+        arc.center = (int(cx + s * 0.1), int(cy + s * 0.1))
+        pygame.draw.arc(surface, colour, arc, -1.2, 3.14, line)
+        head = (arc.left, arc.centery)
+        pygame.draw.polygon(surface, colour, [(head[0] - s * 0.5, head[1] - s * 0.35), (head[0] + s * 0.5, head[1] - s * 0.35),
+                                              (head[0], head[1] + s * 0.45)])
+    else:  # back
+        pygame.draw.line(surface, colour, (cx - s, cy), (cx + s, cy), line)
+        pygame.draw.polygon(surface, colour, [(cx - s * 1.2, cy), (cx - s * 0.3, cy - s * 0.7), (cx - s * 0.3, cy + s * 0.7)])
 
 
 _TEXT_CACHE: OrderedDict = OrderedDict()
@@ -112,6 +140,33 @@ def draw_text(
                                         metrics[3] * scale, font.get_bold(), scale < 0.999))
     surface.blit(rendered, rect)
     return rect
+
+
+def wrap_lines(text: str, font: pygame.font.Font, width: int) -> list[str]:
+    """The words of text in lines no wider than width (a word wider than that gets a line of its own)."""
+    lines, line = [], ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and font.size(trial)[0] > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return lines + [line] if line else lines
+
+
+def draw_paragraph(surface: pygame.Surface, text: str, font: pygame.font.Font, colour, rect: pygame.Rect,
+                   max_lines: int | None = None) -> int:
+    """Text wrapped to rect's width and centred in it (rewrapped, never shrunk, where it fits max_lines;
+    past that the rest is squeezed into the last line, which the layout test reports). Returns the lines used."""
+    lines = wrap_lines(text, font, rect.width)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines - 1] + [" ".join(lines[max_lines - 1:])]
+    line_h = font.get_linesize()
+    top = rect.centery - line_h * len(lines) / 2
+    for i, line in enumerate(lines):
+        draw_text(surface, line, font, colour, (rect.centerx, int(top + line_h * (i + 0.5))), max_width=rect.width)
+    return len(lines)
 
 
 def draw_probability_bars(
@@ -199,8 +254,9 @@ class NavBar:
 
     def __init__(self, rect: pygame.Rect, phrases: Phrases):
         self.rect, self.phrases = rect, phrases
-        # The language button is narrower than a tab: it shows a globe and a two-letter code.
-        width = rect.width / (len(self.TABS) + 0.75)
+        # Tabs are pictures (a pencil, a wall of digits, a light bulb, sliders): most visitors cannot read
+        # yet, and words big enough for them would not fit. The language button is wider: a globe and "ES".
+        width = rect.width / (len(self.TABS) + 1.4)
         self.tabs = [(name, pygame.Rect(rect.x + int(i * width), rect.y, int(width) - 4, rect.height))
                      for i, name in enumerate(self.TABS)]
         left = rect.x + int(len(self.TABS) * width)
@@ -221,23 +277,49 @@ class NavBar:
         for name, rect in self.tabs:
             selected = name == active
             pygame.draw.rect(surface, colours.BAR if selected else colours.BAR_TRACK, rect, border_radius=theme.unit)
-            label = self.phrases.text(f"ui.tab.{name}")
-            draw_text(surface, label, theme.font(1.6), colours.BUTTON_TEXT if selected else colours.TEXT, rect.center,
-                      max_width=rect.width - theme.unit // 2)
+            draw_tab_icon(surface, name, rect, colours.BUTTON_TEXT if selected else colours.TEXT)
         draw_language_button(surface, self.language_rect, self.phrases.lang, theme)
+
+
+def draw_tab_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colour) -> None:
+    """The tab's picture, drawn with lines (no font has these glyphs for sure), 3:1 or more on its tab."""
+    s = min(rect.width, rect.height) * 0.3  # half the icon's size
+    cx, cy = rect.center
+    line = max(2, int(s / 5))
+    if name == "draw":  # a pencil, slanted, writing
+        tip, end = (cx - s * 0.8, cy + s * 0.8), (cx + s * 0.8, cy - s * 0.8)
+        pygame.draw.line(surface, colour, (tip[0] + s * 0.3, tip[1] - s * 0.3), end, int(s * 0.45))
+        pygame.draw.polygon(surface, colour, [tip, (tip[0] + s * 0.05, tip[1] - s * 0.55), (tip[0] + s * 0.55, tip[1] - s * 0.05)])
+    elif name == "examples":  # a wall of four tiles
+        tile = s * 0.85
+        for dx in (-1, 1):
+            for dy in (-1, 1):
+                box = pygame.Rect(0, 0, int(tile), int(tile))
+                box.center = (int(cx + dx * tile * 0.6), int(cy + dy * tile * 0.6))
+                pygame.draw.rect(surface, colour, box, width=line, border_radius=line)
+    elif name == "learn":  # a light bulb
+        pygame.draw.circle(surface, colour, (int(cx), int(cy - s * 0.25)), int(s * 0.65), width=line)
+        base = pygame.Rect(0, 0, int(s * 0.6), int(s * 0.45))
+        base.midtop = (int(cx), int(cy + s * 0.4))
+        pygame.draw.rect(surface, colour, base)
+    else:  # settings: three sliders with their knobs in different places
+        for row, knob in ((-1, -0.4), (0, 0.5), (1, -0.1)):
+            y = int(cy + row * s * 0.7)
+            pygame.draw.line(surface, colour, (int(cx - s), y), (int(cx + s), y), line)
+            pygame.draw.circle(surface, colour, (int(cx + knob * s), y), int(s * 0.25))
 
 
 def draw_language_button(surface: pygame.Surface, rect: pygame.Rect, lang: str, theme: Theme) -> None:
     """A globe and the language code ("ES"): tap to change language (the new one greets the visitor)."""
     pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=theme.unit)
     pygame.draw.rect(surface, colours.BAR, rect, width=2, border_radius=theme.unit)
-    radius = max(5, min(rect.height // 4, rect.width // 5))
+    radius = max(5, min(rect.height // 5, rect.width // 8))
     globe = (rect.x + radius + theme.unit // 2, rect.centery)
     pygame.draw.circle(surface, colours.BAR, globe, radius, width=2)
     pygame.draw.ellipse(surface, colours.BAR, pygame.Rect(globe[0] - radius // 2, globe[1] - radius, radius, 2 * radius), width=2)
     pygame.draw.line(surface, colours.BAR, (globe[0] - radius, globe[1]), (globe[0] + radius, globe[1]), 2)
     text_box = pygame.Rect(globe[0] + radius, rect.y, rect.right - globe[0] - radius, rect.height)
-    draw_text(surface, lang.upper(), theme.font(1.5), colours.TEXT, text_box.center, max_width=text_box.width - 2)
+    draw_text(surface, lang.upper(), theme.font(1.5), colours.TEXT, text_box.center, max_width=text_box.width - 4)
 
 
 def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, theme: Theme, phrases: Phrases) -> None:
@@ -245,11 +327,16 @@ def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, the
     pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=theme.unit // 2)
     values = [float(e.get("val_accuracy", 0.0)) for e in history]
     font = theme.font(1.3, bold=False)
-    draw_text(surface, phrases.text("curve.title"), font, colours.SOFT_TEXT, (rect.centerx, rect.y + theme.unit))
-    inner = rect.inflate(-theme.unit * 2, -theme.unit * 3).move(0, theme.unit // 2)
+    title = phrases.text("curve.title")
+    title_lines = min(2, len(wrap_lines(title, font, rect.width - theme.unit)))
+    title_box = pygame.Rect(rect.x + theme.unit // 2, rect.y + 2, rect.width - theme.unit, font.get_linesize() * title_lines)
+    draw_paragraph(surface, title, font, colours.SOFT_TEXT, title_box, max_lines=2)
     label_w = font.size("100%")[0] + theme.unit // 2
-    inner = pygame.Rect(inner.x + label_w, inner.y, inner.width - label_w, inner.height - font.get_linesize())
-    for level in (0.0, 0.5, 1.0):
+    top = title_box.bottom + font.get_linesize() // 2
+    inner = pygame.Rect(rect.x + theme.unit + label_w, top, rect.width - 2 * theme.unit - label_w,
+                        rect.bottom - top - font.get_linesize() - theme.unit // 2)
+    levels = (0.0, 0.5, 1.0) if inner.height >= 2.2 * font.get_linesize() else (0.0, 1.0)  # labels never overlap
+    for level in levels:
         y = inner.bottom - int(level * inner.height)
         pygame.draw.line(surface, colours.BAR_TRACK, (inner.x, y), (inner.right, y), 1)
         draw_text(surface, f"{level:.0%}", font, colours.SOFT_TEXT, (inner.x - label_w // 2, y))

@@ -4,7 +4,8 @@ own rectangles and colours as they are drawn (not from screenshots):
 - touch targets at least 10 mm each way on a 7" 800x480 panel (52 x 56 px there, scaled with the
   screen's short side elsewhere), inside the screen, not overlapping, and never in the grown-ups' corner;
 - text contrast at least 4.5:1 against what it is drawn on (3:1 for large text, WCAG 2.2);
-- text inside the screen.
+- text inside the screen, and never under a 3 mm cap height on the 7" panel (16.8 px at 800x480,
+  scaled with the short side), counting text squeezed to fit as the size it was drawn at.
 """
 import pygame
 import pytest
@@ -27,6 +28,7 @@ from kiosk.voice.speaker import SilentSpeaker
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080), (480, 800), (600, 1024)]
 TARGET_MM = 10.0
+CAP_MM = 3.0
 PX_PER_MM_AT_800x480 = (5.2, 5.6)  # the official 7" panel: 154 x 86 mm
 
 
@@ -131,6 +133,10 @@ def survey(size, lang, recognizers, tmp_path):
                 continue
             if not bounds.contains(text.rect):
                 problems.append(f"{name}: text {text.text!r} is cut off by the screen edge")
+            smallest_cap = CAP_MM * PX_PER_MM_AT_800x480[1] * min(size) / 480
+            if text.cap_px < smallest_cap - 0.05:
+                how = " (squeezed to fit)" if text.squeezed else ""
+                problems.append(f"{name}: text {text.text!r} has a cap height of {text.cap_px:.1f} px{how}, under {smallest_cap:.1f}")
             ratio = contrast_ratio(text.colour, text.background)
             needed = 3.0 if large(text) else 4.5
             if ratio < needed:
