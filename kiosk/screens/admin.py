@@ -126,4 +126,4 @@ class PinScreen(Screen):
         for button, label in self.keys:
             button.enabled = label == "Back" or not self.locked
             shown = {"Back": "admin.back", "OK": "admin.ok"}.get(label)
-            button.draw(surface, t, self.phrases.text(shown) if shown else None)
+            button.draw(surface, t, self.phrases.text(shown) if shown else None, font_units=min(5.0, button.rect.height / t.unit * 0.6))

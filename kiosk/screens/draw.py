@@ -28,7 +28,7 @@ ADD_STROKE_GRACE_MS = 1200  # after the answer, a stroke this soon still belongs
 FADE_MS = 250  # the last drawing fades out when a new one starts
 GROW_MS = 450  # the bars grow to their height
 DOT_EVERY_MS = 180  # the counting dots appear one by one, each with a blip
-CONFETTI_MS = 1600  # the celebration when a child says the answer was right
+CONFETTI_MS = 2400  # the celebration when a child says the answer was right
 ATTRACT_SPEAK_EVERY_MS = 30_000  # the attract loop says a guess out loud at most this often: a museum hears it all day
 SMALLEST_DIGIT = 0.05  # of the canvas side: a tap or a stray dot smaller than this is not a digit
 
@@ -99,7 +99,7 @@ class DrawScreen(Screen):
         self.nav = NavBar(pygame.Rect(self.panel.x, self.panel.y, self.panel.width, nav_h), self.phrases)
         self.panel = pygame.Rect(self.panel.x, self.panel.y + nav_h + m // 2, self.panel.width, self.panel.height - nav_h - m // 2)
         icon = max(*t.touch, t.unit * 4)  # a finger-sized round button
-        self.say_again = pygame.Rect(self.panel.right - icon, self.panel.y + t.unit * 2 - icon // 2, icon, icon)
+        self.say_again = pygame.Rect(self.panel.right - icon, self.panel.y + max(t.unit // 2, t.unit * 2 - icon // 2), icon, icon)
         gap = m
         left = self.canvas.x if buttons_y + bh <= zone.top else max(self.canvas.x, zone.right + gap)
         width = (self.canvas.right - left - 2 * gap) // 3
@@ -327,15 +327,18 @@ class DrawScreen(Screen):
         if label == answer.digit:  # "Yes": a celebration; a correction gets a thank-you instead
             self._say("feedback.yay")
             self.speaker.chime("yay")
-            self._celebrate(self.feedback.buttons["yes"].rect.center)
+            self._celebrate()
         else:
             self._say("feedback.thanks")
 
-    def _celebrate(self, origin: tuple[int, int]) -> None:
+    def _celebrate(self) -> None:
+        # Big pieces raining down over the whole screen from above its top edge, for more than two seconds.
         rng = np.random.default_rng()
-        speed = self.theme.unit * 0.05  # px per ms
-        self._confetti = [[origin[0], origin[1], float(vx) * speed, float(-abs(vy)) * speed * 1.6, i % 5]
-                          for i, (vx, vy) in enumerate(rng.normal(0, 1, (40, 2)))]
+        width, height = self.theme.width, self.theme.height
+        speed = height / 2400  # px per ms: the screen's height in about 2.4 s
+        self._confetti = [[float(rng.uniform(0, width)), float(rng.uniform(-height * 0.4, 0)),
+                           float(rng.normal(0, speed * 0.2)), float(rng.uniform(0.5, 1.0) * speed), i % 5]
+                          for i in range(60)]
         self._confetti_ms = 0.0
 
     def update(self, dt_ms: float) -> None:
@@ -348,7 +351,7 @@ class DrawScreen(Screen):
                 self.speaker.chime("dot")
         if self._confetti:
             self._confetti_ms += dt_ms
-            gravity = self.theme.unit * 0.0004
+            gravity = self.theme.height / 2400 / 3000  # a gentle speeding up
             for bit in self._confetti:
                 bit[0] += bit[2] * dt_ms
                 bit[1] += bit[3] * dt_ms
@@ -391,7 +394,7 @@ class DrawScreen(Screen):
             self._draw_panel(surface)
         palette = (colours.CLEAR, colours.UNDO, colours.RECOGNIZE, colours.BAR, colours.COUNT_DOT)
         for x, y, _, _, colour in self._confetti:
-            pygame.draw.circle(surface, palette[int(colour)], (int(x), int(y)), max(3, t.unit // 2))
+            pygame.draw.rect(surface, palette[int(colour)], pygame.Rect(int(x), int(y), t.unit, int(t.unit * 0.6)), border_radius=2)
 
     def _draw_attract(self, surface: pygame.Surface) -> None:
         # A hand draws a digit, then the computer says what it thinks it is: what the visitor can do here.
@@ -484,7 +487,7 @@ class DrawScreen(Screen):
             top = hint_box.bottom + t.unit // 2
             self._draw_digit_parade(surface, pygame.Rect(left, top, panel.right - left, panel.bottom - top))
             return
-        if not tentative:
+        if not tentative and self.feedback.state is not State.KEYPAD:  # the keypad covers the panel
             draw_speaker_button(surface, self.say_again, muted=not audible)
         colour = colours.SOFT_TEXT if tentative else colours.BAR_BEST if p.digit is not None else colours.UNDO
         chip_h = t.touch[1]

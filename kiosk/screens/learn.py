@@ -9,7 +9,7 @@ from kiosk.errors import EmptyDrawing
 from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.input import PointerEvent
 from kiosk.language.phrases import Phrases
-from kiosk.recognition.recognizer import Prediction, Recognizer
+from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
 from kiosk.teaching.status import TeachingStatus
 from kiosk.ui.theme import Theme, contrast_ratio
@@ -17,6 +17,9 @@ from kiosk.ui.widgets import NavBar, draw_model_view, draw_paragraph, draw_proba
 
 STEPS = ("learn.step1", "learn.step2", "learn.step3", "learn.step4")
 HOW_IT_LEARNED = ("learn.how1", "learn.how2")
+
+
+WINDOW = 5  # the numbers card shows 5x5 of the 28x28 dots: numbers big enough to read in any card
 
 
 class LearnScreen(Screen):
@@ -31,15 +34,20 @@ class LearnScreen(Screen):
         self.next_screen: str | None = None
         self.strokes: list = []
         self.prediction: Prediction | None = None
+        self.votes: tuple[float, ...] | None = None  # what the bars show: both models' belief when they disagree
         self._ink: pygame.Surface | None = None
 
     def enter(self, strokes: list | None) -> None:
         # Without a drawing of the child's own, an example 7 shows the way.
         self.strokes = strokes or [[(50 + x * 300, 50 + y * 300) for x, y in s] for s in EXAMPLES[7][0]]
         try:
-            self.prediction = self.recognizers[0].recognize(self.strokes)  # the main model, as now loaded
+            # Both models, as on the draw screen, so the votes card tells the same story ("not sure" when they disagree).
+            answers = recognize_all(self.recognizers, self.strokes)
+            self.prediction = answers[0]
+            self.votes = (tuple(float(v) for v in np.mean([a.probabilities for a in answers], axis=0))
+                          if len({a.best for a in answers}) > 1 else self.prediction.probabilities)
         except EmptyDrawing:
-            self.prediction = None
+            self.prediction, self.votes = None, None
         self._ink = None
         self.teaching = self.status()  # read on arrival, not every frame
 
@@ -51,9 +59,12 @@ class LearnScreen(Screen):
         surface.fill(colours.BACKGROUND)
         self.nav.draw(surface, t, "learn")
         top = self.nav.rect.bottom + t.margin
-        if not t.portrait:
+        title_font = t.font(1.9)
+        if t.portrait:
+            title_box = pygame.Rect(t.margin, t.margin // 2, t.width - 2 * t.margin, 2 * title_font.get_linesize())
+        else:
             title_box = pygame.Rect(t.margin, t.margin, self.nav.rect.x - 2 * t.margin, self.nav.rect.height)
-            draw_paragraph(surface, tr("learn.title"), t.font(1.9), colours.TEXT, title_box, max_lines=2)
+        draw_paragraph(surface, tr("learn.title"), title_font, colours.TEXT, title_box, max_lines=2)
         # The story of how it learned, then what children taught it: wrapped across the bottom.
         story = " ".join(tr(line) for line in HOW_IT_LEARNED)
         story_font = t.font(1.5, bold=False)
@@ -61,8 +72,11 @@ class LearnScreen(Screen):
         line_h = story_font.get_linesize()
         paragraphs = [(story, colours.TEXT)] + ([(self._taught_words(self.teaching), colours.BAR_BEST)] if self.teaching is not None else [])
         footer = sum(len(wrap_lines(text, story_font, width)) for text, _ in paragraphs) * line_h + t.margin
-        if t.portrait:  # the tabs sit mid-screen in portrait: the cards go above them
-            cards = self._cards(pygame.Rect(t.margin, t.margin, t.width - 2 * t.margin, self.nav.rect.y - 2 * t.margin))
+        if t.portrait:  # the tabs sit mid-screen in portrait: two cards above them, two below
+            above = pygame.Rect(t.margin, title_box.bottom + t.margin // 2, t.width - 2 * t.margin, self.nav.rect.y - title_box.bottom - t.margin)
+            below = pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin // 2)
+            half = (above.width - t.margin) // 2
+            cards = [pygame.Rect(area.x + i * (half + t.margin), area.y, half, area.height) for area in (above, below) for i in range(2)]
         else:
             cards = self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
         title_font = t.font(1.6)
@@ -76,7 +90,7 @@ class LearnScreen(Screen):
             draw_model_view(surface, bodies[1], self.prediction.image)
             self._frame_window(surface, bodies[1])
             self._draw_numbers(surface, bodies[2])
-            draw_probability_bars(surface, bodies[3], self.prediction.probabilities, self.prediction.best, t)
+            draw_probability_bars(surface, bodies[3], self.votes, self.prediction.digit, t)
         y = t.height - footer
         for text, colour in paragraphs:
             lines = len(wrap_lines(text, story_font, width))
@@ -84,9 +98,9 @@ class LearnScreen(Screen):
             y += lines * line_h
 
     def number_window(self) -> tuple[int, int]:
-        """Top-left (row, col) of the 7x7 window of the 28x28 picture shown as numbers."""
+        """Top-left (row, col) of the WINDOW x WINDOW part of the 28x28 picture shown as numbers."""
         image = self.prediction.image.astype(np.int64)
-        sums = np.lib.stride_tricks.sliding_window_view(image, (7, 7)).sum(axis=(2, 3))
+        sums = np.lib.stride_tricks.sliding_window_view(image, (WINDOW, WINDOW)).sum(axis=(2, 3))
         row, col = np.unravel_index(int(np.argmax(sums)), sums.shape)
         return int(row), int(col)
 
@@ -95,7 +109,7 @@ class LearnScreen(Screen):
         cell = max(1, size // 28)
         origin = (rect.x + (rect.width - cell * 28) // 2, rect.y + (rect.height - cell * 28) // 2)
         row, col = self.number_window()
-        frame = pygame.Rect(origin[0] + col * cell, origin[1] + row * cell, cell * 7, cell * 7)
+        frame = pygame.Rect(origin[0] + col * cell, origin[1] + row * cell, cell * WINDOW, cell * WINDOW)
         pygame.draw.rect(surface, colours.COUNT_DOT, frame, width=max(2, self.theme.unit // 4))
 
     def _taught_words(self, status: TeachingStatus) -> str:
@@ -109,9 +123,6 @@ class LearnScreen(Screen):
 
     def _cards(self, area: pygame.Rect) -> list[pygame.Rect]:
         gap = self.theme.margin
-        if self.theme.portrait:
-            width, height = (area.width - gap) // 2, (area.height - gap) // 2
-            return [pygame.Rect(area.x + (i % 2) * (width + gap), area.y + (i // 2) * (height + gap), width, height) for i in range(4)]
         width = (area.width - 3 * gap) // 4
         return [pygame.Rect(area.x + i * (width + gap), area.y, width, area.height) for i in range(4)]
 
@@ -132,16 +143,16 @@ class LearnScreen(Screen):
             surface.blit(self._ink, box.topleft)
 
     def _draw_numbers(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
-        # 7x7 of the dots as numbers from 0 (dark) to 9 (bright): what the network really gets. The window
+        # 5x5 of the dots as numbers from 0 (dark) to 9 (bright): what the network really gets. The window
         # with the most ink (the centre of a 0 is empty), framed on the card before so the child sees where.
         image = self.prediction.image
         row0, col0 = self.number_window()
-        crop = image[row0:row0 + 7, col0:col0 + 7]
-        cell = min(rect.width, rect.height) // 7
+        crop = image[row0:row0 + WINDOW, col0:col0 + WINDOW]
+        cell = min(rect.width, rect.height) // WINDOW
         font = self.theme.font(max(0.9, cell / self.theme.unit * 0.55), bold=False)
-        origin = (rect.centerx - cell * 7 // 2, rect.centery - cell * 7 // 2)
-        for row in range(7):
-            for col in range(7):
+        origin = (rect.centerx - cell * WINDOW // 2, rect.centery - cell * WINDOW // 2)
+        for row in range(WINDOW):
+            for col in range(WINDOW):
                 value = int(round(crop[row, col] / 255 * 9))
                 cell_rect = pygame.Rect(origin[0] + col * cell, origin[1] + row * cell, cell, cell)
                 shade = int(crop[row, col])

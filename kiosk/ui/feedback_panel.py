@@ -12,7 +12,7 @@ from kiosk.ui import theme as colours
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, draw_paragraph, wrap_lines
+from kiosk.ui.widgets import Button, draw_paragraph, draw_text, wrap_lines
 
 THANKS_MS = 2500  # how long the thank-you stays before the model chips come back
 ASK_MS = 30_000  # an unanswered question goes away, and the model chips come back (it is also said aloud)
@@ -78,7 +78,8 @@ class FeedbackPanel:
         self.buttons = {
             "yes": Button("ui.button.yes", yes, colours.RECOGNIZE),
             "no": Button("ui.button.no", no, colours.CLEAR),
-            "tell": Button("ui.button.tell", pygame.Rect(row.right - 2 * width - t.unit, row.y, 2 * width + t.unit, row.height), colours.BAR),
+            # "0-9" on it in every language: it opens the keypad, and leaves the question room for big words
+            "tell": Button("0-9", pygame.Rect(row.right - width, row.y, width, row.height), colours.BAR),
         }
         title_font = t.font(2.4)
         title_lines = min(2, len(wrap_lines(self.phrases.text("feedback.which"), title_font, keypad_area.width)))
@@ -141,10 +142,16 @@ class FeedbackPanel:
         text_right = min(self.buttons[name].rect.left for name in shown) - t.unit
         draw_paragraph(surface, question, t.font(1.9), colours.TEXT, pygame.Rect(row.x, row.y, text_right - row.x, row.height), max_lines=2)
         for name in shown:
-            self.buttons[name].draw(surface, t, tr(self.buttons[name].label))
-        if self.answer is not None:  # a tick and a cross too, for children who cannot read yet
-            _tick(surface, self.buttons["yes"].rect)
-            _cross(surface, self.buttons["no"].rect)
+            button = self.buttons[name]
+            if name == "tell":
+                button.draw(surface, t, button.label)
+                continue
+            # a tick and a cross too, for children who cannot read yet; the word beside them, not under them
+            button.draw(surface, t, "")
+            (_tick if name == "yes" else _cross)(surface, button.rect)
+            words = pygame.Rect(button.rect.x + int(button.rect.height * 0.42), button.rect.y,
+                                button.rect.width - int(button.rect.height * 0.42), button.rect.height)
+            draw_text(surface, tr(button.label), t.font(2.2), colours.BUTTON_TEXT, words.center, max_width=words.width - 4)
 
     def draw_keypad(self, surface: pygame.Surface) -> None:
         if self.state is not State.KEYPAD:
@@ -154,7 +161,7 @@ class FeedbackPanel:
         draw_paragraph(surface, self.phrases.text("feedback.which"), t.font(2.4), colours.TEXT,
                        pygame.Rect(area.x, area.y, area.width, self.title_h), max_lines=2)
         for button, digit in self.keys:
-            button.draw(surface, t)
+            button.draw(surface, t, font_units=min(5.0, button.rect.height / t.unit * 0.75))  # digits as big as the keys allow
         back = self.buttons["back"]
         back.draw(surface, t, self.phrases.text(back.label))
 

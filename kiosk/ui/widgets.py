@@ -28,8 +28,8 @@ class Button:
     def hit(self, x: float, y: float) -> bool:
         return self.enabled and self.rect.collidepoint(float(x), float(y))
 
-    def draw(self, surface: pygame.Surface, theme: Theme, text: str | None = None) -> None:
-        """Draw with its label, or with text (the label in the visitor's language)."""
+    def draw(self, surface: pygame.Surface, theme: Theme, text: str | None = None, font_units: float = 2.2) -> None:
+        """Draw with its label, or with text (the label in the visitor's language); "" draws no words."""
         colour = self.colour if self.enabled else colours.DISABLED
         shadow = self.rect.move(0, max(2, theme.unit // 4))
         pygame.draw.rect(surface, tuple(max(0, c - 60) for c in colour), shadow, border_radius=theme.unit)
@@ -38,7 +38,9 @@ class Button:
         if self.icon is not None:
             draw_button_icon(surface, self.icon, self.rect, ink)
             return
-        draw_text(surface, self.label if text is None else text, theme.font(2.2), ink, self.rect.center, max_width=self.rect.width - theme.unit)
+        words = self.label if text is None else text
+        if words:
+            draw_text(surface, words, theme.font(font_units), ink, self.rect.center, max_width=self.rect.width - theme.unit)
 
 
 def draw_button_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colour) -> None:
@@ -176,6 +178,7 @@ def draw_probability_bars(
     slot = rect.width / 10
     label_font = theme.font(1.6)
     label_h = label_font.get_height()
+    roomy = slot >= label_font.size("8")[0] * 1.5  # else only the winner is named: ten labels would run together
     bar_area = rect.height - label_h
     for digit in range(10):
         x = rect.x + int(digit * slot + slot * 0.15)
@@ -188,7 +191,8 @@ def draw_probability_bars(
             bar = pygame.Rect(x, rect.y + bar_area - height, width, height)
             colour = colours.BAR_BEST if digit == best else colours.BAR
             pygame.draw.rect(surface, colour, bar, border_radius=max(2, width // 4))
-        draw_text(surface, str(digit), label_font, colours.TEXT, (x + width // 2, rect.bottom - label_h // 2))
+        if roomy or digit == best or (best is None and value == max(probabilities)):
+            draw_text(surface, str(digit), label_font, colours.TEXT, (x + width // 2, rect.bottom - label_h // 2))
 
 
 def draw_model_view(surface: pygame.Surface, rect: pygame.Rect, image: np.ndarray | None) -> None:

@@ -145,7 +145,9 @@ def test_yes_keeps_the_drawing_labelled_with_the_answer_and_says_thanks(teachabl
     assert np.array_equal(records[0].image, teachable.prediction.image)
     assert teachable.speaker.said[-1] == "feedback.yay" and not feedback.asking, "a right answer is celebrated"
     assert teachable.speaker.chimes[-1] == "yay" and teachable._confetti and teachable.animating
-    teachable.update(1700)
+    from kiosk.screens.draw import CONFETTI_MS
+
+    teachable.update(CONFETTI_MS + 1)
     assert not teachable._confetti, "and the confetti is gone soon"
     assert len(teachable.ink.strokes) == 1, "a tap on the question never draws"
 

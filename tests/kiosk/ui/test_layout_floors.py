@@ -89,6 +89,23 @@ def states(size, lang, recognizers, tmp_path):
     unsure = draw_screen()
     unsure.enter([[(100.0, 100.0), (300.0, 300.0), (100.0, 300.0), (300.0, 100.0)]])
     yield "draw, unsure", unsure
+    asked = draw_screen()  # the child's own scribble: the kiosk is not sure and asks which number it was
+    c = asked.canvas
+    for a, b in (((0.2, 0.2), (0.8, 0.8)), ((0.8, 0.2), (0.2, 0.8)), ((0.2, 0.5), (0.8, 0.5))):
+        asked.handle(PointerDown(c.x + c.w * a[0], c.y + c.h * a[1]))
+        asked.handle(PointerMove(c.x + c.w * b[0], c.y + c.h * b[1]))
+        asked.handle(PointerUp(c.x + c.w * b[0], c.y + c.h * b[1]))
+    asked.press("recognize")
+    asked.feedback.offer(None)  # as for an answer it was not sure of: "Which number did you draw?" and a keypad button
+    asked.update(2000)
+    yield "draw, unsure and asking", asked
+    thanked = draw_screen()
+    draw_a_four(thanked)
+    thanked.press("recognize")
+    thanked.update(2000)
+    thanked.draw(pygame.Surface(size))
+    thanked.handle(PointerDown(*thanked.feedback.buttons["yes"].rect.center))
+    yield "draw, thanked", thanked
     nav, panel = empty.nav, empty.panel
     explore = ExploreScreen(explorer_grid.load(KioskConfig.load(None).model_dir_path), theme, nav, panel, phrases)
     explore.enter([])
