@@ -251,7 +251,8 @@ class DrawScreen(Screen):
         first = self.answers[self.active]
         self.guess, self._answered_ago_ms = None, 0.0
         self._show(first)
-        asking = self.feedback_store is not None and self._child_drew
+        # "That doesn't look like a number" is not followed by "which number was it?": one message at a time.
+        asking = self.feedback_store is not None and self._child_drew and (first.digit is not None or first.digit_like)
         if asking:
             self.feedback.offer(first.digit)
             # Remember who answered: a new model may be switched in while the question is on screen.
@@ -472,9 +473,9 @@ class DrawScreen(Screen):
         message = tr("prompt.keep_drawing") if tentative and p is not None else self.message
         # Words are rewrapped, never shrunk: a long sentence (or translation) takes two lines.
         font = t.font(3.2 if audible else 3.8)
-        lines = min(2, len(wrap_lines(message, font, message_width)))
+        lines = min(3, len(wrap_lines(message, font, message_width)))
         line_h = font.get_linesize()
-        draw_paragraph(surface, message, font, colours.TEXT, pygame.Rect(panel.x, y - line_h // 2, message_width, line_h * lines), max_lines=2)
+        draw_paragraph(surface, message, font, colours.TEXT, pygame.Rect(panel.x, y - line_h // 2, message_width, line_h * lines), max_lines=3)
         y += line_h * (lines - 1)
         self.parade = []
         if p is None:
@@ -494,7 +495,7 @@ class DrawScreen(Screen):
         footer = chip_h + int(t.unit * 1.8)  # the model line and chips, or the question in their place
         # The big digit and the model's view shrink where the panel is short (portrait), so the bars keep room.
         side_max = min(panel.width // 2 - t.unit, panel.bottom - footer - y - t.unit * 11)
-        size = 9.0
+        size = 14.0  # as big as the panel allows
         while size > 3 and t.font(size).get_height() * 1.4 > side_max:
             size -= 0.5
         big = t.font(size).render(str(p.digit if p.digit is not None else "?"), True, colour)
@@ -509,6 +510,8 @@ class DrawScreen(Screen):
         side = max(t.unit * 2, min(side_max, int(digit_rect.height * 1.4)))
         view = pygame.Rect(0, 0, side, side)
         view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
+        if view.colliderect(self.say_again) and self.prediction is not None:  # never under the speaker button
+            view.top = self.say_again.bottom + 4
         draw_model_view(surface, view, p.image)
         sees_font = t.font(1.4, bold=False)
         sees = pygame.Rect(0, 0, panel.width // 2, sees_font.get_linesize() * min(2, len(wrap_lines(tr("draw.sees"), sees_font, panel.width // 2))))
@@ -521,7 +524,8 @@ class DrawScreen(Screen):
         bars_top = max(dots.bottom, sees.bottom) + t.unit // 2
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - footer)
         grow = 1.0 if tentative else 1 - (1 - min(1.0, self._answer_age_ms / GROW_MS)) ** 3  # ease out: fast, then settling
-        draw_probability_bars(surface, bars, self._shown_probabilities(p, tentative), p.digit, t, grow=grow)
+        draw_probability_bars(surface, bars, self._shown_probabilities(p, tentative), p.digit, t, grow=grow,
+                              quiet=tentative or not p.digit_like)  # grey while only a guess, or for a non-digit
         if tentative:
             self.model_chips = []
             return

@@ -172,9 +172,11 @@ def draw_paragraph(surface: pygame.Surface, text: str, font: pygame.font.Font, c
 
 
 def draw_probability_bars(
-    surface: pygame.Surface, rect: pygame.Rect, probabilities, best: int | None, theme: Theme, grow: float = 1.0
+    surface: pygame.Surface, rect: pygame.Rect, probabilities, best: int | None, theme: Theme, grow: float = 1.0,
+    quiet: bool = False,
 ) -> None:
-    """Ten bars, one per digit, as tall as the model's belief in that digit (times grow, as they rise in)."""
+    """Ten bars, one per digit, as tall as the model's belief in that digit (times grow, as they rise in);
+    quiet: all grey, for a guess that is not an answer yet or a drawing that is not a digit."""
     slot = rect.width / 10
     label_font = theme.font(1.6)
     label_h = label_font.get_height()
@@ -189,7 +191,7 @@ def draw_probability_bars(
         height = int(bar_area * min(max(value, 0.0), 1.0) * grow)
         if height:
             bar = pygame.Rect(x, rect.y + bar_area - height, width, height)
-            colour = colours.BAR_BEST if digit == best else colours.BAR
+            colour = colours.SOFT_TEXT if quiet else colours.BAR_BEST if digit == best else colours.BAR
             pygame.draw.rect(surface, colour, bar, border_radius=max(2, width // 4))
         if roomy or digit == best or (best is None and value == max(probabilities)):
             draw_text(surface, str(digit), label_font, colours.TEXT, (x + width // 2, rect.bottom - label_h // 2))

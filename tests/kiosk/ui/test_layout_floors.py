@@ -89,6 +89,17 @@ def states(size, lang, recognizers, tmp_path):
     unsure = draw_screen()
     unsure.enter([[(100.0, 100.0), (300.0, 300.0), (100.0, 300.0), (300.0, 100.0)]])
     yield "draw, unsure", unsure
+    spiral = draw_screen()  # a zigzag: "That doesn't look like a number. Try again!" (three lines at 800x480)
+    turns = [(0.1 + i * 0.08, 0.25 + (i % 2) * 0.5) for i in range(11)]
+    c = spiral.canvas
+    spiral.handle(PointerDown(c.x + c.w * turns[0][0], c.y + c.h * turns[0][1]))
+    for x, y in turns[1:]:
+        spiral.handle(PointerMove(c.x + c.w * x, c.y + c.h * y))
+    spiral.handle(PointerUp(c.x + c.w * turns[-1][0], c.y + c.h * turns[-1][1]))
+    spiral.press("recognize")
+    spiral.update(2000)
+    assert spiral.message_id == "unsure.not_digit" and not spiral.feedback.asking, "not a digit: nothing asked"
+    yield "draw, not a digit", spiral
     asked = draw_screen()  # the child's own scribble: the kiosk is not sure and asks which number it was
     c = asked.canvas
     for a, b in (((0.2, 0.2), (0.8, 0.8)), ((0.8, 0.2), (0.2, 0.8)), ((0.2, 0.5), (0.8, 0.5))):
