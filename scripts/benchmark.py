@@ -8,6 +8,8 @@
 - training time to the target accuracies and peak memory (scripts/bench_training.py; --skip-training
   reuses its last result)
 - retraining on 500 collected drawings: time and peak memory (scripts/simulate_retraining.py)
+- live training ("train it yourself"): time to 90/95/97% for both kinds, the learner's memory and the
+  kiosk's frame times while it learns (scripts/bench_live_training.py)
 - the kiosk's frame times while drawing 2,000 points, while the answer animates and in the attract
   loop, with incremental ink and with the ink redrawn whole (scripts/bench_frames.py)
 
@@ -163,6 +165,8 @@ def main() -> int:
     else:
         print("training (a few minutes) ...", file=sys.stderr)
         report["training"] = run_script("bench_training.py")
+    print("live training ...", file=sys.stderr)
+    report["live_training"] = run_script("bench_live_training.py")
     print("frame times ...", file=sys.stderr)
     report["frames"] = run_script("bench_frames.py")
     print("retraining ...", file=sys.stderr)
@@ -209,6 +213,10 @@ def table(r: dict) -> str:
                  f"({f['whole']['drawing']['p50_ms']} / {f['whole']['drawing']['p99_ms']} ms), "
                  f"{inc['answer_animation']['p50_ms']} / {inc['answer_animation']['p99_ms']} ms, "
                  f"{inc['attract']['p50_ms']} / {inc['attract']['p99_ms']} ms | p99 <= 33 ms on a Pi |")
+    live = {run["settings"]["kind"]: run for run in r["live_training"]["runs"][:2]}
+    cells = [f"{live[k]['seconds_to']['95%']} / {live[k]['seconds_to']['97%']} s to 95/97%, learner {live[k]['learner_peak_rss_mb']} MB, "
+             f"frames p99 {live[k]['frames_while_learning']['p99_ms']} ms" for k in ("mlp", "cnn")]
+    lines.append(f"| live training, default settings | {cells[0]} | {cells[1]} | MLP 95% <= 10 s, CNN 97% <= 60 s, p99 <= 33 ms, <= 100 MB |")
     rt = r["retraining"]
     lines.append(f"| retraining, {rt['drawings_collected']} drawings | | {rt['retrain_seconds_wall']} s, {rt['retrain_peak_rss_mb']} MB | <= 600 s, <= 800 MB |")
     return "\n".join(lines)
