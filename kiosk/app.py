@@ -19,13 +19,12 @@ from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.input import PointerTranslator
 from kiosk.recognition.model_files import ModelWatcher, load_recognizers
 from kiosk.replay import ReplayEvent
-from kiosk.recognition import explorer_grid
 from kiosk.input import PointerDown, PointerUp
 from kiosk.screens.admin import PinScreen
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.learn import LearnScreen
-from kiosk.screens.explore import ExploreScreen
+from kiosk.screens.train import TrainScreen
 from kiosk.voice.audio_out import AudioOut
 from kiosk.voice.live import LiveVoice
 from kiosk.language.phrases import Phrases
@@ -150,13 +149,15 @@ class App:
         nav, panel = self.screen.nav, self.screen.panel
         self.screens = {
             "draw": self.screen,
-            "explore": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
+            # The Settings tab: the child trains a network live (the precomputed grid stays in ExploreScreen).
+            "explore": TrainScreen(self.theme, nav, panel, self.phrases, say=self.say, data_folder=config.data_dir_path / "live"),
             "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say,
                                        canvas_side=self.screen.canvas.width),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases, default_pin=config.admin_pin == DEFAULT_PIN),
         }
         self._corner_held_ms: float | None = None
+        self._kiosk_recognizers: list | None = None  # while a visitor's own brain answers
         if config.admin_pin == DEFAULT_PIN:
             log.warning("the grown-ups' PIN is still the built-in %s: set admin_pin in the settings file "
                         "(scripts/install_pi.sh gives every install its own)", DEFAULT_PIN)
@@ -189,12 +190,14 @@ class App:
         store = self.feedback_store
         return teaching_status(store, self.config.data_dir_path) if store is not None else None
 
-    def say(self, phrase_id: str) -> None:
+    def say(self, phrase_id: str, **values) -> None:
         """Speak a phrase in the current language and log where the sound came from."""
-        speak(self.speaker, self.phrases, self.events, phrase_id)
+        speak(self.speaker, self.phrases, self.events, phrase_id, **values)
 
     def reload_models(self) -> bool:
         """Switch to a newly promoted model file if there is a valid one; True if it switched."""
+        if self._kiosk_recognizers is not None:
+            return False  # a visitor's own brain is answering: the new file waits for the next visitor
         updated = self.model_watcher.check(self.recognizers)
         if updated is None:
             return False
@@ -224,8 +227,34 @@ class App:
             return
         # The explorer and the Learn screen always work on the child's own drawing, whichever tab led there.
         handover = self.screens["draw"].handover() if target in ("explore", "learn") else self.screen.handover()
+        leaving = self.screen
+        if hasattr(leaving, "leave"):
+            leaving.leave()  # a live training stops when the child walks away from it
+        tried = getattr(leaving, "tried_model", None)
+        if tried is not None:
+            leaving.tried_model = None
+            self.try_brain(tried)
         self.screen = self.screens.get(target, self.screens["draw"])
         self.screen.enter(handover)
+
+    def try_brain(self, path) -> None:
+        """The draw screen answers with the model a visitor just trained, until switched back or idle."""
+        from kiosk.recognition.recognizer import Recognizer
+
+        try:
+            visitor = Recognizer(path)
+        except KioskError as error:
+            log.error("the visitor's model cannot be used: %s", error)
+            return
+        if self._kiosk_recognizers is None:
+            self._kiosk_recognizers = list(self.recognizers)
+        self.recognizers[:] = [visitor] + [r for r in self._kiosk_recognizers if r.kind != visitor.kind]
+        self.events.write(type="models", visitor=True, kind=visitor.kind)
+
+    def back_to_the_kiosks_brain(self) -> None:
+        if self._kiosk_recognizers is not None:
+            self.recognizers[:] = self._kiosk_recognizers
+            self._kiosk_recognizers = None
 
     def run(self) -> int:
         """The loop: frames until stopped. Returns the exit code."""
@@ -334,7 +363,8 @@ class App:
         # A fresh start for every visitor: the last one's language, tab, model and settings go too.
         log.info("idle: clearing the drawing and inviting the next child")
         self.phrases.set_language(self.config.language)
-        self.screens["explore"].reset()
+        self.screens["explore"].reset()  # stops a live training too
+        self.back_to_the_kiosks_brain()
         self.screen = self.screens["draw"]
         self.screen.start_attract()
         self.events.write(type="idle", lang=self.phrases.lang)

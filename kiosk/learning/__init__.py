@@ -7,5 +7,6 @@ a shipped or taught ONNX file's weights, live training from random ones. The mat
 tests can hold it to torch step by step. Results go back into ONNX files that pass the kiosk's model
 contract; `onnx` is imported only when one is read or written, never when the kiosk starts.
 
-May import: errors, recognition (the model contract, onnxruntime for parity, the preprocessing).
+May import: errors, atomic_write (the learned model file), recognition (the model contract,
+onnxruntime for parity, the preprocessing).
 """

@@ -384,7 +384,11 @@ class DrawScreen(Screen):
         pygame.draw.rect(surface, colours.CANVAS, self.canvas, border_radius=t.unit)
         self._draw_ink(surface)
         # The frame goes on top, so ink dragged to the edge never paints over it.
-        pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
+        visitor = "trained_by" in self.recognizer.metadata  # "Try my brain": the model a visitor just trained
+        pygame.draw.rect(surface, colours.BAR if visitor else colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
+        if visitor:
+            draw_text(surface, self.phrases.text("live.yours"), t.font(1.6), colours.BAR,
+                      (self.canvas.centerx, self.canvas.y + t.unit * 2), max_width=self.canvas.width - 2 * t.unit)
         self.nav.draw(surface, t, "draw")
         for name, button in self.buttons.items():
             button.enabled = not self.ink.is_empty or name == "recognize"

@@ -22,7 +22,7 @@ SOUND_CACHE_SIZE = 48  # decoded clips kept in memory (about 0.1 MB a second of 
 class Speaker(Protocol):
     """Says a phrase in a language; update() is called once a frame and must return at once."""
 
-    def say(self, phrase_id: str, lang: str) -> str: ...
+    def say(self, phrase_id: str, lang: str, **values) -> str: ...
 
     def say_next(self, phrase_id: str, lang: str) -> None: ...
 
@@ -40,11 +40,11 @@ class Speaker(Protocol):
     def close(self) -> None: ...
 
 
-def speak(speaker: Speaker, phrases: Phrases, events, phrase_id: str) -> str:
-    """Say a phrase in the current language and log it, with where the sound came from."""
+def speak(speaker: Speaker, phrases: Phrases, events, phrase_id: str, **values) -> str:
+    """Say a phrase in the current language (with its {values}) and log it, with where the sound came from."""
     lang = phrases.lang
-    source = speaker.say(phrase_id, lang)
-    events.write(type="speech", phrase=phrase_id, text=phrases.text(phrase_id, lang), lang=lang, source=source)
+    source = speaker.say(phrase_id, lang, **values) if values else speaker.say(phrase_id, lang)
+    events.write(type="speech", phrase=phrase_id, text=phrases.text(phrase_id, lang, **values), lang=lang, source=source)
     return source
 
 
@@ -53,7 +53,7 @@ class SilentSpeaker:
 
     audible = False
 
-    def say(self, phrase_id: str, lang: str) -> str:
+    def say(self, phrase_id: str, lang: str, **values) -> str:
         return "none"
 
     def say_next(self, phrase_id: str, lang: str) -> None:
@@ -107,13 +107,13 @@ class VoiceSpeaker:
         if not self.muted:
             self.audio.play_effect(chimes.sound(name))
 
-    def say(self, phrase_id: str, lang: str) -> str:
+    def say(self, phrase_id: str, lang: str, **values) -> str:
         self._next = None  # a newer phrase replaces what was waiting, too
         if self.live is not None:
             self.live.cancel()  # a phrase still being rendered is old news now
         if not self.audible:
             return "none"
-        text = self.phrases.text(phrase_id, lang)
+        text = self.phrases.text(phrase_id, lang, **values)  # a clip exists only for words without numbers in them
         sound = self._clip(phrase_id, lang, text)
         if sound is not None and self.audio.play(sound):
             return "clip"

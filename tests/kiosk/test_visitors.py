@@ -18,11 +18,13 @@ def run_for(app, ms, step=50):
 def test_the_next_visitor_gets_the_configured_language_model_and_settings(app_factory):
     app = app_factory(idle_timeout_s=10, language="en")
     app.switch_language()  # the last visitor chose Spanish ...
-    explore = app.screens["explore"]
-    explore.choice = ("learning_rate", 1.0)  # ... and the "too big" learning rate ...
+    from kiosk.learning.live import ABOUT_RIGHT
+
+    train = app.screens["explore"]
+    train.choice["learning_rate"] = 1.0  # ... and the "too big" learning rate ...
     app.screens["draw"].active = 1  # ... and made the MLP's answer the big one
     run_for(app, 10_500)
-    assert app.phrases.lang == "en" and explore.choice is None and app.screens["draw"].active == 0
+    assert app.phrases.lang == "en" and train.choice == {"kind": "mlp", **ABOUT_RIGHT} and app.screens["draw"].active == 0
     assert app.screen is app.screens["draw"] and app.screen.attract_ms is not None
 
 
@@ -65,7 +67,7 @@ def test_the_settings_and_learn_screens_get_the_childs_drawing_whichever_tab_led
     for tab in ("examples", "explore"):  # Draw -> Examples -> Settings
         app.screen.next_screen = tab
         app.frame(16)
-    assert app.screen is app.screens["explore"] and app.screen.strokes and app.screen.answer is not None
+    assert app.screen is app.screens["explore"] and app.screen.child_image is not None, "the child's drawing, to answer as it learns"
     app.screen.next_screen = "learn"
     app.frame(16)
     assert app.screen.strokes == draw.handover(), "the child's 1, not the example 7"
@@ -88,3 +90,22 @@ def test_an_example_handed_over_is_as_big_on_a_big_screen_as_a_child_draws(app_f
     finally:
         big.speaker.close()
         pg.display.quit()
+
+
+def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
+    from kiosk.learning.live import LiveSettings, LiveTraining, check_learned_model
+
+    app = app_factory(idle_timeout_s=10)
+    training = LiveTraining(LiveSettings(max_epochs=1), folder=tmp_path / "live").start()
+    deadline = __import__("time").monotonic() + 60
+    done = None
+    while done is None and __import__("time").monotonic() < deadline:
+        done = next((m for m in training.poll() if m["type"] == "done"), None)
+    train = app.screens["explore"]
+    app.screen = train
+    train.tried_model, train.next_screen = str(check_learned_model(done)), "draw"
+    app.frame(16)
+    draw = app.screens["draw"]
+    assert app.screen is draw and "trained_by" in draw.recognizer.metadata, "the draw screen answers with the visitor's brain"
+    run_for(app, 10_500)  # nobody around: the next visitor gets the kiosk's own brain back
+    assert "trained_by" not in draw.recognizer.metadata

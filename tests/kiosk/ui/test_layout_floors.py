@@ -21,6 +21,7 @@ from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.explore import ExploreScreen
 from kiosk.screens.learn import LearnScreen
+from kiosk.screens.train import TrainScreen
 from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui.theme import Theme, contrast_ratio
 from kiosk.ui.widgets import recording_text
@@ -133,6 +134,20 @@ def states(size, lang, recognizers, tmp_path):
     learn.enter([])
     yield "learn", learn
     yield "admin", PinScreen("2468", theme, phrases, default_pin=True)
+    train = TrainScreen(theme, nav, panel, phrases)
+    train.enter([[(100.0, 50.0), (100.0, 350.0)]])
+    yield "train, choosing", train
+    learning = TrainScreen(theme, nav, panel, phrases)
+    learning.enter([[(100.0, 50.0), (100.0, 350.0)]])
+    learning.state, learning.message_id = "learning", "live.learning"  # as the learner reports, without running one
+    learning.progress = {"epoch": 3, "seen": 25_000, "accuracy": 0.9, "strip": [0, 1, 2, 3, 4, 5, 6, 1, 8, 9],
+                         "child": [0.0, 0.9] + [0.0125] * 8}
+    learning.curve = [(0, 0.1), (5_000, 0.7), (25_000, 0.9)]
+    yield "train, learning", learning
+    done = TrainScreen(theme, nav, panel, phrases)
+    done.state, done.message_id, done.message_values = "done", "live.too_small", {"right": 71}
+    done.result, done.progress = {"model_path": "/tmp/mine.onnx"}, learning.progress
+    yield "train, done", done
 
 
 def survey(size, lang, recognizers, tmp_path):

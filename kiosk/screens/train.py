@@ -1,0 +1,275 @@
+"""Train it yourself: the child picks MLP or CNN and the three seed settings, presses Train, and watches
+the network learn, live, on the kiosk's own engine: a curve of how many unseen digits it gets right,
+ten test digits turning right or wrong, and its answer to the child's own drawing, changing as it learns.
+
+At the end it says what happened ("I got 96 of 100 right!", "The steps were too big...") and offers
+"Try my brain": the draw screen then answers with the model the child just trained.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pygame
+
+from kiosk.errors import EmptyDrawing, LearningError, ModelLoadError
+from kiosk.input import PointerDown, PointerEvent
+from kiosk.language.phrases import Phrases
+from kiosk.learning import live_data
+from kiosk.learning.live import ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHOICES, LEARNING_RATE_CHOICES, LiveSettings, LiveTraining, \
+    check_learned_model, outcome
+from kiosk.recognition.preprocess import strokes_to_image
+from kiosk.screens.base import Screen
+from kiosk.ui import theme as colours
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, wrap_lines
+
+log = logging.getLogger(__name__)
+ROWS = (("dropout_rate", DROPOUT_CHOICES), ("learning_rate", LEARNING_RATE_CHOICES), ("max_epochs", EPOCH_CHOICES))
+
+
+class TrainScreen(Screen):
+    name = "explore"  # the Settings tab: its heart is now a training the child watches
+
+    def __init__(self, theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases, say=None, data_folder=None):
+        self.theme, self.nav, self.panel, self.phrases = theme, nav, panel, phrases
+        self.say = say or (lambda phrase_id, **values: None)
+        self.data_folder = data_folder  # where the learned model is written (the kiosk's data dir)
+        self.next_screen: str | None = None
+        self.tried_model = None  # the model path "Try my brain" hands to the App
+        self.choice = {"kind": "mlp", **ABOUT_RIGHT}
+        self.training: LiveTraining | None = None
+        self.state = "choosing"  # choosing, learning, done, error
+        self.curve: list[tuple[int, float]] = []
+        self.progress: dict | None = None
+        self.result: dict | None = None
+        self.message_id, self.message_values = "live.pick", {}
+        self.child_image: np.ndarray | None = None
+        self._strip_images = None
+        self._layout()
+
+    def _layout(self) -> None:
+        t, m = self.theme, self.theme.margin
+        if t.portrait:
+            left = pygame.Rect(m, m, t.width - 2 * m, self.nav.rect.y - 2 * m)
+        else:
+            left = pygame.Rect(m, m, t.width - self.panel.width - 3 * m, t.height - 2 * m)
+        touch_h = t.touch[1]
+        self.label_h = t.font(1.7).get_linesize()
+        self.buttons: list[tuple[Button, tuple]] = []
+        width = (left.width - m) // 2
+        for i, kind in enumerate(("mlp", "cnn")):
+            self.buttons.append((Button(kind.upper(), pygame.Rect(left.x + i * (width + m), left.y, width, touch_h), colours.BAR), ("kind", kind)))
+        y = left.y + touch_h + m
+        self.row_labels = []
+        for axis, values in ROWS:
+            self.row_labels.append((axis, y + self.label_h // 2))
+            y += self.label_h
+            w = (left.width - m * (len(values) - 1)) // len(values)
+            for i, value in enumerate(values):
+                self.buttons.append((Button(_format(value), pygame.Rect(left.x + i * (w + m), y, w, touch_h), colours.BAR), (axis, value)))
+            y += touch_h + m
+        # The big button: Train (Stop while it learns); in portrait it goes under the result, above the corner.
+        if t.portrait:
+            zone = t.admin_zone
+            action = pygame.Rect(zone.right + m, t.height - m - t.button_height, self.panel.right - zone.right - m, t.button_height)
+        else:
+            action = pygame.Rect(max(left.x, t.admin_zone.right + m), left.bottom - t.button_height,
+                                 left.right - max(left.x, t.admin_zone.right + m), t.button_height)
+        self.action = Button("live.train", action, colours.RECOGNIZE)
+        self.try_button = Button("live.try", pygame.Rect(0, 0, 0, 0), colours.BAR)
+        self.left = left
+
+    # --- input ---------------------------------------------------------------------------------
+    def enter(self, strokes: list | None) -> None:
+        """Arrive with the child's drawing: the network will answer it as it learns."""
+        try:
+            self.child_image = strokes_to_image(strokes) if strokes else None
+        except EmptyDrawing:
+            self.child_image = None
+
+    def leave(self) -> None:
+        """The child went elsewhere (or nobody is here): the learning stops."""
+        if self.training is not None and not self.training.finished:
+            self.training.stop()
+            self.state, self.message_id = "choosing", "live.pick"
+
+    def reset(self) -> None:
+        self.leave()
+        self.choice = {"kind": "mlp", **ABOUT_RIGHT}
+        self.state, self.curve, self.progress, self.result, self.message_id, self.message_values = "choosing", [], None, None, "live.pick", {}
+
+    def handle(self, event: PointerEvent) -> None:
+        if not isinstance(event, PointerDown) or self.follow_tab(event):
+            return
+        if self.action.hit(event.x, event.y):
+            self.stop() if self.state == "learning" else self.start()
+            return
+        if self.state == "done" and self.result and self.result.get("model_path") and self.try_button.hit(event.x, event.y):
+            self.tried_model, self.next_screen = self.result["model_path"], "draw"
+            return
+        if self.state == "learning":
+            return  # the settings stay as chosen while it learns
+        for button, (axis, value) in self.buttons:
+            if button.hit(event.x, event.y):
+                self.choice[axis] = value
+                self.state, self.message_id, self.message_values = "choosing", f"explore.explain.{axis if axis != 'kind' else 'kind'}", {}
+                return
+
+    def start(self) -> None:
+        settings = LiveSettings(**self.choice)
+        self.curve, self.progress, self.result = [], None, None
+        self.training = LiveTraining(settings, self.child_image, folder=self.data_folder).start()
+        self.state, self.message_id, self.message_values = "learning", "live.learning", {}
+
+    def stop(self) -> None:
+        if self.training is not None:
+            self.training.stop()
+        if self.state == "learning":
+            right = int(round((self.progress or {}).get("accuracy", 0.0) * 100))
+            self.state, self.message_id, self.message_values = "done", "live.stopped", {"right": right}
+            self.say("live.stopped", right=right)
+
+    def update(self, dt_ms: float) -> None:
+        if self.training is None or self.state != "learning":
+            return
+        for message in self.training.poll():
+            if message["type"] == "progress":
+                self.progress = message
+                self.curve.append((message["seen"], message["accuracy"]))
+            elif message["type"] == "done":
+                self._finish(message)
+            elif message["type"] == "error":
+                log.error("live training failed: %s", message["message"])
+                self.state, self.message_id, self.message_values = "error", "live.error", {}
+                self.say("live.error")
+
+    def _finish(self, done: dict) -> None:
+        settings = LiveSettings(**self.choice)
+        self.message_id, self.message_values = outcome(done, settings)
+        self.state = "done"
+        if done.get("model_path"):
+            try:
+                check_learned_model(done)
+            except (LearningError, ModelLoadError) as error:
+                log.error("the learned model was not used: %s", error)
+                done = {**done, "model_path": None}
+        self.result = done
+        self.say(self.message_id, **self.message_values)
+
+    @property
+    def animating(self) -> bool:
+        return self.state == "learning"
+
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        found = self.nav.targets() + [(f"{a} {v}", b.rect) for b, (a, v) in self.buttons] + [("train/stop", self.action.rect)]
+        if self.state == "done" and self.result and self.result.get("model_path"):
+            found.append(("try my brain", self.try_button.rect))
+        return found
+
+    # --- drawing -------------------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface) -> None:
+        t, tr = self.theme, self.phrases.text
+        surface.fill(colours.BACKGROUND)
+        self.nav.draw(surface, t, "explore")
+        for button, (axis, value) in self.buttons:
+            chosen = self.choice[axis] == value
+            button.colour = colours.BAR_BEST if chosen else colours.BAR_TRACK
+            button.text_colour = colours.BUTTON_TEXT if chosen else colours.TEXT
+            about_right = axis != "kind" and ABOUT_RIGHT.get(axis) == value
+            if axis == "learning_rate":  # step sizes as steps, not as 0.00001: a dot that grows with the step
+                button.draw(surface, t, "")
+                size = LEARNING_RATE_CHOICES.index(value) / (len(LEARNING_RATE_CHOICES) - 1)
+                radius = int(button.rect.height * (0.1 + 0.3 * size))
+                pygame.draw.circle(surface, button.text_colour, button.rect.center, max(3, radius))
+            else:
+                button.draw(surface, t, self.phrases.decimal(button.label))
+            if about_right:  # "about right": a star in the corner
+                pygame.draw.circle(surface, colours.COUNT_DOT, (button.rect.right - t.unit // 2 - 2, button.rect.y + t.unit // 2 + 2), max(4, t.unit // 3))
+        for axis, y in self.row_labels:
+            draw_text(surface, tr(f"explore.axis.{axis}"), t.font(1.7), colours.TEXT, (self.left.centerx, y), max_width=self.left.width)
+        learning = self.state == "learning"
+        self.action.label, self.action.colour = ("live.stop", colours.CLEAR) if learning else ("live.train", colours.RECOGNIZE)
+        self.action.draw(surface, t, tr(self.action.label))
+        self._draw_panel(surface)
+
+    def _draw_panel(self, surface: pygame.Surface) -> None:
+        t, panel, tr = self.theme, self.panel, self.phrases.text
+        font = t.font(2.2)
+        text = tr(self.message_id, **self.message_values)
+        lines = min(3, len(wrap_lines(text, font, panel.width)))
+        box = pygame.Rect(panel.x, panel.y + t.unit // 2, panel.width, font.get_linesize() * lines)
+        draw_paragraph(surface, text, font, colours.TEXT, box, max_lines=3)
+        y = box.bottom + t.unit // 2
+        if self.progress is not None:
+            small = t.font(1.5, bold=False)
+            rounds = tr("live.round", round=max(1, self.progress["epoch"]), rounds=self.choice["max_epochs"])
+            draw_text(surface, rounds, small, colours.SOFT_TEXT, (panel.centerx, y + small.get_linesize() // 2), max_width=panel.width)
+            y += small.get_linesize() + t.unit // 2
+        bottom = panel.bottom - (t.button_height + t.margin if t.portrait else 0)
+        if self.state == "done" and self.result and self.result.get("model_path"):
+            self.try_button.rect = pygame.Rect(max(panel.x, t.admin_zone.right + t.margin) if t.portrait else panel.x,
+                                               bottom - t.button_height, 0, t.button_height)
+            self.try_button.rect.width = panel.right - self.try_button.rect.x
+            self.try_button.draw(surface, t, tr("live.try"))
+            bottom = self.try_button.rect.y - t.unit // 2
+        height = bottom - y
+        curve = pygame.Rect(panel.x, y, panel.width, int(height * 0.45))
+        self._draw_curve(surface, curve)
+        strip = pygame.Rect(panel.x, curve.bottom + t.unit // 2, panel.width, max(t.unit * 3, panel.width // 10))
+        self._draw_strip(surface, strip)
+        child = pygame.Rect(panel.x, strip.bottom + t.unit // 2, panel.width, bottom - strip.bottom - t.unit // 2)
+        self._draw_child(surface, child)
+
+    def _draw_curve(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        # Right on unseen digits (0 to 100%) against digits seen: the first hundred steps are where it learns most.
+        pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=self.theme.unit // 2)
+        inner = rect.inflate(-self.theme.unit * 2, -self.theme.unit)
+        for level in (0.0, 0.5, 1.0):
+            y = inner.bottom - int(level * inner.height)
+            pygame.draw.line(surface, colours.BAR_TRACK, (inner.x, y), (inner.right, y), 1)
+        if len(self.curve) < 2:
+            return
+        total = max(10_000 * self.choice["max_epochs"], self.curve[-1][0])
+        # a square-root axis: the early steps, where most learning happens, get room
+        points = [(inner.x + int(inner.width * (seen / total) ** 0.5), inner.bottom - int(accuracy * inner.height))
+                  for seen, accuracy in self.curve]
+        pygame.draw.lines(surface, colours.BAR_BEST, False, points, max(2, self.theme.unit // 4))
+        pygame.draw.circle(surface, colours.BAR_BEST, points[-1], max(3, self.theme.unit // 2))
+
+    def _draw_strip(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        # Ten digits it is tested on: green when it gets them right, red when not, grey before it tries.
+        if self._strip_images is None:
+            try:
+                data = live_data.load()
+                self._strip_images = [data.test_images[int(np.flatnonzero(data.test_labels == d)[0])] for d in range(10)]
+            except LearningError:
+                self._strip_images = []
+        side = min(rect.height, rect.width // 10 - 4)
+        answers = self.progress["strip"] if self.progress else [None] * 10
+        for i, image in enumerate(self._strip_images):
+            cell = pygame.Rect(rect.x + i * (rect.width // 10) + 2, rect.y, side, side)
+            draw_model_view(surface, cell, image)
+            colour = colours.SOFT_TEXT if answers[i] is None else colours.RECOGNIZE if answers[i] == i else colours.CLEAR
+            pygame.draw.rect(surface, colour, cell.inflate(4, 4), width=3)
+
+    def _draw_child(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        t = self.theme
+        if rect.height < t.unit * 3:
+            return
+        child = self.progress.get("child") if self.progress else None
+        if self.child_image is None:
+            draw_paragraph(surface, self.phrases.text("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT, rect, max_lines=3)
+            return
+        side = min(rect.height, rect.width // 3)
+        view = pygame.Rect(rect.x, rect.y, side, side)
+        draw_model_view(surface, view, self.child_image)
+        bars = pygame.Rect(view.right + t.unit, rect.y, rect.right - view.right - t.unit, side)
+        if child is not None:
+            draw_probability_bars(surface, bars, child, int(np.argmax(child)), t)
+
+
+def _format(value) -> str:
+    if isinstance(value, float) and 0 < value < 0.001:
+        return f"{value:.5f}".rstrip("0")
+    return str(value)

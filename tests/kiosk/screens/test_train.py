@@ -1,0 +1,72 @@
+"""Train it yourself: pick the settings, press Train, watch it learn, stop it at once, try the brain."""
+import time
+
+import pygame
+import pytest
+
+from kiosk.input import PointerDown
+from kiosk.language.phrases import Phrases
+from kiosk.screens.train import TrainScreen
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import NavBar
+
+
+@pytest.fixture
+def screen(tmp_path):
+    pygame.display.init()
+    pygame.font.init()
+    said = []
+    train = TrainScreen(Theme(800, 480), NavBar(pygame.Rect(420, 12, 368, 56), Phrases("en")), pygame.Rect(420, 80, 368, 388),
+                        Phrases("en"), say=lambda phrase_id, **values: said.append((phrase_id, values)), data_folder=tmp_path)
+    train.said = said
+    yield train
+    train.leave()
+    pygame.display.quit()
+
+
+def tap(screen, axis, value):
+    rect = next(b.rect for b, (a, v) in screen.buttons if (a, v) == (axis, value))
+    screen.handle(PointerDown(*rect.center))
+
+
+def run(screen, seconds=60):
+    deadline = time.monotonic() + seconds
+    while screen.state == "learning" and time.monotonic() < deadline:
+        screen.update(50)
+        screen.draw(pygame.Surface((800, 480)))
+        time.sleep(0.05)
+
+
+def test_a_child_trains_the_mlp_watches_it_learn_and_tries_its_brain(screen):
+    screen.enter([[(100.0, 50.0), (100.0, 350.0)]])  # the child's 1
+    tap(screen, "max_epochs", 5)
+    screen.handle(PointerDown(*screen.action.rect.center))
+    assert screen.state == "learning" and screen.animating
+    run(screen)
+    assert screen.state == "done" and len(screen.curve) >= 5 and screen.curve[-1][1] > screen.curve[0][1]
+    phrase, values = screen.said[-1]
+    assert phrase == "live.result" and values["right"] >= 90, "I got 9x of 100 right!"
+    assert screen.progress["child"] is not None
+    screen.draw(pygame.Surface((800, 480)))
+    screen.handle(PointerDown(*screen.try_button.rect.center))
+    assert screen.next_screen == "draw" and screen.tried_model.endswith(".onnx")
+
+
+def test_stop_works_at_once_and_says_how_far_it_got(screen):
+    tap(screen, "kind", "cnn")
+    tap(screen, "max_epochs", 20)
+    screen.handle(PointerDown(*screen.action.rect.center))
+    deadline = time.monotonic() + 30
+    while screen.progress is None and time.monotonic() < deadline:
+        screen.update(50)
+        time.sleep(0.05)
+    asked = time.monotonic()
+    screen.handle(PointerDown(*screen.action.rect.center))  # the same button says Stop now
+    assert time.monotonic() - asked < 3 and screen.state == "done" and not screen.training.alive
+    assert screen.said[-1][0] == "live.stopped"
+
+
+def test_leaving_stops_the_learning(screen):
+    screen.handle(PointerDown(*screen.action.rect.center))
+    screen.leave()
+    assert not screen.training.alive and screen.state == "choosing"
