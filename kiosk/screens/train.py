@@ -154,6 +154,8 @@ class TrainScreen(Screen):
             except (LearningError, ModelLoadError) as error:
                 log.error("the learned model was not used: %s", error)
                 done = {**done, "model_path": None}
+        if self.message_id == "live.too_big":
+            done = {**done, "model_path": None}  # a brain that learned nothing is not offered to try
         self.result = done
         self.say(self.message_id, **self.message_values)
 
@@ -245,10 +247,10 @@ class TrainScreen(Screen):
                 self._strip_images = [data.test_images[int(np.flatnonzero(data.test_labels == d)[0])] for d in range(10)]
             except LearningError:
                 self._strip_images = []
-        side = min(rect.height, rect.width // 10 - 4)
+        side = min(rect.height, rect.width // 10 - 8)  # a gap between frames: each digit's colour stands alone
         answers = self.progress["strip"] if self.progress else [None] * 10
         for i, image in enumerate(self._strip_images):
-            cell = pygame.Rect(rect.x + i * (rect.width // 10) + 2, rect.y, side, side)
+            cell = pygame.Rect(rect.x + i * (rect.width // 10) + 4, rect.y + 3, side, side)
             draw_model_view(surface, cell, image)
             colour = colours.SOFT_TEXT if answers[i] is None else colours.RECOGNIZE if answers[i] == i else colours.CLEAR
             pygame.draw.rect(surface, colour, cell.inflate(4, 4), width=3)

@@ -70,3 +70,13 @@ def test_leaving_stops_the_learning(screen):
     screen.handle(PointerDown(*screen.action.rect.center))
     screen.leave()
     assert not screen.training.alive and screen.state == "choosing"
+
+
+def test_a_brain_that_learned_nothing_is_not_offered_to_try(screen):
+    tap(screen, "learning_rate", 1.0)
+    tap(screen, "max_epochs", 1)
+    screen.handle(PointerDown(*screen.action.rect.center))
+    run(screen)
+    assert screen.said[-1][0] == "live.too_big" and screen.result["model_path"] is None
+    screen.draw(pygame.Surface((800, 480)))
+    assert "try my brain" not in [name for name, _ in screen.targets()]
