@@ -24,7 +24,9 @@ from kiosk.screens.admin import PinScreen
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.learn import LearnScreen
+from kiosk.screens.explore import ExploreScreen
 from kiosk.screens.train import TrainScreen
+from kiosk.recognition import explorer_grid
 from kiosk.voice.audio_out import AudioOut
 from kiosk.voice.live import LiveVoice
 from kiosk.language.phrases import Phrases
@@ -151,6 +153,8 @@ class App:
             "draw": self.screen,
             # The Settings tab: the child trains a network live (the precomputed grid stays in ExploreScreen).
             "explore": TrainScreen(self.theme, nav, panel, self.phrases, say=self.say, data_folder=config.data_dir_path / "live"),
+            # "What a full training gives": the precomputed grid, for comparison, one tap from the training
+            "grid": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
             "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say,
                                        canvas_side=self.screen.canvas.width),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
@@ -226,7 +230,7 @@ class App:
             self.running, self.exit_code = False, EXIT_BY_ADMIN
             return
         # The explorer and the Learn screen always work on the child's own drawing, whichever tab led there.
-        handover = self.screens["draw"].handover() if target in ("explore", "learn") else self.screen.handover()
+        handover = self.screens["draw"].handover() if target in ("explore", "learn", "grid") else self.screen.handover()
         leaving = self.screen
         if hasattr(leaving, "leave"):
             leaving.leave()  # a live training stops when the child walks away from it
@@ -364,6 +368,7 @@ class App:
         log.info("idle: clearing the drawing and inviting the next child")
         self.phrases.set_language(self.config.language)
         self.screens["explore"].reset()  # stops a live training too
+        self.screens["grid"].reset()
         self.back_to_the_kiosks_brain()
         self.screen = self.screens["draw"]
         self.screen.start_attract()

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class ExploreScreen(Screen):
     """One setting changes at a time, from the trained grid; the chosen model answers the child's drawing."""
 
-    name = "explore"
+    name = "grid"  # reached from "train it yourself" (the Settings tab, which stays lit here)
 
     def __init__(self, grids: dict[str, Grid], theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases):
         self.grids, self.theme, self.nav, self.panel, self.phrases = grids, theme, nav, panel, phrases

@@ -77,6 +77,10 @@ class TrainScreen(Screen):
             action = pygame.Rect(max(left.x, t.admin_zone.right + m), left.bottom - t.button_height,
                                  left.right - max(left.x, t.admin_zone.right + m), t.button_height)
         self.action = Button("live.train", action, colours.RECOGNIZE)
+        # "what a full training gives": the precomputed grid, for comparison (bottom right of the panel)
+        compare_w = t.touch[0] + t.unit
+        self.compare = Button("live.compare", pygame.Rect(self.panel.right - compare_w, self.panel.bottom - t.touch[1] - (
+            t.button_height + m if t.portrait else 0), compare_w, t.touch[1]), colours.BAR_TRACK, text_colour=colours.TEXT, icon="chart")
         self.try_button = Button("live.try", pygame.Rect(0, 0, 0, 0), colours.BAR)
         self.left = left
 
@@ -104,6 +108,9 @@ class TrainScreen(Screen):
             return
         if self.action.hit(event.x, event.y):
             self.stop() if self.state == "learning" else self.start()
+            return
+        if self.state != "learning" and self.compare.hit(event.x, event.y):
+            self.next_screen = "grid"
             return
         if self.state == "done" and self.result and self.result.get("model_path") and self.try_button.hit(event.x, event.y):
             self.tried_model, self.next_screen = self.result["model_path"], "draw"
@@ -165,6 +172,8 @@ class TrainScreen(Screen):
 
     def targets(self) -> list[tuple[str, pygame.Rect]]:
         found = self.nav.targets() + [(f"{a} {v}", b.rect) for b, (a, v) in self.buttons] + [("train/stop", self.action.rect)]
+        if self.state != "learning":
+            found.append(("compare", self.compare.rect))
         if self.state == "done" and self.result and self.result.get("model_path"):
             found.append(("try my brain", self.try_button.rect))
         return found
@@ -187,9 +196,9 @@ class TrainScreen(Screen):
             else:
                 button.draw(surface, t, self.phrases.decimal(button.label))
             if about_right:  # "about right": a star in the corner
-                pygame.draw.circle(surface, colours.COUNT_DOT, (button.rect.right - t.unit // 2 - 2, button.rect.y + t.unit // 2 + 2), max(4, t.unit // 3))
-        for axis, y in self.row_labels:
-            draw_text(surface, tr(f"explore.axis.{axis}"), t.font(1.7), colours.TEXT, (self.left.centerx, y), max_width=self.left.width)
+                draw_star(surface, (button.rect.right - t.unit, button.rect.y + t.unit), max(6, int(t.unit * 0.7)))
+        for axis, y in self.row_labels:  # child words for the seed's three settings
+            draw_text(surface, tr(f"live.axis.{axis}"), t.font(1.7), colours.TEXT, (self.left.centerx, y), max_width=self.left.width)
         learning = self.state == "learning"
         self.action.label, self.action.colour = ("live.stop", colours.CLEAR) if learning else ("live.train", colours.RECOGNIZE)
         self.action.draw(surface, t, tr(self.action.label))
@@ -209,10 +218,13 @@ class TrainScreen(Screen):
             draw_text(surface, rounds, small, colours.SOFT_TEXT, (panel.centerx, y + small.get_linesize() // 2), max_width=panel.width)
             y += small.get_linesize() + t.unit // 2
         bottom = panel.bottom - (t.button_height + t.margin if t.portrait else 0)
+        if self.state != "learning":
+            self.compare.draw(surface, t, tr("live.compare"))
+            bottom = self.compare.rect.y - t.unit // 2
         if self.state == "done" and self.result and self.result.get("model_path"):
             self.try_button.rect = pygame.Rect(max(panel.x, t.admin_zone.right + t.margin) if t.portrait else panel.x,
-                                               bottom - t.button_height, 0, t.button_height)
-            self.try_button.rect.width = panel.right - self.try_button.rect.x
+                                               self.compare.rect.y, 0, self.compare.rect.height)
+            self.try_button.rect.width = self.compare.rect.x - t.margin - self.try_button.rect.x
             self.try_button.draw(surface, t, tr("live.try"))
             bottom = self.try_button.rect.y - t.unit // 2
         height = bottom - y
@@ -269,6 +281,15 @@ class TrainScreen(Screen):
         bars = pygame.Rect(view.right + t.unit, rect.y, rect.right - view.right - t.unit, side)
         if child is not None:
             draw_probability_bars(surface, bars, child, int(np.argmax(child)), t)
+
+
+def draw_star(surface: pygame.Surface, center: tuple[int, int], radius: int) -> None:
+    """A five-pointed star: "about right"."""
+    import math
+
+    points = [(center[0] + (radius if i % 2 == 0 else radius * 0.45) * math.sin(i * math.pi / 5),
+               center[1] - (radius if i % 2 == 0 else radius * 0.45) * math.cos(i * math.pi / 5)) for i in range(10)]
+    pygame.draw.polygon(surface, colours.COUNT_DOT, points)
 
 
 def _format(value) -> str:

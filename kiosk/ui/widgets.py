@@ -23,7 +23,7 @@ class Button:
     colour: tuple[int, int, int]
     enabled: bool = True
     text_colour: tuple[int, int, int] = colours.BUTTON_TEXT
-    icon: str | None = None  # "clear", "undo" or "back": a picture instead of the word (which may not fit, big enough)
+    icon: str | None = None  # "clear", "undo", "back" or "chart": a picture instead of the word (which may not fit, big enough)
 
     def hit(self, x: float, y: float) -> bool:
         return self.enabled and self.rect.collidepoint(float(x), float(y))
@@ -62,6 +62,11 @@ def draw_button_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colo
         head = (arc.left, arc.centery)
         pygame.draw.polygon(surface, colour, [(head[0] - s * 0.5, head[1] - s * 0.35), (head[0] + s * 0.5, head[1] - s * 0.35),
                                               (head[0], head[1] + s * 0.45)])
+    elif name == "chart":  # bars of a full training's results: the precomputed grid, for comparison
+        for i, height in enumerate((0.6, 1.4, 1.0)):
+            bar = pygame.Rect(int(cx - s + i * s * 0.75), int(cy + s * 0.7 - s * height), int(s * 0.5), int(s * height))
+            pygame.draw.rect(surface, colour, bar)
+        pygame.draw.line(surface, colour, (cx - s * 1.1, cy + s * 0.75), (cx + s * 1.1, cy + s * 0.75), max(2, line // 2))
     else:  # back
         pygame.draw.line(surface, colour, (cx - s, cy), (cx + s, cy), line)
         pygame.draw.polygon(surface, colour, [(cx - s * 1.2, cy), (cx - s * 0.3, cy - s * 0.7), (cx - s * 0.3, cy + s * 0.7)])

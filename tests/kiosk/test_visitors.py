@@ -109,3 +109,16 @@ def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
     assert app.screen is draw and "trained_by" in draw.recognizer.metadata, "the draw screen answers with the visitor's brain"
     run_for(app, 10_500)  # nobody around: the next visitor gets the kiosk's own brain back
     assert "trained_by" not in draw.recognizer.metadata
+
+
+def test_from_the_training_to_the_full_training_grid_and_back(app):
+    app.screen.next_screen = "explore"
+    app.frame(16)
+    train = app.screens["explore"]
+    train.next_screen = "grid"
+    app.frame(16)
+    grid = app.screens["grid"]
+    assert app.screen is grid
+    grid.handle(PointerDown(*dict(grid.nav.tabs)["explore"].center))  # the lit Settings tab leads back
+    app.frame(16)
+    assert app.screen is train

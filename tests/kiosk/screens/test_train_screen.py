@@ -80,3 +80,9 @@ def test_a_brain_that_learned_nothing_is_not_offered_to_try(screen):
     assert screen.said[-1][0] == "live.too_big" and screen.result["model_path"] is None
     screen.draw(pygame.Surface((800, 480)))
     assert "try my brain" not in [name for name, _ in screen.targets()]
+
+
+def test_the_full_training_grid_is_one_tap_away(screen):
+    screen.draw(pygame.Surface((800, 480)))
+    screen.handle(PointerDown(*screen.compare.rect.center))
+    assert screen.next_screen == "grid"
