@@ -386,9 +386,7 @@ class DrawScreen(Screen):
         # The frame goes on top, so ink dragged to the edge never paints over it.
         visitor = "trained_by" in self.recognizer.metadata  # "Try my brain": the model a visitor just trained
         pygame.draw.rect(surface, colours.BAR if visitor else colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
-        if visitor:
-            draw_text(surface, self.phrases.text("live.yours"), t.font(1.6), colours.BAR,
-                      (self.canvas.centerx, self.canvas.y + t.unit * 2), max_width=self.canvas.width - 2 * t.unit)
+
         self.nav.draw(surface, t, "draw")
         for name, button in self.buttons.items():
             button.enabled = not self.ink.is_empty or name == "recognize"
@@ -484,6 +482,8 @@ class DrawScreen(Screen):
         self.parade = []
         if p is None:
             hint = tr("draw.hint.empty") if self.ink.is_empty else tr("draw.hint.lift")
+            if "trained_by" in self.recognizer.metadata:  # in the panel, where ink never covers it
+                hint = tr("live.yours")
             hint_font = t.font(1.8, bold=False)
             hint_lines = min(3, len(wrap_lines(hint, hint_font, panel.width)))
             hint_box = pygame.Rect(panel.x, y + line_h // 2 + t.unit // 2, panel.width, hint_font.get_linesize() * hint_lines)
@@ -562,5 +562,7 @@ class DrawScreen(Screen):
             pygame.draw.rect(surface, colours.BAR_BEST if active else colours.BAR_TRACK, chip, border_radius=t.unit)
             # Each model's own best guess, even when they disagree: that disagreement is why the kiosk is not sure.
             label = self.phrases.text("draw.chip", kind=recognizer.kind.upper(), digit=str(answer.best))
+            if "trained_by" in recognizer.metadata:  # the brain the visitor trained says so on its chip
+                label = self.phrases.text("live.chip", digit=str(answer.best))
             draw_text(surface, label, t.font(1.5), colours.BUTTON_TEXT if active else colours.TEXT, chip.center, max_width=chip.width - t.unit)
             self.model_chips.append((chip, index))

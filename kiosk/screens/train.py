@@ -228,7 +228,7 @@ class TrainScreen(Screen):
             self.try_button.draw(surface, t, tr("live.try"))
             bottom = self.try_button.rect.y - t.unit // 2
         height = bottom - y
-        curve = pygame.Rect(panel.x, y, panel.width, int(height * 0.45))
+        curve = pygame.Rect(panel.x, y, panel.width, int(height * (0.3 if t.portrait else 0.45)))  # portrait: room for the drawing
         self._draw_curve(surface, curve)
         strip = pygame.Rect(panel.x, curve.bottom + t.unit // 2, panel.width, max(t.unit * 3, panel.width // 10))
         self._draw_strip(surface, strip)
@@ -238,10 +238,14 @@ class TrainScreen(Screen):
     def _draw_curve(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         # Right on unseen digits (0 to 100%) against digits seen: the first hundred steps are where it learns most.
         pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=self.theme.unit // 2)
-        inner = rect.inflate(-self.theme.unit * 2, -self.theme.unit)
-        for level in (0.0, 0.5, 1.0):
+        font = self.theme.font(1.3, bold=False)
+        label_w = font.size("100")[0] + self.theme.unit // 2
+        inner = pygame.Rect(rect.x + label_w + self.theme.unit // 2, rect.y + font.get_linesize() // 2,
+                            rect.width - label_w - self.theme.unit, rect.height - font.get_linesize())
+        for level in (0.0, 1.0):  # right out of 100: the axis a child can read
             y = inner.bottom - int(level * inner.height)
             pygame.draw.line(surface, colours.BAR_TRACK, (inner.x, y), (inner.right, y), 1)
+            draw_text(surface, str(int(level * 100)), font, colours.SOFT_TEXT, (rect.x + label_w // 2 + 2, y))
         if len(self.curve) < 2:
             return
         total = max(10_000 * self.choice["max_epochs"], self.curve[-1][0])

@@ -107,6 +107,11 @@ def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
     app.frame(16)
     draw = app.screens["draw"]
     assert app.screen is draw and "trained_by" in draw.recognizer.metadata, "the draw screen answers with the visitor's brain"
+    from kiosk.ui.widgets import recording_text
+
+    with recording_text() as texts:
+        draw.draw(pygame.Surface((800, 480)))
+    assert "Your brain is answering!" in [t.text for t in texts], "said in the panel, where ink never covers it"
     run_for(app, 10_500)  # nobody around: the next visitor gets the kiosk's own brain back
     assert "trained_by" not in draw.recognizer.metadata
 
