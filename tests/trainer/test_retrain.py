@@ -81,7 +81,7 @@ def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happe
 
 
 def test_a_worse_model_is_kept_aside_with_the_reasons(config, drawn_dir, mnist_dir):
-    fill_store(config, drawn_dir, 60)
+    fill_store(config, drawn_dir, 100)  # enough that the holdout always has 5 (see below)
     # A learning rate 500 times too big wrecks the model: the gate must catch it.
     report = retrain(config, RetrainOptions(kind="mlp", steps=40, learning_rate=0.05, nice=0), str(mnist_dir),
                      use_drawn=False, show_progress=False)
@@ -234,7 +234,7 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
 
 
 def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, drawn_dir, mnist_dir):
-    fill_store(config, drawn_dir, 60)
+    fill_store(config, drawn_dir, 100)
     child = subprocess.Popen(
         [sys.executable, "-m", "trainer", "retrain", "--config", str(config_file(config, tmp_path)), "--kind", "mlp",
          "--steps", "5000", "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
