@@ -49,12 +49,8 @@ class ExploreScreen(Screen):
         self._answer()
 
     def _layout(self) -> None:
-        # The settings go beside the result in landscape, above the tabs in portrait (as the canvas does).
         t, m = self.theme, self.theme.margin
-        if t.portrait:
-            left = pygame.Rect(m, m, t.width - 2 * m, self.nav.rect.y - 2 * m)
-        else:
-            left = pygame.Rect(m, m, t.width - self.panel.width - 3 * m, t.height - 2 * m)
+        left = settings_column(t, self.nav, self.panel)
         touch_h = t.touch[1]
         self.label_h = t.font(1.7).get_linesize()
         # In portrait the words that explain a setting go in the result panel: above the tabs there is room
@@ -89,7 +85,7 @@ class ExploreScreen(Screen):
             width = (self.left.width - m * (len(values) - 1)) // max(1, len(values))
             for i, value in enumerate(values):
                 rect = pygame.Rect(self.left.x + i * (width + m), y, width, self.row_button_h)
-                buttons.append((Button(_format(value), rect, colours.RECOGNIZE), (axis, value)))
+                buttons.append((Button(format_setting(value), rect, colours.RECOGNIZE), (axis, value)))
         return buttons
 
     @property
@@ -206,7 +202,16 @@ class ExploreScreen(Screen):
         return box.bottom
 
 
-def _format(value) -> str:
+def settings_column(theme: Theme, nav: NavBar, panel: pygame.Rect) -> pygame.Rect:
+    """Where setting buttons go: beside the result in landscape, above the tabs in portrait (as the canvas does)."""
+    m = theme.margin
+    if theme.portrait:
+        return pygame.Rect(m, m, theme.width - 2 * m, nav.rect.y - 2 * m)
+    return pygame.Rect(m, m, theme.width - panel.width - 3 * m, theme.height - 2 * m)
+
+
+def format_setting(value) -> str:
+    """A setting's value as a button shows it (0.00001, not 1e-05)."""
     if isinstance(value, float) and 0 < value < 0.001:
         return f"{value:.5f}".rstrip("0")  # 0.00001 rather than 1e-05: children read decimals
     return f"{value:g}"

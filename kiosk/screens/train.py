@@ -20,6 +20,7 @@ from kiosk.learning.live import ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHOICES, LEA
     check_learned_model, outcome
 from kiosk.recognition.preprocess import strokes_to_image
 from kiosk.screens.base import Screen
+from kiosk.screens.explore import format_setting, settings_column
 from kiosk.ui import theme as colours
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, wrap_lines
@@ -50,10 +51,7 @@ class TrainScreen(Screen):
 
     def _layout(self) -> None:
         t, m = self.theme, self.theme.margin
-        if t.portrait:
-            left = pygame.Rect(m, m, t.width - 2 * m, self.nav.rect.y - 2 * m)
-        else:
-            left = pygame.Rect(m, m, t.width - self.panel.width - 3 * m, t.height - 2 * m)
+        left = settings_column(t, self.nav, self.panel)
         touch_h = t.touch[1]
         self.label_h = t.font(1.7).get_linesize()
         self.buttons: list[tuple[Button, tuple]] = []
@@ -67,7 +65,7 @@ class TrainScreen(Screen):
             y += self.label_h
             w = (left.width - m * (len(values) - 1)) // len(values)
             for i, value in enumerate(values):
-                self.buttons.append((Button(_format(value), pygame.Rect(left.x + i * (w + m), y, w, touch_h), colours.BAR), (axis, value)))
+                self.buttons.append((Button(format_setting(value), pygame.Rect(left.x + i * (w + m), y, w, touch_h), colours.BAR), (axis, value)))
             y += touch_h + m
         # The big button: Train (Stop while it learns); in portrait it goes under the result, above the corner.
         if t.portrait:
@@ -294,9 +292,3 @@ def draw_star(surface: pygame.Surface, center: tuple[int, int], radius: int) -> 
     points = [(center[0] + (radius if i % 2 == 0 else radius * 0.45) * math.sin(i * math.pi / 5),
                center[1] - (radius if i % 2 == 0 else radius * 0.45) * math.cos(i * math.pi / 5)) for i in range(10)]
     pygame.draw.polygon(surface, colours.COUNT_DOT, points)
-
-
-def _format(value) -> str:
-    if isinstance(value, float) and 0 < value < 0.001:
-        return f"{value:.5f}".rstrip("0")
-    return str(value)

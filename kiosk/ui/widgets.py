@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 
 import cv2
@@ -95,6 +96,7 @@ def _rendered_text(text: str, font: pygame.font.Font, colour: tuple, max_width: 
 
 def forget_rendered_text() -> None:
     _TEXT_CACHE.clear()
+    _wrapped.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,8 @@ def draw_text(
     return rect
 
 
-def wrap_lines(text: str, font: pygame.font.Font, width: int) -> list[str]:
-    """The words of text in lines no wider than width (a word wider than that gets a line of its own)."""
+@lru_cache(maxsize=256)
+def _wrapped(text: str, font: pygame.font.Font, width: int) -> tuple[str, ...]:
     lines, line = [], ""
     for word in text.split():
         trial = f"{line} {word}".strip()
@@ -159,7 +161,13 @@ def wrap_lines(text: str, font: pygame.font.Font, width: int) -> list[str]:
             line = word
         else:
             line = trial
-    return lines + [line] if line else lines
+    return tuple(lines + [line] if line else lines)
+
+
+def wrap_lines(text: str, font: pygame.font.Font, width: int) -> list[str]:
+    """The words of text in lines no wider than width (a word wider than that gets a line of its own).
+    Screens ask this every frame (to size a box, then to draw in it): measured once per text, font and width."""
+    return list(_wrapped(text, font, width))
 
 
 def draw_paragraph(surface: pygame.Surface, text: str, font: pygame.font.Font, colour, rect: pygame.Rect,

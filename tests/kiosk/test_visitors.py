@@ -10,6 +10,15 @@ def touch(app, kind, x, y):
     pygame.event.post(pygame.event.Event(kind, x=x / width, y=y / height, dx=0.0, dy=0.0, finger_id=0, touch_id=0, pressure=1.0))
 
 
+def draw_a_one(app):
+    draw = app.screens["draw"]
+    c = draw.canvas
+    draw.handle(PointerDown(c.centerx, c.y + 30))
+    draw.handle(PointerMove(c.centerx, c.bottom - 30))
+    draw.handle(PointerUp(c.centerx, c.bottom - 30))
+    return draw
+
+
 def run_for(app, ms, step=50):
     for _ in range(int(ms // step)):
         app.frame(step)
@@ -41,11 +50,8 @@ def test_a_finger_resting_in_the_canvas_corner_never_opens_the_pin_pad(app):
 
 
 def test_holding_the_grown_ups_corner_opens_the_pin_pad_and_keeps_the_drawing(app):
-    draw = app.screens["draw"]
+    draw = draw_a_one(app)
     c = draw.canvas
-    draw.handle(PointerDown(c.centerx, c.y + 30))
-    draw.handle(PointerMove(c.centerx, c.bottom - 30))
-    draw.handle(PointerUp(c.centerx, c.bottom - 30))
     zone = app.theme.admin_zone
     assert not zone.colliderect(c) and not any(zone.colliderect(b.rect) for b in draw.buttons.values())
     touch(app, pygame.FINGERDOWN, *zone.center)
@@ -59,11 +65,7 @@ def test_holding_the_grown_ups_corner_opens_the_pin_pad_and_keeps_the_drawing(ap
 
 
 def test_the_settings_and_learn_screens_get_the_childs_drawing_whichever_tab_led_there(app):
-    draw = app.screens["draw"]
-    c = draw.canvas
-    draw.handle(PointerDown(c.centerx, c.y + 30))
-    draw.handle(PointerMove(c.centerx, c.bottom - 30))
-    draw.handle(PointerUp(c.centerx, c.bottom - 30))
+    draw = draw_a_one(app)
     for tab in ("examples", "explore"):  # Draw -> Examples -> Settings
         app.screen.next_screen = tab
         app.frame(16)
