@@ -219,6 +219,7 @@ def _learn(settings: LiveSettings, child_image, data_path, model_path: Path, say
                 report(epoch)
         if broke:
             break
+    say({"type": "checking", "seen": seen})  # the big test on every held-out digit: the screen says so
     final = report(settings.max_epochs, final=True)
     done = {"type": "done", "accuracy": final["accuracy"], "seen": seen, "seconds": final["seconds"], "broke": final["broke"],
             "settings": asdict(settings), "model_path": None}

@@ -142,6 +142,8 @@ class TrainScreen(Screen):
             if message["type"] == "progress":
                 self.progress = message
                 self.curve.append((message["seen"], message["accuracy"]))
+            elif message["type"] == "checking":
+                self.message_id, self.message_values = "live.checking", {}
             elif message["type"] == "done":
                 self._finish(message)
             elif message["type"] == "error":
@@ -225,13 +227,30 @@ class TrainScreen(Screen):
             self.try_button.rect.width = self.compare.rect.x - t.margin - self.try_button.rect.x
             self.try_button.draw(surface, t, tr("live.try"))
             bottom = self.try_button.rect.y - t.unit // 2
-        height = bottom - y
-        curve = pygame.Rect(panel.x, y, panel.width, int(height * (0.3 if t.portrait else 0.45)))  # portrait: room for the drawing
+        # At the end in portrait, the Try button takes the strip's room: the result sentence has said how it did.
+        show_strip = not (t.portrait and self.state == "done" and self.result and self.result.get("model_path"))
+        strip_h = max(t.unit * 3, panel.width // 10) if show_strip else 0
+        shared = bottom - y - strip_h - t.unit  # for the curve and the child's drawing with its bars
+        if t.portrait:
+            # The panel is short and wide: the child's own digit (what a child watches) gets a big square on
+            # the left, the curve and its bars share the right; the strip goes underneath.
+            side = min(shared, int(panel.width * 0.42))
+            view = pygame.Rect(panel.x, y, side, side)
+            right = pygame.Rect(view.right + t.unit, y, panel.right - view.right - t.unit, side)
+            curve = pygame.Rect(right.x, right.y, right.width, side // 2 - t.unit // 4)
+            bars = pygame.Rect(right.x, curve.bottom + t.unit // 2, right.width, right.bottom - curve.bottom - t.unit // 2)
+            strip = pygame.Rect(panel.x, view.bottom + t.unit // 2, panel.width, strip_h)
+        else:
+            curve = pygame.Rect(panel.x, y, panel.width, int(shared * 0.45))
+            strip = pygame.Rect(panel.x, curve.bottom + t.unit // 2, panel.width, strip_h)
+            below = pygame.Rect(panel.x, strip.bottom + t.unit // 2, panel.width, bottom - strip.bottom - t.unit // 2)
+            side = min(below.height, below.width // 3)
+            view = pygame.Rect(below.x, below.y, side, side)
+            bars = pygame.Rect(view.right + t.unit, below.y, below.right - view.right - t.unit, side)
         self._draw_curve(surface, curve)
-        strip = pygame.Rect(panel.x, curve.bottom + t.unit // 2, panel.width, max(t.unit * 3, panel.width // 10))
-        self._draw_strip(surface, strip)
-        child = pygame.Rect(panel.x, strip.bottom + t.unit // 2, panel.width, bottom - strip.bottom - t.unit // 2)
-        self._draw_child(surface, child)
+        if show_strip:
+            self._draw_strip(surface, strip)
+        self._draw_child(surface, view, bars)
 
     def _draw_curve(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         # Right on unseen digits (0 to 100%) against digits seen: the first hundred steps are where it learns most.
@@ -243,7 +262,8 @@ class TrainScreen(Screen):
         for level in (0.0, 1.0):  # right out of 100: the axis a child can read
             y = inner.bottom - int(level * inner.height)
             pygame.draw.line(surface, colours.BAR_TRACK, (inner.x, y), (inner.right, y), 1)
-            draw_text(surface, str(int(level * 100)), font, colours.SOFT_TEXT, (rect.x + label_w // 2 + 2, y))
+            if inner.height >= font.get_linesize():  # else 0 and 100 would print over each other
+                draw_text(surface, str(int(level * 100)), font, colours.SOFT_TEXT, (rect.x + label_w // 2 + 2, y))
         if len(self.curve) < 2:
             return
         total = max(10_000 * self.choice["max_epochs"], self.curve[-1][0])
@@ -269,18 +289,16 @@ class TrainScreen(Screen):
             colour = colours.SOFT_TEXT if answers[i] is None else colours.RECOGNIZE if answers[i] == i else colours.CLEAR
             pygame.draw.rect(surface, colour, cell.inflate(4, 4), width=3)
 
-    def _draw_child(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+    def _draw_child(self, surface: pygame.Surface, view: pygame.Rect, bars: pygame.Rect) -> None:
         t = self.theme
-        if rect.height < t.unit * 3:
+        if view.height < t.unit * 3:
             return
-        child = self.progress.get("child") if self.progress else None
         if self.child_image is None:
-            draw_paragraph(surface, self.phrases.text("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT, rect, max_lines=3)
+            draw_paragraph(surface, self.phrases.text("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT,
+                           view.union(bars), max_lines=3)
             return
-        side = min(rect.height, rect.width // 3)
-        view = pygame.Rect(rect.x, rect.y, side, side)
         draw_model_view(surface, view, self.child_image)
-        bars = pygame.Rect(view.right + t.unit, rect.y, rect.right - view.right - t.unit, side)
+        child = self.progress.get("child") if self.progress else None
         if child is not None:
             draw_probability_bars(surface, bars, child, int(np.argmax(child)), t)
 

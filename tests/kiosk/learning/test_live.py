@@ -44,6 +44,7 @@ def test_the_default_mlp_learns_reports_as_it_goes_and_gives_a_model_the_kiosk_l
     done = messages[-1]
     assert done["type"] == "done" and done["accuracy"] >= 0.95 and not done["broke"], "the default reaches 95%"
     assert len(progress) >= 5, "the curve gets several points, not just an end"
+    assert [m["type"] for m in messages[-3:]] == ["checking", "progress", "done"], "the big test is announced before it runs"
     assert progress[0]["accuracy"] < 0.5 < progress[-1]["accuracy"], "it starts knowing nothing and learns"
     assert progress[-1]["strip_labels"] == list(range(10)) and sum(a == b for a, b in zip(progress[-1]["strip"], range(10))) >= 7
     assert progress[-1]["child"] is not None and int(np.argmax(progress[-1]["child"])) == 1, "it answers the child's drawing"

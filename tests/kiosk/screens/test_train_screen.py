@@ -52,6 +52,15 @@ def test_a_child_trains_the_mlp_watches_it_learn_and_tries_its_brain(screen):
     assert screen.next_screen == "draw" and screen.tried_model.endswith(".onnx")
 
 
+def test_the_screen_says_when_it_takes_its_big_test(screen):
+    screen.start()
+    screen.training.stop()
+    screen.training.poll = lambda: [{"type": "checking", "seen": 50_000}]  # as the learner says it
+    screen.update(50)
+    assert (screen.state, screen.message_id) == ("learning", "live.checking")
+    screen.draw(pygame.Surface((800, 480)))
+
+
 def test_stop_works_at_once_and_says_how_far_it_got(screen):
     tap(screen, "kind", "cnn")
     tap(screen, "max_epochs", 20)

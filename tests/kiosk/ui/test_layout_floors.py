@@ -144,6 +144,9 @@ def states(size, lang, recognizers, tmp_path):
                          "child": [0.0, 0.9] + [0.0125] * 8}
     learning.curve = [(0, 0.1), (5_000, 0.7), (25_000, 0.9)]
     yield "train, learning", learning
+    checking = TrainScreen(theme, nav, panel, phrases)
+    checking.state, checking.message_id, checking.progress, checking.curve = "learning", "live.checking", learning.progress, learning.curve
+    yield "train, its big test", checking
     grid = ExploreScreen(explorer_grid.load(KioskConfig.load(None).model_dir_path), theme, nav, panel, phrases)
     grid.enter([])
     yield "grid (from train)", grid
