@@ -246,7 +246,8 @@ class App:
         from kiosk.recognition.recognizer import Recognizer
 
         try:
-            visitor = Recognizer(path)
+            kiosk_models = self._kiosk_recognizers or self.recognizers
+            visitor = Recognizer(path, kiosk_models[0].uncertainty, kiosk_models[0].gate)  # the same "is it a number?"
         except KioskError as error:
             log.error("the visitor's model cannot be used: %s", error)
             return

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Re-create every file in exported_models/ with the exact commands that produced the shipped ones.
 # Needs the [train] extra and MNIST ($MNIST_DIR, default ../shared/data/mnist); ~35 minutes on 2 cores.
-# Usage: scripts/build_shipped_models.sh [cnn] [cnn-grid] [mlp] [mlp-grid]   (default: all four)
+# Usage: scripts/build_shipped_models.sh [cnn] [cnn-grid] [mlp] [mlp-grid] [drawn]   (default: all five)
+# "drawn" fine-tunes the CNN from "cnn" on the drawn digits and trains the gate (drawn-digits-dev and
+# drawn-letters-dev beside MNIST; their cross-validated figures: scripts/crossval_drawings.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
@@ -33,6 +35,10 @@ mlp_grid() {
   train "${common[@]}" --dropout 0.1 --learning-rate 1.0 --max-epochs 5 --name mlp128-lr1
 }
 
-for step in "${@:-cnn cnn-grid mlp mlp-grid}"; do
+drawn() {
+  "$PY" scripts/build_drawn_models.py
+}
+
+for step in "${@:-cnn cnn-grid mlp mlp-grid drawn}"; do
   for name in $step; do "${name//-/_}"; done
 done

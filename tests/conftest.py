@@ -55,6 +55,12 @@ def drawn_dir() -> Path:
     return _require_data(Path(os.environ.get("DRAWN_DIGITS_DIR", default)), "drawn digits", "DRAWN_DIGITS_DIR")
 
 
+@pytest.fixture(scope="session")
+def drawn_letters_dir() -> Path:
+    default = SHARED_DATA / "drawn-letters-dev"
+    return _require_data(Path(os.environ.get("DRAWN_LETTERS_DIR", default)), "drawn letters", "DRAWN_LETTERS_DIR")
+
+
 @pytest.fixture
 def app_factory(tmp_path):
     """Headless kiosks in this process, writing only into the test's folder; settings as keywords."""

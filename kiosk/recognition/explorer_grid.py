@@ -47,7 +47,7 @@ def load(model_dir: Path) -> dict[str, Grid]:
         models = [_grid_model(model_dir / name, entry) for name, entry in manifest.items()
                   if isinstance(name, str) and isinstance(entry, dict)]
         grids = {}
-        for kind in sorted({m.kind for m in models}):
+        for kind in sorted({m.kind for m in models} & {"mlp", "cnn"}):  # the gate is not a setting to explore
             grid = _grid_for([m for m in models if m.kind == kind], kind)
             if grid is not None:
                 grids[kind] = grid

@@ -9,6 +9,11 @@ OUTPUT_NAME = "probabilities"  # float32 (N, 10), each row sums to 1
 INPUT_SHAPE = (1, IMAGE_SIZE, IMAGE_SIZE)  # per example; the batch axis N is dynamic
 OPSET = 17
 CONTRACT_VERSION = "1"
+# The gate: a second, small model with one question, "is this a number at all?" (optional; without it
+# the kiosk falls back on the drawing's shape alone). Same input; output (N, 2): [a number, not a number].
+GATE_FILE = "not_a_digit.onnx"
+GATE_OUTPUT_NAME = "not_digit"
+GATE_KIND = "gate"
 
 # Keys of the ONNX metadata_props. Values are strings; those marked JSON hold JSON text.
 META_CONTRACT_VERSION = "contract_version"

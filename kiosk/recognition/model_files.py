@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kiosk.config import KioskConfig
 from kiosk.errors import ModelLoadError
+from kiosk.recognition.gate import NotDigitGate, load_gate
 from kiosk.recognition.recognizer import Recognizer, Uncertainty
 
 log = logging.getLogger(__name__)
@@ -29,15 +30,19 @@ def kind_order(config: KioskConfig) -> list[str]:
     return [config.default_model] + [k for k in MODEL_KINDS if k != config.default_model]
 
 
-def load_kind(config: KioskConfig, kind: str) -> Recognizer:
+def uncertainty_of(config: KioskConfig) -> Uncertainty:
+    return Uncertainty(config.min_confidence, config.min_margin, max_not_digit=config.max_not_a_number)
+
+
+def load_kind(config: KioskConfig, kind: str, gate: NotDigitGate | None = None) -> Recognizer:
     """The best loadable model of this kind; ModelLoadError naming every file tried if none loads."""
-    uncertainty = Uncertainty(config.min_confidence, config.min_margin)
+    uncertainty = uncertainty_of(config)
     problems = []
     for path in candidates(config, kind):
         if not path.exists() and path.parent == config.taught_model_dir:
             continue  # nothing taught yet: the usual case
         try:
-            return Recognizer(path, uncertainty)
+            return Recognizer(path, uncertainty, gate)
         except ModelLoadError as error:
             log.error("cannot use the %s model: %s", kind, error)
             problems.append(str(error))
@@ -47,9 +52,10 @@ def load_kind(config: KioskConfig, kind: str) -> Recognizer:
 def load_recognizers(config: KioskConfig) -> list[Recognizer]:
     """Every model kind that loads, the configured one first; a broken file is logged and skipped."""
     recognizers, problems = [], []
+    gate = load_gate(config.model_dir_path)  # one gate for every model: "is it a number at all?"
     for kind in kind_order(config):
         try:
-            recognizers.append(load_kind(config, kind))
+            recognizers.append(load_kind(config, kind, gate))
         except ModelLoadError as error:
             problems.append(str(error))
     if not recognizers:
@@ -87,7 +93,7 @@ class ModelWatcher:
         if not changed:
             return None
         updated, switched = list(current), False
-        uncertainty = Uncertainty(self.config.min_confidence, self.config.min_margin)
+        uncertainty = uncertainty_of(self.config)
         for index, recognizer in enumerate(current):
             # The file this kind should run now: the taught one if there is one (a rollback past the
             # last taught model leaves the shipped one).
@@ -97,7 +103,7 @@ class ModelWatcher:
             if target is None or (target not in changed and target == recognizer.path):
                 continue
             try:
-                updated[index] = Recognizer(target, uncertainty)
+                updated[index] = Recognizer(target, uncertainty, recognizer.gate)
             except ModelLoadError as error:
                 log.error("refused the new %s model, keeping the one in use (%s): %s", recognizer.kind, recognizer.version, error)
                 continue

@@ -27,7 +27,9 @@ class Prediction:
     image: np.ndarray = field(repr=False)  # (28, 28) uint8: what the model saw
     best: int = 0  # the most likely digit, even when unsure
     runner_up: int = 0  # the second most likely: "is it a 4 or a 9?"
-    digit_like: bool = True  # False for a scribble or a blob: "that does not look like a number"
+    digit_like: bool = True  # False for a scribble, a blob or a letter: "that does not look like a number"
+    not_digit: float | None = None  # the gate's belief that this is not a number at all (None: no gate)
+    remembered: bool = False  # the digit is one this visitor taught a moment ago (kiosk/teaching/session_memory.py)
 
     @property
     def confidence(self) -> float:
@@ -46,14 +48,16 @@ class Uncertainty:
     min_margin: float = 0.40  # ... and beat the runner-up by this much
     max_path_ratio: float = 6.0  # ink path length / drawing size: a digit stays under ~4.9, scribbles go far over
     max_ink_fraction: float = 0.25  # of the 28x28 picture: a digit stays under ~0.22, a filled-in blob does not
+    max_not_digit: float = 0.5  # the gate's "not a number" belief at or above which no digit is said
 
 
 class Recognizer:
     """An ONNX digit model checked against the contract and run on one CPU thread."""
 
-    def __init__(self, model_path: str | Path, uncertainty: Uncertainty = Uncertainty()):
+    def __init__(self, model_path: str | Path, uncertainty: Uncertainty = Uncertainty(), gate=None):
         self.path = Path(model_path)
         self.uncertainty = uncertainty
+        self.gate = gate  # a NotDigitGate shared by every model, or None
         self._session, self.version = _open_session(self.path)
         raw = self._session.get_modelmeta().custom_metadata_map
         problems = contract.contract_problems(
@@ -88,11 +92,16 @@ class Recognizer:
         image = strokes_to_image(cleaned)
         return self.classify_image(image, digit_like=path_ratio(cleaned) <= self.uncertainty.max_path_ratio)
 
-    def classify_image(self, image: np.ndarray, digit_like: bool = True) -> Prediction:
-        """Classify a preprocessed (28, 28) uint8 image; digit_like=False forces "not sure"."""
+    def classify_image(self, image: np.ndarray, digit_like: bool = True, not_digit: float | None = None) -> Prediction:
+        """Classify a preprocessed (28, 28) uint8 image; digit_like=False forces "not sure".
+
+        not_digit: the gate's answer when already asked (recognize_all asks it once per drawing)."""
         probabilities = self.probabilities(to_model_input(image))[0]  # (10,)
         best, runner_up = (int(i) for i in np.argsort(probabilities)[::-1][:2])
         digit_like = digit_like and float((image > 127).mean()) <= self.uncertainty.max_ink_fraction
+        if not_digit is None and self.gate is not None and digit_like:
+            not_digit = self.gate.not_digit(image)
+        digit_like = digit_like and (not_digit is None or not_digit < self.uncertainty.max_not_digit)
         sure = (
             digit_like
             and probabilities[best] >= self.uncertainty.min_confidence
@@ -105,6 +114,7 @@ class Recognizer:
             best=best,
             runner_up=runner_up,
             digit_like=digit_like,
+            not_digit=not_digit,
         )
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
@@ -125,22 +135,25 @@ def path_ratio(strokes: list[np.ndarray]) -> float:
 
 
 def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> list[Prediction]:
-    """Every model's answer to one drawing, preprocessed once; unsure unless they agree.
+    """Every model's answer to one drawing, preprocessed once and gated once.
 
-    Raises EmptyDrawing when there is nothing to classify.
+    The active model's answer stands on its own: the other model is there for the child to compare, not
+    to veto (requiring both to agree cost two points of right answers on real drawings, measured by
+    scripts/crossval_drawings.py). Raises EmptyDrawing when there is nothing to classify.
     """
     first = recognizers[active].recognize(strokes)
-    answers = [first if i == active else r.classify_image(first.image, first.digit_like) for i, r in enumerate(recognizers)]
-    return agree(answers)
+    answers = [first if i == active else r.classify_image(first.image, first.digit_like, first.not_digit)
+               for i, r in enumerate(recognizers)]
+    return name_the_other_guess(answers)
 
 
-def agree(answers: list[Prediction]) -> list[Prediction]:
-    """A digit stands only when every model's best guess is the same; otherwise all say "not sure",
-    naming their two answers ("is it a 1 or a 4?"), not one model's runner-up."""
+def name_the_other_guess(answers: list[Prediction]) -> list[Prediction]:
+    """A model that is not sure, while another model's best guess differs, names both guesses
+    ("is it a 1 or a 4?") rather than its own runner-up."""
     guesses = [a.best for a in answers]
     if len(set(guesses)) <= 1:
         return answers
-    return [replace(a, digit=None, runner_up=next(g for g in guesses if g != a.best)) for a in answers]
+    return [replace(a, runner_up=next(g for g in guesses if g != a.best)) if a.digit is None else a for a in answers]
 
 
 def model_version(data: bytes) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pygame
@@ -12,6 +13,7 @@ from kiosk.screens.attract import SECONDS_PER_DIGIT, ghost_strokes
 from kiosk.errors import EmptyDrawing
 from kiosk.ui.feedback_panel import FeedbackPanel, State
 from kiosk.teaching.feedback_store import FeedbackStore
+from kiosk.teaching.session_memory import SessionMemory
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
@@ -54,6 +56,7 @@ class DrawScreen(Screen):
         self._asked_about: tuple[Prediction, str, str] | None = None  # the answer the question is about
         self.active = 0  # which model's answer is the big one; the others are shown beside it
         self.answers: list[Prediction] = []
+        self.memory = SessionMemory()  # this visitor's corrections, forgotten when nobody is here
         self.model_chips: list[tuple[pygame.Rect, int]] = []
         self.auto_delay_ms = auto_delay_ms
         self.ink = Ink()
@@ -114,6 +117,7 @@ class DrawScreen(Screen):
         """Nobody is here: forget the last child's drawing and invite the next one."""
         self.press("clear")
         self.active, self.attract_ms = 0, 0.0
+        self.memory.forget()  # the next child starts with the kiosk's own answers
 
     def handle(self, event: PointerEvent) -> None:
         if self.attract_ms is not None:
@@ -223,7 +227,7 @@ class DrawScreen(Screen):
             answers = recognize_all(self.recognizers, self.ink.copy_strokes(), self.active)
         except EmptyDrawing:
             return
-        self.guess = answers[self.active]
+        self.guess = self._recall(answers)[self.active]
         self.events.write(type="guess", digit=self.guess.digit, model=self.recognizer.kind)
 
     def recognize(self, asked: bool = False) -> None:
@@ -242,7 +246,7 @@ class DrawScreen(Screen):
                 raise EmptyDrawing("too little ink to be a digit")
             # Every model sees the same picture; when they disagree the kiosk is not sure (a
             # second opinion catches scribbles that one model is sure of).
-            self.answers = recognize_all(self.recognizers, self.ink.copy_strokes(), self.active)
+            self.answers = self._recall(recognize_all(self.recognizers, self.ink.copy_strokes(), self.active))
         except EmptyDrawing:
             self.prediction, self.answers, self.message_id, self.guess = None, [], "prompt.empty", None
             self._say(self.message_id)
@@ -259,13 +263,22 @@ class DrawScreen(Screen):
             self._asked_about = (first, self.recognizer.kind, self.recognizer.version)
         self.events.write(
             type="recognized", digit=first.digit, probabilities=list(first.probabilities), model=self.recognizer.kind,
-            latency_ms=round(latency_ms, 3), answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
+            latency_ms=round(latency_ms, 3), remembered=first.remembered, answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
         )
         self._say(self.message_id)
         if asking:  # asked aloud too, once the answer has been said: most children here cannot read yet
             question = "feedback.ask" if first.digit is not None else "feedback.which"
             self.speaker.say_next(question, self.phrases.lang)
             self.events.write(type="speech_next", phrase=question, text=self.phrases.text(question), lang=self.phrases.lang)
+
+    def _recall(self, answers: list[Prediction]) -> list[Prediction]:
+        """A drawing very like one this visitor corrected gets the digit they taught (the active answer only)."""
+        recalled = self.memory.recall(answers[self.active].image)
+        if recalled is None or recalled[0] == answers[self.active].digit:
+            return answers
+        answers = list(answers)
+        answers[self.active] = replace(answers[self.active], digit=recalled[0], digit_like=True, remembered=True)
+        return answers
 
     def choose_model(self, index: int) -> None:
         """Make another model's answer the big one."""
@@ -325,6 +338,8 @@ class DrawScreen(Screen):
         stored = self.feedback_store.append(self.ink.copy_strokes(), self.canvas.width, answer.image, label, answer.digit, kind, version)
         self.events.write(type="feedback", label=label, answer=answer.digit, model=kind, stored=stored)
         self.feedback.thank(confirmed=label == answer.digit)
+        if label != answer.digit:  # this visitor's next drawing like this one gets what they taught
+            self.memory.teach(answer.image, label)
         if label == answer.digit:  # "Yes": a celebration; a correction gets a thank-you instead
             self._say("feedback.yay")
             self.speaker.chime("yay")
@@ -518,9 +533,10 @@ class DrawScreen(Screen):
             view.top = self.say_again.bottom + 4
         draw_model_view(surface, view, p.image)
         sees_font = t.font(1.4, bold=False)
-        sees = pygame.Rect(0, 0, panel.width // 2, sees_font.get_linesize() * min(2, len(wrap_lines(tr("draw.sees"), sees_font, panel.width // 2))))
+        caption_text = tr("memory.taught") if p.remembered else tr("draw.sees")
+        sees = pygame.Rect(0, 0, panel.width // 2, sees_font.get_linesize() * min(2, len(wrap_lines(caption_text, sees_font, panel.width // 2))))
         sees.midtop = (view.centerx, view.bottom + 2)
-        draw_paragraph(surface, tr("draw.sees"), sees_font, colours.SOFT_TEXT, sees, max_lines=2)
+        draw_paragraph(surface, caption_text, sees_font, colours.SOFT_TEXT, sees, max_lines=2)
         # Dots to count sit right under the big digit they belong to, apart from the bars.
         dots = pygame.Rect(0, 0, panel.width // 2 - t.unit, t.unit * 2)
         dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)

@@ -24,6 +24,7 @@ FULL = {
     "log_backups": 0,
     "min_confidence": 0.5,
     "min_margin": 0.1,
+    "max_not_a_number": 0.9,
     "voice_dir": "/opt/kiosk/voices",
     "speech_timeout_s": 2.5,
     "data_dir": "/var/lib/kiosk",

@@ -72,16 +72,18 @@ def test_a_long_scribble_gets_not_sure(cnn):
     assert prediction.digit is None and 0 <= prediction.best <= 9  # still has a best guess to show
 
 
-def test_models_that_disagree_make_the_kiosk_unsure(cnn):
-    from kiosk.recognition.recognizer import agree
+def test_the_other_model_compares_but_does_not_veto(cnn):
+    from kiosk.recognition.recognizer import name_the_other_guess
 
     seven_answer = cnn.recognize(seven())
     other = dataclasses.replace(seven_answer, best=1, digit=1)
-    unsure = agree([seven_answer, other])
-    assert [a.digit for a in unsure] == [None, None]
-    # the words name the two models' answers ("is it a one or a seven?"), not one model's runner-up
-    assert [(a.best, a.runner_up) for a in unsure] == [(7, 1), (1, 7)]
-    assert [a.digit for a in agree([seven_answer, seven_answer])] == [7, 7]
+    answers = name_the_other_guess([seven_answer, other])
+    assert [a.digit for a in answers] == [7, 1], "a sure answer stands even when the other model differs"
+    unsure = dataclasses.replace(seven_answer, digit=None, runner_up=2)
+    answers = name_the_other_guess([unsure, other])
+    # an unsure model names the two models' answers ("is it a seven or a one?"), not its own runner-up
+    assert [(a.digit, a.best, a.runner_up) for a in answers] == [(None, 7, 1), (1, 1, other.runner_up)]
+    assert name_the_other_guess([seven_answer, seven_answer]) == [seven_answer, seven_answer]
 
 
 @pytest.mark.parametrize("scale, dx, dy", [(0.03, 0, 0), (8.0, 0, 0), (1.0, 5000, -300)])

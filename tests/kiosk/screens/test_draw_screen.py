@@ -165,6 +165,22 @@ def test_no_opens_the_keypad_and_the_childs_number_is_kept(teachable):
     assert feedback.state.value == "hidden", "the thank-you goes, the model chips come back"
 
 
+def test_a_correction_is_remembered_for_this_visitor_only(teachable):
+    feedback = answer_then_lay_out(teachable)
+    teachable.handle(PointerDown(*feedback.buttons["no"].rect.center))
+    teachable.draw(pygame.Surface((800, 480)))
+    teachable.handle(PointerDown(*next(b for b, d in feedback.keys if d == 7).rect.center))  # "it was a 7"
+    teachable.update(3000)
+    teachable.press("clear")
+    answer_then_lay_out(teachable)  # the same child draws the same 1 again
+    assert teachable.prediction.digit == 7 and teachable.prediction.remembered, "the lesson shows at once"
+    assert teachable.prediction.best == 1, "the bars still show what the model itself believes"
+    teachable.start_attract()  # nobody here: the next child gets the kiosk's own answer
+    teachable.attract_ms = None
+    answer_then_lay_out(teachable)
+    assert teachable.prediction.digit == 1 and not teachable.prediction.remembered
+
+
 def test_no_question_when_collection_is_off_or_for_an_example(teachable, screen):
     answer_then_lay_out(screen)  # the plain screen has no store: collection is off
     assert not screen.feedback.asking
@@ -320,7 +336,7 @@ def test_the_attract_loop_draws_with_a_hand_and_says_its_guess_now_and_then(scre
 def test_when_the_models_disagree_words_bars_and_chips_tell_one_story(screen, monkeypatch):
     import dataclasses
 
-    from kiosk.recognition.recognizer import agree
+    from kiosk.recognition.recognizer import name_the_other_guess
     from kiosk.screens import draw as draw_module
 
     real = draw_module.recognize_all
@@ -328,7 +344,8 @@ def test_when_the_models_disagree_words_bars_and_chips_tell_one_story(screen, mo
     def disagreeing(recognizers, strokes, active=0):
         cnn, mlp = real(recognizers, strokes, active)
         four = dataclasses.replace(mlp, best=4, probabilities=tuple(1.0 if d == 4 else 0.0 for d in range(10)))
-        return agree([dataclasses.replace(cnn, digit=cnn.best), dataclasses.replace(four, digit=4)])
+        # the CNN (answering) is not sure; the MLP is sure of a 4
+        return name_the_other_guess([dataclasses.replace(cnn, digit=None), dataclasses.replace(four, digit=4)])
 
     monkeypatch.setattr(draw_module, "recognize_all", disagreeing)
     draw_one(screen)

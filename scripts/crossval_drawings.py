@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Cross-validation by writer: what the kiosk answers on real drawings by writers its models never saw.
+
+For each fold, the digit CNN is fine-tuned and the gate trained on the other writers' drawings (and
+MNIST), then both answer the fold's own writers' digits and letters, as does the shipped MLP. Each fold's
+answers are saved (resumable), and the report applies the kiosk's decision to them:
+
+    .venv/bin/python scripts/crossval_drawings.py --folds 4 --out /tmp/crossval      # ~15 min here
+    .venv/bin/python scripts/crossval_drawings.py --out /tmp/crossval --report-only
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from kiosk.recognition.preprocess import clean_strokes, strokes_to_image  # noqa: E402
+from kiosk.recognition.recognizer import path_ratio  # noqa: E402
+from trainer import drawings, mnist  # noqa: E402
+from trainer.drawings import NOT_DIGIT_LIKE  # noqa: E402
+
+
+def held_out_view(drawn: drawings.Drawings, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The drawings as the kiosk sees them (on its canvas, no jitter), and their path ratios."""
+    rng = np.random.default_rng(seed)
+    images, ratios = np.zeros((len(drawn), 28, 28), np.uint8), np.zeros(len(drawn))
+    for i, strokes in enumerate(drawn.strokes):
+        placed = clean_strokes(drawings.on_canvas(strokes, rng))
+        images[i], ratios[i] = strokes_to_image(placed), path_ratio(placed)
+    return images, ratios
+
+
+def run_fold(k: int, held_out: set[str], data, out: Path, settings, base: Path = PROJECT_ROOT / "exported_models" / "cnn.onnx") -> None:
+    import torch
+
+    from trainer import drawn_training
+    from trainer.from_onnx import load_onnx_model
+
+    digits, letters, train_images, train_labels, test_images, test_labels, styled = data
+    started = time.monotonic()
+    train_digits = digits.subset(~np.isin(digits.writers, list(held_out)))
+    train_letters = letters.subset(~np.isin(letters.writers, list(held_out)))
+    print(f"fold {k}: held out {sorted(held_out)}; training on {len(train_digits)} digits, {len(train_letters)} letters", flush=True)
+    base = drawn_training.mnist_only_base(base)[0]
+    shipped = copy.deepcopy(base)
+    cnn = drawn_training.finetune_cnn(base, train_images, train_labels, train_digits, settings, styled_images=styled)
+    gate = drawn_training.train_gate(train_images, train_digits, train_letters, settings, styled_images=styled)
+    mlp, _, _ = load_onnx_model(PROJECT_ROOT / "exported_models" / "mlp.onnx")
+    test_digits = digits.subset(np.isin(digits.writers, list(held_out)))
+    test_letters = letters.subset(np.isin(letters.writers, list(held_out)))
+    result = {}
+    for name, drawn in (("digits", test_digits), ("letters", test_letters)):
+        images, ratios = held_out_view(drawn, seed=100 + k)
+        result[f"{name}_labels"], result[f"{name}_writers"] = drawn.labels, drawn.writers
+        result[f"{name}_ratio"], result[f"{name}_ink"] = ratios, (images > 127).mean(axis=(1, 2))
+        for model_name, model in (("cnn", cnn), ("shipped_cnn", shipped), ("mlp", mlp), ("gate", gate)):
+            result[f"{name}_{model_name}"] = drawn_training.probabilities(model, images)
+    result["mnist_cnn"] = drawn_training.probabilities(cnn, test_images).argmax(1) == test_labels
+    result["mnist_gate"] = drawn_training.probabilities(gate, test_images)[:, 1]
+    result["seconds"] = time.monotonic() - started
+    np.savez_compressed(out / f"fold{k}.npz", **result)
+    torch.save({"cnn": cnn.state_dict(), "gate": gate.state_dict()}, out / f"fold{k}.pt")
+    print(f"fold {k}: done in {result['seconds']:.0f} s; MNIST test {100 * result['mnist_cnn'].mean():.2f}%", flush=True)
+
+
+def load_folds(out: Path) -> dict[str, np.ndarray]:
+    folds = [dict(np.load(path)) for path in sorted(out.glob("fold*.npz"))]
+    if not folds:
+        raise SystemExit(f"no folds in {out}: run without --report-only first")
+    return {key: np.concatenate([f[key] for f in folds]) if np.ndim(folds[0][key]) else np.array([f[key] for f in folds])
+            for key in folds[0]}
+
+
+def decide(cnn, mlp, gate, ratio, ink, rule: dict) -> np.ndarray:
+    """The kiosk's answer per drawing (-1: not sure / not a number), under one decision rule."""
+    probs = cnn if rule.get("models") == "cnn" else (cnn + mlp) / 2
+    best = probs.argmax(1)
+    top = np.sort(probs, 1)
+    sure = (top[:, -1] >= rule["confidence"]) & (top[:, -1] - top[:, -2] >= rule["margin"])
+    digit_like = (ratio <= 6.0) & (ink <= 0.25)
+    if rule.get("gate") is not None:
+        digit_like &= gate[:, 1] < rule["gate"]
+    if rule.get("agree"):
+        sure &= cnn.argmax(1) == mlp.argmax(1)
+    return np.where(sure & digit_like, best, -1)
+
+
+def report(out: Path) -> None:
+    from kiosk.config import KioskConfig
+
+    kiosk = KioskConfig.load(None)
+    r = load_folds(out)
+    labels, letters = r["digits_labels"], np.array([chr(c) for c in r["letters_labels"]])
+    measured = np.isin(letters, list(NOT_DIGIT_LIKE))
+    print(f"{len(labels)} digits by {len(set(r['digits_writers']))} writers, {measured.sum()} letters that look like no digit "
+          f"({len(letters)} letters in all); every writer held out of the models that answer them\n")
+    print(f"MNIST test, fine-tuned CNN per fold: {', '.join(f'{100 * a:.2f}%' for a in r['mnist_cnn'].reshape(len(r['seconds']), -1).mean(1))}")
+    print(f"MNIST test digits the gate calls not a number: {100 * (r['mnist_gate'] >= 0.5).mean():.2f}%\n")
+    rules = {
+        "shipped: both agree, no gate (c 0.70, m 0.40)": ("shipped_cnn", dict(models="both", agree=True, confidence=0.7, margin=0.4)),
+        "fine-tuned CNN, both agree, no gate": ("cnn", dict(models="both", agree=True, confidence=0.7, margin=0.4)),
+        "fine-tuned CNN alone, no gate": ("cnn", dict(models="cnn", confidence=0.7, margin=0.4)),
+    }
+    for g in (0.3, 0.5, 0.7):
+        for c, m in ((0.5, 0.2), (0.6, 0.3), (0.7, 0.4)):
+            rules[f"fine-tuned CNN alone, gate < {g}, c {c} m {m}"] = ("cnn", dict(models="cnn", confidence=c, margin=m, gate=g))
+    print(f"{'rule':<52} {'digits right':>12} {'not sure':>9} {'wrong':>7} {'letters answered':>17}")
+    for name, (cnn_key, rule) in rules.items():
+        answers = decide(r[f"digits_{cnn_key}"], r["digits_mlp"], r["digits_gate"], r["digits_ratio"], r["digits_ink"], rule)
+        letter_answers = decide(r[f"letters_{cnn_key}"], r["letters_mlp"], r["letters_gate"], r["letters_ratio"], r["letters_ink"], rule)
+        right, unsure = (answers == labels).mean(), (answers < 0).mean()
+        print(f"{name:<52} {100 * right:>11.2f}% {100 * unsure:>8.2f}% {100 * (1 - right - unsure):>6.2f}% "
+              f"{100 * (letter_answers[measured] >= 0).mean():>16.1f}%")
+    print("\nbest guess alone (no 'not sure'): shipped CNN "
+          f"{100 * (r['digits_shipped_cnn'].argmax(1) == labels).mean():.2f}%, fine-tuned {100 * (r['digits_cnn'].argmax(1) == labels).mean():.2f}%")
+    chosen = dict(models="cnn", confidence=kiosk.min_confidence, margin=kiosk.min_margin, gate=kiosk.max_not_a_number)
+    answers = decide(r["digits_cnn"], r["digits_mlp"], r["digits_gate"], r["digits_ratio"], r["digits_ink"], chosen)
+    letter_answers = decide(r["letters_cnn"], r["letters_mlp"], r["letters_gate"], r["letters_ratio"], r["letters_ink"], chosen)
+    print(f"\nThe kiosk as shipped (config: confidence {chosen['confidence']}, margin {chosen['margin']}, "
+          f"gate below {chosen['gate']}), per digit:")
+    print("| digit | drawings | right | not sure | wrong | read as (wrong) |\n| --- | --- | --- | --- | --- | --- |")
+    for digit in range(10):
+        mine = labels == digit
+        wrong = answers[mine & (answers >= 0) & (answers != digit)]
+        read_as = ", ".join(f"{d}: {n}" for d, n in sorted(zip(*np.unique(wrong, return_counts=True)), key=lambda x: -x[1]))
+        print(f"| {digit} | {mine.sum()} | {100 * (answers[mine] == digit).mean():.1f}% | {100 * (answers[mine] < 0).mean():.1f}% | "
+              f"{100 * ((answers[mine] >= 0) & (answers[mine] != digit)).mean():.1f}% | {read_as or '-'} |")
+    right, unsure = float((answers == labels).mean()), float((answers < 0).mean())
+    print(f"| all | {len(labels)} | {100 * right:.2f}% | {100 * unsure:.2f}% | {100 * (1 - right - unsure):.2f}% | |")
+    print("\nLetters answered with a digit (the list that looks like no digit first):")
+    rows = []
+    for letter in list(NOT_DIGIT_LIKE) + sorted(set(letters) - set(NOT_DIGIT_LIKE)):
+        mine = letters == letter
+        given = letter_answers[mine][letter_answers[mine] >= 0]
+        common = np.bincount(given, minlength=10).argmax() if len(given) else None
+        rows.append(f"{letter} {100 * (letter_answers[mine] >= 0).mean():.0f}%" + (f" (as {common})" if common is not None else ""))
+    print("  " + ", ".join(rows))
+    answered = float((letter_answers[measured] >= 0).mean())
+    print(f"  the {measured.sum()} letters that look like no digit: {100 * answered:.1f}% answered with a digit")
+    summary = {"kiosk": {"digits": int(len(labels)), "right": right, "not_sure": unsure, "wrong": 1 - right - unsure,
+                         "letters": int(measured.sum()), "letters_answered": answered, "rule": chosen},
+               "gate": {"mnist_test_called_not_a_number": float((r["mnist_gate"] >= chosen["gate"]).mean())}}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/crossval"))
+    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--only", type=int, nargs="*", help="run just these folds")
+    parser.add_argument("--base", type=Path, default=PROJECT_ROOT / "exported_models" / "cnn.onnx",
+                        help="the MNIST-only CNN to fine-tune (a fine-tuned one is refused)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.report_only:
+        from trainer.drawn_training import DrawnSettings
+
+        digits, letters = drawings.load_digits(), drawings.load_letters()
+        data = mnist.load()
+        from trainer.styles import styled_copies
+
+        styled = styled_copies(data.train_images, data.train_labels, seed=0)
+        prepared = (digits, letters, data.train_images, data.train_labels.astype(np.int64), data.test_images, data.test_labels, styled)
+        for k, held_out in enumerate(drawings.writer_folds(digits.writers, args.folds)):
+            if (args.out / f"fold{k}.npz").exists() or (args.only and k not in args.only):
+                continue
+            run_fold(k, held_out, prepared, args.out, DrawnSettings(), args.base)
+    report(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

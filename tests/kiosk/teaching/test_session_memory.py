@@ -1,0 +1,32 @@
+"""The in-session memory: what this visitor taught comes back for drawings like it, and only those."""
+import numpy as np
+
+from kiosk.recognition.preprocess import strokes_to_image
+from kiosk.teaching.session_memory import SessionMemory
+
+
+def one(lean=0.0):
+    return strokes_to_image([[(100 + lean * t, 50 + 300 * t) for t in np.linspace(0, 1, 30)]])
+
+
+def seven():
+    return strokes_to_image([[(100, 50), (250, 50), (150, 350)]])
+
+
+def test_a_taught_drawing_comes_back_for_one_like_it_and_not_for_another():
+    memory = SessionMemory()
+    assert memory.recall(one()) is None, "nothing taught, nothing recalled"
+    memory.teach(one(), 7)
+    digit, similarity = memory.recall(one(lean=15))
+    assert digit == 7 and similarity > 0.9
+    assert memory.recall(seven()) is None, "a different shape is the model's to answer"
+
+
+def test_forget_and_capacity():
+    memory = SessionMemory(capacity=3)
+    for digit in range(5):
+        memory.teach(one(lean=digit * 40), digit)
+    assert len(memory) == 3 and memory.recall(one(lean=160))[0] == 4
+    assert (memory.recall(one()) or (None,))[0] != 0, "the oldest lesson went first"
+    memory.forget()
+    assert len(memory) == 0 and memory.recall(one()) is None

@@ -1,0 +1,80 @@
+"""Real drawings for training and measuring: loaded, kept apart by writer, and varied as another hand would."""
+import numpy as np
+import pytest
+
+from trainer import drawings, not_digits
+from trainer.errors import DataError
+
+
+def test_both_sets_load_with_their_writers(drawn_dir, drawn_letters_dir):
+    digits, letters = drawings.load_digits(drawn_dir), drawings.load_letters(drawn_letters_dir)
+    assert len(digits) == 1991 and set(digits.labels.tolist()) == set(range(10))
+    assert len(letters) == 8181 and set(letters.characters()) >= set(drawings.NOT_DIGIT_LIKE)
+    assert set(letters.writers) == set(digits.writers) and len(set(digits.writers)) == 13
+
+
+def test_folds_split_writers_never_drawings(drawn_dir):
+    writers = drawings.load_digits(drawn_dir).writers
+    folds = drawings.writer_folds(writers, 4)
+    assert set().union(*folds) == set(writers) and sum(len(f) for f in folds) == 13, "every writer in exactly one fold"
+    sizes = [np.isin(writers, list(f)).sum() for f in folds]
+    assert max(sizes) <= 928 and min(sizes) >= 250, "the largest writer alone, the others balanced around it"
+
+
+def test_a_fold_trains_on_other_writers_only(drawn_dir, drawn_letters_dir, monkeypatch):
+    import importlib.util
+
+    from conftest import PROJECT_ROOT
+    from trainer import drawn_training
+
+    spec = importlib.util.spec_from_file_location("crossval_drawings", PROJECT_ROOT / "scripts" / "crossval_drawings.py")
+    crossval_drawings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(crossval_drawings)
+
+    digits, letters = drawings.load_digits(drawn_dir), drawings.load_letters(drawn_letters_dir)
+    held_out = drawings.writer_folds(digits.writers, 4)[1]
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def record_cnn(base, images, labels, drawn, settings, styled_images=None):
+        seen["cnn"] = set(drawn.writers)
+        return base
+
+    def record_gate(images, drawn, letters, settings, styled_images=None):
+        seen["gate"] = set(drawn.writers) | set(letters.writers)
+        raise Stop
+
+    monkeypatch.setattr(drawn_training, "mnist_only_base", lambda path: (object(), None, {}, b""))
+    monkeypatch.setattr(drawn_training, "finetune_cnn", record_cnn)
+    monkeypatch.setattr(drawn_training, "train_gate", record_gate)
+    empty = np.zeros((0, 28, 28), np.uint8)
+    with pytest.raises(Stop):
+        crossval_drawings.run_fold(1, held_out, (digits, letters, empty, np.zeros(0), empty, np.zeros(0), None), None, None)
+    assert seen["cnn"] and not seen["cnn"] & held_out and not seen["gate"] & held_out
+
+
+def test_jitter_changes_the_shape_but_keeps_a_drawing(drawn_dir):
+    digits = drawings.load_digits(drawn_dir).subset(np.arange(1991) < 40)
+    rng = np.random.default_rng(0)
+    plain, varied = drawings.images(digits, rng, strength=0), drawings.images(digits, rng, copies=2)
+    assert plain.shape == (40, 28, 28) and varied.shape == (80, 28, 28)
+    assert all(image.any() for image in varied), "no drawing jittered away"
+    assert np.abs(plain.astype(int) - varied[:40]).mean() > 5, "the copies really differ from the drawings"
+
+
+def test_not_numbers_are_drawn_as_the_kiosk_draws(tmp_path):
+    rng = np.random.default_rng(0)
+    for maker in not_digits.SHAPES:
+        image = drawings.images(drawings.Drawings([not_digits._unit(maker(rng))], np.zeros(1), np.array(["x"])), rng)[0]
+        assert image.any() and image.max() > 200, maker.__name__
+    fonts = np.stack([not_digits.font_letter_image(rng) for _ in range(20)])
+    assert fonts.shape == (20, 28, 28) and all(f.any() for f in fonts)
+    ink = (fonts > 127).mean()
+    assert 0.05 < ink < 0.25, f"a pen's width, not a brush's ({ink:.3f})"
+
+
+def test_a_missing_set_says_which_variable_to_set(tmp_path):
+    with pytest.raises(DataError, match="DRAWN_LETTERS_DIR"):
+        drawings.load_letters(tmp_path)
