@@ -95,7 +95,7 @@ class KioskConfig:
     log_backups: int = _key(3, _int(0, 20))  # enough history for a bug report, bounded
     min_confidence: float = _key(0.7, _number(0, 1))  # as recognizer.Uncertainty: below this, "I'm not sure" ...
     min_margin: float = _key(0.4, _number(0, 1))  # ... and also when the runner-up is this close
-    max_not_a_number: float = _key(0.5, _number(0, 1))  # the gate's "not a number" belief that stops a digit answer
+    max_not_a_number: float = _key(0.95, _number(0, 1))  # the gate's "not a number" belief that stops a digit answer (cross-validated)
     data_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the XDG data dir: taught drawings and retrained models
     collect_feedback: bool = _key(True, _BOOL)  # ask "Did I get it right?" and keep the labelled drawings
     feedback_max_records: int = _key(5000, _int(10, 1_000_000))  # about 3 KB each; the oldest go first

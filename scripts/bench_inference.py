@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmark Recognizer.recognize (strokes in, answer out): p50/p99 latency per shipped model.
+"""Benchmark Recognizer.recognize (strokes in, answer out): p50/p99 latency per shipped model, and the
+whole kiosk answer (recognize_all: preprocessing once, the gate, both models), as the draw screen asks it.
 
 Uses the real drawn digits scaled to the kiosk canvas; onnxruntime on one thread, as in the kiosk.
 
@@ -20,7 +21,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from kiosk.atomic_write import write_text_atomic  # noqa: E402
-from kiosk.recognition.recognizer import Recognizer  # noqa: E402
+from kiosk.config import KioskConfig  # noqa: E402
+from kiosk.recognition.model_files import load_recognizers  # noqa: E402
+from kiosk.recognition.recognizer import Recognizer, recognize_all  # noqa: E402
 from trainer import drawn_digits  # noqa: E402
 
 
@@ -54,6 +57,17 @@ def main() -> int:
             worst_ms = (time.perf_counter() - started) * 1000
             results[kind][f"hostile {name} ms"] = round(worst_ms, 1)
             print(f"  {kind}: {name} -> {worst_ms:.1f} ms (target <= 50)")
+    recognizers = load_recognizers(KioskConfig.load(None))
+    times_ms = []
+    for _ in range(args.repeats):
+        for strokes in drawn.strokes:
+            started = time.perf_counter()
+            recognize_all(recognizers, strokes)
+            times_ms.append((time.perf_counter() - started) * 1000)
+    p50, p99 = np.percentile(times_ms, [50, 99])
+    gate = "with the gate" if recognizers[0].gate is not None else "WITHOUT a gate"
+    results["kiosk answer"] = {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "gate": recognizers[0].gate is not None}
+    print(f"whole kiosk answer ({gate}, both models): p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 <= 3 ms)")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(args.out, json.dumps({"machine": platform.platform(), "results": results}, indent=2) + "\n")
     return 0

@@ -70,17 +70,20 @@ def main() -> int:
 
     print(f"training the gate on digits against {len(drawn_training.gate_negatives(letters))} letters, shapes and doodles", flush=True)
     gate = drawn_training.train_gate(data.train_images, digits, letters, settings, styled_images=styled)
-    mnist_rejected = float((drawn_training.probabilities(gate, data.test_images)[:, 1] >= 0.5).mean())
+    from kiosk.config import KioskConfig
+
+    threshold = KioskConfig.load(None).max_not_a_number  # what the kiosk will use
+    mnist_rejected = float((drawn_training.probabilities(gate, data.test_images)[:, 1] >= threshold).mean())
     gate_bytes = drawn_training.gate_to_onnx_bytes(gate, drawn_training.gate_metadata(settings, writers, {
-        "mnist_test_called_not_a_number": f"{mnist_rejected:.6f}", "crossval": json.dumps(crossval.get("gate"))}))
+        f"mnist_test_not_a_number_at_{threshold}": f"{mnist_rejected:.6f}", "crossval": json.dumps(crossval.get("gate"))}))
     difference = drawn_training.check_gate_parity(gate, gate_bytes, check)
     write_bytes_atomic(args.out / contract.GATE_FILE, gate_bytes)
     read_manifest(args.out / "MANIFEST.json")
     update_manifest(args.out / "MANIFEST.json", contract.GATE_FILE, {
         "sha256": hashlib.sha256(gate_bytes).hexdigest(), "bytes": len(gate_bytes), "parity_max_abs_diff": difference,
         "parity_images": len(check), "command": command,
-        "metadata": {"model_kind": contract.GATE_KIND, "mnist_test_called_not_a_number": mnist_rejected}})
-    print(f"{contract.GATE_FILE}: calls {100 * mnist_rejected:.2f}% of MNIST test digits not a number "
+        "metadata": {"model_kind": contract.GATE_KIND, f"mnist_test_not_a_number_at_{threshold}": mnist_rejected}})
+    print(f"{contract.GATE_FILE}: calls {100 * mnist_rejected:.2f}% of MNIST test digits not a number at {threshold} "
           f"(parity {difference:.1e} <= {PARITY_TOLERANCE:.0e})")
     return 0
 

@@ -38,7 +38,8 @@ def held_out_view(drawn: drawings.Drawings, seed: int) -> tuple[np.ndarray, np.n
     return images, ratios
 
 
-def run_fold(k: int, held_out: set[str], data, out: Path, settings, base: Path = PROJECT_ROOT / "exported_models" / "cnn.onnx") -> None:
+def run_fold(k: int, held_out: set[str], data, out: Path, settings, base: Path = PROJECT_ROOT / "exported_models" / "cnn.onnx",
+             gate_only: bool = False) -> None:
     import torch
 
     from trainer import drawn_training
@@ -49,26 +50,32 @@ def run_fold(k: int, held_out: set[str], data, out: Path, settings, base: Path =
     train_digits = digits.subset(~np.isin(digits.writers, list(held_out)))
     train_letters = letters.subset(~np.isin(letters.writers, list(held_out)))
     print(f"fold {k}: held out {sorted(held_out)}; training on {len(train_digits)} digits, {len(train_letters)} letters", flush=True)
-    base = drawn_training.mnist_only_base(base)[0]
-    shipped = copy.deepcopy(base)
-    cnn = drawn_training.finetune_cnn(base, train_images, train_labels, train_digits, settings, styled_images=styled)
-    gate = drawn_training.train_gate(train_images, train_digits, train_letters, settings, styled_images=styled)
-    mlp, _, _ = load_onnx_model(PROJECT_ROOT / "exported_models" / "mlp.onnx")
+    earlier = out / f"fold{k}.npz" if out is not None else None
+    if gate_only and earlier.exists():  # the CNN's answers stay; only the gate learns again
+        result, models = dict(np.load(earlier)), {}
+    else:
+        base = drawn_training.mnist_only_base(base)[0]
+        shipped = copy.deepcopy(base)
+        cnn = drawn_training.finetune_cnn(base, train_images, train_labels, train_digits, settings, styled_images=styled)
+        mlp, _, _ = load_onnx_model(PROJECT_ROOT / "exported_models" / "mlp.onnx")
+        result, models = {}, {"cnn": cnn, "shipped_cnn": shipped, "mlp": mlp}
+    models["gate"] = drawn_training.train_gate(train_images, train_digits, train_letters, settings, styled_images=styled)
     test_digits = digits.subset(np.isin(digits.writers, list(held_out)))
     test_letters = letters.subset(np.isin(letters.writers, list(held_out)))
-    result = {}
     for name, drawn in (("digits", test_digits), ("letters", test_letters)):
         images, ratios = held_out_view(drawn, seed=100 + k)
         result[f"{name}_labels"], result[f"{name}_writers"] = drawn.labels, drawn.writers
         result[f"{name}_ratio"], result[f"{name}_ink"] = ratios, (images > 127).mean(axis=(1, 2))
-        for model_name, model in (("cnn", cnn), ("shipped_cnn", shipped), ("mlp", mlp), ("gate", gate)):
+        for model_name, model in models.items():
             result[f"{name}_{model_name}"] = drawn_training.probabilities(model, images)
-    result["mnist_cnn"] = drawn_training.probabilities(cnn, test_images).argmax(1) == test_labels
-    result["mnist_gate"] = drawn_training.probabilities(gate, test_images)[:, 1]
+    if "cnn" in models:
+        result["mnist_cnn"] = drawn_training.probabilities(models["cnn"], test_images).argmax(1) == test_labels
+    result["mnist_gate"] = drawn_training.probabilities(models["gate"], test_images)[:, 1]
     result["seconds"] = time.monotonic() - started
     np.savez_compressed(out / f"fold{k}.npz", **result)
-    torch.save({"cnn": cnn.state_dict(), "gate": gate.state_dict()}, out / f"fold{k}.pt")
-    print(f"fold {k}: done in {result['seconds']:.0f} s; MNIST test {100 * result['mnist_cnn'].mean():.2f}%", flush=True)
+    torch.save({name: model.state_dict() for name, model in models.items() if name in ("cnn", "gate")}, out / f"fold{k}-{'gate' if gate_only else 'all'}.pt")
+    print(f"fold {k}: done in {result['seconds']:.0f} s; MNIST test {100 * result['mnist_cnn'].mean():.2f}%; "
+          f"the gate calls {100 * (result['mnist_gate'] >= 0.5).mean():.2f}% of it not a number", flush=True)
 
 
 def load_folds(out: Path) -> dict[str, np.ndarray]:
@@ -156,6 +163,7 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--out", type=Path, default=Path("/tmp/crossval"))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--gate-only", action="store_true", help="train the folds' gates again, keeping their CNNs' answers")
     parser.add_argument("--only", type=int, nargs="*", help="run just these folds")
     parser.add_argument("--base", type=Path, default=PROJECT_ROOT / "exported_models" / "cnn.onnx",
                         help="the MNIST-only CNN to fine-tune (a fine-tuned one is refused)")
@@ -171,9 +179,9 @@ def main() -> int:
         styled = styled_copies(data.train_images, data.train_labels, seed=0)
         prepared = (digits, letters, data.train_images, data.train_labels.astype(np.int64), data.test_images, data.test_labels, styled)
         for k, held_out in enumerate(drawings.writer_folds(digits.writers, args.folds)):
-            if (args.out / f"fold{k}.npz").exists() or (args.only and k not in args.only):
+            if ((args.out / f"fold{k}.npz").exists() and not args.gate_only) or (args.only and k not in args.only):
                 continue
-            run_fold(k, held_out, prepared, args.out, DrawnSettings(), args.base)
+            run_fold(k, held_out, prepared, args.out, DrawnSettings(), args.base, args.gate_only)
     report(args.out)
     return 0
 

@@ -6,13 +6,20 @@ seen. `python -m trainer retrain` then runs as on a Pi (its own process, niced),
 peak memory read. This is the one place dev drawings are trained on; the retrained model stays in a
 temporary folder and is never shipped.
 
-Usage: python scripts/simulate_retraining.py [--drawings 500] [--kind cnn] [--steps 300] [--seed 0]
+The shipped CNN has seen every dev writer (it was fine-tuned on them), so new children must be measured
+from a model that has not: --base takes the MNIST-only CNN (from git history, see the README), and a
+base that was fine-tuned on the drawings is refused. --noise mixes in random wrong labels; --prank adds
+drawings of one digit all labelled as another (a child playing).
+
+Usage: python scripts/simulate_retraining.py --base MNIST_ONLY.onnx [--drawings 500] [--kind cnn] [--steps 300]
+       [--seed 0] [--noise 0.1] [--prank 1:7:50]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +41,10 @@ def accuracy_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> flo
     return evaluate(onnx_predictor(model_path)[0], images, labels).accuracy
 
 
+def per_digit_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> list[float]:
+    return [float(v) for v in evaluate(onnx_predictor(model_path)[0], images, labels).per_class_accuracy]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawings", type=int, default=500, help="labelled drawings the kiosk collected")
@@ -41,6 +52,9 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--learning-rate", type=float, default=5e-5)
+    parser.add_argument("--base", type=Path, help="the model the kiosk runs before teaching (default: the shipped one)")
+    parser.add_argument("--noise", type=float, default=0.0, help="share of the collected labels replaced by a random wrong one")
+    parser.add_argument("--prank", help="SRC:DST:N: N more drawings of SRC by the teaching writers, all labelled DST")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "simulate_retraining.json")
     args = parser.parse_args()
 
@@ -52,15 +66,35 @@ def main() -> int:
     new_children = np.flatnonzero([w not in teachers for w in drawn.writers])
     picked = rng.choice(teaching, min(args.drawings, len(teaching)), replace=False)
 
-    shipped = PROJECT_ROOT / "exported_models" / f"{args.kind}.onnx"
     work = Path(tempfile.mkdtemp(prefix="retrain-sim-"))
+    models = work / "models"
+    models.mkdir()
+    for kind in ("cnn", "mlp"):
+        shutil.copy(PROJECT_ROOT / "exported_models" / f"{kind}.onnx", models / f"{kind}.onnx")
+    if args.base:
+        shutil.copy(args.base, models / f"{args.kind}.onnx")
+    shipped = models / f"{args.kind}.onnx"
+    meta = onnx_predictor(shipped)[1]
+    if "fine_tuned_on_drawings" in meta:
+        print(f"{shipped.name} was fine-tuned on these very writers: pass --base with the MNIST-only CNN", file=sys.stderr)
+        return 2
     store, recognizer = FeedbackStore(work / "data" / "feedback", max_records=100_000), Recognizer(shipped)
-    for i in picked:  # what the kiosk would have stored: the child's strokes and the true label
+    labels = drawn.labels[picked].copy()
+    noisy = rng.random(len(picked)) < args.noise
+    labels[noisy] = (labels[noisy] + rng.integers(1, 10, noisy.sum())) % 10  # a random wrong digit
+    collected = list(zip(picked.tolist(), labels.tolist()))
+    prank = None
+    if args.prank:
+        source, target, count = (int(v) for v in args.prank.split(":"))
+        candidates = [i for i in teaching if drawn.labels[i] == source and i not in set(picked)]
+        collected += [(i, target) for i in rng.choice(candidates, min(count, len(candidates)), replace=False)]
+        prank = (source, target, count)
+    for i, label in collected:  # what the kiosk would have stored: the child's strokes and the child's label
         strokes = drawn.strokes[i]
         answer = recognizer.recognize(strokes)
-        store.append(strokes, 300, answer.image, int(drawn.labels[i]), answer.digit, args.kind, recognizer.version)
+        store.append(strokes, 300, answer.image, int(label), answer.digit, args.kind, recognizer.version)
     config_file = work / "kiosk.toml"
-    config_file.write_text(f'data_dir = "{work / "data"}"\nmodel_dir = "{PROJECT_ROOT / "exported_models"}"\n')
+    config_file.write_text(f'data_dir = "{work / "data"}"\nmodel_dir = "{models}"\n')
 
     command = [sys.executable, "-m", "trainer", "retrain", "--config", str(config_file), "--kind", args.kind,
                "--steps", str(args.steps), "--learning-rate", str(args.learning_rate), "--no-drawn", "--quiet"]
@@ -89,6 +123,9 @@ def main() -> int:
         "retrain_peak_rss_mb": round(peak_mb, 1),
         "new_children_before": accuracy_of(shipped, new_images, new_labels),
         "new_children_after": accuracy_of(retrained, new_images, new_labels),
+        "new_children_per_digit_before": per_digit_of(shipped, new_images, new_labels),
+        "new_children_per_digit_after": per_digit_of(retrained, new_images, new_labels),
+        "noise": args.noise, "noisy_labels": int(noisy.sum()), "prank": args.prank, "doubted": report.get("doubted"),
         "mnist_before": accuracy_of(shipped, test.test_images, test.test_labels),
         "mnist_after": accuracy_of(retrained, test.test_images, test.test_labels),
         "held_out_before": report["before"]["held_out"],
@@ -103,6 +140,13 @@ def main() -> int:
     print(f"  held out     : {result['held_out_before']:.2%} -> {result['held_out_after']:.2%}")
     print(f"  MNIST test   : {result['mnist_before']:.2%} -> {result['mnist_after']:.2%}")
     print(f"  promoted     : {result['promoted']} {'; '.join(result['reasons'])}")
+    print(f"  labels       : {result['noisy_labels']} random wrong ones, prank {args.prank or 'none'}; "
+          f"{result['doubted']} doubted by the retrain")
+    if prank:
+        was, now = result["new_children_per_digit_before"][prank[0]], result["new_children_per_digit_after"][prank[0]]
+        print(f"  new children's {prank[0]}s: {was:.2%} -> {now:.2%} ({100 * (now - was):+.2f} points)")
+    errors = (1 - result["new_children_before"], 1 - result["new_children_after"])
+    print(f"  error on new children: {errors[0]:.2%} -> {errors[1]:.2%} ({100 * (errors[0] - errors[1]) / max(errors[0], 1e-9):.0f}% fewer)")
     print(f"  retrain      : {seconds:.0f} s wall, peak RSS {peak_mb:.0f} MB (targets: <= 600 s, <= 800 MB)")
     return 0
 

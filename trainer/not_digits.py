@@ -3,6 +3,7 @@
 Shapes and doodles are made as pen strokes (then drawn by the kiosk's own preprocessing), and letters
 come from OpenCV's stroke fonts with a hand's jitter, so the model meets many more hands than the 13
 writers of the drawn letters. No circles, ovals or single lines: a circle is a fine 0 and a line a 1.
+(The makers left out of SHAPES stay for tests and measuring.)
 """
 from __future__ import annotations
 
@@ -103,7 +104,9 @@ def flower(rng):
     return petals + [_polyline([(0, 0.55), (0.05, 1.6)])]
 
 
-SHAPES = (scribble, zigzag, spiral, square, triangle, star, heart, face, cross, plus, hash_sign, wave, house, sun, flower)
+# Left out: zig-zags, waves and spirals (a 2, a ~ and a 6 are near), a plus and a triangle (a 4 is near), and
+# faces, suns and flowers: a big ring with a little inside taught the gate to doubt round 0s (cross-validated).
+SHAPES = (scribble, square, star, heart, cross, hash_sign, house)
 FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_COMPLEX,  # single-line fonts: a pen, not a brush
          cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_PLAIN)
 

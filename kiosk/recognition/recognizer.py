@@ -48,7 +48,7 @@ class Uncertainty:
     min_margin: float = 0.40  # ... and beat the runner-up by this much
     max_path_ratio: float = 6.0  # ink path length / drawing size: a digit stays under ~4.9, scribbles go far over
     max_ink_fraction: float = 0.25  # of the 28x28 picture: a digit stays under ~0.22, a filled-in blob does not
-    max_not_digit: float = 0.5  # the gate's "not a number" belief at or above which no digit is said
+    max_not_digit: float = 0.95  # the gate's "not a number" belief at or above which no digit is said
 
 
 class Recognizer:
@@ -205,7 +205,7 @@ def _decode(raw: dict[str, str]) -> dict:
                 number = float(value)
             except ValueError:
                 number = float("nan")
-            if not np.isfinite(number) and value.lower() != "nan":  # "nan" is the trainer's "not measured"
+            if not np.isfinite(number) and value.lower() not in ("nan", ""):  # the trainer's two ways to say "not measured"
                 log.warning("metadata %s is not a number (%r); ignored", key, value[:40])
                 continue
             decoded[key] = value

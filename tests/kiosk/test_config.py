@@ -59,7 +59,7 @@ def test_none_gives_the_documented_defaults():
     assert (config.fps_active, config.fps_idle) == (60, 5)
     assert (config.language, config.volume, config.muted, config.admin_pin) == ("en", 0.8, False, "2468")
     assert (config.log_dir, config.log_max_bytes, config.log_backups) == ("", 1_000_000, 3)
-    assert (config.min_confidence, config.min_margin) == (0.7, 0.4)
+    assert (config.min_confidence, config.min_margin, config.max_not_a_number) == (0.7, 0.4, 0.95)
     assert (config.voice_dir, config.speech_timeout_s) == ("", 6.0)
 
 

@@ -50,6 +50,12 @@ def recognizers():
     return load_recognizers(KioskConfig.load(None))
 
 
+def _image_of(screen):
+    from kiosk.recognition.preprocess import strokes_to_image
+
+    return strokes_to_image(screen.ink.copy_strokes())
+
+
 def draw_a_four(screen):
     c = screen.canvas
     points = [(0.35, 0.15), (0.25, 0.6), (0.7, 0.6)]
@@ -118,6 +124,13 @@ def states(size, lang, recognizers, tmp_path):
     thanked.draw(pygame.Surface(size))
     thanked.handle(PointerDown(*thanked.feedback.buttons["yes"].rect.center))
     yield "draw, thanked", thanked
+    remembered = draw_screen()  # after "No, it was a 7": the same drawing again gets the taught digit
+    draw_a_four(remembered)
+    remembered.memory.teach(_image_of(remembered), 7)
+    remembered.press("recognize")
+    remembered.update(2000)
+    assert remembered.prediction.remembered, "the lesson shows"
+    yield "draw, a lesson remembered", remembered
     nav, panel = empty.nav, empty.panel
     explore = ExploreScreen(explorer_grid.load(KioskConfig.load(None).model_dir_path), theme, nav, panel, phrases)
     explore.enter([])
