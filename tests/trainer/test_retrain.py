@@ -50,9 +50,14 @@ def test_the_gate():
     assert "shipped model" in gate({**drifted, "mnist_test": 0.9945}, drifted, shipped_mnist=0.9961)[0]
     # A prank moves one digit while the average barely moves: every digit has its own floor.
     digits = [0.995] * 10
-    moved = {**before, "mnist_per_digit": digits[:1] + [0.985] + digits[2:]}
-    assert gate({**before, "mnist_per_digit": digits}, {**before, "mnist_per_digit": digits}) == []
-    assert "1s fell" in gate({**before, "mnist_per_digit": digits}, moved)[0]
+    moved = {**before, "mnist_per_digit": digits[:1] + [0.980] + digits[2:]}
+    assert gate({**before, "mnist_per_digit": digits}, {**before, "mnist_per_digit": digits[:1] + [0.99] + digits[2:]}) == []
+    assert "MNIST test 1s fell" in gate({**before, "mnist_per_digit": digits}, moved)[0]
+    # ... and in European style: a flagged 1 taught as a 7 shows on MNIST's test 1s given a flag
+    styled = {"styled_per_digit": {"0": 0.99, "1": 0.97, "2": 0.98, "7": 0.99}}
+    flagged_ones_lost = {"styled_per_digit": {"0": 0.99, "1": 0.90, "2": 0.98, "7": 0.99}}
+    assert gate({**before, **styled}, {**before, **styled}) == []
+    assert "European style 1s fell" in gate({**before, **styled}, {**before, **flagged_ones_lost})[0]
 
 
 def test_a_label_the_model_finds_impossible_is_doubted():
@@ -93,6 +98,23 @@ def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happe
         assert Recognizer(config.taught_model_dir / "mlp.onnx").kind == "mlp"
     else:
         assert not (config.taught_model_dir / "mlp.onnx").exists()
+
+
+def test_a_prank_is_doubted_and_no_digit_moves(config, drawn_dir, mnist_dir):
+    from trainer import drawn_digits
+
+    drawn = drawn_digits.load(drawn_dir)
+    fill_store(config, drawn_dir, 100)
+    store = FeedbackStore(config.feedback_dir)
+    ones = np.flatnonzero(drawn.labels == 1)[:30]
+    for i in ones:  # a child playing: thirty 1s, each labelled 7
+        store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), 7, 1, "cnn", "test")
+    report = retrain(config, RetrainOptions(kind="cnn", steps=20, nice=0), str(mnist_dir), use_drawn=False, show_progress=False)
+    assert report["doubted"] >= 25, "the shipped CNN is sure those are 1s: the 7s are not believed"
+    assert report["trained_on"] + report["held_out"] + report["doubted"] == 130
+    assert set(report["after"]["styled_per_digit"]) == {"0", "1", "2", "7"}
+    if report["promoted"]:
+        assert report["after"]["mnist_per_digit"][1] >= report["before"]["mnist_per_digit"][1] - 0.01
 
 
 def test_a_worse_model_is_kept_aside_with_the_reasons(config, drawn_dir, mnist_dir):
