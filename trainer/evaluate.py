@@ -58,9 +58,9 @@ def drawn_images(drawn: DrawnDigits) -> np.ndarray:
     return np.stack([strokes_to_image(strokes) for strokes in drawn.strokes])
 
 
-def evaluate(predict: Predictor, images: np.ndarray, labels: np.ndarray) -> Metrics:
-    """Metrics of predict on uint8 images (N, 28, 28)."""
-    return score(labels, predict_all(predict, images))
+def evaluate(predict: Predictor, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> Metrics:
+    """Metrics of predict on uint8 images (N, 28, 28), batch_size at a time (small batches, small memory)."""
+    return score(labels, predict_all(predict, images, batch_size))
 
 
 def format_metrics(title: str, metrics: Metrics) -> str:

@@ -47,6 +47,7 @@ MAX_DIGIT_DROP = 0.01  # ... and at most 1 point on any one digit, plain or in E
 # a child's honest correction is mostly of an answer the model was unsure of; "this clear 1 is a 7" is play.
 DOUBT_CONFIDENCE = 0.9
 DOUBT_BELIEF = 0.01
+EVAL_BATCH = 100  # images per onnxruntime call when scoring: a CNN's activations for 1,000 take ~200 MB
 PARITY_IMAGES = 500  # MNIST test images the engine and onnxruntime must agree on before a file is used
 
 
@@ -156,7 +157,9 @@ def _by_digit(values) -> dict[int, float]:
 
 def _predictor(model: bytes | str):
     """What the kiosk will run: onnxruntime on the file (or its bytes), as a batch -> probabilities function."""
-    session = ort.InferenceSession(model if isinstance(model, bytes) else str(model), providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    options.enable_cpu_mem_arena = False  # a Pi's memory is for the kiosk: nothing kept between batches
+    session = ort.InferenceSession(model if isinstance(model, bytes) else str(model), options, providers=["CPUExecutionProvider"])
     return lambda batch: session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
 
 
@@ -165,15 +168,15 @@ def measure(model: bytes | str, test: tuple[np.ndarray, np.ndarray], held_out: t
             styled: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """The gate's numbers, scored by onnxruntime on the very file that would be promoted."""
     predict = _predictor(model)
-    mnist = evaluate(predict, *test)
-    in_style = evaluate(predict, *styled).per_class_accuracy if styled is not None else ()
+    mnist = evaluate(predict, *test, batch_size=EVAL_BATCH)
+    in_style = evaluate(predict, *styled, batch_size=EVAL_BATCH).per_class_accuracy if styled is not None else ()
     return {
         "mnist_test": mnist.accuracy,
         "mnist_per_digit": [float(v) for v in mnist.per_class_accuracy],
         "styled_per_digit": {str(d): float(v) for d, v in enumerate(in_style) if d in STYLED_DIGITS},
-        "held_out": evaluate(predict, *held_out).accuracy,
-        "trained_on": evaluate(predict, *trained_on).accuracy,
-        "drawn_dev": evaluate(predict, *drawn).accuracy if drawn is not None else None,
+        "held_out": evaluate(predict, *held_out, batch_size=EVAL_BATCH).accuracy,
+        "trained_on": evaluate(predict, *trained_on, batch_size=EVAL_BATCH).accuracy,
+        "drawn_dev": evaluate(predict, *drawn, batch_size=EVAL_BATCH).accuracy if drawn is not None else None,
     }
 
 
@@ -215,7 +218,9 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         source = current_model_path(config, options.kind)
         network, old_metadata, proto = read_onnx(source)
         # Labels the current model finds nearly impossible are neither learned nor judged by (a prank or a slip).
-        doubt = doubted(_predictor(str(source))(to_model_input(images)), labels)
+        current = _predictor(str(source))
+        doubt = doubted(np.concatenate([current(to_model_input(images[i:i + EVAL_BATCH]))
+                                        for i in range(0, len(images), EVAL_BATCH)]), labels)
         train_set, held_out = (images[~mask & ~doubt], labels[~mask & ~doubt]), (images[mask & ~doubt], labels[mask & ~doubt])
         if len(train_set[1]) < 5 or len(held_out[1]) < 5:
             raise TrainerError(f"after setting aside {int(doubt.sum())} doubted labels, {len(train_set[1])} drawings are left "
