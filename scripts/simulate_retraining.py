@@ -52,6 +52,7 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--learning-rate", type=float, default=5e-5)
+    parser.add_argument("--threads", type=int, default=2, help="the retrain's BLAS threads (1 to measure one core)")
     parser.add_argument("--base", type=Path, help="the model the kiosk runs before teaching (default: the shipped one)")
     parser.add_argument("--noise", type=float, default=0.0, help="share of the collected labels replaced by a random wrong one")
     parser.add_argument("--prank", help="SRC:DST:N: N more drawings of SRC by the teaching writers, all labelled DST")
@@ -97,7 +98,8 @@ def main() -> int:
     config_file.write_text(f'data_dir = "{work / "data"}"\nmodel_dir = "{models}"\n')
 
     command = [sys.executable, "-m", "trainer", "retrain", "--config", str(config_file), "--kind", args.kind,
-               "--steps", str(args.steps), "--learning-rate", str(args.learning_rate), "--no-drawn", "--quiet"]
+               "--steps", str(args.steps), "--learning-rate", str(args.learning_rate), "--threads", str(args.threads),
+               "--no-drawn", "--quiet"]
     started = time.monotonic()
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
     seconds = time.monotonic() - started

@@ -58,6 +58,7 @@ class RetrainOptions:
     batch_size: int = 128
     collected_share: float = 0.25  # of each batch: children's drawings; the rest is MNIST replay
     learning_rate: float = 5e-5  # a twentieth of the first training: nudge the model, do not re-learn it
+    micro_batch: int = 32  # images per forward/backward within a step: the same step in a quarter of the memory
     holdout_fraction: float = 0.2  # of the collected drawings, never trained on, to judge the result
     min_drawings: int = 20  # fewer than this and there is nothing sound to learn from or judge by
     seed: int = 0
@@ -111,7 +112,7 @@ def fine_tune(network: Network, collected: tuple[np.ndarray, np.ndarray], replay
         theirs[change] = jitter(theirs[change], "finger", rng)
         images = to_model_input(np.concatenate([mine, theirs]))
         labels = np.concatenate([collected[1][pick], replay[1][pick_replay].astype(np.int64)])
-        loss, _ = train_step(network, optimizer, images, labels, rng)
+        loss, _ = train_step(network, optimizer, images, labels, rng, options.micro_batch)
         if not np.isfinite(loss):
             raise TrainerError(f"the learning blew up at step {step} (loss {loss}); try a smaller --learning-rate. "
                                "The kiosk keeps the model it has")

@@ -177,12 +177,16 @@ def check_parity(network: Network, onnx_bytes: bytes, images: np.ndarray, tolera
     """onnxruntime must answer like the engine on these images before anyone uses the file; returns the largest difference."""
     from kiosk.recognition.runtime import ort
 
+    batch = 50  # a CNN's activations for 500 images at once would take several hundred MB on a Pi
     try:
-        session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
-        theirs = session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: images.astype(np.float32)})[0]
+        options = ort.SessionOptions()
+        options.enable_cpu_mem_arena = False
+        session = ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
+        theirs = np.concatenate([session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: images[i:i + batch].astype(np.float32)})[0]
+                                 for i in range(0, len(images), batch)])
     except Exception as error:  # onnxruntime raises its own Fail/InvalidGraph types
         raise LearningError(f"onnxruntime cannot run the learned model ({error})") from error
-    mine = network.probabilities(images)
+    mine = network.probabilities(images, batch_size=batch)
     difference = float(np.abs(mine - theirs).max())
     if not difference <= tolerance:  # NaN fails too
         raise LearningError(f"the learned model answers differently in onnxruntime (by {difference:.2e}); it was not used")

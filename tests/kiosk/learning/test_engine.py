@@ -145,3 +145,15 @@ def test_jitter_moves_the_ink_but_keeps_a_digit_centred():
         assert o.max() > 128 and all(abs(c - 14) < 1.5 for c in center_of_mass(o))
     with pytest.raises(ValueError):
         jitter(out, "twirl", np.random.default_rng(0))
+
+
+def test_a_step_in_micro_batches_is_the_same_step():
+    rng = np.random.default_rng(0)
+    images = rng.random((20, 1, 28, 28)).astype(np.float32)
+    labels = rng.integers(0, 10, 20)
+    whole, parts = (network.cnn(0.0, np.random.default_rng(1), channels=(4, 8, 8), fc_units=16) for _ in range(2))
+    loss_whole, right_whole = network.train_step(whole, network.Adam(whole.params), images, labels, rng)
+    loss_parts, right_parts = network.train_step(parts, network.Adam(parts.params), images, labels, rng, micro_batch=6)
+    assert loss_parts == pytest.approx(loss_whole, rel=1e-5) and right_parts == right_whole
+    for a, b in zip(whole.params, parts.params):
+        assert np.allclose(a.value, b.value, atol=1e-6), "the same weights after the step (20 = 6 + 6 + 6 + 2)"
