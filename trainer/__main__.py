@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--learning-rate", type=float, default=5e-5,
                          help="small, so MNIST stays within the promotion gate (default 5e-5)")
     retrain.add_argument("--min-drawings", type=int, default=20, help="refuse to retrain on fewer (default 20)")
+    retrain.add_argument("--threads", type=int, default=2,
+                         help="BLAS threads (default 2; never more than the cores it may use, or they spin)")
     retrain.add_argument("--data-dir", help="MNIST folder, for replay and the gate")
     retrain.add_argument("--drawn-dir", help="drawn-digits folder, for the gate where available")
     retrain.add_argument("--no-drawn", action="store_true", help="judge without the drawn digits")
@@ -109,7 +111,8 @@ def _retrain(args) -> int:
             return 0
         from trainer.retrain import RetrainOptions, retrain  # MNIST and the learning engine: only now
 
-        options = RetrainOptions(kind=args.kind, steps=args.steps, learning_rate=args.learning_rate, min_drawings=args.min_drawings)
+        options = RetrainOptions(kind=args.kind, steps=args.steps, learning_rate=args.learning_rate, min_drawings=args.min_drawings,
+                                 threads=args.threads)
         report = retrain(config, options, args.data_dir, args.drawn_dir, use_drawn=not args.no_drawn, show_progress=not args.quiet)
     except promotion.RetrainBusy as error:
         print(f"error: {error}", file=sys.stderr)
