@@ -225,6 +225,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         current = _predictor(str(source))
         doubt = doubted(np.concatenate([current(to_model_input(images[i:i + EVAL_BATCH]))
                                         for i in range(0, len(images), EVAL_BATCH)]), labels)
+        del current  # its onnxruntime session would stay for the whole night
         train_set, held_out = (images[~mask & ~doubt], labels[~mask & ~doubt]), (images[mask & ~doubt], labels[mask & ~doubt])
         if len(train_set[1]) < 5 or len(held_out[1]) < 5:
             raise TrainerError(f"after setting aside {int(doubt.sum())} doubted labels, {len(train_set[1])} drawings are left "
