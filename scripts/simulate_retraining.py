@@ -17,6 +17,7 @@ Usage: python scripts/simulate_retraining.py --base MNIST_ONLY.onnx [--drawings 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import resource
 import shutil
@@ -90,10 +91,14 @@ def main() -> int:
         candidates = [i for i in teaching if drawn.labels[i] == source and i not in set(picked)]
         collected += [(i, target) for i in rng.choice(candidates, min(count, len(candidates)), replace=False)]
         prank = (source, target, count)
+    # Each drawing's time is fixed by its place in the set, so the retrain's holdout (a hash that includes
+    # the time) holds out the same drawings on every run, and runs can be compared.
+    epoch = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     for i, label in collected:  # what the kiosk would have stored: the child's strokes and the child's label
         strokes = drawn.strokes[i]
         answer = recognizer.recognize(strokes)
-        store.append(strokes, 300, answer.image, int(label), answer.digit, args.kind, recognizer.version)
+        store.append(strokes, 300, answer.image, int(label), answer.digit, args.kind, recognizer.version,
+                     created=epoch + dt.timedelta(seconds=int(i)))
     config_file = work / "kiosk.toml"
     config_file.write_text(f'data_dir = "{work / "data"}"\nmodel_dir = "{models}"\n')
 

@@ -67,11 +67,13 @@ class FeedbackStore:
         remove_stale_temp_files(self.folder)
 
     def append(self, strokes, canvas_px: int, image: np.ndarray, label: int, answer: int | None, model: str,
-               model_version: str) -> bool:
-        """Save one labelled drawing; False (logged) if the disk is full, read-only or missing."""
+               model_version: str, created: dt.datetime | None = None) -> bool:
+        """Save one labelled drawing; False (logged) if the disk is full, read-only or missing.
+
+        created: now, unless given (a simulation that must hold out the same drawings on every run)."""
         if not 0 <= int(label) <= 9:
             raise ValueError(f"label must be a digit, got {label!r}")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = created or dt.datetime.now(dt.timezone.utc)
         record = {
             "format": RECORD_FORMAT,
             "created": now.isoformat(timespec="milliseconds"),

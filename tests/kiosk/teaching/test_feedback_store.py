@@ -32,6 +32,21 @@ def test_append_then_load_gives_back_what_was_saved(tmp_path):
                           "canvas_px", "strokes", "image"}, "nothing else (nothing personal) is kept"
 
 
+def test_a_given_time_is_kept_so_a_simulation_holds_out_the_same_drawings(tmp_path):
+    import datetime as dt
+
+    from trainer.retrain import holdout_mask
+
+    when = dt.datetime(2026, 1, 1, 0, 0, 7, tzinfo=dt.timezone.utc)
+    for folder in ("a", "b"):
+        store = FeedbackStore(tmp_path / folder)
+        for label in range(10):
+            store.append(STROKES, 384, np.zeros((28, 28), np.uint8), label, None, "cnn", "v", created=when)
+    a, b = FeedbackStore(tmp_path / "a").load(), FeedbackStore(tmp_path / "b").load()
+    assert a[0].created == "2026-01-01T00:00:07.000+00:00"
+    assert holdout_mask(a, 0.5).tolist() == holdout_mask(b, 0.5).tolist()
+
+
 def test_the_cap_drops_the_oldest_first(tmp_path):
     store = FeedbackStore(tmp_path, max_records=10)
     for i in range(13):
