@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -106,7 +107,9 @@ def main() -> int:
                "--steps", str(args.steps), "--learning-rate", str(args.learning_rate), "--threads", str(args.threads),
                "--no-drawn", "--quiet"]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    # as the systemd unit runs it (deploy/digit-kiosk-retrain.service): two malloc arenas
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          env={**os.environ, "MALLOC_ARENA_MAX": "2"})
     seconds = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if done.returncode != 0:
