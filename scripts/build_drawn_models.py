@@ -23,6 +23,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from kiosk.recognition import model_contract as contract  # noqa: E402
+from kiosk.recognition.preprocess import to_model_input  # noqa: E402
 from trainer import drawings, drawn_training, mnist  # noqa: E402
 from trainer.errors import TrainerError  # noqa: E402
 
@@ -63,7 +64,7 @@ def main() -> int:
     metadata[drawn_training.FINE_TUNED_KEY] = json.dumps({"settings": settings.__dict__, "writers": writers,
                                            "base_sha256": hashlib.sha256(base_bytes).hexdigest(),
                                            "crossval": crossval.get("kiosk")})
-    check = drawn_training.to_model_input_batch(data.test_images[:1000])
+    check = to_model_input(data.test_images[:1000])
     command = "python scripts/build_drawn_models.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     export_onnx(cnn, args.out / "cnn.onnx", metadata, check, command=command)
     print(f"cnn.onnx: MNIST test {100 * mnist_accuracy:.2f}%", flush=True)

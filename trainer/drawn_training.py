@@ -9,13 +9,10 @@ cross-validation), and nothing here reads a held-out writer.
 from __future__ import annotations
 
 import datetime
-import io
 import json
-import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import onnx
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -178,34 +175,10 @@ def probabilities(model: nn.Module, images: np.ndarray, batch_size: int = 1000) 
 
 def gate_to_onnx_bytes(gate: Gate, metadata: dict[str, str]) -> bytes:
     """The gate as the kiosk loads it: image (N,1,28,28) -> not_digit (N,2) [a number, not a number]."""
-    class WithSoftmax(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.gate = gate
+    from trainer.export import softmax_onnx_bytes
 
-        def forward(self, image):
-            return torch.softmax(self.gate(image), dim=1)
-
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(WithSoftmax().eval(), (torch.zeros(1, *contract.INPUT_SHAPE),), buffer,
-                          input_names=[contract.INPUT_NAME], output_names=[contract.GATE_OUTPUT_NAME],
-                          dynamic_axes={contract.INPUT_NAME: {0: "N"}, contract.GATE_OUTPUT_NAME: {0: "N"}},
-                          opset_version=contract.OPSET, dynamo=False)
-    proto = onnx.load_from_string(buffer.getvalue())
-    for key, value in metadata.items():
-        proto.metadata_props.add(key=key, value=value)
-    proto.doc_string = "The digit kiosk's gate: image (N,1,28,28) in [0,1] -> (N,2) [a number, not a number]"
-    try:
-        onnx.checker.check_model(proto, full_check=True)
-    except onnx.checker.ValidationError as error:
-        raise ExportError(f"onnx.checker rejected the gate: {error}") from error
-    return proto.SerializeToString()
-
-
-def to_model_input_batch(images: np.ndarray) -> np.ndarray:
-    return to_model_input(images)
+    return softmax_onnx_bytes(gate, contract.GATE_OUTPUT_NAME, metadata,
+                              "The digit kiosk's gate: image (N,1,28,28) in [0,1] -> (N,2) [a number, not a number]")
 
 
 def check_gate_parity(gate: Gate, onnx_bytes: bytes, batch: np.ndarray) -> float:

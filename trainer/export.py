@@ -65,17 +65,23 @@ def _number(value: float | None) -> str:
 
 def to_onnx_bytes(model: nn.Module, metadata: dict[str, str]) -> bytes:
     """Serialise model (with softmax) to one self-contained ONNX file carrying metadata; checked."""
-    model = WithSoftmax(model).eval()
+    return softmax_onnx_bytes(model, contract.OUTPUT_NAME, metadata,
+                              "Handwritten digit model for the digit kiosk: image (N,1,28,28) in [0,1] -> probabilities (N,10)")
+
+
+def softmax_onnx_bytes(model: nn.Module, output_name: str, metadata: dict[str, str], doc: str) -> bytes:
+    """Any of the kiosk's models (the digit models, the gate): image in, softmax of its logits out as
+    output_name, with metadata; checked by onnx.checker."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
         torch.onnx.export(
-            model,
+            WithSoftmax(model).eval(),
             (torch.zeros(1, *contract.INPUT_SHAPE),),
             buffer,
             input_names=[contract.INPUT_NAME],
-            output_names=[contract.OUTPUT_NAME],
-            dynamic_axes={contract.INPUT_NAME: {0: "N"}, contract.OUTPUT_NAME: {0: "N"}},
+            output_names=[output_name],
+            dynamic_axes={contract.INPUT_NAME: {0: "N"}, output_name: {0: "N"}},
             opset_version=contract.OPSET,
             dynamo=False,
         )
@@ -83,7 +89,7 @@ def to_onnx_bytes(model: nn.Module, metadata: dict[str, str]) -> bytes:
     del proto.metadata_props[:]
     for key, value in metadata.items():
         proto.metadata_props.add(key=key, value=value)
-    proto.doc_string = "Handwritten digit model for the digit kiosk: image (N,1,28,28) in [0,1] -> probabilities (N,10)"
+    proto.doc_string = doc
     try:
         onnx.checker.check_model(proto, full_check=True)
     except onnx.checker.ValidationError as error:

@@ -83,6 +83,7 @@ def test_a_missing_set_says_which_variable_to_set(tmp_path):
 def test_a_tiny_training_gives_a_gate_the_kiosk_loads(tmp_path, mnist_data, drawn_dir, drawn_letters_dir):
     from kiosk.recognition import model_contract as contract
     from kiosk.recognition.gate import NotDigitGate
+    from kiosk.recognition.preprocess import to_model_input
     from trainer import drawn_training
 
     digits, letters = drawings.load_digits(drawn_dir), drawings.load_letters(drawn_letters_dir)
@@ -91,7 +92,7 @@ def test_a_tiny_training_gives_a_gate_the_kiosk_loads(tmp_path, mnist_data, draw
     gate = drawn_training.train_gate(mnist_data.train_images, digits.subset(np.arange(len(digits)) < 200),
                                      letters.subset(np.arange(len(letters)) < 600), few, log=lambda *a: None)
     data = drawn_training.gate_to_onnx_bytes(gate, drawn_training.gate_metadata(few, ["a/b"], {}))
-    batch = drawn_training.to_model_input_batch(mnist_data.test_images[:100])
+    batch = to_model_input(mnist_data.test_images[:100])
     assert drawn_training.check_gate_parity(gate, data, batch) <= 1e-5
     (tmp_path / contract.GATE_FILE).write_bytes(data)
     assert 0.0 <= NotDigitGate(tmp_path / contract.GATE_FILE).not_digit(mnist_data.test_images[0]) <= 1.0
