@@ -177,7 +177,7 @@ def check_parity(network: Network, onnx_bytes: bytes, images: np.ndarray, tolera
     """onnxruntime must answer like the engine on these images before anyone uses the file; returns the largest difference."""
     from kiosk.recognition.runtime import ort
 
-    batch = 50  # a CNN's activations for 500 images at once would take several hundred MB on a Pi
+    batch = 20  # a CNN's activations for 500 images at once would take several hundred MB on a Pi (20: ~15 MB)
     try:
         options = ort.SessionOptions()
         options.enable_cpu_mem_arena = False

@@ -21,10 +21,18 @@ class EngineMask(nn.Module):
 
     def __init__(self, layer: Dropout):
         super().__init__()
-        self.layer = layer
+        self.masks = []  # the engine forgets its mask after backward: keep each one as it is drawn
+        engine_forward = layer.forward
+
+        def remembering(x, training, rng):
+            out = engine_forward(x, training, rng)
+            self.masks.append(layer._scale)
+            return out
+
+        layer.forward = remembering
 
     def forward(self, x):
-        scale = self.layer._scale
+        scale = self.masks.pop(0)
         return x if scale is None else x * torch.from_numpy(scale)
 
 

@@ -69,6 +69,27 @@ def test_a_label_the_model_finds_impossible_is_doubted():
     assert doubted(np.concatenate([sure_one, sure_one, unsure]), np.array([7, 1, 7])).tolist() == [True, False, False]
 
 
+def test_a_burst_of_one_contradiction_sets_aside_that_labels_doubtful_drawings_too():
+    from trainer.retrain import PRANK_BURST, doubted
+
+    def leaning(probabilities: dict[int, float]) -> np.ndarray:
+        row = np.zeros(10)
+        for digit, p in probabilities.items():
+            row[digit] = p
+        return row
+
+    sure_one, half_one = leaning({1: 0.99, 7: 0.01}), leaning({1: 0.4, 7: 0.6})
+    sevens = leaning({7: 0.999, 1: 0.001})
+    few = np.array([sure_one] * (PRANK_BURST - 1) + [half_one, sevens])
+    many = np.array([sure_one] * PRANK_BURST + [half_one, sevens])
+    # below the burst: only the sure 1s are doubted, the half-1 labelled 7 stands, and so does a clear 7
+    assert doubted(few, np.full(len(few), 7)).tolist() == [True] * (PRANK_BURST - 1) + [False, False]
+    # a burst of "sure 1 is a 7": the 7 the model half saw as a 1 goes too; the clear 7 stays
+    assert doubted(many, np.full(len(many), 7)).tolist() == [True] * PRANK_BURST + [True, False]
+    # the burst is of one pair: the 1s labelled 1 (the model's own answer) are believed
+    assert not doubted(many[:-1], np.full(len(many) - 1, 1)).any()
+
+
 def fill_store(config, drawn_dir, count, seed=0):
     from trainer import drawn_digits
 
