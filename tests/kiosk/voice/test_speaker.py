@@ -26,7 +26,7 @@ SHIPPED_CACHE = PROJECT_ROOT / "voice_cache"
 HUNG_MARK = f"hung-engine-of-test-{os.getpid()}"
 
 
-def hung_engine(text_file, lang, out_wav):
+def hung_engine(text_file, lang, out_wav, style="calm"):
     """A speech engine that never returns (as pyttsx3's runAndWait sometimes does)."""
     return [sys.executable, "-c", f"import time; time.sleep(3600)  # {HUNG_MARK}"], "hung"
 
@@ -43,7 +43,7 @@ def no_engine_left_behind():
             pass
 
 
-def no_engine(text_file, lang, out_wav):
+def no_engine(text_file, lang, out_wav, style="calm"):
     return None
 
 
