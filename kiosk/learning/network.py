@@ -38,18 +38,12 @@ class Network:
         return x
 
     def backward(self, grad: np.ndarray) -> None:
-        """Add the gradients of the loss to every Param.grad (from dLoss/dLogits).
-
-        Each layer lets go of what its forward kept as soon as its gradient is out: otherwise a CNN's
-        activations stay for the next forward, which then briefly holds two sets (the retrain's peak)."""
+        """Add the gradients of the loss to every Param.grad (from dLoss/dLogits)."""
         last = len(self.layers) - 1
         first_with_params = next(i for i, layer in enumerate(self.layers) if layer.params)
         for index in range(last, first_with_params - 1, -1):
             # nothing before the first weights needs a gradient: skip its (costly) input gradient
             grad = self.layers[index].backward(grad, need_input_grad=index > first_with_params)
-            self.layers[index].forget()
-        for layer in self.layers[:first_with_params]:
-            layer.forget()
 
     def zero_grad(self) -> None:
         for p in self.params:

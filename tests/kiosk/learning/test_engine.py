@@ -158,14 +158,3 @@ def test_a_step_in_micro_batches_is_the_same_step():
     for a, b in zip(whole.params, parts.params):
         assert np.allclose(a.value, b.value, atol=1e-6), "the same weights after the step (20 = 6 + 6 + 6 + 2)"
 
-
-def test_after_a_step_no_layer_holds_its_activations():
-    """What forward keeps for backward goes as soon as backward is done: a retrain's peak memory is one
-    micro-batch's activations, not two."""
-    rng = np.random.default_rng(0)
-    net = network.cnn(0.3, rng, channels=(4, 8, 8), fc_units=16)
-    network.train_step(net, network.Adam(net.params), rng.random((10, 1, 28, 28)).astype(np.float32),
-                       rng.integers(0, 10, 10), rng, micro_batch=4)
-    held = {f"{type(layer).__name__}.{name}": value.nbytes for layer in net.layers
-            for name, value in vars(layer).items() if name.startswith("_") and isinstance(value, np.ndarray)}
-    assert held == {}
