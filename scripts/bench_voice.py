@@ -1,8 +1,15 @@
-"""Benchmark: from "recognized" to the first sound leaving the audio driver, for cached clips and live speech.
+"""Benchmark the voice: from "recognized" to the first sound, and (--render) what a cache rebuild costs.
 
-SDL's disk audio driver writes what would go to the loudspeaker into a file, in real time; the first
-non-silent sample after the kiosk decides what to say marks the start of audio. Target for a cached
-clip: 100 ms. Usage: python scripts/bench_voice.py [--trials 30]
+Latency: SDL's disk audio driver writes what would go to the loudspeaker into a file, in real time; the
+first non-silent sample after the kiosk decides what to say marks the start of audio. Target for a
+cached clip: 100 ms.
+
+--render: every phrase of every language through each offline engine as the cache builder renders it
+(child process, trim, loudness, OGG), timed per clip, with the pace (words a minute while speaking) and
+the loudness spread. Pin it to one core to see what a Pi rebuilding its cache does (taskset -c 0).
+
+Usage: python scripts/bench_voice.py [--trials 30]
+       python scripts/bench_voice.py --render [--engines pico espeak-ng] [--out runs/bench_voice_render.json]
 """
 from __future__ import annotations
 
@@ -22,7 +29,12 @@ sys.path.insert(0, str(PROJECT_ROOT))
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--render", action="store_true", help="time rendering every clip with each offline engine")
+    parser.add_argument("--engines", nargs="+", default=["pico", "espeak-ng"])
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "bench_voice_render.json")
     args = parser.parse_args()
+    if args.render:
+        return render_benchmark(args.engines, args.out)
     sink = Path(tempfile.mkdtemp()) / "audio.raw"
     os.environ.update(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(sink), SDL_VIDEODRIVER="dummy")
 
@@ -81,6 +93,56 @@ def main() -> int:
     for mode, (ms, total) in results.items():
         print(f"{mode:15s}: recognized -> audio start p50 {np.median(ms):6.1f} ms, p95 {np.percentile(ms, 95):6.1f} ms, "
               f"max {ms.max():6.1f} ms; Go pressed -> audio p95 {np.percentile(total, 95):6.1f} ms ({len(ms)} drawings)")
+    return 0
+
+
+def render_benchmark(engine_names: list[str], out: Path) -> int:
+    import importlib.util
+    import json
+    import re
+
+    from kiosk.language.phrases import LANGUAGES, SPOKEN_IDS, Phrases
+    from kiosk.voice import loudness
+    from kiosk.voice.engines import installed
+
+    spec = importlib.util.spec_from_file_location("build_voice_cache", PROJECT_ROOT / "scripts" / "build_voice_cache.py")
+    builder = importlib.util.module_from_spec(spec)
+    sys.modules["build_voice_cache"] = builder
+    spec.loader.exec_module(builder)
+    phrases, results = Phrases(), {}
+    for engine in engine_names:
+        if not installed(engine):
+            print(f"{engine}: not installed, skipped")
+            continue
+        renderer = builder.Renderer(engine)
+        for lang in LANGUAGES:
+            times, levels, words, speaking, durations = [], [], 0, 0.0, []
+            for phrase_id in SPOKEN_IDS:
+                text = phrases.text(phrase_id, lang)
+                started = time.perf_counter()
+                clip = renderer.render(text, lang, phrase_id)
+                times.append(time.perf_counter() - started)
+                info = builder.measure(clip.data)
+                levels.append(info["loudness_lufs"])
+                spoken = info["duration_s"] - loudness.HEAD_S - loudness.TAIL_S
+                durations.append(spoken)
+                if not phrase_id.startswith("digit."):
+                    words += len(re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text))
+                    speaking += spoken
+            ms = 1000 * np.array(times)
+            results[f"{engine}/{lang}"] = {
+                "clips": len(times), "render_ms_p50": round(float(np.median(ms)), 1),
+                "render_ms_p95": round(float(np.percentile(ms, 95)), 1), "total_s": round(float(ms.sum()) / 1000, 1),
+                "words_per_minute": round(60 * words / speaking, 1),
+                "spoken_s_min": round(min(durations), 2), "spoken_s_max": round(max(durations), 2),
+                "lufs_min": min(levels), "lufs_max": max(levels)}
+            r = results[f"{engine}/{lang}"]
+            print(f"{engine:9s} {lang}: {r['clips']} clips, render p50 {r['render_ms_p50']} ms, p95 {r['render_ms_p95']} ms "
+                  f"({r['total_s']} s in all); {r['words_per_minute']:.0f} words a minute while speaking; "
+                  f"{r['spoken_s_min']}-{r['spoken_s_max']} s; loudness {r['lufs_min']:.2f} to {r['lufs_max']:.2f} LUFS",
+                  flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n")
     return 0
 
 

@@ -13,12 +13,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from kiosk.voice.engines import render_command
+from kiosk.voice.engines import render_command, speakable
+from kiosk.voice.loudness import tidy_wav_file
 
 log = logging.getLogger(__name__)
 
-# Builds the render command for (text_file, lang, out_wav); returns (argv, engine name) or None.
-CommandFactory = Callable[[Path, str, Path], "tuple[list[str], str] | None"]
+# Builds the render command for (text_file, lang, out_wav, style); returns (argv, engine name) or None.
+CommandFactory = Callable[[Path, str, Path, str], "tuple[list[str], str] | None"]
 
 
 class LiveVoice:
@@ -37,8 +38,8 @@ class LiveVoice:
         self._count = 0
         self.hangs = 0  # renders killed for taking too long (reported in the log)
 
-    def start(self, text: str, lang: str) -> bool:
-        """Begin rendering text; False if no engine is installed or it cannot start."""
+    def start(self, text: str, lang: str, style: str = "calm") -> bool:
+        """Begin rendering text ("excited": a little higher and quicker); False if no engine is installed or it cannot start."""
         self.cancel()
         if not text.strip():
             return False
@@ -46,13 +47,13 @@ class LiveVoice:
         self._count += 1
         text_file = self.folder / f"{self._count}.txt"
         out = self.folder / f"{self._count}.wav"
-        command = self.command_factory(text_file, lang, out)
+        command = self.command_factory(text_file, lang, out, style)
         if command is None:
             return False
         argv, self.engine = command
         try:
             self.folder.mkdir(parents=True, exist_ok=True)  # a /tmp cleaner may have removed it
-            text_file.write_text(text, encoding="utf-8")
+            text_file.write_text(speakable(text, lang, self.engine), encoding="utf-8")
             self.process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
             )
@@ -78,6 +79,10 @@ class LiveVoice:
         self.process = None
         out = self._out
         if code == 0 and out is not None and out.exists() and out.stat().st_size > 44:  # more than a WAV header
+            try:
+                tidy_wav_file(out)  # as loud as the cached clips, starting at once
+            except (OSError, ValueError) as error:
+                log.warning("live speech from %s played as it came (%s)", self.engine, error)
             return out
         log.warning("speech engine %s failed (exit code %s, no sound written)", self.engine, code)
         return None

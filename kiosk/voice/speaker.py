@@ -13,6 +13,7 @@ from kiosk.voice.audio_out import AudioOut
 from kiosk.voice.live import LiveVoice
 from kiosk.language.phrases import Phrases
 from kiosk.voice.clips import VoiceClips
+from kiosk.voice.engines import style_of
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class VoiceSpeaker:
         sound = self._clip(phrase_id, lang, text)
         if sound is not None and self.audio.play(sound):
             return "clip"
-        if self.live is not None and self.live.start(text, lang):
+        if self.live is not None and self.live.start(text, lang, style_of(phrase_id)):
             self.audio.stop()
             return "live"
         return "none"
