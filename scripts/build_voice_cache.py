@@ -1,12 +1,15 @@
 """Render every spoken phrase in every language to an OGG clip, plus voice_cache/manifest.json.
 
-Online, gTTS gives natural voices (throttled, with retry and backoff on 429 and 5xx). Offline, or
-with --engine offline, espeak-ng (or pyttsx3) renders them in a child process with a timeout. Each
-clip is trimmed, normalised, encoded as OGG Vorbis (which pygame.mixer plays on a Raspberry Pi),
-decoded again and checked for a plausible length and loudness before it is kept. Re-running only
-renders what is missing, changed or corrupt; every file is written atomically.
+The engines, best first: gTTS (natural voices, needs the internet: only with --engine auto or gtts),
+then SVOX Pico (py-nanotts: natural enough, offline), espeak-ng, pyttsx3. Each clip is trimmed to a
+fixed head and tail and set to one loudness (ITU-R BS.1770, kiosk/voice/loudness.py, as live speech
+is), encoded as OGG Vorbis (which pygame.mixer plays on a Raspberry Pi), decoded again and checked for
+a plausible length and loudness before it is kept. The manifest records each clip's engine, voice and
+settings. Re-running renders only what is missing, changed, corrupt or made by a lesser engine or other
+settings than this run's; a clip whose new render fails is kept. Every file is written atomically.
 
-Usage: python scripts/build_voice_cache.py [--engine auto|gtts|offline] [--languages en es fr] [--out DIR]
+Usage: python scripts/build_voice_cache.py [--engine auto|gtts|offline|pico|espeak-ng|pyttsx3]
+       [--spanish spain|latin-america] [--languages en es fr] [--out DIR] [--force]
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,17 +33,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 from kiosk.atomic_write import write_bytes_atomic, write_text_atomic  # noqa: E402
 from kiosk.language.phrases import LANGUAGES, SPOKEN_IDS, Phrases  # noqa: E402
+from kiosk.voice import loudness  # noqa: E402
 from kiosk.voice.clips import MANIFEST, MANIFEST_FORMAT, read_manifest  # noqa: E402
-from kiosk.voice.engines import ESPEAK_VOICES, render_command  # noqa: E402
+from kiosk.voice.engines import ENGINES, engine_command, installed, speakable, style_of  # noqa: E402
 
 GTTS_TLD = {"en": "com", "es": "es", "fr": "fr"}  # the accent gTTS speaks with
+GTTS_LATIN_AMERICAN = "com.mx"
 GTTS_MIN_INTERVAL_S = 0.5  # between requests: Google answers 429 to anything faster for long
 GTTS_RETRIES = 5
 GTTS_TIMEOUT_S = 10
 OFFLINE_TIMEOUT_S = 20
 MIN_DURATION_S, MAX_DURATION_S = 0.15, 15.0  # "six" is a quarter of a second
-MIN_RMS_DBFS = -35.0  # quieter than this is not speech a child can hear in a museum
-PEAK_DBFS = -1.0  # every clip is normalised to this, so languages and engines sound equally loud
+MAX_LOUDNESS_ERROR_LU = 1.0  # a clip further than this from the target loudness is not kept
+RANK = {"gtts": 0, **{engine: i + 1 for i, engine in enumerate(ENGINES)}}  # lower is better
 
 
 class SynthesisError(Exception):
@@ -57,14 +62,22 @@ class Audio:
     rate: int
 
 
-def synthesize_gtts(text: str, lang: str) -> Audio:
+@dataclass
+class Clip:
+    data: bytes  # OGG Vorbis
+    engine: str
+    voice: str
+    settings: dict = field(default_factory=dict)
+
+
+def synthesize_gtts(text: str, lang: str, tld: str) -> Audio:
     """One request to Google's TTS; raises SynthesisError (retryable on 429/5xx)."""
     from gtts import gTTS
     from gtts.tts import gTTSError
 
     buffer = io.BytesIO()
     try:
-        gTTS(text, lang=lang, tld=GTTS_TLD.get(lang, "com"), timeout=GTTS_TIMEOUT_S).write_to_fp(buffer)
+        gTTS(text, lang=lang, tld=tld, timeout=GTTS_TIMEOUT_S).write_to_fp(buffer)
     except gTTSError as error:
         status = getattr(getattr(error, "rsp", None), "status_code", None)
         retryable = status == 429 or (status is not None and status >= 500)
@@ -74,24 +87,23 @@ def synthesize_gtts(text: str, lang: str) -> Audio:
     return decode(buffer.getvalue())
 
 
-def synthesize_offline(text: str, lang: str) -> tuple[Audio, str]:
-    """Render with espeak-ng (or pyttsx3) in a child process, killed after OFFLINE_TIMEOUT_S."""
+def synthesize_offline(text: str, lang: str, style: str, engine: str, latin_american: bool = False) -> tuple[Audio, dict]:
+    """Render with one offline engine in a child process, killed after OFFLINE_TIMEOUT_S; (audio, its recipe)."""
     with tempfile.TemporaryDirectory(prefix="voice-build-") as folder:
         text_file, out = Path(folder) / "text.txt", Path(folder) / "out.wav"
-        text_file.write_text(text, encoding="utf-8")
-        command = render_command(text_file, lang, out)
-        if command is None:
-            raise SynthesisError("no offline speech engine: install espeak-ng (sudo apt-get install espeak-ng)")
-        argv, engine = command
+        text_file.write_text(speakable(text, lang, engine), encoding="utf-8")
+        rendering = engine_command(engine, text_file, lang, out, style, latin_american)
         try:
-            subprocess.run(argv, check=True, timeout=OFFLINE_TIMEOUT_S, capture_output=True)
+            subprocess.run(rendering.argv, check=True, timeout=OFFLINE_TIMEOUT_S, capture_output=True)
         except subprocess.TimeoutExpired as error:
             raise SynthesisError(f"{engine} hung for {OFFLINE_TIMEOUT_S} s and was killed", True) from error
         except subprocess.CalledProcessError as error:
             raise SynthesisError(f"{engine} failed: {error.stderr.decode(errors='replace').strip()}") from error
+        except OSError as error:
+            raise SynthesisError(f"{engine} could not start ({error})") from error
         if not out.exists() or out.stat().st_size <= 44:
             raise SynthesisError(f"{engine} wrote no sound", True)
-        return decode(out.read_bytes()), engine
+        return decode(out.read_bytes()), {"voice": rendering.voice, "settings": rendering.settings}
 
 
 def decode(data: bytes) -> Audio:
@@ -103,17 +115,9 @@ def decode(data: bytes) -> Audio:
     return Audio(samples.mean(axis=1), rate)
 
 
-def tidy(audio: Audio) -> Audio:
-    """Trim silence at both ends (speech should start the moment it plays) and normalise the peak."""
-    samples = audio.samples
-    loud = np.flatnonzero(np.abs(samples) > 0.01 * max(1e-6, float(np.abs(samples).max())))
-    if loud.size:
-        pad = int(0.03 * audio.rate)  # keep the soft onset of the first consonant
-        samples = samples[max(0, loud[0] - pad): loud[-1] + pad]
-    peak = float(np.abs(samples).max()) if samples.size else 0.0
-    if peak > 0:
-        samples = samples * (10 ** (PEAK_DBFS / 20) / peak)
-    return Audio(samples.astype(np.float32), audio.rate)
+def tidy(audio: Audio, peak_dbfs: float = loudness.PEAK_DBFS) -> Audio:
+    """The fixed head and tail of silence, and the one loudness (the live voice's own tidying)."""
+    return Audio(loudness.tidy(audio.samples, audio.rate, peak_dbfs=peak_dbfs), audio.rate)
 
 
 def encode_ogg(audio: Audio) -> bytes:
@@ -122,43 +126,89 @@ def encode_ogg(audio: Audio) -> bytes:
     return buffer.getvalue()
 
 
+def tidy_and_encode(audio: Audio) -> bytes:
+    """OGG at the one loudness whose decoded peaks stay under the ceiling: Vorbis overshoots a few tenths
+    of a dB, so the ceiling before encoding comes down by what it overshot, until it holds."""
+    ceiling = loudness.PEAK_DBFS - 0.3  # what Vorbis usually overshoots by
+    for _ in range(6):
+        data = encode_ogg(tidy(audio, ceiling))
+        decoded = decode(data).samples
+        peak = 20 * np.log10(max(float(np.abs(decoded).max()) if decoded.size else 0.0, 1e-9))
+        if peak <= loudness.PEAK_DBFS:
+            return data
+        ceiling -= peak - loudness.PEAK_DBFS + 0.1
+    return data  # measure() refuses it if it still overshoots
+
+
 def measure(data: bytes) -> dict:
-    """Decode a finished clip and check it sounds like speech; raises SynthesisError if not."""
+    """Decode a finished clip and check it sounds like speech at the one loudness; raises SynthesisError if not."""
     audio = decode(data)
     duration = len(audio.samples) / audio.rate
-    rms = float(np.sqrt(np.mean(np.square(audio.samples)))) if audio.samples.size else 0.0
-    rms_dbfs = 20 * np.log10(max(rms, 1e-9))
+    lufs = loudness.integrated_loudness(audio.samples, audio.rate)
     peak_dbfs = 20 * np.log10(max(float(np.abs(audio.samples).max()) if audio.samples.size else 0.0, 1e-9))
     if not MIN_DURATION_S <= duration <= MAX_DURATION_S:
         raise SynthesisError(f"implausible length {duration:.2f} s")
-    if rms_dbfs < MIN_RMS_DBFS:
-        raise SynthesisError(f"too quiet ({rms_dbfs:.1f} dBFS)")
-    return {"duration_s": round(duration, 3), "rms_dbfs": round(rms_dbfs, 1), "peak_dbfs": round(peak_dbfs, 1),
+    if peak_dbfs > loudness.PEAK_DBFS + 0.01:
+        raise SynthesisError(f"peaks at {peak_dbfs:.2f} dBFS, over {loudness.PEAK_DBFS:.0f}")
+    if not abs(lufs - loudness.TARGET_LUFS) <= MAX_LOUDNESS_ERROR_LU:
+        raise SynthesisError(f"loudness {lufs:.1f} LUFS, not {loudness.TARGET_LUFS:.0f}: too quiet or silent")
+    return {"duration_s": round(duration, 3), "loudness_lufs": round(lufs, 2), "peak_dbfs": round(peak_dbfs, 2),
             "sample_rate": audio.rate}
 
 
 class Renderer:
-    """Picks the engine per phrase: gTTS while it works (auto), else offline; gTTS only when asked."""
+    """Picks the engine per phrase: gTTS while it works (auto, gtts), else the best offline engine that renders."""
 
-    def __init__(self, engine: str, gtts=synthesize_gtts, offline=synthesize_offline, sleep=time.sleep):
+    def __init__(self, engine: str = "auto", gtts=synthesize_gtts, offline=synthesize_offline, sleep=time.sleep,
+                 spanish: str = "spain"):
         self.engine, self.gtts, self.offline, self.sleep = engine, gtts, offline, sleep
+        self.latin_american = spanish == "latin-america"
         self.gtts_usable = engine in ("auto", "gtts")
+        self.offline_engines = ENGINES if engine in ("auto", "offline") else tuple(e for e in ENGINES if e == engine)
         self._last_request = 0.0
+        self._failed_engines: set[str] = set()
 
-    def render(self, text: str, lang: str) -> tuple[bytes, str, str]:
-        """(OGG bytes, engine, voice) for text; raises SynthesisError."""
+    def best_engine(self) -> str | None:
+        """The best engine this run may use (what a clip must match or beat to be kept)."""
+        if self.gtts_usable:
+            return "gtts"
+        return next((e for e in self.offline_engines if e not in self._failed_engines and installed(e)), None)
+
+    def recipe(self, engine: str, lang: str, phrase_id: str) -> dict | None:
+        """The voice and settings this run renders a phrase with on engine (None: unknown until rendered)."""
+        if engine == "gtts":
+            return {"voice": f"{lang}-{self._tld(lang)}", "settings": {"tld": self._tld(lang)}}
+        rendering = engine_command(engine, Path("text"), lang, Path("out"), style_of(phrase_id), self.latin_american)
+        return {"voice": rendering.voice, "settings": rendering.settings}
+
+    def _tld(self, lang: str) -> str:
+        return GTTS_LATIN_AMERICAN if lang == "es" and self.latin_american else GTTS_TLD.get(lang, "com")
+
+    def render(self, text: str, lang: str, phrase_id: str = "") -> Clip:
+        """The clip for text; raises SynthesisError when no engine could render it."""
         if self.gtts_usable:
             try:
                 audio = self._gtts_with_retry(text, lang)
-                return encode_ogg(tidy(audio)), "gtts", f"{lang}-{GTTS_TLD.get(lang, 'com')}"
+                recipe = self.recipe("gtts", lang, phrase_id)
+                return Clip(tidy_and_encode(audio), "gtts", recipe["voice"], recipe["settings"])
             except SynthesisError as error:
                 if self.engine == "gtts":
                     raise SynthesisError(f"{error}. gTTS needs the internet: connect, or use --engine offline") from error
                 self.gtts_usable = False  # one clear message, then offline for the rest of the run
-                print(f"gTTS is unavailable ({error}); rendering with the offline engine instead. "
+                print(f"gTTS is unavailable ({error}); rendering with the offline engines instead. "
                       "Run this again when online for natural voices.", file=sys.stderr)
-        audio, engine = self._offline_with_retry(text, lang)
-        return encode_ogg(tidy(audio)), engine, ESPEAK_VOICES.get(lang, lang)
+        problems = []
+        for engine in self.offline_engines:
+            if engine in self._failed_engines or not installed(engine):
+                continue
+            try:
+                audio, recipe = self._offline_with_retry(text, lang, style_of(phrase_id), engine)
+                return Clip(tidy_and_encode(audio), engine, recipe["voice"], recipe["settings"])
+            except SynthesisError as error:
+                problems.append(f"{engine}: {error}")
+        if not problems:
+            raise SynthesisError("no offline speech engine: pip install py-nanotts (Pico), or sudo apt-get install espeak-ng")
+        raise SynthesisError("; ".join(problems))
 
     def _gtts_with_retry(self, text: str, lang: str) -> Audio:
         for attempt in range(GTTS_RETRIES):
@@ -167,7 +217,7 @@ class Renderer:
                 self.sleep(wait)
             self._last_request = time.monotonic()
             try:
-                return self.gtts(text, lang)
+                return self.gtts(text, lang, self._tld(lang))
             except SynthesisError as error:
                 if not error.retryable or attempt == GTTS_RETRIES - 1:
                     raise
@@ -176,20 +226,20 @@ class Renderer:
                 self.sleep(backoff)
         raise AssertionError("unreachable")
 
-    def _offline_with_retry(self, text: str, lang: str) -> tuple[Audio, str]:
+    def _offline_with_retry(self, text: str, lang: str, style: str, engine: str) -> tuple[Audio, dict]:
         try:
-            return self.offline(text, lang)
+            return self.offline(text, lang, style, engine, self.latin_american)
         except SynthesisError as error:
             if not error.retryable:
                 raise
-            return self.offline(text, lang)  # a hung or silent engine gets one more chance
+            return self.offline(text, lang, style, engine, self.latin_american)  # a hung or silent engine: once more
 
 
 def build(out: Path, languages: list[str], renderer: Renderer, force: bool = False, phrases: Phrases | None = None) -> dict:
     """Bring the cache in out up to date; returns counts of kept, rendered and removed clips."""
     phrases = phrases or Phrases()
     old = {(c["id"], c["lang"]): c for c in read_manifest(out)["clips"]} if (out / MANIFEST).exists() else {}
-    clips, counts = [], {"kept": 0, "rendered": 0, "removed": 0}
+    clips, counts = [], {"kept": 0, "rendered": 0, "removed": 0, "failed": 0}
     try:
         _render_missing(out, languages, renderer, force, phrases, old, clips, counts)
     except BaseException:  # an error or Ctrl-C: keep every clip made so far
@@ -210,28 +260,48 @@ def _render_missing(out, languages, renderer, force, phrases, old, clips, counts
         for phrase_id in SPOKEN_IDS:
             text = phrases.text(phrase_id, lang)
             entry = old.get((phrase_id, lang))
-            if entry is not None and not force and _still_good(out, entry, text, renderer):
+            if entry is not None and not force and _still_good(out, entry, text, renderer, phrase_id):
                 clips.append(old.pop((phrase_id, lang)))
                 counts["kept"] += 1
                 continue
-            # The old entry stays listed until the new clip is written: a failed render keeps it.
-            data, engine, voice = renderer.render(text, lang)
-            info = measure(data)
+            try:
+                clip = renderer.render(text, lang, phrase_id)
+                info = measure(clip.data)
+            except SynthesisError as error:
+                if renderer.engine == "gtts":
+                    raise  # asked for gTTS only: one clear message, not one per phrase
+                # The old clip (if any) stays listed and on disk: a failed render never loses a voice.
+                print(f"{lang} {phrase_id}: not rendered ({error}); "
+                      f"{'the old clip is kept' if entry is not None else 'it will be spoken live'}", file=sys.stderr)
+                counts["failed"] += 1
+                if entry is not None:
+                    clips.append(old.pop((phrase_id, lang)))
+                continue
             relative = f"{lang}/{phrase_id}.ogg"
-            write_bytes_atomic(out / relative, data)
+            write_bytes_atomic(out / relative, clip.data)
             old.pop((phrase_id, lang), None)
-            clips.append({"id": phrase_id, "lang": lang, "text": text, "engine": engine, "voice": voice, "file": relative,
-                          "sha256": hashlib.sha256(data).hexdigest(), **info})
+            clips.append({"id": phrase_id, "lang": lang, "text": text, "engine": clip.engine, "voice": clip.voice,
+                          "settings": clip.settings, "file": relative, "sha256": hashlib.sha256(clip.data).hexdigest(),
+                          **info})
             counts["rendered"] += 1
             if counts["rendered"] % 20 == 0:  # a killed run keeps what it made
                 _write_manifest(out, clips + list(old.values()))
 
 
-def _still_good(out: Path, entry: dict, text: str, renderer: Renderer) -> bool:
-    if entry.get("text") != text:
+def _still_good(out: Path, entry: dict, text: str, renderer: Renderer, phrase_id: str) -> bool:
+    """Kept when it says the same words, is intact, at today's loudness, and no better engine or other
+    settings would render it now (a gTTS clip outranks every offline engine, so an offline run keeps it)."""
+    if entry.get("text") != text or entry.get("loudness_lufs") is None:
         return False
-    if renderer.engine == "gtts" and entry.get("engine") != "gtts":
-        return False  # asked for natural voices: replace the offline ones
+    if abs(entry["loudness_lufs"] - loudness.TARGET_LUFS) > MAX_LOUDNESS_ERROR_LU:
+        return False
+    best, engine = renderer.best_engine(), entry.get("engine")
+    if best is not None:
+        if RANK.get(engine, len(RANK)) > RANK[best]:
+            return False  # made by a lesser engine than this run has
+        if engine == best and {"voice": entry.get("voice"), "settings": entry.get("settings")} != renderer.recipe(
+                best, entry.get("lang", ""), phrase_id):
+            return False  # the same engine, other settings (a new pace, another accent)
     path = out / entry.get("file", "")
     return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
 
@@ -245,8 +315,9 @@ def _write_manifest(out: Path, clips: list[dict]) -> None:
         "format": MANIFEST_FORMAT,
         "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engines": engines,
-        "note": "espeak-ng clips are robotic; rebuild online with --engine gtts for natural voices"
-        if engines != ["gtts"] else "natural voices from gTTS",
+        "note": "natural voices from gTTS" if engines == ["gtts"] else
+        "offline voices (Pico is natural enough, espeak-ng robotic); rebuild online with --engine gtts for gTTS's",
+        "target_lufs": loudness.TARGET_LUFS,
         "clips": clips,
     }
     write_text_atomic(out / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
@@ -254,20 +325,27 @@ def _write_manifest(out: Path, clips: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("auto", "gtts", "offline"), default="auto",
-                        help="auto: gTTS if reachable, else offline (default); gtts: fail rather than fall back")
+    parser.add_argument("--engine", choices=("auto", "gtts", "offline", *ENGINES), default="auto",
+                        help="auto: gTTS if reachable, else the best offline engine (default); gtts: fail rather than "
+                             "fall back; offline: Pico, else espeak-ng, else pyttsx3; or one engine only")
+    parser.add_argument("--spanish", choices=("spain", "latin-america"), default="spain",
+                        help="the Spanish accent where the engine has both (gTTS, espeak-ng; Pico speaks Castilian)")
     parser.add_argument("--languages", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "voice_cache")
     parser.add_argument("--force", action="store_true", help="render every clip again")
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        counts = build(args.out, args.languages, Renderer(args.engine), args.force)
+        counts = build(args.out, args.languages, Renderer(args.engine, spanish=args.spanish), args.force)
     except SynthesisError as error:
         print(f"voice cache not finished: {error}", file=sys.stderr)
         return 1
-    print(f"{args.out}: {counts['rendered']} rendered, {counts['kept']} up to date, {counts['removed']} removed "
-          f"in {time.monotonic() - started:.0f} s")
+    print(f"{args.out}: {counts['rendered']} rendered, {counts['kept']} up to date, {counts['removed']} removed, "
+          f"{counts['failed']} failed in {time.monotonic() - started:.0f} s")
+    if counts["failed"]:
+        print(f"{counts['failed']} clips could not be rendered (listed above); run again when the engine works",
+              file=sys.stderr)
+        return 1
     return 0
 
 

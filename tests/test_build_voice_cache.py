@@ -1,5 +1,6 @@
-"""The voice cache builder: real offline rendering with espeak-ng (clips decode, have a plausible length
-and loudness), incremental re-runs, corrupt clips replaced, gTTS failing clearly without a network."""
+"""The voice cache builder: real offline rendering with Pico and espeak-ng (clips decode, have a plausible
+length and the one loudness), incremental re-runs, corrupt clips replaced, lesser engines and old settings
+rendered again, failed renders keeping their old clip, gTTS failing clearly without a network."""
 import hashlib
 import importlib.util
 import json
@@ -13,7 +14,8 @@ import soundfile
 
 from conftest import PROJECT_ROOT
 from kiosk.language.phrases import SPOKEN_IDS, Phrases
-from kiosk.voice.engines import espeak_binary
+from kiosk.voice import loudness
+from kiosk.voice.engines import espeak_binary, pico_installed
 
 SCRIPT = PROJECT_ROOT / "scripts" / "build_voice_cache.py"
 spec = importlib.util.spec_from_file_location("build_voice_cache", SCRIPT)
@@ -23,11 +25,12 @@ spec.loader.exec_module(builder)
 
 
 @pytest.fixture(autouse=True)
-def needs_espeak():
-    if espeak_binary() is None:
-        if os.environ.get("CI"):
-            pytest.fail("espeak-ng is not installed; .ci/run installs it")
-        pytest.skip("espeak-ng is not installed")
+def needs_the_offline_engines():
+    for name, present in (("espeak-ng", espeak_binary() is not None), ("py-nanotts (Pico)", pico_installed())):
+        if not present:
+            if os.environ.get("CI"):
+                pytest.fail(f"{name} is not installed; .ci/run installs it")
+            pytest.skip(f"{name} is not installed")
 
 
 def run_script(*args, env=None):
@@ -35,33 +38,65 @@ def run_script(*args, env=None):
                           env={**os.environ, **(env or {})})
 
 
-def test_offline_render_decodes_with_a_plausible_length_and_loudness():
-    data, engine, voice = builder.Renderer("offline").render("Je crois que c'est un sept\u00a0!", "fr")
-    assert engine == "espeak-ng" and voice == "fr-fr"
-    samples, rate = soundfile.read(__import__("io").BytesIO(data), dtype="float32")
+@pytest.mark.parametrize("engine,voice", [("offline", "fr-FR"), ("espeak-ng", "fr-fr")])
+def test_offline_render_decodes_with_a_plausible_length_and_the_one_loudness(engine, voice):
+    clip = builder.Renderer(engine).render("Je crois que c'est un sept\u00a0!", "fr", "result.7")
+    assert clip.engine == ("pico" if engine == "offline" else engine) and clip.voice == voice
+    samples, rate = soundfile.read(__import__("io").BytesIO(clip.data), dtype="float32")
     duration = len(samples) / rate
-    rms_dbfs = 20 * np.log10(np.sqrt(np.mean(samples ** 2)))
     assert 0.8 < duration < 4.0, duration  # a short sentence, trimmed of silence
-    assert -30 < rms_dbfs < -6, rms_dbfs
-    assert np.abs(samples[: int(0.05 * rate)]).max() > 0.001, "speech starts at once, no leading silence"
+    assert abs(loudness.integrated_loudness(samples, rate) - loudness.TARGET_LUFS) < 0.5
+    assert 20 * np.log10(np.abs(samples).max()) <= loudness.PEAK_DBFS + 0.01, "decoded, Vorbis's overshoot included"
+    head = int(loudness.HEAD_S * rate)
+    assert np.abs(samples[: head // 2]).max() < 0.01, "the fixed head of silence"
+    assert np.abs(samples[head: head + int(0.1 * rate)]).max() > 0.01, "and the speech right after it"
+    assert clip.settings.get("pitch") is not None, "an excited answer: the pitch is recorded"
 
 
 def test_build_is_complete_then_incremental_and_replaces_a_corrupt_clip(tmp_path):
     out = tmp_path / "cache"
     counts = builder.build(out, ["es"], builder.Renderer("offline"))
-    assert counts == {"kept": 0, "rendered": len(SPOKEN_IDS), "removed": 0}
+    assert counts == {"kept": 0, "rendered": len(SPOKEN_IDS), "removed": 0, "failed": 0}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["engines"] == ["espeak-ng"] and "espeak-ng" in manifest["note"]
+    assert manifest["engines"] == ["pico"] and manifest["target_lufs"] == loudness.TARGET_LUFS
     for clip in manifest["clips"]:
         data = (out / clip["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == clip["sha256"]
         assert clip["text"] == Phrases("es").text(clip["id"]) and clip["lang"] == "es"
-        assert 0.15 <= clip["duration_s"] <= 5 and clip["rms_dbfs"] > -35
+        assert clip["voice"] == "es-ES" and {"speed", "pitch", "volume"} <= set(clip["settings"])
+        assert 0.15 <= clip["duration_s"] <= 5 and abs(clip["loudness_lufs"] - loudness.TARGET_LUFS) <= 1
     before = (out / "manifest.json").read_bytes()
     assert builder.build(out, ["es"], builder.Renderer("offline"))["rendered"] == 0
     assert (out / "manifest.json").read_bytes() == before, "nothing changed, nothing rewritten"
     (out / "es" / "result.5.ogg").write_bytes(b"OggS broken")
-    assert builder.build(out, ["es"], builder.Renderer("offline")) == {"kept": len(SPOKEN_IDS) - 1, "rendered": 1, "removed": 0}
+    assert builder.build(out, ["es"], builder.Renderer("offline")) == {
+        "kept": len(SPOKEN_IDS) - 1, "rendered": 1, "removed": 0, "failed": 0}
+
+
+def test_a_lesser_engine_or_other_settings_are_rendered_again_and_a_better_engine_is_kept(tmp_path, monkeypatch):
+    out = tmp_path / "cache"
+    builder.build(out, ["en"], builder.Renderer("espeak-ng"))
+    assert builder.build(out, ["en"], builder.Renderer("espeak-ng"))["rendered"] == 0
+    monkeypatch.setattr(builder, "engine_command", lambda *a, **k: _slower(*a, **k))
+    assert builder.build(out, ["en"], builder.Renderer("espeak-ng"))["rendered"] == len(SPOKEN_IDS), "a new pace"
+    monkeypatch.undo()
+    assert builder.build(out, ["en"], builder.Renderer("offline"))["rendered"] == len(SPOKEN_IDS), "Pico replaces espeak-ng"
+    assert builder.build(out, ["en"], builder.Renderer("espeak-ng"))["rendered"] == 0, "and espeak-ng keeps Pico's"
+
+
+def _slower(engine, text_file, lang, out_wav, style="calm", latin_american=False):
+    from kiosk.voice.engines import engine_command
+
+    rendering = engine_command(engine, text_file, lang, out_wav, style, latin_american)
+    rendering.settings["rate_wpm"] -= 10
+    rendering.argv[rendering.argv.index("-s") + 1] = str(rendering.settings["rate_wpm"])
+    return rendering
+
+
+def test_latin_american_spanish_is_recorded_per_clip():
+    renderer = builder.Renderer("espeak-ng", spanish="latin-america")
+    assert renderer.render("¡Creo que es un siete!", "es", "result.7").voice == "es-419"
+    assert builder.Renderer("auto", spanish="latin-america").recipe("gtts", "es", "result.7")["settings"] == {"tld": "com.mx"}
 
 
 def test_a_changed_phrase_is_rendered_again(tmp_path, monkeypatch):
@@ -93,21 +128,21 @@ def test_auto_falls_back_to_the_offline_engine_and_says_so(tmp_path):
     assert "gTTS is unavailable" in result.stderr and "when online" in result.stderr
     assert result.stderr.count("gTTS is unavailable") == 1, "one message, not one per phrase"
     manifest = json.loads((tmp_path / "cache" / "manifest.json").read_text())
-    assert {c["engine"] for c in manifest["clips"]} == {"espeak-ng"}
+    assert {c["engine"] for c in manifest["clips"]} == {"pico"}
 
 
 def test_gtts_busy_answers_are_retried_with_growing_waits():
     calls, sleeps = [], []
 
-    def busy_twice(text, lang):
+    def busy_twice(text, lang, tld):
         calls.append(text)
         if len(calls) <= 2:
             raise builder.SynthesisError("429 Too Many Requests", retryable=True)
         return builder.Audio(np.sin(np.linspace(0, 800, 22050)).astype(np.float32) * 0.5, 22050)
 
     renderer = builder.Renderer("gtts", gtts=busy_twice, sleep=sleeps.append)
-    data, engine, _ = renderer.render("hello", "en")
-    assert engine == "gtts" and len(calls) == 3 and data[:4] == b"OggS"
+    clip = renderer.render("hello", "en")
+    assert clip.engine == "gtts" and len(calls) == 3 and clip.data[:4] == b"OggS"
     backoffs = [s for s in sleeps if s >= 1]
     assert len(backoffs) == 2 and backoffs[1] > backoffs[0]
 
@@ -115,7 +150,7 @@ def test_gtts_busy_answers_are_retried_with_growing_waits():
 def test_a_refusal_that_retrying_cannot_fix_is_not_retried():
     calls = []
 
-    def forbidden(text, lang):
+    def forbidden(text, lang, tld):
         calls.append(text)
         raise builder.SynthesisError("403 Forbidden", retryable=False)
 
@@ -126,8 +161,11 @@ def test_a_refusal_that_retrying_cannot_fix_is_not_retried():
 
 def test_a_hung_offline_engine_is_killed(monkeypatch):
     monkeypatch.setattr(builder, "OFFLINE_TIMEOUT_S", 0.5)
-    monkeypatch.setattr(builder, "render_command", lambda t, l, o: ([sys.executable, "-c", "import time; time.sleep(60)"], "hung"))
-    with pytest.raises(builder.SynthesisError, match="hung"):
+    from kiosk.voice.engines import Rendering
+
+    monkeypatch.setattr(builder, "engine_command", lambda engine, *a, **k: Rendering(
+        [sys.executable, "-c", "import time; time.sleep(60)"], engine, "x", {}))
+    with pytest.raises(builder.SynthesisError, match="pico hung.*espeak-ng hung"):
         builder.Renderer("offline").render("hello", "en")
 
 
@@ -136,11 +174,16 @@ def test_a_failed_render_keeps_the_clip_that_was_there(tmp_path, monkeypatch):
     builder.build(out, ["en"], builder.Renderer("offline"))
     phrases = Phrases("en")
     monkeypatch.setitem(phrases.catalogs["en"]._catalog, "prompt.draw", "A new sentence")
+    monkeypatch.setitem(phrases.catalogs["en"]._catalog, "feedback.ask", "Another new one")
+    old_clip = (out / "en" / "prompt.draw.ogg").read_bytes()
 
-    def broken(text, lang):
+    def broken(text, lang, style, engine, latin_american=False):
         raise builder.SynthesisError("the engine is gone")
 
-    with pytest.raises(builder.SynthesisError):
-        builder.build(out, ["en"], builder.Renderer("offline", offline=broken), phrases=phrases)
-    listed = {c["id"] for c in json.loads((out / "manifest.json").read_text())["clips"]}
-    assert "prompt.draw" in listed and len(listed) == len(SPOKEN_IDS)
+    counts = builder.build(out, ["en"], builder.Renderer("offline", offline=broken), phrases=phrases)
+    assert counts["failed"] == 2 and counts["kept"] == len(SPOKEN_IDS) - 2, "it went on with the others"
+    listed = {c["id"]: c for c in json.loads((out / "manifest.json").read_text())["clips"]}
+    assert len(listed) == len(SPOKEN_IDS) and listed["prompt.draw"]["text"] == "Draw a number!"
+    assert (out / "en" / "prompt.draw.ogg").read_bytes() == old_clip, "the old clip is still there, as it was"
+    monkeypatch.setattr(builder, "build", lambda *a, **k: counts)
+    assert builder.main(["--languages", "en", "--out", str(out)]) == 1, "and the run says it is not finished"
