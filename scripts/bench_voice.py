@@ -58,7 +58,10 @@ def main() -> int:
     drawn = drawn_digits.load()  # real drawings, in canvas pixels ($DRAWN_DIGITS_DIR or ../shared)
     picks = np.random.default_rng(0).choice(len(drawn), args.trials, replace=False)
     results = {}
-    for mode, clips_dir in (("cached clip", config.voice_dir_path), ("live espeak-ng", Path(tempfile.mkdtemp()))):
+    from kiosk.voice.engines import best_installed
+
+    cache = Path(os.environ.get("BENCH_VOICE_CACHE", config.voice_dir_path))  # another cache to compare with
+    for mode, clips_dir in (("cached clip", cache), (f"live {best_installed()}", Path(tempfile.mkdtemp()))):
         phrases = Phrases("en")
         speaker = VoiceSpeaker(phrases, AudioOut(), VoiceClips(clips_dir), LiveVoice())
         screen = DrawScreen(load_recognizers(config), speaker, Theme(800, 480), 700, EventLog(None), phrases)

@@ -115,11 +115,6 @@ def decode(data: bytes) -> Audio:
     return Audio(samples.mean(axis=1), rate)
 
 
-def tidy(audio: Audio, peak_dbfs: float = loudness.PEAK_DBFS) -> Audio:
-    """The fixed head and tail of silence, and the one loudness (the live voice's own tidying)."""
-    return Audio(loudness.tidy(audio.samples, audio.rate, peak_dbfs=peak_dbfs), audio.rate)
-
-
 def encode_ogg(audio: Audio) -> bytes:
     buffer = io.BytesIO()
     soundfile.write(buffer, audio.samples, audio.rate, format="OGG", subtype="VORBIS")
@@ -127,17 +122,23 @@ def encode_ogg(audio: Audio) -> bytes:
 
 
 def tidy_and_encode(audio: Audio) -> bytes:
-    """OGG at the one loudness whose decoded peaks stay under the ceiling: Vorbis overshoots a few tenths
-    of a dB, so the ceiling before encoding comes down by what it overshot, until it holds."""
-    ceiling = loudness.PEAK_DBFS - 0.3  # what Vorbis usually overshoots by
+    """OGG whose decoded sound is at the one loudness with peaks under the ceiling. Vorbis overshoots
+    peaks by a few tenths of a dB and drops some of the treble BS.1770 weighs ("six" came out 1 LU
+    quiet), so both are measured after decoding and corrected until they hold."""
+    ceiling, target = loudness.PEAK_DBFS - 0.3, loudness.TARGET_LUFS  # -0.3: what Vorbis usually overshoots
     for _ in range(6):
-        data = encode_ogg(tidy(audio, ceiling))
-        decoded = decode(data).samples
-        peak = 20 * np.log10(max(float(np.abs(decoded).max()) if decoded.size else 0.0, 1e-9))
-        if peak <= loudness.PEAK_DBFS:
+        data = encode_ogg(Audio(loudness.tidy(audio.samples, audio.rate, target, ceiling), audio.rate))
+        decoded = decode(data)
+        peak = 20 * np.log10(max(float(np.abs(decoded.samples).max()) if decoded.samples.size else 0.0, 1e-9))
+        level = loudness.integrated_loudness(decoded.samples, decoded.rate)
+        if not np.isfinite(level):
+            return data  # silence: measure() says so
+        if peak <= loudness.PEAK_DBFS and abs(level - loudness.TARGET_LUFS) <= 0.2:
             return data
-        ceiling -= peak - loudness.PEAK_DBFS + 0.1
-    return data  # measure() refuses it if it still overshoots
+        if peak > loudness.PEAK_DBFS:
+            ceiling -= peak - loudness.PEAK_DBFS + 0.1
+        target += loudness.TARGET_LUFS - level
+    return data  # measure() refuses it if it still misses
 
 
 def measure(data: bytes) -> dict:
@@ -153,7 +154,7 @@ def measure(data: bytes) -> dict:
     if not abs(lufs - loudness.TARGET_LUFS) <= MAX_LOUDNESS_ERROR_LU:
         raise SynthesisError(f"loudness {lufs:.1f} LUFS, not {loudness.TARGET_LUFS:.0f}: too quiet or silent")
     return {"duration_s": round(duration, 3), "loudness_lufs": round(lufs, 2), "peak_dbfs": round(peak_dbfs, 2),
-            "sample_rate": audio.rate}
+            "sample_rate": audio.rate, "head_s": loudness.HEAD_S, "tail_s": loudness.TAIL_S}
 
 
 class Renderer:
@@ -293,6 +294,8 @@ def _still_good(out: Path, entry: dict, text: str, renderer: Renderer, phrase_id
     settings would render it now (a gTTS clip outranks every offline engine, so an offline run keeps it)."""
     if entry.get("text") != text or entry.get("loudness_lufs") is None:
         return False
+    if (entry.get("head_s"), entry.get("tail_s")) != (loudness.HEAD_S, loudness.TAIL_S):
+        return False  # trimmed to other margins
     if abs(entry["loudness_lufs"] - loudness.TARGET_LUFS) > MAX_LOUDNESS_ERROR_LU:
         return False
     best, engine = renderer.best_engine(), entry.get("engine")

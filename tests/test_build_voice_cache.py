@@ -187,3 +187,27 @@ def test_a_failed_render_keeps_the_clip_that_was_there(tmp_path, monkeypatch):
     assert (out / "en" / "prompt.draw.ogg").read_bytes() == old_clip, "the old clip is still there, as it was"
     monkeypatch.setattr(builder, "build", lambda *a, **k: counts)
     assert builder.main(["--languages", "en", "--out", str(out)]) == 1, "and the run says it is not finished"
+
+
+@pytest.mark.parametrize("missing,expected", [((), "pico"), (("pico",), "espeak-ng"), (("pico", "espeak-ng", "pyttsx3"), None)])
+def test_the_builder_takes_the_best_offline_engine_there_is(monkeypatch, missing, expected):
+    monkeypatch.setattr(builder, "installed", lambda engine: engine not in missing)
+    renderer = builder.Renderer("offline")
+    assert renderer.best_engine() == expected
+    if expected is None:
+        with pytest.raises(builder.SynthesisError, match="no offline speech engine: pip install py-nanotts"):
+            renderer.render("hello", "en")
+    else:
+        assert renderer.render("Hmm, is it a one or a seven?", "en", "unsure.1_or_7").engine == expected
+
+
+def test_an_engine_that_fails_hands_the_phrase_to_the_next(monkeypatch):
+    real = builder.synthesize_offline
+
+    def pico_broken(text, lang, style, engine, latin_american=False):
+        if engine == "pico":
+            raise builder.SynthesisError("Pico's voice files are gone")
+        return real(text, lang, style, engine, latin_american)
+
+    clip = builder.Renderer("offline", offline=pico_broken).render("I think it's a seven!", "en", "result.7")
+    assert clip.engine == "espeak-ng" and clip.settings["pitch"] == 65, "excited, on espeak-ng too"

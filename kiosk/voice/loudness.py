@@ -11,7 +11,7 @@ import numpy as np
 
 TARGET_LUFS = -16.0  # speech for a noisy hall: as loud as the loudest espeak-ng clips were, never clipped
 PEAK_DBFS = -1.0  # sample peaks stay at or below this after the gain
-HEAD_S, TAIL_S = 0.05, 0.12  # silence kept before the first sound and after the last: every clip starts alike
+HEAD_S, TAIL_S = 0.01, 0.12  # silence before the first sound (short: it is latency) and after the last: every clip alike
 SILENCE = 0.01  # below 1% of the clip's peak (-40 dB) counts as silence at the ends
 BLOCK_S, STEP_S = 0.4, 0.1  # BS.1770 gating blocks: 400 ms, 75% overlap
 ABSOLUTE_GATE = -70.0
