@@ -45,6 +45,7 @@ GTTS_TIMEOUT_S = 10
 OFFLINE_TIMEOUT_S = 20
 MIN_DURATION_S, MAX_DURATION_S = 0.15, 15.0  # "six" is a quarter of a second
 MAX_LOUDNESS_ERROR_LU = 1.0  # a clip further than this from the target loudness is not kept
+ENGINE_FAILURES_TO_GIVE_UP = 3
 RANK = {"gtts": 0, **{engine: i + 1 for i, engine in enumerate(ENGINES)}}  # lower is better
 
 
@@ -168,6 +169,7 @@ class Renderer:
         self.offline_engines = ENGINES if engine in ("auto", "offline") else tuple(e for e in ENGINES if e == engine)
         self._last_request = 0.0
         self._failed_engines: set[str] = set()
+        self._failures_in_a_row: dict[str, int] = {}
 
     def best_engine(self) -> str | None:
         """The best engine this run may use (what a clip must match or beat to be kept)."""
@@ -204,9 +206,15 @@ class Renderer:
                 continue
             try:
                 audio, recipe = self._offline_with_retry(text, lang, style_of(phrase_id), engine)
+                self._failures_in_a_row[engine] = 0
                 return Clip(tidy_and_encode(audio), engine, recipe["voice"], recipe["settings"])
             except SynthesisError as error:
                 problems.append(f"{engine}: {error}")
+                self._failures_in_a_row[engine] = self._failures_in_a_row.get(engine, 0) + 1
+                if self._failures_in_a_row[engine] >= ENGINE_FAILURES_TO_GIVE_UP:  # a hung engine costs 40 s a phrase
+                    self._failed_engines.add(engine)
+                    print(f"{engine} failed {ENGINE_FAILURES_TO_GIVE_UP} times in a row ({error}); "
+                          "not asked again in this run", file=sys.stderr)
         if not problems:
             raise SynthesisError("no offline speech engine: pip install py-nanotts (Pico), or sudo apt-get install espeak-ng")
         raise SynthesisError("; ".join(problems))
@@ -278,6 +286,14 @@ def _render_missing(out, languages, renderer, force, phrases, old, clips, counts
                 if entry is not None:
                     clips.append(old.pop((phrase_id, lang)))
                 continue
+            if entry is not None and entry.get("text") == text and RANK.get(clip.engine, len(RANK)) > RANK.get(
+                    entry.get("engine"), len(RANK)) and _intact(out, entry):
+                # a better engine failed and a lesser one stood in: the old clip, by the better one, stays
+                print(f"{lang} {phrase_id}: kept the {entry.get('engine')} clip rather than a new {clip.engine} one",
+                      file=sys.stderr)
+                clips.append(old.pop((phrase_id, lang)))
+                counts["kept"] += 1
+                continue
             relative = f"{lang}/{phrase_id}.ogg"
             write_bytes_atomic(out / relative, clip.data)
             old.pop((phrase_id, lang), None)
@@ -305,6 +321,10 @@ def _still_good(out: Path, entry: dict, text: str, renderer: Renderer, phrase_id
         if engine == best and {"voice": entry.get("voice"), "settings": entry.get("settings")} != renderer.recipe(
                 best, entry.get("lang", ""), phrase_id):
             return False  # the same engine, other settings (a new pace, another accent)
+    return _intact(out, entry)
+
+
+def _intact(out: Path, entry: dict) -> bool:
     path = out / entry.get("file", "")
     return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
 

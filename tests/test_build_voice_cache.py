@@ -211,3 +211,22 @@ def test_an_engine_that_fails_hands_the_phrase_to_the_next(monkeypatch):
 
     clip = builder.Renderer("offline", offline=pico_broken).render("I think it's a seven!", "en", "result.7")
     assert clip.engine == "espeak-ng" and clip.settings["pitch"] == 65, "excited, on espeak-ng too"
+
+
+def test_a_broken_engine_is_left_out_after_three_failures_and_never_downgrades_a_clip(tmp_path, monkeypatch):
+    out = tmp_path / "cache"
+    builder.build(out, ["en"], builder.Renderer("offline"))  # Pico's clips
+    real, calls = builder.synthesize_offline, []
+
+    def pico_gone(text, lang, style, engine, latin_american=False):
+        calls.append(engine)
+        if engine == "pico":
+            raise builder.SynthesisError("Pico's voice files are gone")
+        return real(text, lang, style, engine, latin_american)
+
+    renderer = builder.Renderer("offline", offline=pico_gone)
+    counts = builder.build(out, ["en"], renderer, force=True)
+    assert calls.count("pico") == builder.ENGINE_FAILURES_TO_GIVE_UP, "then it is not asked again"
+    assert counts == {"kept": len(SPOKEN_IDS), "rendered": 0, "removed": 0, "failed": 0}
+    assert {c["engine"] for c in json.loads((out / "manifest.json").read_text())["clips"]} == {"pico"}, \
+        "espeak-ng stood in, and every Pico clip was kept"

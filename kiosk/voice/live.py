@@ -1,11 +1,14 @@
 """LiveVoice: speech rendered on the spot, for a phrase with no cached clip, in a child process killed on a timeout.
 
 start() returns at once; the loop calls poll() each frame, which hands back the WAV once it is ready.
-Only the newest text matters: starting another one kills the one still rendering.
+Only the newest text matters: starting another one kills the one still rendering. An engine that fails
+(installed but broken: Pico's library will not load, espeak-ng has no voice) hands the same text to the
+next one, and after a few failures in a row it is not asked again.
 """
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -13,21 +16,24 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from kiosk.voice.engines import render_command, speakable
+from kiosk.voice.engines import ENGINES, render_command, speakable
 from kiosk.voice.loudness import tidy_wav_file
 
 log = logging.getLogger(__name__)
 
 # Builds the render command for (text_file, lang, out_wav, style); returns (argv, engine name) or None.
 CommandFactory = Callable[[Path, str, Path, str], "tuple[list[str], str] | None"]
+FAILURES_TO_GIVE_UP = 3  # failures in a row before an engine is left out for the rest of the run
 
 
 class LiveVoice:
     """Renders one text at a time to a WAV file in a temporary folder of its own."""
 
-    def __init__(self, command_factory: CommandFactory = render_command, timeout_s: float = 6.0, folder: Path | None = None):
-        """folder: where renders go (emptied now: a crash may have left some); a fresh temp folder if None."""
-        self.command_factory, self.timeout_s = command_factory, timeout_s
+    def __init__(self, command_factory: CommandFactory | None = None, timeout_s: float = 6.0, folder: Path | None = None):
+        """command_factory: None for the engine chain (kiosk/voice/engines.py); folder: where renders go
+        (emptied now: a crash may have left some); a fresh temp folder if None."""
+        self.command_factory = command_factory or self._chain_command
+        self.timeout_s = timeout_s
         self.folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="kiosk-voice-"))
         self._own_folder = folder is None
         self._empty_folder()
@@ -37,10 +43,22 @@ class LiveVoice:
         self._started = 0.0
         self._count = 0
         self.hangs = 0  # renders killed for taking too long (reported in the log)
+        self.failures: dict[str, int] = {}  # failures in a row, per engine
+        self._skip: set[str] = set()  # engines that already failed this text
+        self._asked: tuple[str, str, str] | None = None  # (text, lang, style) being rendered
+
+    def _chain_command(self, text_file: Path, lang: str, out_wav: Path, style: str = "calm"):
+        usable = tuple(e for e in ENGINES if e not in self._skip and self.failures.get(e, 0) < FAILURES_TO_GIVE_UP)
+        return render_command(text_file, lang, out_wav, style, engines=usable)
 
     def start(self, text: str, lang: str, style: str = "calm") -> bool:
         """Begin rendering text ("excited": a little higher and quicker); False if no engine is installed or it cannot start."""
+        self._skip = set()
+        return self._start(text, lang, style)
+
+    def _start(self, text: str, lang: str, style: str) -> bool:
         self.cancel()
+        self._asked = (text, lang, style)
         if not text.strip():
             return False
         self._empty_folder()  # played sounds live in memory; their files are done with
@@ -73,19 +91,35 @@ class LiveVoice:
         if code is None:
             if time.monotonic() - self._started > self.timeout_s:
                 self.hangs += 1
+                self.failures[self.engine] = self.failures.get(self.engine, 0) + 1  # too late for this text
                 log.warning("speech engine %s still busy after %.1f s; killed it", self.engine, self.timeout_s)
                 self.cancel()
             return None
         self.process = None
         out = self._out
         if code == 0 and out is not None and out.exists() and out.stat().st_size > 44:  # more than a WAV header
-            try:
-                tidy_wav_file(out)  # as loud as the cached clips, starting at once
-            except (OSError, ValueError) as error:
-                log.warning("live speech from %s played as it came (%s)", self.engine, error)
-            return out
+            self.failures[self.engine] = 0
+            return self._tidied(out)
         log.warning("speech engine %s failed (exit code %s, no sound written)", self.engine, code)
+        self.failures[self.engine] = self.failures.get(self.engine, 0) + 1
+        if self.failures[self.engine] == FAILURES_TO_GIVE_UP:
+            log.error("speech engine %s failed %d times in a row; the next engine speaks from now on",
+                      self.engine, FAILURES_TO_GIVE_UP)
+        if self.engine in ENGINES and self._asked is not None:  # the chain: the same words, the next engine
+            self._skip.add(self.engine)
+            self._start(*self._asked)
         return None
+
+    def _tidied(self, out: Path) -> Path:
+        """The render at the cached clips' loudness, starting at once; as it came if it cannot be read."""
+        tidy = out.with_suffix(".tidy.wav")
+        try:
+            tidy_wav_file(out, tidy)
+            os.replace(tidy, out)
+        except Exception as error:  # a strange file from a strange engine must never reach the loop
+            log.warning("live speech from %s played as it came (%s)", self.engine, error)
+            tidy.unlink(missing_ok=True)
+        return out
 
     def cancel(self) -> None:
         """Stop the render in progress, if any (a newer utterance replaces it)."""

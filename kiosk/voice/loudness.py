@@ -17,6 +17,7 @@ BLOCK_S, STEP_S = 0.4, 0.1  # BS.1770 gating blocks: 400 ms, 75% overlap
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 LIMITER_S = 0.0025  # the peak limiter looks this far around each sample
+MAX_GAIN_DB = 30.0  # a near-silent render is not turned into loud hiss
 
 
 def _biquad_response(b: tuple[float, float, float], a: tuple[float, float, float], omega: np.ndarray) -> np.ndarray:
@@ -100,12 +101,13 @@ def tidy(samples: np.ndarray, rate: int, target_lufs: float = TARGET_LUFS, peak_
 
     The limiter takes a little loudness off the peakiest clips, so the gain is corrected again (a few rounds)."""
     out = trim(np.asarray(samples, dtype=np.float64), rate)
+    goal = min(target_lufs, integrated_loudness(out, rate) + MAX_GAIN_DB)  # -inf for silence
     for _ in range(6):
         loudness = integrated_loudness(out, rate)
-        if not np.isfinite(loudness) or abs(loudness - target_lufs) < 0.05:
-            break  # silence, or there (limited already, if it had to be)
-        out = limit_peaks(out * 10 ** ((target_lufs - loudness) / 20), rate, peak_dbfs)
-    return out.astype(np.float32)
+        if not np.isfinite(loudness) or abs(loudness - goal) < 0.05:
+            break  # silence, or there
+        out = limit_peaks(out * 10 ** ((goal - loudness) / 20), rate, peak_dbfs)
+    return limit_peaks(out, rate, peak_dbfs).astype(np.float32)  # a clip already at the target may still peak
 
 
 def read_wav(path) -> tuple[np.ndarray, int]:
@@ -134,7 +136,9 @@ def write_wav(path, samples: np.ndarray, rate: int) -> None:
         wav.writeframes(pcm.tobytes())
 
 
-def tidy_wav_file(path) -> None:
-    """Live speech the same as the cached clips: the WAV file trimmed and set to the one loudness, in place."""
+def tidy_wav_file(path, out=None) -> None:
+    """Live speech the same as the cached clips: the WAV file trimmed and set to the one loudness (to out, or in place)."""
     samples, rate = read_wav(path)
-    write_wav(path, tidy(samples, rate), rate)
+    if rate <= 0 or samples.size == 0:
+        raise ValueError(f"{path}: no sound in it (rate {rate}, {samples.size} samples)")
+    write_wav(out or path, tidy(samples, rate), rate)

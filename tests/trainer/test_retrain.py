@@ -70,7 +70,9 @@ def test_a_label_the_model_finds_impossible_is_doubted():
 
 
 def test_a_burst_of_one_contradiction_sets_aside_that_labels_doubtful_drawings_too():
-    from trainer.retrain import PRANK_BURST, doubted
+    from trainer.retrain import BURST_SHARE, PRANK_BURST, doubted
+
+    assert PRANK_BURST < BURST_SHARE * 1000
 
     def leaning(probabilities: dict[int, float]) -> np.ndarray:
         row = np.zeros(10)
@@ -88,6 +90,10 @@ def test_a_burst_of_one_contradiction_sets_aside_that_labels_doubtful_drawings_t
     assert doubted(many, np.full(len(many), 7)).tolist() == [True] * PRANK_BURST + [True, False]
     # the burst is of one pair: the 1s labelled 1 (the model's own answer) are believed
     assert not doubted(many[:-1], np.full(len(many) - 1, 1)).any()
+    # and it is a burst only against the whole store: the same pranks among many honest 7s (1% of 1,000
+    # is 10) are the doubted ones alone
+    crowd = np.array([sure_one] * PRANK_BURST + [half_one] + [sevens] * 994)
+    assert doubted(crowd, np.full(len(crowd), 7)).sum() == PRANK_BURST
 
 
 def fill_store(config, drawn_dir, count, seed=0):

@@ -44,7 +44,7 @@ def test_the_meter_knows_a_1khz_tone_and_silence():
 
 def test_tidy_sets_the_loudness_keeps_peaks_under_the_ceiling_and_fixes_head_and_tail():
     rate = 16000
-    quiet = np.concatenate([np.zeros(rate), 0.01 * speechlike(rate, 1.0), np.zeros(rate // 3)])
+    quiet = np.concatenate([np.zeros(rate), 0.05 * speechlike(rate, 1.0), np.zeros(rate // 3)])  # 25 dB under
     peaky = speechlike(rate, 1.0, seed=1)
     peaky[rate // 2] = 1.0  # one click: gain to the target would push it far over the ceiling
     for samples in (quiet, peaky):
@@ -64,7 +64,18 @@ def test_the_limiter_only_touches_what_is_over_the_ceiling():
     assert np.abs(limited).max() <= 10 ** (loudness.PEAK_DBFS / 20)
     far = np.r_[0:7000, 9000:rate]
     assert np.array_equal(limited[far], samples[far]), "away from the click, nothing changes"
-    assert loudness.limit_peaks(samples * 0.5, rate) is not None
+    quiet = samples * 0.5
+    assert np.array_equal(loudness.limit_peaks(quiet, rate), quiet), "nothing over the ceiling: nothing changes"
+
+
+def test_a_clip_already_at_the_target_is_still_limited_and_hiss_is_not_made_loud():
+    rate = 16000
+    samples = speechlike(rate, 1.0, seed=2)
+    samples = samples * 10 ** ((loudness.TARGET_LUFS - loudness.integrated_loudness(samples, rate)) / 20)
+    samples[rate // 3] = 1.0  # at the target already, with one click at full scale
+    assert 20 * np.log10(np.abs(loudness.tidy(samples, rate)).max()) <= loudness.PEAK_DBFS
+    hiss = np.random.default_rng(0).normal(0, 10 ** (-62 / 20), rate).astype(np.float32)
+    assert reference(loudness.tidy(hiss, rate), rate) <= reference(hiss, rate) + loudness.MAX_GAIN_DB + 0.1
 
 
 def test_wav_files_round_trip_and_a_broken_one_says_so(tmp_path):
