@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -46,6 +47,7 @@ class LiveVoice:
         self.failures: dict[str, int] = {}  # failures in a row, per engine
         self._skip: set[str] = set()  # engines that already failed this text
         self._asked: tuple[str, str, str] | None = None  # (text, lang, style) being rendered
+        self._tidying: threading.Thread | None = None  # the finished render being set to the one loudness
 
     def _chain_command(self, text_file: Path, lang: str, out_wav: Path, style: str = "calm"):
         usable = tuple(e for e in ENGINES if e not in self._skip and self.failures.get(e, 0) < FAILURES_TO_GIVE_UP)
@@ -84,6 +86,11 @@ class LiveVoice:
 
     def poll(self) -> Path | None:
         """The finished WAV of the current text, once (None while rendering, after failure, or when idle)."""
+        if self._tidying is not None:  # off the loop's thread: on a Pi it takes a few frames
+            if self._tidying.is_alive():
+                return None
+            self._tidying = None
+            return self._out
         process = self.process
         if process is None:
             return None
@@ -99,7 +106,9 @@ class LiveVoice:
         out = self._out
         if code == 0 and out is not None and out.exists() and out.stat().st_size > 44:  # more than a WAV header
             self.failures[self.engine] = 0
-            return self._tidied(out)
+            self._tidying = threading.Thread(target=self._tidy, args=(out, self.engine), name="live-voice-tidy", daemon=True)
+            self._tidying.start()
+            return None
         log.warning("speech engine %s failed (exit code %s, no sound written)", self.engine, code)
         self.failures[self.engine] = self.failures.get(self.engine, 0) + 1
         if self.failures[self.engine] == FAILURES_TO_GIVE_UP:
@@ -110,19 +119,28 @@ class LiveVoice:
             self._start(*self._asked)
         return None
 
-    def _tidied(self, out: Path) -> Path:
-        """The render at the cached clips' loudness, starting at once; as it came if it cannot be read."""
+    @property
+    def busy(self) -> bool:
+        """Rendering or tidying: what was asked has not been handed over yet."""
+        return self.process is not None or self._tidying is not None
+
+    @staticmethod
+    def _tidy(out: Path, engine: str | None) -> None:
+        """The render at the cached clips' loudness, starting at once; left as it came if it cannot be read."""
         tidy = out.with_suffix(".tidy.wav")
         try:
             tidy_wav_file(out, tidy)
             os.replace(tidy, out)
         except Exception as error:  # a strange file from a strange engine must never reach the loop
-            log.warning("live speech from %s played as it came (%s)", self.engine, error)
-            tidy.unlink(missing_ok=True)
-        return out
+            log.warning("live speech from %s played as it came (%s)", engine, error)
+            try:
+                tidy.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def cancel(self) -> None:
         """Stop the render in progress, if any (a newer utterance replaces it)."""
+        self._tidying = None  # a tidying still running finishes on its own; its file is not played
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             process.kill()

@@ -145,7 +145,7 @@ class VoiceSpeaker:
                 sound = self.audio.load(rendered)
                 if sound is not None:
                     self.audio.play(sound)
-        rendering = self.live is not None and self.live.process is not None
+        rendering = self.live is not None and self.live.busy
         if self._next is not None and not rendering and not self.audio.busy:
             waiting, self._next = self._next, None
             self.say(*waiting)

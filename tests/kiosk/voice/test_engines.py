@@ -62,12 +62,39 @@ def test_the_live_chain_takes_the_best_engine_that_is_installed(monkeypatch, tmp
 
 def _wait_for(voice, seconds=30.0):
     deadline, wav = time.monotonic() + seconds, None
-    while wav is None and time.monotonic() < deadline and (voice.process is not None or wav is None):
+    while wav is None and time.monotonic() < deadline:
         wav = voice.poll()
-        if voice.process is None and wav is None:
-            break
+        if wav is None and not voice.busy:
+            break  # failed, and no engine left to try
         time.sleep(0.01)
     return wav
+
+
+def test_a_finished_render_is_tidied_off_the_loop(espeak, monkeypatch, tmp_path):
+    """The loop's poll() does not wait while the loudness is set in a thread (on a Pi that takes frames):
+    the tidying here holds until the test has seen poll() return with the render done and not handed over."""
+    import threading
+
+    from kiosk.voice import live
+
+    real, release = live.tidy_wav_file, threading.Event()
+    monkeypatch.setattr(live, "tidy_wav_file", lambda *a: (release.wait(10), real(*a)))
+    voice = LiveVoice(command_factory=lambda t, l, o, s="calm": engines.render_command(t, l, o, s, ("espeak-ng",)),
+                      folder=tmp_path / "speech", timeout_s=30)
+    try:
+        assert voice.start("Hello!", "en")
+        seen_waiting, wav, deadline = False, None, time.monotonic() + 30
+        while wav is None and time.monotonic() < deadline:
+            wav = voice.poll()
+            if wav is None and voice.process is None and voice.busy:
+                seen_waiting = True  # rendered, being tidied, and the loop went on
+                release.set()
+            time.sleep(0.01)
+        assert seen_waiting and wav is not None
+        assert abs(loudness.integrated_loudness(*loudness.read_wav(wav)) - loudness.TARGET_LUFS) < 0.3
+    finally:
+        release.set()
+        voice.close()
 
 
 def test_an_engine_that_fails_hands_the_text_to_the_next_and_is_left_out_after_three(espeak, monkeypatch, tmp_path):

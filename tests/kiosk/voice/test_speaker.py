@@ -275,8 +275,8 @@ def test_live_speech_survives_its_folder_being_deleted(tmp_path):
     voice = LiveVoice(folder=tmp_path / "speech")
     shutil.rmtree(tmp_path / "speech", ignore_errors=True)  # as a /tmp cleaner would
     assert voice.start("Hello", "en")
-    deadline = time.monotonic() + 5
-    while voice.process is not None and time.monotonic() < deadline:
+    deadline, wav = time.monotonic() + 10, None
+    while wav is None and voice.busy and time.monotonic() < deadline:
         wav = voice.poll()
         time.sleep(0.01)
     assert wav is not None and wav.exists()
