@@ -56,6 +56,8 @@ DOUBT_BELIEF = 0.02
 # one pair in 1,459 (the simulation), under the 1%.
 PRANK_BURST = 5
 BURST_SHARE = 0.01
+BURST_WINDOW = 1000  # a burst is counted among the newest labels: a prank is one afternoon's game, and the
+# months of honest labels a kiosk keeps (up to 5,000) must not water it down below the share
 BURST_SUSPICION = 0.01
 EVAL_BATCH = 25  # images per onnxruntime call when scoring: a CNN's activations for 100 take ~100 MB, for 25 ~10
 PARITY_IMAGES = 500  # MNIST test images the engine and onnxruntime must agree on before a file is used
@@ -97,14 +99,26 @@ def images_of(records: list[Labelled]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(images, dtype=np.uint8).reshape(-1, 28, 28), np.array([r.label for r in records], dtype=np.int64)
 
 
-def doubted(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def newest(created: list[str], count: int = BURST_WINDOW) -> np.ndarray:
+    """True for the count most recent labels (by their ISO creation times)."""
+    order = np.argsort(np.array(created, dtype=object), kind="stable")
+    mask = np.zeros(len(created), dtype=bool)
+    mask[order[-count:]] = True
+    return mask
+
+
+def doubted(probabilities: np.ndarray, labels: np.ndarray, recent: np.ndarray | None = None) -> np.ndarray:
     """True where a child's label is not believed: the model's own answer is sure and the label nearly
-    impossible, or the label is part of a burst of the same contradiction and the model sees that answer in it."""
+    impossible, or the label is part of a burst of the same contradiction and the model sees that answer in it.
+
+    recent: the labels a burst is counted among (default: all)."""
+    recent = np.ones(len(labels), dtype=bool) if recent is None else recent
     mine = probabilities[np.arange(len(labels)), labels]
     doubt = (probabilities.max(axis=1) >= DOUBT_CONFIDENCE) & (mine < DOUBT_BELIEF)
     answers = probabilities.argmax(axis=1)
-    pairs, counts = np.unique(np.stack([answers[doubt], labels[doubt]], axis=1), axis=0, return_counts=True)
-    burst = max(PRANK_BURST, BURST_SHARE * len(labels))
+    counted = doubt & recent
+    pairs, counts = np.unique(np.stack([answers[counted], labels[counted]], axis=1), axis=0, return_counts=True)
+    burst = max(PRANK_BURST, BURST_SHARE * int(recent.sum()))
     for (answer, label), count in zip(pairs.reshape(-1, 2), counts):
         if count >= burst:
             doubt |= (labels == label) & (probabilities[:, answer] >= BURST_SUSPICION)
@@ -235,13 +249,14 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
                                f"{int(mask.sum())} to judge by; each needs at least 5")
         images, labels = images_of(records)
         collected = len(records)
+        recent = newest([r.created for r in records])
         del records  # their strokes as Python lists outweigh the pictures many times; MNIST comes next
         source = current_model_path(config, options.kind)
         network, old_metadata, proto = read_onnx(source)
         # Labels the current model finds nearly impossible are neither learned nor judged by (a prank or a slip).
         current = _predictor(str(source))
         doubt = doubted(np.concatenate([current(to_model_input(images[i:i + EVAL_BATCH]))
-                                        for i in range(0, len(images), EVAL_BATCH)]), labels)
+                                        for i in range(0, len(images), EVAL_BATCH)]), labels, recent)
         del current  # its onnxruntime session would stay for the whole night
         train_set, held_out = (images[~mask & ~doubt], labels[~mask & ~doubt]), (images[mask & ~doubt], labels[mask & ~doubt])
         if len(train_set[1]) < 5 or len(held_out[1]) < 5:

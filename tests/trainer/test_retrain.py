@@ -70,7 +70,7 @@ def test_a_label_the_model_finds_impossible_is_doubted():
 
 
 def test_a_burst_of_one_contradiction_sets_aside_that_labels_doubtful_drawings_too():
-    from trainer.retrain import BURST_SHARE, PRANK_BURST, doubted
+    from trainer.retrain import BURST_SHARE, PRANK_BURST, doubted, newest
 
     assert PRANK_BURST < BURST_SHARE * 1000
 
@@ -94,6 +94,12 @@ def test_a_burst_of_one_contradiction_sets_aside_that_labels_doubtful_drawings_t
     # is 10) are the doubted ones alone
     crowd = np.array([sure_one] * PRANK_BURST + [half_one] + [sevens] * 994)
     assert doubted(crowd, np.full(len(crowd), 7)).sum() == PRANK_BURST
+    # unless the pranks are among the newest labels: a burst is counted in a window of them
+    created = [f"2026-01-{1 + i % 28:02d}" for i in range(994)]
+    crowd = np.array([sevens] * 994 + [sure_one] * PRANK_BURST + [half_one])
+    recent = newest(created + ["2026-12-01"] * (PRANK_BURST + 1), count=200)
+    assert recent[-PRANK_BURST - 1:].all() and recent.sum() == 200
+    assert doubted(crowd, np.full(len(crowd), 7), recent)[-PRANK_BURST - 1:].all(), "the half-1 goes too"
 
 
 def fill_store(config, drawn_dir, count, seed=0):
