@@ -1,5 +1,6 @@
 """Retraining on the kiosk: a model rebuilt exactly from its ONNX file, fine-tuning that learns the
 collected drawings, the promotion gate, rollback, the lock, and kill -9 at any moment."""
+import datetime as dt
 import json
 import os
 import signal
@@ -107,8 +108,12 @@ def fill_store(config, drawn_dir, count, seed=0):
 
     drawn = drawn_digits.load(drawn_dir)
     store = FeedbackStore(config.feedback_dir)
-    for i in np.random.default_rng(seed).choice(len(drawn), count, replace=False):
-        store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), int(drawn.labels[i]), None, "mlp", "test")
+    # fixed times, as the simulation uses: the holdout hash includes them, so every run splits alike
+    # (with the clock's times, 1 run in 8 held out the drawings that left nothing to learn)
+    epoch = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    for k, i in enumerate(np.random.default_rng(seed).choice(len(drawn), count, replace=False)):
+        store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), int(drawn.labels[i]), None, "mlp", "test",
+                     created=epoch + dt.timedelta(days=seed, seconds=k))  # a later seed: later drawings
     return store
 
 
