@@ -101,12 +101,13 @@ def tidy(samples: np.ndarray, rate: int, target_lufs: float = TARGET_LUFS, peak_
 
     The limiter takes a little loudness off the peakiest clips, so the gain is corrected again (a few rounds)."""
     out = trim(np.asarray(samples, dtype=np.float64), rate)
-    goal = min(target_lufs, integrated_loudness(out, rate) + MAX_GAIN_DB)  # -inf for silence
+    loudness = integrated_loudness(out, rate)
+    goal = min(target_lufs, loudness + MAX_GAIN_DB)  # -inf for silence
     for _ in range(6):
-        loudness = integrated_loudness(out, rate)
         if not np.isfinite(loudness) or abs(loudness - goal) < 0.05:
             break  # silence, or there
         out = limit_peaks(out * 10 ** ((goal - loudness) / 20), rate, peak_dbfs)
+        loudness = integrated_loudness(out, rate)
     return limit_peaks(out, rate, peak_dbfs).astype(np.float32)  # a clip already at the target may still peak
 
 

@@ -182,32 +182,28 @@ PACE = {"en": (165, 205), "es": (140, 190), "fr": (170, 215)}
 SECONDS = {"en": (0.8, 5.0), "es": (0.5, 5.3), "fr": (0.75, 4.0)}
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_phrase_renders_with_pico_at_a_childs_pace(pico, lang):
+def _assert_every_phrase_at_a_childs_pace(render, lang: str) -> None:
+    """render(text, lang, style) -> (samples, rate): each sentence within its language's range, and the pace in its band."""
     seconds, words = [], 0
     for phrase_id in SENTENCES:
         text = PHRASES.text(phrase_id, lang)
-        spoken = _spoken_seconds(*_pico(text, lang, engines.style_of(phrase_id)))
+        spoken = _spoken_seconds(*render(text, lang, engines.style_of(phrase_id)))
         low, high = SECONDS[lang]
         assert low <= spoken <= high, f"{lang} {phrase_id}: {spoken:.2f} s for {text!r}"
         seconds.append(spoken)
         words += _words(text)
     pace = 60 * words / sum(seconds)
     assert PACE[lang][0] <= pace <= PACE[lang][1], f"{lang}: {pace:.0f} words a minute"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_phrase_renders_with_pico_at_a_childs_pace(pico, lang):
+    _assert_every_phrase_at_a_childs_pace(_pico, lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_phrase_renders_with_espeak_at_a_childs_pace(espeak, lang, tmp_path):
-    seconds, words = [], 0
-    for phrase_id in SENTENCES:
-        text = PHRASES.text(phrase_id, lang)
-        spoken = _spoken_seconds(*_espeak(text, lang, tmp_path, engines.style_of(phrase_id)))
-        low, high = SECONDS[lang]
-        assert low <= spoken <= high, f"{lang} {phrase_id}: {spoken:.2f} s for {text!r}"
-        seconds.append(spoken)
-        words += _words(text)
-    pace = 60 * words / sum(seconds)
-    assert PACE[lang][0] <= pace <= PACE[lang][1], f"{lang}: {pace:.0f} words a minute"
+    _assert_every_phrase_at_a_childs_pace(lambda text, lang, style: _espeak(text, lang, tmp_path, style), lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
