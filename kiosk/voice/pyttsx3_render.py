@@ -21,7 +21,9 @@ def main(argv: list[str]) -> int:
     voice = _voice_for(engine, lang)
     if voice is not None:
         engine.setProperty("voice", voice)
-    engine.setProperty("rate", 150)
+    from kiosk.voice.engines import ESPEAK_RATE
+
+    engine.setProperty("rate", ESPEAK_RATE)  # a child's pace, as the manifest records for this engine
     engine.save_to_file(text, out_wav)
     engine.runAndWait()
     if not wait_for_sound(Path(out_wav)):
