@@ -35,7 +35,11 @@ def test_train_smoke_run_exports_a_verified_model_then_evaluate_reports_it(tmp_p
     report = run_trainer("evaluate", str(out / "mlp.onnx"), "--data-dir", str(mnist_dir), "--drawn-dir", str(drawn_dir))
     assert report.returncode == 0, report.stderr
     assert "MNIST test: accuracy" in report.stdout and "on 10000 images" in report.stdout
-    assert "Drawn digits (dev, kiosk preprocessing): accuracy" in report.stdout and "on 1991 images" in report.stdout
+    from trainer import drawn_digits
+
+    drawn_count = len(drawn_digits.load(drawn_dir))
+    assert "Drawn digits (dev, kiosk preprocessing): accuracy" in report.stdout
+    assert f"on {drawn_count} images" in report.stdout, "every drawn digit is scored"
     assert "confusion (rows: true digit, columns: answer)" in report.stdout
 
 
