@@ -4,8 +4,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import sys
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Literal
 
@@ -68,37 +69,71 @@ _PIN = _Rule(
 DEFAULT_PIN = "2468"
 
 
-def _key(default: Any, rule: _Rule) -> Any:
-    return field(default=default, metadata={"rule": rule})
+def _key(default: Any, rule: _Rule, doc: str) -> Any:
+    """One settings key: its default, what it accepts, and what it does (docs/configuration.md is made from these)."""
+    return field(default=default, metadata={"rule": rule, "help": doc})
 
 
 @dataclass(frozen=True)
 class KioskConfig:
     """The kiosk's settings; KioskConfig.load(path) reads them from TOML, KioskConfig() gives the defaults."""
 
-    model_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the shipped models; relative = beside the settings file
-    default_model: Literal["cnn", "mlp"] = _key("cnn", _choice("cnn", "mlp"))  # CNN: 97.7% vs 93.5% on drawn digits
+    model_dir: str = _key("", _PATH_OR_EMPTY, (
+        "The folder of the ONNX models (`cnn.onnx`, `mlp.onnx`, the explorer's grid, `not_a_digit.onnx`). "
+        '"" means the models the kiosk ships with; a relative path is taken beside the settings file.'))
+    default_model: Literal["cnn", "mlp"] = _key("cnn", _choice("cnn", "mlp"), (
+        "The model that gives the big answer; the other one answers in its chip beside it. "
+        "The CNN is right more often on drawn digits (see docs/training.md)."))
     # The answer waits this long after the finger lifts, so a child's pause between two strokes (up to
-    # 1.5 s, measured in the README) does not get an answer to half a digit; a quiet guess shows sooner. 0 = off
-    auto_recognize_delay_ms: int = _key(1600, _int(0, 10_000))
-    idle_timeout_s: int = _key(90, _int(10, 86_400))  # a child who walked away leaves no drawing for the next one
-    fps_active: int = _key(60, _int(10, 240))  # smooth ink under a moving finger
-    fps_idle: int = _key(5, _int(1, 60))  # an unattended kiosk should not heat the Pi
-    language: str = _key("en", _choice(*LANGUAGES))  # the language at start; visitors switch with the globe button
-    voice_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the shipped voice clips (and their manifest)
-    speech_timeout_s: float = _key(6.0, _number(0.5, 60))  # a live speech engine still busy after this is killed
-    volume: float = _key(0.8, _number(0, 1))  # a busy room, with headroom to turn it up
-    muted: bool = _key(False, _BOOL)  # for quiet rooms (libraries) without touching the volume
-    admin_pin: str = _key(DEFAULT_PIN, _PIN)  # a string so a leading zero survives; install_pi.sh sets one per install
-    log_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the XDG state dir, which survives reboots, unlike /tmp
-    log_max_bytes: int = _key(1_000_000, _int(10_000, 100_000_000))  # logs must never fill the SD card
-    log_backups: int = _key(3, _int(0, 20))  # enough history for a bug report, bounded
-    min_confidence: float = _key(0.7, _number(0, 1))  # as recognizer.Uncertainty: below this, "I'm not sure" ...
-    min_margin: float = _key(0.4, _number(0, 1))  # ... and also when the runner-up is this close
-    max_not_a_number: float = _key(0.95, _number(0, 1))  # the gate's "not a number" belief that stops a digit answer (cross-validated)
-    data_dir: str = _key("", _PATH_OR_EMPTY)  # "" = the XDG data dir: taught drawings and retrained models
-    collect_feedback: bool = _key(True, _BOOL)  # ask "Did I get it right?" and keep the labelled drawings
-    feedback_max_records: int = _key(5000, _int(10, 1_000_000))  # about 3 KB each; the oldest go first
+    # 1.5 s, measured in docs/measurements.md) does not get an answer to half a digit.
+    auto_recognize_delay_ms: int = _key(1600, _int(0, 10_000), (
+        "How long the finger must rest before the answer comes (Go! answers at once). Shorter answered "
+        "half-drawn digits: a child pauses up to 1.5 s between strokes. A quiet guess shows after 0.5 s "
+        "whatever this is. 0 turns the automatic answer off."))
+    idle_timeout_s: int = _key(90, _int(10, 86_400), (
+        "Seconds without a touch before the drawing is cleared and the attract loop starts: a child who "
+        "walked away leaves no drawing for the next one, who gets the start language and model back."))
+    fps_active: int = _key(60, _int(10, 240), "Frames a second while someone touches the screen: smooth ink under a moving finger.")
+    fps_idle: int = _key(5, _int(1, 60), (
+        "Frames a second when nobody has touched the screen for 2 s and nothing moves, so an unattended "
+        "kiosk does not heat the Pi (the attract loop runs at 10, or fps_active if lower)."))
+    language: str = _key("en", _choice(*LANGUAGES), (
+        "The language at start and for every new visitor; visitors switch with the globe button."))
+    voice_dir: str = _key("", _PATH_OR_EMPTY, (
+        'The folder of the voice clips and their `manifest.json`. "" means the clips the kiosk ships with; '
+        "a relative path is taken beside the settings file."))
+    speech_timeout_s: float = _key(6.0, _number(0.5, 60), (
+        "A live speech engine (for a phrase with no clip) still busy after this many seconds is killed, "
+        "and the next engine is tried."))
+    volume: float = _key(0.8, _number(0, 1), "Loudness of speech and sounds, 0 to 1: a busy room, with headroom to turn it up.")
+    muted: bool = _key(False, _BOOL, (
+        "Silence for quiet rooms (libraries) without touching the volume: the answer is shown in larger "
+        "letters with a crossed-out loudspeaker."))
+    admin_pin: str = _key(DEFAULT_PIN, _PIN, (
+        "The grown-ups' PIN, asked after holding the bottom-left corner for 3 s. A string, so a leading zero "
+        "survives. While the built-in 2468 is in use the kiosk says so; install_pi.sh sets one per install."))
+    log_dir: str = _key("", _PATH_OR_EMPTY, (
+        'The folder of `kiosk.log`. "" means `$XDG_STATE_HOME/digit-kiosk` (`~/.local/state/digit-kiosk`), '
+        "which survives reboots, unlike /tmp."))
+    log_max_bytes: int = _key(1_000_000, _int(10_000, 100_000_000), (
+        "The log file is rotated at this size, so logs never fill the SD card."))
+    log_backups: int = _key(3, _int(0, 20), "How many rotated log files are kept: enough history for a bug report, bounded.")
+    min_confidence: float = _key(0.7, _number(0, 1), (
+        "The answering model says \"I'm not sure\" unless its top probability reaches this ..."))
+    min_margin: float = _key(0.4, _number(0, 1), (
+        "... and beats the runner-up by at least this much (else: \"Hmm, is it a 4 or a 9?\")."))
+    max_not_a_number: float = _key(0.95, _number(0, 1), (
+        "When the gate (`not_a_digit.onnx`) believes at least this much that a drawing is not a number, the "
+        "kiosk says \"That doesn't look like a number\". Chosen by cross-validation (docs/training.md)."))
+    data_dir: str = _key("", _PATH_OR_EMPTY, (
+        "Where the kiosk writes what it learns: the labelled drawings (`feedback/`), retrained models "
+        '(`models/`), the retrain report and live speech. "" means `$XDG_DATA_HOME/digit-kiosk` '
+        "(`~/.local/share/digit-kiosk`)."))
+    collect_feedback: bool = _key(True, _BOOL, (
+        'Ask "Did I get it right?" under each answer and keep the labelled drawings for the nightly '
+        "retraining; false asks nothing and keeps nothing."))
+    feedback_max_records: int = _key(5000, _int(10, 1_000_000), (
+        "The most labelled drawings kept (about 3 KB each); the oldest go first."))
     # Not a key: the folder relative paths resolve against (the settings file's, else the working directory).
     base_dir: str = field(default="", repr=False, compare=False, metadata={"rule": None})
 
@@ -183,3 +218,66 @@ def _xdg(variable: str, fallback: str) -> Path:
     value = os.environ.get(variable, "")
     return Path(value) if os.path.isabs(value) else Path.home() / fallback
 
+
+# The settings reference, docs/configuration.md, is rendered from the fields above so it cannot go stale:
+# `python -m kiosk.config --markdown > docs/configuration.md` after changing a key (tests/test_docs.py compares).
+# TOML's words for the Python types the keys have.
+_TOML_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+
+_INTRO = """\
+# Configuration
+
+<!-- Generated from kiosk/config.py by `python -m kiosk.config --markdown`; edit the fields' help there. -->
+
+The kiosk reads its settings from one flat TOML file, given with `--config FILE.toml`
+(`install_pi.sh` writes `~/.config/digit-kiosk/kiosk.toml`). Every key has a default, so a file
+holds only what differs, and no file at all is fine. An unknown key or a bad value stops the kiosk
+with a message that names the key and the file (and the closest known key for a typo). A relative
+path is taken beside the settings file. `systemctl --user reload digit-kiosk` (SIGHUP) re-reads the
+file; a broken file is logged and the current settings stay.
+
+```toml
+# kiosk.toml: an example
+language = "es"
+idle_timeout_s = 120
+admin_pin = "135790"
+data_dir = "/home/pi/kiosk-data"
+```
+"""
+
+
+def _toml_type(f: Field) -> str:
+    annotation = str(f.type)
+    if annotation.startswith("Literal["):
+        return "string"
+    return _TOML_TYPES[annotation]
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    return f"`{value}`"
+
+
+def _keys() -> list[Field]:
+    """The settings keys, in the order KioskConfig declares them (base_dir is not a key)."""
+    return [f for f in fields(KioskConfig) if f.metadata["rule"] is not None]
+
+
+def render_markdown() -> str:
+    """docs/configuration.md: an example, then every key with its type, default, allowed values and help."""
+    rows = ["| key | type | default | allowed | what it does |", "| --- | --- | --- | --- | --- |"]
+    for f in _keys():
+        assert f.default is not MISSING, f"{f.name} needs a default"
+        allowed = f.metadata["rule"].words.replace("|", "\\|")
+        help_text = f.metadata["help"].replace("|", "\\|")
+        rows.append(f"| `{f.name}` | {_toml_type(f)} | {_toml_value(f.default)} | {allowed} | {help_text} |")
+    return _INTRO + "\n## Keys\n\n" + "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--markdown"]:
+        raise SystemExit("usage: python -m kiosk.config --markdown > docs/configuration.md")
+    sys.stdout.write(render_markdown())
