@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from kiosk.errors import KioskError
+
 log = logging.getLogger(__name__)
 
 
@@ -18,7 +20,11 @@ class EventLog:
     """Appends JSON lines to a file (line-buffered, so a crash keeps what was written)."""
 
     def __init__(self, path: str | Path | None, clock: Callable[[], float] | None = None):
-        self._file: TextIO | None = open(path, "a", encoding="utf-8", buffering=1) if path else None
+        try:
+            self._file: TextIO | None = open(path, "a", encoding="utf-8", buffering=1) if path else None
+        except OSError as error:
+            raise KioskError(f"cannot write the event log {path} ({error.strerror}): "
+                             "give --events-out a file in a folder that exists and is writable") from None
         started = time.monotonic()
         self._clock = clock or (lambda: time.monotonic() - started)
 

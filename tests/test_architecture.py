@@ -25,7 +25,7 @@ ALLOWED = {
     "log_file": set(),
     "language": set(),
     "config": {"errors", "language"},
-    "event_log": {"atomic_write"},
+    "event_log": {"errors", "atomic_write"},
     "replay": {"errors"},
     "input": set(),
     "recognition": {"errors", "config", "atomic_write"},
