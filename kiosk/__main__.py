@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, lambda *_: setattr(app, "running", False))  # systemd stop: finish the frame, exit 0
         return app.run()
     except KioskError as error:
-        log.error("%s", error, extra={"console": False})  # the log file keeps it; the terminal gets one line
+        if logging.getLogger().handlers:  # else logging is not set up yet (a bad settings file): Python would print it bare
+            log.error("%s", error, extra={"console": False})  # the log file keeps it; the terminal gets one line
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
