@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_prog(), description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more (debug level)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{download,train,evaluate,retrain}")
+    # Not required=True: argparse would then complain of the missing command and never name an unknown flag.
+    commands = parser.add_subparsers(dest="command", metavar="{download,train,evaluate,retrain}")
 
     download = commands.add_parser("download", help="fetch and verify the four MNIST files (needs internet)")
     download.add_argument("--data-dir", help="where to put them (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
@@ -132,7 +133,7 @@ def _retrain(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv_given = argv is not None
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
+    args = parse(build_parser(), argv)
     stopping.install()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
     try:
@@ -181,6 +182,16 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.flush()
         os._exit(130)
     return 0
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """parse_args that names an unknown flag even when the command is missing too."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command is None:
+        parser.error("choose a command (the list is above; --help says what each does)")
+    return args
 
 
 def _epoch_list(text: str) -> list[int]:
