@@ -5,7 +5,7 @@ Runs the real App (input translation, screen update and draw, flip) in this proc
 unless DISPLAY is set (then on that X display, e.g. an Xvfb). "whole" redraws the ink from scratch
 every frame, as the kiosk did before its ink became incremental, for comparison.
 
-Usage: python scripts/bench_frames.py [--size 800x480] [--points 2000] [--out runs/bench_frames.json]
+Usage: python -m benchmarks frames [--size 800x480] [--points 2000] [--out runs/bench_frames.json]
 """
 from __future__ import annotations
 
@@ -19,17 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+import pygame
+
+from kiosk.app import App, LaunchOptions
+from kiosk.config import KioskConfig
+from kiosk.ui import widgets
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-
-import pygame  # noqa: E402
-
-from kiosk.app import App, LaunchOptions  # noqa: E402
-from kiosk.config import KioskConfig  # noqa: E402
-from kiosk.ui import widgets  # noqa: E402
 
 FRAME_MS = 1000 / 60
 
@@ -111,12 +107,15 @@ def run(size: tuple[int, int], points: int, whole: bool) -> dict:
         widgets.InkLayer.update = original
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="800x480")
     parser.add_argument("--points", type=int, default=2000)
     parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if not os.environ.get("DISPLAY"):  # headless unless an X display is given
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     size = tuple(int(v) for v in args.size.split("x"))
     report = {"size": args.size, "points": args.points, "driver": "x11" if os.environ.get("DISPLAY") else "dummy",
               "incremental": run(size, args.points, whole=False), "whole": run(size, args.points, whole=True)}

@@ -4,7 +4,7 @@ whole kiosk answer (recognize_all: preprocessing once, the gate, both models), a
 
 Uses the real drawn digits scaled to the kiosk canvas; onnxruntime on one thread, as in the kiosk.
 
-    .venv/bin/python scripts/bench_inference.py [--repeats 3] [--out runs/bench_inference.json]
+    python -m benchmarks inference [--repeats 3] [--out runs/bench_inference.json]
 """
 from __future__ import annotations
 
@@ -17,22 +17,21 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.atomic_write import write_text_atomic
+from kiosk.config import KioskConfig
+from kiosk.recognition.model_files import load_recognizers
+from kiosk.recognition.recognizer import Recognizer, recognize_all
+from kiosk.learning import drawn_digits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-
-from kiosk.atomic_write import write_text_atomic  # noqa: E402
-from kiosk.config import KioskConfig  # noqa: E402
-from kiosk.recognition.model_files import load_recognizers  # noqa: E402
-from kiosk.recognition.recognizer import Recognizer, recognize_all  # noqa: E402
-from trainer import drawn_digits  # noqa: E402
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--drawn-dir")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", default="runs/bench_inference.json")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     drawn = drawn_digits.load(args.drawn_dir)
     results = {}
     for kind in ("cnn", "mlp"):
@@ -47,7 +46,7 @@ def main() -> int:
                 times_ms.append((time.perf_counter() - started) * 1000)
         p50, p99 = np.percentile(times_ms, [50, 99])
         results[kind] = {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "count": len(times_ms)}
-        print(f"{kind}: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(times_ms)} drawings (strokes -> answer)")
+        print(f"{kind}: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(times_ms)} drawings (strokes -> answer)", file=sys.stderr)
         rng = np.random.default_rng(0)
         hostile = {"100,000 points": [rng.uniform(0, 400, (100_000, 2))],
                    "500 strokes": [rng.uniform(0, 400, (20, 2)) for _ in range(500)]}
@@ -56,7 +55,7 @@ def main() -> int:
             recognizer.recognize(strokes)
             worst_ms = (time.perf_counter() - started) * 1000
             results[kind][f"hostile {name} ms"] = round(worst_ms, 1)
-            print(f"  {kind}: {name} -> {worst_ms:.1f} ms (target <= 50)")
+            print(f"  {kind}: {name} -> {worst_ms:.1f} ms (target <= 50)", file=sys.stderr)
     recognizers = load_recognizers(KioskConfig.load(None))
     times_ms = []
     for _ in range(args.repeats):
@@ -67,9 +66,11 @@ def main() -> int:
     p50, p99 = np.percentile(times_ms, [50, 99])
     gate = "with the gate" if recognizers[0].gate is not None else "WITHOUT a gate"
     results["kiosk answer"] = {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "gate": recognizers[0].gate is not None}
-    print(f"whole kiosk answer ({gate}, both models): p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 <= 3 ms)")
+    print(f"whole kiosk answer ({gate}, both models): p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 <= 3 ms)", file=sys.stderr)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(args.out, json.dumps({"machine": platform.platform(), "results": results}, indent=2) + "\n")
+    text = json.dumps({"machine": platform.platform(), "results": results}, indent=2)
+    write_text_atomic(args.out, text + "\n")
+    print(text)
     return 0
 
 

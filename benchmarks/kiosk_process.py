@@ -17,7 +17,7 @@ driver, --windowed --size 800x480): no X at all, so no drawing and no screenshot
 `--framebuffer-acceleration 1` forces SDL_FRAMEBUFFER_ACCELERATION=1 in the kiosk's environment,
 to show what the kiosk's own default (0 on x11) avoids.
 
-    .venv/bin/python scripts/bench_kiosk.py [--driver x11|dummy] [--seconds 20]
+    python -m benchmarks kiosk [--driver x11|dummy] [--seconds 20]
         [--framebuffer-acceleration 0|1] [--out runs/bench_kiosk.json]
 
 Needs Xvfb, xdotool, xwininfo, xdpyinfo and ImageMagick (import, compare) for the x11 driver.
@@ -299,13 +299,13 @@ def run(args) -> dict:
         stop(xvfb)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--driver", choices=("x11", "dummy"), default="x11", help="x11: fullscreen on our own Xvfb")
     parser.add_argument("--seconds", type=float, default=20.0, help="each CPU window, after its settling time")
     parser.add_argument("--framebuffer-acceleration", choices=("0", "1"), help="force SDL_FRAMEBUFFER_ACCELERATION")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "bench_kiosk.json")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a plain `kill` still runs the finally blocks
     args.runs = args.out.parent  # the screenshots go beside the JSON
     args.runs.mkdir(parents=True, exist_ok=True)
@@ -314,12 +314,14 @@ def main() -> int:
                "fullscreen": args.driver == "x11", "seconds_per_cpu_window": args.seconds,
                "sdl_framebuffer_acceleration": args.framebuffer_acceleration or "kiosk default", "machine": machine()}
     result["targets"] = verdicts(result)
-    # The flat keys scripts/benchmark.py reads (the first three as in the dummy-driver version).
+    # The flat keys the suite (benchmarks/suite.py) reads (the first three as in the dummy-driver version).
     result |= {"rss_mb": result["targets"]["rss_mb"]["value"], "idle_cpu_percent_of_one_core": result["idle"]["cpu_percent"],
                "attract_cpu_percent_of_one_core": result["attract"]["cpu_percent"]}
-    print(summary(result))
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    return 0  # a missed target is a result, not an error: scripts/benchmark.py runs this with check=True
+    print(summary(result), file=sys.stderr)
+    text = json.dumps(result, indent=2)
+    args.out.write_text(text + "\n")
+    print(text)
+    return 0  # a missed target is a result, not an error: the suite runs this with check=True
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ the frames are the real App's (headless unless DISPLAY is set), drawn while the 
 Targets (the "watch it learn" issue): MLP >= 95% in <= 10 s and CNN >= 97% in <= 60 s here, frame p99
 <= 33 ms while training, <= 100 MB extra memory.
 
-Usage: python scripts/bench_live_training.py [--out runs/bench_live_training.json]
+Usage: python -m benchmarks live-training [--out runs/bench_live_training.json]
 """
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
+from kiosk.learning.live import LiveSettings, LiveTraining
 
-from kiosk.learning.live import LiveSettings, LiveTraining  # noqa: E402
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 MARKS = (0.90, 0.95, 0.97)
 
@@ -92,10 +91,10 @@ def kiosk_frame():
     return lambda: app.frame(1000 / 60)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     frame = kiosk_frame()
     report = {"driver": "x11" if os.environ.get("DISPLAY") else "dummy", "cpus": os.cpu_count(), "runs": [
         learn(LiveSettings(kind="mlp"), frame),

@@ -1,19 +1,19 @@
-"""The benchmark suite: every speed, memory and accuracy figure in the README, in one table and one JSON.
+"""The benchmark suite: every speed, memory and accuracy figure in the README, in one table (stderr) and one JSON (stdout).
 
 - recognition latency, strokes -> answer, p50/p99 on the drawn digits (MLP and CNN)
 - the same model in onnxruntime and in PyTorch eager, same process, one image at a time
 - fp32 against int8 (onnxruntime static quantization): size, latency, MNIST and drawn accuracy
 - the kiosk, fullscreen on its own Xvfb: time to first frame, resident memory, idle and attract-loop CPU
-  (scripts/bench_kiosk.py)
-- training time to the target accuracies and peak memory (scripts/bench_training.py; --skip-training
+  (benchmark kiosk)
+- training time to the target accuracies and peak memory (benchmark training; --skip-training
   reuses its last result)
-- retraining on 500 collected drawings: time and peak memory (scripts/simulate_retraining.py)
+- retraining on 500 collected drawings: time and peak memory (simulate-retraining)
 - live training ("train it yourself"): time to 90/95/97% for both kinds, the learner's memory and the
-  kiosk's frame times while it learns (scripts/bench_live_training.py)
+  kiosk's frame times while it learns (benchmark live-training)
 - the kiosk's frame times while drawing 2,000 points, while the answer animates and in the attract
-  loop, with incremental ink and with the ink redrawn whole (scripts/bench_frames.py)
+  loop, with incremental ink and with the ink redrawn whole (benchmark frames)
 
-Usage: .venv/bin/python scripts/benchmark.py [--skip-training] [--out runs/benchmark.json]
+Usage: python -m benchmarks all [--skip-training] [--out runs/benchmark.json]
 """
 from __future__ import annotations
 
@@ -30,12 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
+from kiosk.recognition.recognizer import Recognizer
+from kiosk.learning import drawn_digits, mnist
+from trainer.evaluate import drawn_images
 
-from kiosk.recognition.recognizer import Recognizer  # noqa: E402
-from trainer import drawn_digits, mnist  # noqa: E402
-from trainer.evaluate import drawn_images  # noqa: E402
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 MODELS = PROJECT_ROOT / "exported_models"
 
@@ -126,19 +125,25 @@ def fp32_vs_int8(data, drawn_pictures: np.ndarray, drawn_labels: np.ndarray) -> 
     return results
 
 
-def run_script(name: str, *args: str) -> dict:
-    """Run one of the single-purpose benchmark scripts and read the JSON it writes."""
-    out = PROJECT_ROOT / "runs" / f"{Path(name).stem}.json"
-    subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / name), *args, "--out", str(out)], check=True,
+def run_benchmark(name: str, *args: str) -> dict:
+    """Run one benchmark in its own process (python -m benchmarks NAME) and read the JSON it writes."""
+    out = PROJECT_ROOT / "runs" / f"bench_{name.replace('-', '_')}.json"
+    subprocess.run([sys.executable, "-m", "benchmarks", name, *args, "--out", str(out)], check=True,
                    cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
     return json.loads(out.read_text())
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_command(command: list[str], out: Path) -> dict:
+    """Run one command of the project that writes JSON to --out, and read it."""
+    subprocess.run([sys.executable, *command, "--out", str(out)], check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--skip-training", action="store_true", help="reuse runs/bench_training.json instead of training")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "benchmark.json")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     from kiosk.recognition.runtime import ort as onnxruntime
     import torch
 
@@ -152,29 +157,31 @@ def main() -> int:
                     "python": platform.python_version(), "onnxruntime": onnxruntime.__version__, "torch": torch.__version__},
     }
     print("recognition latency ...", file=sys.stderr)
-    report["recognition"] = run_script("bench_inference.py", "--repeats", "1")["results"]
+    report["recognition"] = run_benchmark("inference", "--repeats", "1")["results"]
     print("onnxruntime vs torch ...", file=sys.stderr)
     report["onnxruntime_vs_torch"] = onnxruntime_vs_torch(data.test_images)
     print("fp32 vs int8 ...", file=sys.stderr)
     report["fp32_vs_int8"] = fp32_vs_int8(data, pictures, drawn.labels)
     print("kiosk ...", file=sys.stderr)
-    report["kiosk"] = run_script("bench_kiosk.py")
+    report["kiosk"] = run_benchmark("kiosk")
     training_json = PROJECT_ROOT / "runs" / "bench_training.json"
     if args.skip_training and training_json.exists():
         report["training"] = {**json.loads(training_json.read_text()), "reused": str(training_json.relative_to(PROJECT_ROOT))}
     else:
         print("training (a few minutes) ...", file=sys.stderr)
-        report["training"] = run_script("bench_training.py")
+        report["training"] = run_benchmark("training")
     print("live training ...", file=sys.stderr)
-    report["live_training"] = run_script("bench_live_training.py")
+    report["live_training"] = run_benchmark("live-training")
     print("frame times ...", file=sys.stderr)
-    report["frames"] = run_script("bench_frames.py")
+    report["frames"] = run_benchmark("frames")
     print("retraining ...", file=sys.stderr)
-    report["retraining"] = run_script("simulate_retraining.py")
+    report["retraining"] = run_command(["scripts/simulate_retraining.py"], PROJECT_ROOT / "runs" / "simulate_retraining.json")
     report["seconds"] = round(time.monotonic() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1) + "\n")
-    print(table(report))
+    text = json.dumps(report, indent=1)
+    args.out.write_text(text + "\n")
+    print(table(report), file=sys.stderr)
+    print(text)
     return 0
 
 

@@ -3,9 +3,9 @@
 
 Each model trains in its own process (so peak memory is its own), with the settings given, and is
 scored on the full MNIST test set after every epoch; scoring time is not counted as training time.
-Prints one table and writes JSON.
+Prints JSON (and a table on stderr) and writes it to --out.
 
-    .venv/bin/python scripts/bench_training.py --data-dir ../shared/data/mnist --out runs/bench_training.json
+    python -m benchmarks training --data-dir ../shared/data/mnist --out runs/bench_training.json
 """
 from __future__ import annotations
 
@@ -33,10 +33,9 @@ CASES = {
 
 def run_case(name: str, data_dir: str | None) -> dict:
     """Train one case in this process and return its measurements."""
-    sys.path.insert(0, str(PROJECT_ROOT))
     import numpy as np
 
-    from trainer import mnist
+    from kiosk.learning import mnist
     from trainer.dataset import split
     from trainer.models import build_model
     from trainer.settings import TrainSettings
@@ -73,34 +72,36 @@ def run_case(name: str, data_dir: str | None) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR)")
     parser.add_argument("--out", default="runs/bench_training.json")
     parser.add_argument("--models", default="cnn,mlp")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case in this process
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.case:
         print(json.dumps(run_case(args.case, args.data_dir)))
         return 0
 
     results = []
     for name in args.models.split(","):
-        command = [sys.executable, __file__, "--case", name] + (["--data-dir", args.data_dir] if args.data_dir else [])
-        completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+        command = [sys.executable, "-m", "benchmarks", "training", "--case", name] + (["--data-dir", args.data_dir] if args.data_dir else [])
+        completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True, cwd=PROJECT_ROOT)
         results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
 
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}")
-    print(f"{'model':<6}{'target':>9}{'budget':>9}{'reached at':>12}{'met':>6}{'peak RSS':>11}")
+    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}", file=sys.stderr)
+    print(f"{'model':<6}{'target':>9}{'budget':>9}{'reached at':>12}{'met':>6}{'peak RSS':>11}", file=sys.stderr)
     for r in results:
         reached = f"{r['seconds_to_target']:.0f} s" if r["seconds_to_target"] is not None else "never"
         print(
             f"{r['model']:<6}{100 * r['target_accuracy']:>8.1f}%{r['budget_seconds']:>8.0f}s{reached:>12}"
-            f"{'yes' if r['met'] else 'NO':>6}{r['peak_rss_mb']:>8.0f} MB"
+            f"{'yes' if r['met'] else 'NO':>6}{r['peak_rss_mb']:>8.0f} MB", file=sys.stderr,
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": platform.platform(), "results": results}, indent=2) + "\n")
+    text = json.dumps({"machine": platform.platform(), "results": results}, indent=2)
+    out.write_text(text + "\n")
+    print(text)
     return 0
 
 

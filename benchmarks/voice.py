@@ -8,12 +8,13 @@ cached clip: 100 ms.
 (child process, trim, loudness, OGG), timed per clip, with the pace (words a minute while speaking) and
 the loudness spread. Pin it to one core to see what a Pi rebuilding its cache does (taskset -c 0).
 
-Usage: python scripts/bench_voice.py [--trials 30]
-       python scripts/bench_voice.py --render [--engines pico espeak-ng] [--out runs/bench_voice_render.json]
+Usage: python -m benchmarks voice [--trials 30]
+       python -m benchmarks voice --render [--engines pico espeak-ng] [--out runs/bench_voice_render.json]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -23,16 +24,15 @@ from pathlib import Path
 import numpy as np
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--render", action="store_true", help="time rendering every clip with each offline engine")
     parser.add_argument("--engines", nargs="+", default=["pico", "espeak-ng"])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "runs" / "bench_voice_render.json")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.render:
         return render_benchmark(args.engines, args.out)
     sink = Path(tempfile.mkdtemp()) / "audio.raw"
@@ -48,7 +48,7 @@ def main() -> int:
     from kiosk.voice.speaker import VoiceSpeaker
     from kiosk.ui.theme import Theme
     from kiosk.voice.clips import VoiceClips
-    from trainer import drawn_digits
+    from kiosk.learning import drawn_digits
 
     import pygame
 
@@ -93,15 +93,21 @@ def main() -> int:
         speaker.close()
         pygame.mixer.quit()
         results[mode] = (np.array(latencies), np.array(pressed))
+    report = {}
     for mode, (ms, total) in results.items():
         print(f"{mode:15s}: recognized -> audio start p50 {np.median(ms):6.1f} ms, p95 {np.percentile(ms, 95):6.1f} ms, "
-              f"max {ms.max():6.1f} ms; Go pressed -> audio p95 {np.percentile(total, 95):6.1f} ms ({len(ms)} drawings)")
+              f"max {ms.max():6.1f} ms; Go pressed -> audio p95 {np.percentile(total, 95):6.1f} ms ({len(ms)} drawings)",
+              file=sys.stderr)
+        report[mode] = {"recognized_to_audio_p50_ms": round(float(np.median(ms)), 1),
+                        "recognized_to_audio_p95_ms": round(float(np.percentile(ms, 95)), 1),
+                        "recognized_to_audio_max_ms": round(float(ms.max()), 1),
+                        "pressed_to_audio_p95_ms": round(float(np.percentile(total, 95)), 1), "drawings": len(ms)}
+    print(json.dumps(report, indent=1))
     return 0
 
 
 def render_benchmark(engine_names: list[str], out: Path) -> int:
     import importlib.util
-    import json
     import re
 
     from kiosk.language.phrases import LANGUAGES, SPOKEN_IDS, Phrases
@@ -115,7 +121,7 @@ def render_benchmark(engine_names: list[str], out: Path) -> int:
     phrases, results = Phrases(), {}
     for engine in engine_names:
         if not installed(engine):
-            print(f"{engine}: not installed, skipped")
+            print(f"{engine}: not installed, skipped", file=sys.stderr)
             continue
         renderer = builder.Renderer(engine)
         for lang in LANGUAGES:
@@ -143,9 +149,11 @@ def render_benchmark(engine_names: list[str], out: Path) -> int:
             print(f"{engine:9s} {lang}: {r['clips']} clips, render p50 {r['render_ms_p50']} ms, p95 {r['render_ms_p95']} ms "
                   f"({r['total_s']} s in all); {r['words_per_minute']:.0f} words a minute while speaking; "
                   f"{r['spoken_s_min']}-{r['spoken_s_max']} s; loudness {r['lufs_min']:.2f} to {r['lufs_max']:.2f} LUFS",
-                  flush=True)
+                  file=sys.stderr, flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1) + "\n")
+    text = json.dumps(results, indent=1)
+    out.write_text(text + "\n")
+    print(text)
     return 0
 
 
