@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from trainer.errors import SettingsError
 
@@ -12,22 +11,27 @@ MODEL_KINDS = ("mlp", "cnn")
 AUGMENTATIONS = ("none", "affine", "finger")
 
 
+def _knob(default: Any, why: str) -> Any:
+    """A setting's default and why, the why kept in the field's metadata for --help."""
+    return field(default=default, metadata={"help": why})
+
+
 @dataclass(frozen=True)
 class TrainSettings:
     """One training run. The three child-facing settings keep their names: dropout_rate, learning_rate, max_epochs."""
 
-    model: str = "cnn"  # "mlp" or "cnn"
-    dropout_rate: float = 0.3  # share of hidden units switched off per step; fights memorising
-    learning_rate: float = 1e-3  # Adam's step size at the start; decays by lr_decay every epoch
-    max_epochs: int = 12  # passes over the training set; the best epoch (by validation) is kept
-    batch_size: int = 128  # small enough to generalise well, big enough to keep 2 cores busy
-    lr_decay: float = 0.8  # per epoch; independent of max_epochs, so epoch k of a long run equals a run of k
-    hidden_units: int = 400  # MLP hidden width: accurate yet small enough to ship several models
-    augment: str = "finger"  # "none", "affine" (shape jitter), "finger" (affine + pen width + elastic + styles)
-    val_size: int = 5_000  # held out of the 60,000 training images, stratified, to pick the best epoch
-    seed: int = 0  # same seed, same model (on CPU)
-    threads: int = 2  # torch intra-op threads; this machine and a Pi 4 have few cores
-    limit_batches: int | None = None  # stop each epoch after this many batches: CI runs the real path fast
+    model: str = _knob("cnn", '"mlp" or "cnn"')
+    dropout_rate: float = _knob(0.3, "share of hidden units switched off per step; fights memorising")
+    learning_rate: float = _knob(1e-3, "Adam's step size at the start; decays by lr_decay every epoch")
+    max_epochs: int = _knob(12, "passes over the training set; the best epoch (by validation) is kept")
+    batch_size: int = _knob(128, "small enough to generalise well, big enough to keep 2 cores busy")
+    lr_decay: float = _knob(0.8, "per epoch; independent of max_epochs, so epoch k of a long run equals a run of k")
+    hidden_units: int = _knob(400, "MLP hidden width: accurate yet small enough to ship several models")
+    augment: str = _knob("finger", '"none", "affine" (shape jitter), "finger" (affine + pen width + elastic + styles)')
+    val_size: int = _knob(5_000, "held out of the 60,000 training images, stratified, to pick the best epoch")
+    seed: int = _knob(0, "same seed, same model (on CPU)")
+    threads: int = _knob(2, "torch intra-op threads; this machine and a Pi 4 have few cores")
+    limit_batches: int | None = _knob(None, "stop each epoch after this many batches: CI runs the real path fast")
 
     def __post_init__(self) -> None:
         checks = {
@@ -62,6 +66,5 @@ class TrainSettings:
 
 
 def field_help() -> dict[str, str]:
-    """Each field's why-comment from the class above, for the command line's --help (one source of truth)."""
-    source = inspect.getsource(TrainSettings)
-    return dict(re.findall(r"^    (\w+): [^=]+= [^#\n]+#\s*(.+)$", source, re.MULTILINE))
+    """Each setting's why, from its field's metadata, for the command line's --help (one source of truth)."""
+    return {f.name: f.metadata["help"] for f in dataclasses.fields(TrainSettings)}
