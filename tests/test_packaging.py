@@ -67,6 +67,17 @@ def test_the_wheel_carries_models_clips_and_catalogs(installed):
     assert {f"kiosk/language/locale/{lang}/LC_MESSAGES/kiosk.mo" for lang in ("en", "es", "fr")} <= names
 
 
+def test_the_wheel_carries_the_licence_and_the_third_party_notices(installed):
+    # The wheel ships MNIST-derived weights and data (CC BY-SA 3.0) and Pico's clips: their terms travel with it.
+    wheel = zipfile.ZipFile(installed["wheel"])
+    licences = {Path(n).name: n for n in wheel.namelist() if ".dist-info/licenses/" in n}
+    assert {"LICENSE", "THIRD_PARTY_NOTICES.md"} <= set(licences), wheel.namelist()[-10:]
+    for name in ("LICENSE", "THIRD_PARTY_NOTICES.md"):
+        assert wheel.read(licences[name]) == (PROJECT_ROOT / name).read_bytes()
+    notices = wheel.read(licences["THIRD_PARTY_NOTICES.md"]).decode()
+    assert "CC BY-SA 3.0" in notices and "SVOX Pico" in notices and "mnist_subset.npz" in notices
+
+
 def test_an_installed_kiosk_recognizes_and_speaks_from_another_folder(installed):
     cwd = installed["cwd"]
     events = replay.from_strokes([[(60 + 280 * x, 60 + 280 * y) for x, y in stroke] for stroke in EXAMPLES[7][0]], 400.0)
