@@ -1,7 +1,8 @@
-"""Command line: python -m trainer (or digit-kiosk-trainer) {download, train, evaluate, retrain}.
+"""Command line: python -m trainer (or digit-kiosk-trainer) {download, train, evaluate, retrain} and the builders.
 
 Thin wiring over the library functions. train needs the [train] extra (torch); download, evaluate and
-retrain need only the kiosk's runtime: the nightly retraining learns with the kiosk's numpy engine.
+retrain need only the kiosk's runtime: the nightly retraining learns with the kiosk's numpy engine. The
+builders of what ships (models-table, ...) are wired in trainer/build_commands.py.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more (debug level)")
     # Not required=True: argparse would then complain of the missing command and never name an unknown flag.
-    commands = parser.add_subparsers(dest="command", metavar="{download,train,evaluate,retrain}")
+    commands = parser.add_subparsers(dest="command")
 
     download = commands.add_parser("download", help="fetch and verify the four MNIST files (needs internet)")
     download.add_argument("--data-dir", help="where to put them (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
@@ -93,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--rollback", action="store_true", help="put back the model before the current one, and stop")
     retrain.add_argument("--status", action="store_true", help="say what the kiosk runs and what retraining did, and stop")
     retrain.add_argument("--quiet", action="store_true", help="no progress bar (for timers and logs)")
+    from trainer import build_commands
+
+    build_commands.add_to(commands)
     return parser
 
 
@@ -137,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     stopping.install()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
     try:
+        if getattr(args, "handler", None):  # a builder (trainer/build_commands.py)
+            return args.handler(args)
         if args.command == "download":
             from trainer import mnist
 

@@ -1,0 +1,29 @@
+"""The trainer CLI's builder subcommands: thin argparse wiring over the library modules that build what ships.
+
+Each command is `digit-kiosk-trainer NAME` (or `python -m trainer NAME`); its work lives in a module of
+its own, which tests call directly. Heavy imports wait until a command runs, so --help stays instant.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _shipped(name: str) -> Path:
+    from kiosk.config import shipped_dir
+
+    return shipped_dir(name)
+
+
+def add_to(commands) -> None:
+    """Add every builder's subparser; each sets `handler`, which main() calls with the parsed args."""
+    models_table = commands.add_parser("models-table", help="the shipped models as a Markdown table (for the docs)")
+    models_table.add_argument("manifest", nargs="?", type=Path, help="default: MANIFEST.json of the shipped models")
+    models_table.set_defaults(handler=_models_table)
+
+
+def _models_table(args: argparse.Namespace) -> int:
+    from trainer.models_table import models_table
+
+    print(models_table(args.manifest or _shipped("models") / "MANIFEST.json"))
+    return 0

@@ -1,0 +1,32 @@
+"""The shipped models as a Markdown table, from exported_models/MANIFEST.json (for the docs).
+
+    digit-kiosk-trainer models-table [exported_models/MANIFEST.json]
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HEADER = ("| file | model | hidden | dropout | learning rate | max epochs | best epoch | MNIST test | drawn dev | train time | size |\n"
+          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+
+
+def percent(value) -> str:
+    return f"{100 * value:.2f}%" if isinstance(value, (int, float)) else "n/a"
+
+
+def models_table(manifest_path: Path) -> str:
+    """One row per model in the manifest, then the count and total size."""
+    models = json.loads(Path(manifest_path).read_text())["models"]
+    total_bytes = sum(entry["bytes"] for entry in models.values())
+    rows = [HEADER]
+    for name, entry in models.items():
+        meta = entry["metadata"]
+        settings = meta["train_settings"]
+        hidden = settings["hidden_units"] if settings["model"] == "mlp" else "-"
+        rows.append(
+            f"| {name} | {settings['model']} | {hidden} | {settings['dropout_rate']} | {settings['learning_rate']} "
+            f"| {settings['max_epochs']} | {meta['best_epoch']} | {percent(meta['mnist_test_accuracy'])} "
+            f"| {percent(meta['drawn_dev_accuracy'])} | {meta['training_seconds']:.0f} s | {entry['bytes'] / 1e6:.2f} MB |"
+        )
+    return "\n".join(rows) + f"\n\n{len(models)} files, {total_bytes / 1e6:.2f} MB in all."
