@@ -35,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     prog = "python -m kiosk" if sys.argv[0].endswith("__main__.py") else "digit-kiosk"
     parser = argparse.ArgumentParser(
         prog=prog, description="The digit kiosk: fullscreen on the touchscreen by default.",
-        epilog="Settings: see the README's kiosk section (every key has a default). Grown-ups leave by holding "
-               "the bottom-left corner for 3 s and typing the PIN.",
+        epilog="Settings: every key has a default; `python -m kiosk.config --markdown` lists them all (docs/configuration.md "
+               "in the source). Grown-ups leave by holding the bottom-left corner for 3 s and typing the PIN.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("--config", type=Path, help="TOML settings file (default: none, every key has a default)")

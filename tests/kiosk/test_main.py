@@ -36,3 +36,10 @@ def test_an_events_out_in_a_missing_folder_is_one_line_not_a_traceback(tmp_path)
 def test_an_unknown_flag_is_named(tmp_path):
     result = run_kiosk(tmp_path, "--bogus")
     assert result.returncode == 2 and "--bogus" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_help_says_where_the_settings_are_listed_in_any_install(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "kiosk", "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    shown = " ".join(done.stdout.split())
+    assert done.returncode == 0 and "README" not in shown  # a wheel has no README beside it
+    assert "python -m kiosk.config --markdown" in shown and "docs/configuration.md" in shown, shown
