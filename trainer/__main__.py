@@ -142,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
     try:
         if getattr(args, "handler", None):  # a builder (trainer/build_commands.py)
-            return args.handler(args)
+            code = args.handler(args)
+            sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+            return code
         if args.command == "download":
             from trainer import mnist
 
@@ -165,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     except (TrainerError, KioskError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `... evaluate | head`: the reader stopped reading, not an error (an OSError too: first)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:  # a full disk, a read-only --out or data dir
         where = "pick another --out" if args.command == "train" else "check the data dir (data_dir in --config)"
         print(f"error: {error}. Nothing was left half-written; free space or {where}.", file=sys.stderr)
@@ -175,9 +180,6 @@ def main(argv: list[str] | None = None) -> int:
                   "pip install 'digit-kiosk[train]' (see README.md for the CPU-only torch)", file=sys.stderr)
             return 2
         raise
-    except BrokenPipeError:  # `... evaluate | head`: the reader stopped reading, not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         if argv_given:

@@ -22,6 +22,9 @@ def models_table(manifest_path: Path) -> str:
     rows = [HEADER]
     for name, entry in models.items():
         meta = entry["metadata"]
+        if "train_settings" not in meta:  # the gate ("is it a number at all?"): no digit model, no settings
+            rows.append(other_row(name, entry))
+            continue
         settings = meta["train_settings"]
         hidden = settings["hidden_units"] if settings["model"] == "mlp" else "-"
         rows.append(
@@ -30,3 +33,12 @@ def models_table(manifest_path: Path) -> str:
             f"| {percent(meta['drawn_dev_accuracy'])} | {meta['training_seconds']:.0f} s | {entry['bytes'] / 1e6:.2f} MB |"
         )
     return "\n".join(rows) + f"\n\n{len(models)} files, {total_bytes / 1e6:.2f} MB in all."
+
+
+def other_row(name: str, entry: dict) -> str:
+    """A model that is not a digit model (the gate): its kind, and how many MNIST test digits it turns away."""
+    meta = entry["metadata"]
+    rejected = next((v for k, v in meta.items() if k.startswith("mnist_test") and "not_a_number" in k), None)
+    mnist = f"{percent(rejected)} called not a number" if rejected is not None else "n/a"
+    return (f"| {name} | {meta.get('model_kind', '?')} | - | - | - | - | - | {mnist} | - | - "
+            f"| {entry['bytes'] / 1e6:.2f} MB |")
