@@ -12,8 +12,8 @@ DEPLOY = PROJECT_ROOT / "deploy"
 
 def test_the_retrain_timer_and_service_verify(tmp_path):
     if shutil.which("systemd-analyze") is None:
-        if os.environ.get("CI"):  # no skip that CI allows: scripts/test.sh installs it
-            pytest.fail("systemd-analyze is not installed; scripts/test.sh installs it (package systemd)")
+        if os.environ.get("CI"):  # no skip that CI allows: .ci/run installs it
+            pytest.fail("systemd-analyze is not installed; .ci/run installs it (package systemd)")
         pytest.skip("systemd-analyze is not installed")
     for unit in DEPLOY.glob("digit-kiosk-retrain.*"):
         # %h is the user's home in a user unit; point it at this checkout so ExecStart's path exists.

@@ -19,7 +19,7 @@ def run_script(tmp_path, *args):
 def require(tool):
     if shutil.which(tool) is None:
         if os.environ.get("CI"):
-            pytest.fail(f"{tool} is not installed; scripts/test.sh installs it")
+            pytest.fail(f"{tool} is not installed; .ci/run installs it")
         pytest.skip(f"{tool} is not installed")
 
 
