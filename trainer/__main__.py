@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as error:
         if error.name and error.name.split(".")[0] in ("torch", "sklearn", "tqdm"):
             print(f"error: '{args.command}' needs {error.name}, which comes with the [train] extra: "
-                  "pip install 'digit-kiosk[train]' (see README.md for the CPU-only torch)", file=sys.stderr)
+                  "pip install 'digit-kiosk[train]' (first the CPU-only torch: docs/training.md in the source)", file=sys.stderr)
             return 2
         raise
     except KeyboardInterrupt:

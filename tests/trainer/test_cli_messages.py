@@ -22,3 +22,16 @@ def test_an_unknown_flag_is_named(args):
 def test_no_command_asks_for_one():
     result = run_trainer()
     assert result.returncode == 2 and "command" in result.stderr and "Traceback" not in result.stderr
+
+
+def without(module, tmp_path):
+    """The environment of an install without module (a kiosk-only wheel has no torch and no scikit-learn)."""
+    (tmp_path / "sitecustomize.py").write_text(f"import sys\nsys.modules[{module!r}] = None\n")
+    return {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{PROJECT_ROOT}", "HOME": str(tmp_path)}
+
+
+def test_train_without_torch_names_the_extra_and_the_docs_a_wheel_user_can_find(tmp_path):
+    done = run_trainer("train", "--limit-batches", "1", env=without("torch", tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "pip install 'digit-kiosk[train]'" in done.stderr and "docs/training.md" in done.stderr
+    assert "README" not in done.stderr, done.stderr
