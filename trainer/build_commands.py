@@ -21,9 +21,23 @@ def add_to(commands) -> None:
     models_table.add_argument("manifest", nargs="?", type=Path, help="default: MANIFEST.json of the shipped models")
     models_table.set_defaults(handler=_models_table)
 
+    shipped = commands.add_parser("evaluate-shipped", help="every shipped model on MNIST test and the drawn digits")
+    shipped.add_argument("--model-dir", type=Path, help="default: the shipped models (exported_models/ in a checkout)")
+    shipped.add_argument("--data-dir", help="MNIST folder; only the two t10k test files are read (default: $MNIST_DIR)")
+    shipped.add_argument("--drawn-dir", help="drawn-digits folder (default: $DRAWN_DIGITS_DIR or ../shared/...)")
+    shipped.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits")
+    shipped.set_defaults(handler=_evaluate_shipped)
+
 
 def _models_table(args: argparse.Namespace) -> int:
     from trainer.models_table import models_table
 
     print(models_table(args.manifest or _shipped("models") / "MANIFEST.json"))
+    return 0
+
+
+def _evaluate_shipped(args: argparse.Namespace) -> int:
+    from trainer.shipped_evaluation import evaluate_shipped
+
+    print(evaluate_shipped(args.model_dir or _shipped("models"), args.data_dir, args.drawn_dir, not args.no_drawn))
     return 0
