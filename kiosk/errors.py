@@ -17,5 +17,9 @@ class ConfigError(KioskError):
     """The settings file is unreadable, not TOML, or has an unknown key or a bad value; the message names both."""
 
 
+class DataError(KioskError):
+    """A data file (MNIST, the drawn digits) is missing, truncated, corrupt, or fails its checksum."""
+
+
 class LearningError(KioskError):
     """Learning on the kiosk could not go on (numbers that blew up, a result that does not match onnxruntime)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from trainer import mnist  # noqa: E402
+from kiosk.learning import mnist  # noqa: E402
 from trainer.dataset import split  # noqa: E402
 from trainer.models import build_model  # noqa: E402
 from trainer.run import load_drawn, measure, torch_predictor  # noqa: E402

@@ -22,9 +22,11 @@ import numpy as np
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from kiosk.errors import KioskError  # noqa: E402
+from kiosk.learning import mnist  # noqa: E402
 from kiosk.recognition import model_contract as contract  # noqa: E402
 from kiosk.recognition.preprocess import to_model_input  # noqa: E402
-from trainer import drawings, drawn_training, mnist  # noqa: E402
+from trainer import drawings, drawn_training  # noqa: E402
 from trainer.errors import TrainerError  # noqa: E402
 
 
@@ -43,13 +45,13 @@ def main() -> int:
     try:
         model, train_settings, base_meta, base_bytes = drawn_training.mnist_only_base(args.base)
         digits, letters, data = drawings.load_digits(), drawings.load_letters(), mnist.load()
-    except (OSError, TrainerError) as error:
+    except (OSError, TrainerError, KioskError) as error:
         print(f"build_drawn_models: {error}", file=sys.stderr)
         return 2
     settings = drawn_training.DrawnSettings()
     writers = sorted(set(digits.writers.tolist()))
     print(f"fine-tuning {args.base.name} on MNIST and {len(digits)} drawn digits by {len(writers)} writers", flush=True)
-    from trainer.styles import styled_copies
+    from kiosk.learning.styles import styled_copies
 
     styled = styled_copies(data.train_images, data.train_labels, seed=0)
     cnn = drawn_training.finetune_cnn(model, data.train_images, data.train_labels.astype(np.int64), digits, settings,

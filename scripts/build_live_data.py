@@ -1,6 +1,6 @@
 """Build the small MNIST subset the kiosk carries for live training (`kiosk/learning/data/mnist_subset.npz`).
 
-From the verified MNIST files only (their md5s are checked by trainer/mnist.py): 10,000 training images,
+From the verified MNIST files only (their md5s are checked by kiosk/learning/mnist.py): 10,000 training images,
 1,000 of each digit, chosen with a fixed seed, and a held-out slice of 1,000 test images (100 of each
 digit) from MNIST's *test* set, which the live training never trains on. Stored compressed with the
 source files' checksums, so anyone can rebuild it and get the same arrays (a test does, in CI).
@@ -23,7 +23,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from kiosk.atomic_write import write_bytes_atomic  # noqa: E402
 from kiosk.learning.live_data import SUBSET_PATH  # noqa: E402
-from trainer import mnist  # noqa: E402
+from kiosk.learning import mnist  # noqa: E402
 
 TRAIN_PER_DIGIT = 1_000
 TEST_PER_DIGIT = 100

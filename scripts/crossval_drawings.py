@@ -24,7 +24,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image  # noqa: E402
 from kiosk.recognition.recognizer import path_ratio  # noqa: E402
-from trainer import drawings, mnist  # noqa: E402
+from kiosk.learning import mnist  # noqa: E402
+from trainer import drawings  # noqa: E402
 from trainer.drawings import NOT_DIGIT_LIKE  # noqa: E402
 
 
@@ -174,7 +175,7 @@ def main() -> int:
 
         digits, letters = drawings.load_digits(), drawings.load_letters()
         data = mnist.load()
-        from trainer.styles import styled_copies
+        from kiosk.learning.styles import styled_copies
 
         styled = styled_copies(data.train_images, data.train_labels, seed=0)
         prepared = (digits, letters, data.train_images, data.train_labels.astype(np.int64), data.test_images, data.test_labels, styled)

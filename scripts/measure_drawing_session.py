@@ -26,7 +26,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 from kiosk.app import App, LaunchOptions  # noqa: E402
 from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.replay import ReplayEvent  # noqa: E402
-from trainer import drawn_digits  # noqa: E402
+from kiosk.learning import drawn_digits  # noqa: E402
 
 CANVAS_PX = 450  # drawn_digits puts a 300 px digit 75 px in from the corner
 POINT_INTERVAL_S = 0.01  # a child's finger: 100 points a second

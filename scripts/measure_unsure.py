@@ -20,7 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from kiosk.recognition.recognizer import Recognizer, recognize_all  # noqa: E402
-from trainer import drawn_digits  # noqa: E402
+from kiosk.learning import drawn_digits  # noqa: E402
 
 def square(rng):
     s = rng.uniform(120, 220)

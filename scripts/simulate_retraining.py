@@ -35,7 +35,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from kiosk.teaching.feedback_store import FeedbackStore  # noqa: E402
 from kiosk.recognition.recognizer import Recognizer  # noqa: E402
-from trainer import drawn_digits, mnist  # noqa: E402
+from kiosk.learning import drawn_digits, mnist  # noqa: E402
 from trainer.evaluate import drawn_images, evaluate, onnx_predictor  # noqa: E402
 
 

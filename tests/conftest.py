@@ -44,7 +44,7 @@ def mnist_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def mnist_data(mnist_dir):
-    from trainer import mnist as mnist_module
+    from kiosk.learning import mnist as mnist_module
 
     return mnist_module.load(mnist_dir)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 from kiosk.errors import KioskError
-from trainer import stopping
+from kiosk.learning import stopping
 from trainer.errors import TrainerError
 
 log = logging.getLogger("trainer")
@@ -102,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _retrain(args) -> int:
     from kiosk.config import KioskConfig
-    from trainer import promotion
-    from trainer.retrain_status import retrain_status
+    from kiosk.retraining import promotion
+    from kiosk.retraining.status import retrain_status
 
     config = KioskConfig.load(args.config)
     if args.status:
@@ -114,7 +114,7 @@ def _retrain(args) -> int:
             with promotion.retrain_lock(config.data_dir_path):
                 print(f"{args.kind}: {promotion.rollback(config.taught_model_dir, args.kind)}")
             return 0
-        from trainer.retrain import RetrainOptions, retrain  # MNIST and the learning engine: only now
+        from kiosk.retraining.nightly import RetrainOptions, retrain  # MNIST and the learning engine: only now
 
         options = RetrainOptions(kind=args.kind, steps=args.steps, learning_rate=args.learning_rate, min_drawings=args.min_drawings,
                                  threads=args.threads)
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
             return code
         if args.command == "download":
-            from trainer import mnist
+            from kiosk.learning import mnist
 
             print(f"MNIST is ready in {mnist.download(args.data_dir)}")
         elif args.command == "train":

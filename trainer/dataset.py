@@ -11,10 +11,10 @@ from sklearn.model_selection import train_test_split
 
 from kiosk.errors import EmptyDrawing
 from kiosk.learning.augment import CLEAN_PROBABILITY  # one share for the first training and the device's retraining
+from kiosk.learning.mnist import Mnist
+from kiosk.learning.styles import styled_copies
 from kiosk.recognition.preprocess import fit_and_center, to_model_input
-from trainer.mnist import Mnist
 from trainer.settings import TrainSettings
-from trainer.styles import styled_copies
 
 STYLE_PROBABILITY = 0.35  # share of 0s, 1s, 2s and 7s shown in a European style in each epoch
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from kiosk.errors import EmptyDrawing
 from kiosk.recognition.preprocess import strokes_to_image
-from trainer.drawn_digits import DEFAULT_DRAWN_DIGITS_DIR, DRAWN_DIGITS_ENV
+from kiosk.learning.drawn_digits import DEFAULT_DRAWN_DIGITS_DIR, DRAWN_DIGITS_ENV
 from trainer.errors import DataError
 
 DRAWN_LETTERS_ENV = "DRAWN_LETTERS_DIR"

@@ -1,11 +1,13 @@
 """The trainer's exceptions: one base class and a few precise ones whose messages say what to do."""
 
+import kiosk.errors
+
 
 class TrainerError(Exception):
     """Base class of every error the trainer raises on purpose."""
 
 
-class DataError(TrainerError):
+class DataError(TrainerError, kiosk.errors.DataError):
     """A data file is missing, truncated, corrupt, or fails its checksum."""
 
 

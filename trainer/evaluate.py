@@ -13,12 +13,12 @@ import logging
 import numpy as np
 from kiosk.recognition.runtime import ort
 
+from kiosk.errors import DataError  # the kiosk's: MNIST and the drawn digits are read by kiosk.learning
+from kiosk.learning import drawn_digits, mnist
+from kiosk.learning.drawn_digits import DrawnDigits
 from kiosk.recognition import model_contract as contract
 from kiosk.recognition.model_contract import NUM_CLASSES
-from kiosk.recognition.preprocess import strokes_to_image, to_model_input
-from trainer import drawn_digits, mnist
-from trainer.drawn_digits import DrawnDigits
-from trainer.errors import DataError
+from kiosk.recognition.preprocess import to_model_input
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def score(labels: np.ndarray, answers: np.ndarray) -> Metrics:
 
 def drawn_images(drawn: DrawnDigits) -> np.ndarray:
     """The drawings as the kiosk's preprocessing turns them into model inputs: (S, 28, 28) uint8."""
-    return np.stack([strokes_to_image(strokes) for strokes in drawn.strokes])
+    return drawn_digits.to_images(drawn)
 
 
 def evaluate(predict: Predictor, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> Metrics:

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from kiosk.recognition.preprocess import to_model_input
-from trainer import mnist
+from kiosk.learning import mnist
 from trainer.dataset import split
 from trainer.errors import TrainerError
 from trainer.evaluate import Predictor, evaluate, load_drawn

@@ -14,7 +14,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm import tqdm
 
-from trainer import stopping
+from kiosk.learning import stopping
 from trainer.dataset import TrainData, eval_batches, train_batches
 from trainer.settings import TrainSettings
 

@@ -7,6 +7,10 @@ a shipped or taught ONNX file's weights, live training from random ones. The mat
 tests can hold it to torch step by step. Results go back into ONNX files that pass the kiosk's model
 contract; `onnx` is imported only when one is read or written, never when the kiosk starts.
 
-May import: errors, atomic_write (the learned model file), recognition (the model contract,
-onnxruntime for parity, the preprocessing).
+Also the data it learns from and is judged by, read without torch: mnist (the verified IDX files and
+their download), styles (European 1s, 7s, 0s and 2s added to MNIST digits), drawn_digits (real pen
+strokes), and stopping (Ctrl-C always stops a long run). The trainer imports these from here.
+
+May import: errors, atomic_write (the learned model file, a downloaded file), recognition (the model
+contract, onnxruntime for parity, the preprocessing).
 """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.teaching.feedback_store import FeedbackStore
 
-REPORT_NAME = "retrain_report.json"  # written by `python -m trainer retrain`
+REPORT_NAME = "retrain_report.json"  # written by the nightly retraining (kiosk.retraining)
 
 
 @dataclass(frozen=True)

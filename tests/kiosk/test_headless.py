@@ -33,7 +33,7 @@ def run_replay(tmp_path, events, config_text=""):
 
 
 def test_replayed_drawings_are_recognized_through_the_event_loop(tmp_path, drawn_dir):
-    from trainer import drawn_digits
+    from kiosk.learning import drawn_digits
 
     drawn = drawn_digits.load(drawn_dir)
     picks = np.random.default_rng(1).choice(len(drawn), 30, replace=False)

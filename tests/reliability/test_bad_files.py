@@ -62,7 +62,7 @@ def test_the_kiosk_starts_and_answers_with_every_manifest_wrong(tmp_path, app_fa
 
 def test_status_survives_a_report_of_the_wrong_shape(tmp_path):
     from kiosk.config import KioskConfig
-    from trainer.retrain_status import retrain_status
+    from kiosk.retraining.status import retrain_status
 
     config = KioskConfig(data_dir=str(tmp_path))
     for report in ([1, 2], {"before": [1], "after": "x", "promoted": True}, {"before": {"held_out": "x"}}):

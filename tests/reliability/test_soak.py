@@ -16,7 +16,7 @@ DRAWINGS = 5000
 
 
 def test_5000_drawings_without_an_error_or_a_leak(tmp_path, drawn_dir):
-    from trainer import drawn_digits
+    from kiosk.learning import drawn_digits
 
     drawn = drawn_digits.load(drawn_dir)
     picks = np.random.default_rng(0).choice(len(drawn), DRAWINGS, replace=True)

@@ -35,7 +35,7 @@ def test_train_smoke_run_exports_a_verified_model_then_evaluate_reports_it(tmp_p
     report = run_trainer("evaluate", str(out / "mlp.onnx"), "--data-dir", str(mnist_dir), "--drawn-dir", str(drawn_dir))
     assert report.returncode == 0, report.stderr
     assert "MNIST test: accuracy" in report.stdout and "on 10000 images" in report.stdout
-    from trainer import drawn_digits
+    from kiosk.learning import drawn_digits
 
     drawn_count = len(drawn_digits.load(drawn_dir))
     assert "Drawn digits (dev, kiosk preprocessing): accuracy" in report.stdout

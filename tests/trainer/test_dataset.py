@@ -4,7 +4,7 @@ import torch
 from kiosk.recognition.preprocess import COM_TARGET, center_of_mass
 from trainer.dataset import augment, split, train_batches
 from trainer.settings import TrainSettings
-from trainer.styles import STYLED_DIGITS, add_style
+from kiosk.learning.styles import STYLED_DIGITS, add_style
 
 
 def test_validation_split_is_stratified_and_disjoint(mnist_data):

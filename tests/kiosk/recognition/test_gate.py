@@ -73,7 +73,7 @@ def test_every_model_hears_the_gate_once_per_drawing():
 
 
 def test_the_shipped_gate_passes_digits_and_stops_letters(mnist_dir):
-    from trainer import mnist
+    from kiosk.learning import mnist
 
     gate = NotDigitGate(SHIPPED_GATE)
     images, _ = mnist.load_test_set(mnist_dir)  # never trained on: MNIST's test set

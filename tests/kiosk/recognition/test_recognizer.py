@@ -42,7 +42,7 @@ def test_empty_canvas_is_never_classified(cnn):
 
 
 def test_real_drawings_are_recognized_through_the_kiosk_path(drawn_dir):
-    from trainer import drawn_digits
+    from kiosk.learning import drawn_digits
 
     drawn = drawn_digits.load(drawn_dir)
     picks = np.random.default_rng(0).choice(len(drawn), 200, replace=False)

@@ -35,7 +35,7 @@ def test_append_then_load_gives_back_what_was_saved(tmp_path):
 def test_a_given_time_is_kept_so_a_simulation_holds_out_the_same_drawings(tmp_path):
     import datetime as dt
 
-    from trainer.retrain import holdout_mask
+    from kiosk.retraining.nightly import holdout_mask
 
     when = dt.datetime(2026, 1, 1, 0, 0, 7, tzinfo=dt.timezone.utc)
     for folder in ("a", "b"):

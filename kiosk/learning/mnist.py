@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.atomic_write import write_bytes_atomic
+from kiosk.errors import DataError
 from kiosk.recognition.model_contract import IMAGE_SIZE
-from trainer.errors import DataError
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
 
+from kiosk.errors import DataError
+from kiosk.learning import drawn_digits
 from kiosk.recognition.preprocess import COM_TARGET, center_of_mass
-from trainer import drawn_digits
-from trainer.errors import DataError
-from trainer.evaluate import drawn_images
 
 
 def test_drawings_are_placed_on_the_canvas_at_finger_size(drawn_dir):
@@ -18,7 +17,7 @@ def test_drawings_are_placed_on_the_canvas_at_finger_size(drawn_dir):
 
 def test_drawings_go_through_the_kiosk_preprocessing(drawn_dir):
     drawn = drawn_digits.load(drawn_dir)
-    images = drawn_images(drawn)[:50]
+    images = drawn_digits.to_images(drawn)[:50]
     assert images.shape == (50, 28, 28) and images.dtype == np.uint8
     for image in images:
         row, col = center_of_mass(image)

@@ -4,8 +4,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from trainer import mnist
-from trainer.errors import DataError
+from kiosk.errors import DataError
+from kiosk.learning import mnist
 
 TINY = mnist.IdxFile("tiny-images-idx3-ubyte", mnist.IMAGES_MAGIC, 3, ())
 

@@ -19,24 +19,24 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from kiosk import version
 from kiosk.atomic_write import write_text_atomic
 from kiosk.config import KioskConfig
-from kiosk.errors import EmptyDrawing
+from kiosk.errors import DataError, EmptyDrawing, LearningError
+from kiosk.learning import drawn_digits, stopping
+from kiosk.learning import mnist as mnist_data
 from kiosk.learning.augment import CLEAN_PROBABILITY, jitter
 from kiosk.learning.network import Adam, Network, train_step
 from kiosk.learning.onnx_io import check_parity, read_onnx, to_onnx_bytes
+from kiosk.learning.styles import STYLED_DIGITS, styled_copies
 from kiosk.recognition import model_contract as contract
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
 from kiosk.recognition.runtime import ort
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled
+from kiosk.retraining.promotion import clean_leftovers, promote, retrain_lock, set_aside
+from kiosk.retraining.scoring import evaluate
+from kiosk.retraining.status import current_model_path
 from kiosk.teaching.status import REPORT_NAME
-from trainer import TRAINER_VERSION, stopping
-from trainer import mnist as mnist_data
-from trainer.errors import TrainerError
-from trainer.evaluate import evaluate, load_drawn
-from trainer.promotion import clean_leftovers, promote, retrain_lock, set_aside
-from trainer.retrain_status import current_model_path
-from trainer.styles import STYLED_DIGITS, styled_copies
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def fine_tune(network: Network, collected: tuple[np.ndarray, np.ndarray], replay
         labels = np.concatenate([collected[1][pick], replay[1][pick_replay].astype(np.int64)])
         loss, _ = train_step(network, optimizer, images, labels, rng, options.micro_batch)
         if not np.isfinite(loss):
-            raise TrainerError(f"the learning blew up at step {step} (loss {loss}); try a smaller --learning-rate. "
+            raise LearningError(f"the learning blew up at step {step} (loss {loss}); try a smaller --learning-rate. "
                                "The kiosk keeps the model it has")
         losses.append(loss)
         if show_progress and (step % every == 0 or step == options.steps):
@@ -213,6 +213,16 @@ def measure(model: bytes | str, test: tuple[np.ndarray, np.ndarray], held_out: t
     }
 
 
+def drawn_images(drawn_dir: str | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The drawn-digits set through today's kiosk preprocessing, for the gate; None (with a warning) where it is absent."""
+    try:
+        drawn = drawn_digits.load(drawn_dir)
+    except DataError as error:
+        log.warning("no drawn-digits accuracy: %s", error)
+        return None
+    return drawn_digits.to_images(drawn), drawn.labels  # (S, 28, 28) uint8, (S,)
+
+
 def retrained_metadata(old: dict[str, str], report: dict, checksums: dict[str, str]) -> dict[str, str]:
     """The old file's metadata (how it first learned is still true), with today's numbers and a note of the retrain."""
     metadata = dict(old)
@@ -222,7 +232,7 @@ def retrained_metadata(old: dict[str, str], report: dict, checksums: dict[str, s
         contract.META_DRAWN_DEV_ACCURACY: "" if drawn is None else f"{drawn:.6f}",
         contract.META_CREATED: report["finished"],
         contract.META_DATA_CHECKSUMS: json.dumps(checksums, sort_keys=True),
-        contract.META_TRAINER_VERSION: TRAINER_VERSION,
+        contract.META_TRAINER_VERSION: version(),
         "retrained": json.dumps({k: report[k] for k in ("finished", "drawings", "before", "after")}),
     })
     return metadata
@@ -241,11 +251,11 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         clean_leftovers(config.taught_model_dir)
         records = FeedbackStore(config.feedback_dir).load()
         if len(records) < options.min_drawings:
-            raise TrainerError(f"only {len(records)} labelled drawings in {config.feedback_dir}; "
+            raise LearningError(f"only {len(records)} labelled drawings in {config.feedback_dir}; "
                                f"retraining needs at least {options.min_drawings}")
         mask = holdout_mask(records, options.holdout_fraction)
         if mask.sum() < 5 or (~mask).sum() < 5:
-            raise TrainerError(f"{len(records)} drawings split into {int((~mask).sum())} to train on and "
+            raise LearningError(f"{len(records)} drawings split into {int((~mask).sum())} to train on and "
                                f"{int(mask.sum())} to judge by; each needs at least 5")
         images, labels = images_of(records)
         collected = len(records)
@@ -260,7 +270,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         del current  # its onnxruntime session would stay for the whole night
         train_set, held_out = (images[~mask & ~doubt], labels[~mask & ~doubt]), (images[mask & ~doubt], labels[mask & ~doubt])
         if len(train_set[1]) < 5 or len(held_out[1]) < 5:
-            raise TrainerError(f"after setting aside {int(doubt.sum())} doubted labels, {len(train_set[1])} drawings are left "
+            raise LearningError(f"after setting aside {int(doubt.sum())} doubted labels, {len(train_set[1])} drawings are left "
                                f"to train on and {len(held_out[1])} to judge by; each needs at least 5")
         data = mnist_data.load(mnist_dir)
         test = (data.test_images, data.test_labels)
@@ -268,7 +278,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         # on "1 or 7" would move, in digits no child wrote
         in_style = np.isin(data.test_labels, STYLED_DIGITS)
         styled = (styled_copies(data.test_images[in_style], data.test_labels[in_style], seed=0), data.test_labels[in_style])
-        drawn = load_drawn(drawn_dir, required=False) if use_drawn else None
+        drawn = drawn_images(drawn_dir) if use_drawn else None
         log.info("retraining %s from %s on %d drawings (%d held out, %d labels doubted) with MNIST replay", options.kind,
                  source, len(train_set[1]), len(held_out[1]), int(doubt.sum()))
         before = measure(str(source), test, held_out, train_set, drawn, styled)

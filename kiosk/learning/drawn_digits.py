@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.errors import DataError
+from kiosk.errors import DataError
+from kiosk.recognition.preprocess import strokes_to_image
 
 DRAWN_DIGITS_ENV = "DRAWN_DIGITS_DIR"
-DEFAULT_DRAWN_DIGITS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "drawn-digits-dev"
+DEFAULT_DRAWN_DIGITS_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "drawn-digits-dev"
 # A child's digit on the kiosk canvas is about this tall or wide, in whole screen pixels (the
 # canvas is ~400 px on an 800x480 screen and the digit fills most of it).
 TYPICAL_DRAWING_PX = 300
@@ -53,3 +54,8 @@ def load(directory: str | os.PathLike | None = None, drawing_px: float = TYPICAL
         for i in range(len(labels))
     ]
     return DrawnDigits(strokes=strokes, labels=labels, writers=writers)
+
+
+def to_images(drawn: DrawnDigits) -> np.ndarray:
+    """The drawings as the kiosk's preprocessing turns them into model inputs: (S, 28, 28) uint8."""
+    return np.stack([strokes_to_image(strokes) for strokes in drawn.strokes])

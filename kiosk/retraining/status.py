@@ -1,6 +1,6 @@
 """What the kiosk runs and what the nightly retraining did, for the person looking after it.
 
-Needs no torch: `digit-kiosk-trainer retrain --status` works on a kiosk-only install.
+Needs no torch: `--status` works on a kiosk-only install.
 """
 from __future__ import annotations
 
