@@ -118,7 +118,7 @@ def _mnist_pick(mnist_images, styled_images, count: int, rng: np.random.Generato
 
 def finetune_cnn(base: nn.Module, mnist_images: np.ndarray, mnist_labels: np.ndarray, drawn: Drawings,
                  settings: DrawnSettings = DrawnSettings(), log=print, styled_images: np.ndarray | None = None) -> nn.Module:
-    """The shipped CNN, fine-tuned on MNIST (styled_images: trainer.styles copies) and jittered copies of these drawn digits."""
+    """The shipped CNN, fine-tuned on MNIST (styled_images: kiosk.learning.styles copies) and jittered copies of these drawn digits."""
     torch.manual_seed(settings.seed)
     torch.set_num_threads(settings.threads)
     generator = torch.Generator().manual_seed(settings.seed)
