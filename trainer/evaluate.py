@@ -93,6 +93,10 @@ def onnx_predictor(path: Path) -> tuple[Predictor, dict[str, str]]:
     return predict, metadata
 
 
+DRAWN_SKIPPED = (f"Drawn digits: not scored, no drawn-digits folder here; add one with --drawn-dir DIR or "
+                 f"${drawn_digits.DRAWN_DIGITS_ENV} (a folder with strokes.npz)")
+
+
 def load_drawn(drawn_dir: str | None, required: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
     """Drawn-digit images through the kiosk's preprocessing; None if not required and unavailable."""
     try:
@@ -114,7 +118,9 @@ def evaluate_files(
         raise DataError(f"not found: {', '.join(missing)}")
     models = [(path, *onnx_predictor(path)) for path in model_paths]  # fail fast on a bad file
     test_images, test_labels = mnist.load_test_set(data_dir)  # never the training files: they may not be here
-    drawn = load_drawn(drawn_dir, drawn_required)
+    # No folder named and none beside a checkout (an installed wheel): MNIST alone, and a line on how to add the drawings.
+    drawn_missing = drawn_required and not drawn_digits.given(drawn_dir) and not drawn_digits.available()
+    drawn = load_drawn(drawn_dir, drawn_required) if drawn_required and not drawn_missing else None
     reports = []
     for path, predict, metadata in models:
         mnist_metrics = evaluate(predict, test_images, test_labels)
@@ -128,4 +134,6 @@ def evaluate_files(
         if drawn_metrics:
             parts.append(format_metrics("Drawn digits (dev, kiosk preprocessing)", drawn_metrics))
         reports.append("\n\n".join(parts))
+    if drawn_missing:
+        reports.append(DRAWN_SKIPPED)
     return ("\n" if brief else "\n\n").join(reports)

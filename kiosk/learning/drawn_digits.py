@@ -29,14 +29,35 @@ class DrawnDigits:
         return len(self.labels)
 
 
-def resolve_dir(directory: str | os.PathLike | None = None) -> Path:
-    """The option wins, then the environment variable, then ../shared beside the project."""
-    return Path(directory or os.environ.get(DRAWN_DIGITS_ENV) or DEFAULT_DRAWN_DIGITS_DIR)
+def default_dir() -> Path | None:
+    """../shared/data/drawn-digits-dev beside a checkout; None in an installed package (site-packages has no such neighbour)."""
+    checkout = Path(__file__).resolve().parents[2]
+    return DEFAULT_DRAWN_DIGITS_DIR if (checkout / "pyproject.toml").is_file() else None
+
+
+def given(directory: str | os.PathLike | None = None) -> bool:
+    """Whether the user named a folder (the option or the environment variable), rather than leaving it to the default."""
+    return bool(directory or os.environ.get(DRAWN_DIGITS_ENV))
+
+
+def resolve_dir(directory: str | os.PathLike | None = None) -> Path | None:
+    """The option wins, then the environment variable, then ../shared beside a checkout; None if there is none."""
+    found = directory or os.environ.get(DRAWN_DIGITS_ENV) or default_dir()
+    return Path(found) if found else None
+
+
+def available(directory: str | os.PathLike | None = None) -> bool:
+    """Whether load(directory) would find the set."""
+    folder = resolve_dir(directory)
+    return folder is not None and (folder / "strokes.npz").is_file()
 
 
 def load(directory: str | os.PathLike | None = None, drawing_px: float = TYPICAL_DRAWING_PX) -> DrawnDigits:
     """Load strokes.npz, scaling each digit so its longest side is drawing_px and rounding to pixels."""
-    path = resolve_dir(directory) / "strokes.npz"
+    folder = resolve_dir(directory)
+    if folder is None:
+        raise DataError(f"no drawn-digits folder given: pass --drawn-dir or set {DRAWN_DIGITS_ENV} to the folder with strokes.npz")
+    path = folder / "strokes.npz"
     if not path.is_file():
         raise DataError(f"{path} not found: pass --drawn-dir or set {DRAWN_DIGITS_ENV} to the drawn-digits folder")
     try:

@@ -1,8 +1,12 @@
 import math
 
 import numpy as np
+import pytest
 
-from trainer.evaluate import format_metrics, score
+from conftest import PROJECT_ROOT
+from kiosk.errors import DataError
+from kiosk.learning import drawn_digits
+from trainer.evaluate import evaluate_files, format_metrics, score
 
 
 def test_confusion_rows_are_true_digits_and_columns_answers():
@@ -21,3 +25,26 @@ def test_report_lists_accuracy_per_digit_and_matrix():
     assert text.startswith("MNIST test: accuracy 100.00% on 10 images")
     assert "per digit: 0:100.0%" in text
     assert len(text.splitlines()) == 2 + 1 + 1 + 10
+
+
+MODEL = PROJECT_ROOT / "exported_models" / "mlp.onnx"
+
+
+def test_with_no_drawn_digits_folder_anywhere_evaluate_reports_mnist_and_says_how_to_add_them(monkeypatch, mnist_dir):
+    # An installed wheel: no --drawn-dir, no $DRAWN_DIGITS_DIR, no ../shared beside a checkout.
+    monkeypatch.delenv(drawn_digits.DRAWN_DIGITS_ENV, raising=False)
+    monkeypatch.setattr(drawn_digits, "default_dir", lambda: None)
+    for brief in (False, True):
+        report = evaluate_files([MODEL], str(mnist_dir), None, drawn_required=True, brief=brief)
+        assert "MNIST test" in report
+        skipped = [line for line in report.splitlines() if "drawn" in line.lower() and "--drawn-dir" in line]
+        assert len(skipped) == 1 and "DRAWN_DIGITS_DIR" in skipped[0], report
+
+
+def test_a_drawn_digits_folder_that_was_named_but_is_missing_is_still_an_error(monkeypatch, mnist_dir, tmp_path):
+    monkeypatch.setattr(drawn_digits, "default_dir", lambda: None)
+    with pytest.raises(DataError, match="--drawn-dir"):
+        evaluate_files([MODEL], str(mnist_dir), str(tmp_path / "nowhere"), drawn_required=True)
+    monkeypatch.setenv(drawn_digits.DRAWN_DIGITS_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(DataError, match="nowhere"):
+        evaluate_files([MODEL], str(mnist_dir), None, drawn_required=True)

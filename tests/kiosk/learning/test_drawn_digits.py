@@ -28,3 +28,19 @@ def test_drawings_go_through_the_kiosk_preprocessing(drawn_dir):
 def test_missing_folder_says_which_option_to_use(tmp_path):
     with pytest.raises(DataError, match="--drawn-dir"):
         drawn_digits.load(tmp_path)
+
+
+def test_a_checkout_looks_beside_itself_and_an_installed_package_nowhere(monkeypatch, tmp_path):
+    assert drawn_digits.default_dir() == drawn_digits.DEFAULT_DRAWN_DIGITS_DIR  # this checkout: ../shared beside it
+    installed = tmp_path / "lib" / "python3.11" / "site-packages" / "kiosk" / "learning" / "drawn_digits.py"
+    monkeypatch.setattr(drawn_digits, "__file__", str(installed))
+    assert drawn_digits.default_dir() is None  # not lib/python3.11/shared/...
+
+
+def test_no_folder_given_and_none_beside_the_checkout_says_how_to_add_one(monkeypatch):
+    monkeypatch.delenv(drawn_digits.DRAWN_DIGITS_ENV, raising=False)
+    monkeypatch.setattr(drawn_digits, "default_dir", lambda: None)
+    assert not drawn_digits.given(None) and drawn_digits.given("some/dir")
+    with pytest.raises(DataError, match="--drawn-dir") as raised:
+        drawn_digits.load(None)
+    assert "None" not in str(raised.value)
