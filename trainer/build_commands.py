@@ -28,6 +28,10 @@ def add_to(commands) -> None:
     shipped.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits")
     shipped.set_defaults(handler=_evaluate_shipped)
 
+    translations = commands.add_parser("compile-translations", help="compile the kiosk's .po catalogs into the .mo files it loads")
+    translations.add_argument("--check", action="store_true", help="only report .mo files that are out of date")
+    translations.set_defaults(handler=_compile_translations)
+
 
 def _models_table(args: argparse.Namespace) -> int:
     from trainer.models_table import models_table
@@ -40,4 +44,14 @@ def _evaluate_shipped(args: argparse.Namespace) -> int:
     from trainer.shipped_evaluation import evaluate_shipped
 
     print(evaluate_shipped(args.model_dir or _shipped("models"), args.data_dir, args.drawn_dir, not args.no_drawn))
+    return 0
+
+
+def _compile_translations(args: argparse.Namespace) -> int:
+    from trainer.translations import compile_catalogs
+
+    stale = compile_catalogs(args.check)
+    if args.check and stale:
+        print("out of date: " + ", ".join(str(p) for p in stale) + "; run digit-kiosk-trainer compile-translations")
+        return 1
     return 0

@@ -1,11 +1,9 @@
-"""Phrases: the gettext catalogs agree with each other, the compiled .mo files match the .po sources,
+"""Phrases: the gettext catalogs agree with each other (tests/trainer/test_translations.py: the .mo files match),
 numbers are spoken as words of each language, and switching language changes every text."""
-import importlib.util
 import re
 
 import pytest
 
-from conftest import PROJECT_ROOT
 from kiosk.language.phrases import LANGUAGES, LOCALE_DIR, SPOKEN_IDS, Phrases, placeholders, result_id, unsure_id
 
 NUMBER_WORDS = {
@@ -29,45 +27,6 @@ def test_every_language_has_every_phrase_with_the_same_placeholders():
         for phrase_id, text in entries.items():
             assert text.strip(), (lang, phrase_id)
             assert placeholders(text) == placeholders(english[phrase_id]), (lang, phrase_id)
-
-
-def compile_translations():
-    spec = importlib.util.spec_from_file_location("compile_translations", PROJECT_ROOT / "scripts" / "compile_translations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_compiled_catalogs_match_their_sources():
-    module = compile_translations()
-    for lang in LANGUAGES:
-        po = LOCALE_DIR / lang / "LC_MESSAGES" / "kiosk.po"
-        assert module.up_to_date(po), f"run scripts/compile_translations.py ({lang})"
-
-
-def test_the_catalog_comparison_sees_meaning_not_tool_versions(tmp_path, monkeypatch):
-    """A .mo stamped by another Babel release is the same catalog; a changed message or plural rule is not."""
-    import babel.messages.catalog
-
-    module = compile_translations()
-    source = (LOCALE_DIR / "fr" / "LC_MESSAGES" / "kiosk.po").read_text(encoding="utf-8")
-    po = tmp_path / "kiosk.po"
-
-    def verdict(committed_po_text, babel_version=babel.messages.catalog.VERSION):
-        po.write_text(committed_po_text, encoding="utf-8")
-        with monkeypatch.context() as patch:
-            patch.setattr(babel.messages.catalog, "VERSION", babel_version)
-            committed = module.compiled(po)  # what an earlier build wrote
-        po.with_suffix(".mo").write_bytes(committed)
-        po.write_text(source, encoding="utf-8")  # what the source says now
-        return committed, module.up_to_date(po)
-
-    here, same = verdict(source)
-    elsewhere, same_elsewhere = verdict(source, babel_version="99.0.0")
-    assert here != elsewhere and b"Babel 99.0.0" in elsewhere  # the bytes differ...
-    assert same and same_elsewhere  # ...the meaning does not
-    assert not verdict(source.replace('msgstr "Retour"', 'msgstr "Arrière"', 1))[1]
-    assert not verdict(source.replace("plural=(n > 1)", "plural=(n != 1)"))[1]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

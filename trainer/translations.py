@@ -4,22 +4,19 @@ The .po files are the source (edit them, or use any gettext tool such as Poedit)
 committed so the kiosk needs no build step. A test checks that they agree in what they *mean* (the
 messages, plural forms and charset), not byte for byte: each Babel release stamps its own version
 into the header, and a newer Babel must not make a fresh clone's catalogs look stale.
-Usage: python scripts/compile_translations.py [--check]
+Usage: digit-kiosk-trainer compile-translations [--check]   (Babel: the [dev] extra)
 """
 from __future__ import annotations
 
-import argparse
 import gettext
 import io
-import sys
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from kiosk.atomic_write import write_bytes_atomic  # noqa: E402
-from kiosk.language.phrases import DOMAIN, LOCALE_DIR  # noqa: E402
+from kiosk.atomic_write import write_bytes_atomic
+from kiosk.language.phrases import DOMAIN, LOCALE_DIR
 
 
 def compiled(po_path: Path) -> bytes:
@@ -49,24 +46,15 @@ def up_to_date(po_path: Path) -> bool:
     return mo_path.exists() and meaning(mo_path.read_bytes()) == meaning(compiled(po_path))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report .mo files that are out of date")
-    args = parser.parse_args(argv)
+def compile_catalogs(check: bool = False) -> list[Path]:
+    """Write every .mo whose meaning differs from its .po (only list them with check); returns those .mo paths."""
     stale = []
     for po_path in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         mo_path = po_path.with_suffix(".mo")
         if up_to_date(po_path):
             continue  # never rewrite for a new Babel version stamp alone
         stale.append(mo_path)
-        if not args.check:
+        if not check:
             write_bytes_atomic(mo_path, compiled(po_path))
             print(f"wrote {mo_path.relative_to(LOCALE_DIR.parent.parent)}")
-    if args.check and stale:
-        print("out of date: " + ", ".join(str(p) for p in stale) + "; run scripts/compile_translations.py")
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return stale
