@@ -15,6 +15,9 @@ from pathlib import Path
 
 from kiosk.errors import KioskError
 from kiosk.log_file import QuietLogFile
+from kiosk.retraining import command as retraining_command
+
+KIOSK_ONLY_FLAGS = ("--windowed", "--headless", "--size", "--replay", "--events-out", "--exit-when-done")
 
 log = logging.getLogger("kiosk")
 
@@ -48,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--replay", type=Path, help="JSON lines of scripted touches to play through the kiosk")
     parser.add_argument("--events-out", type=Path, help="write what happened as JSON lines")
     parser.add_argument("--exit-when-done", action="store_true", help="quit once the replay has been played")
+    commands = parser.add_subparsers(dest="command", title="device commands (without one, the kiosk runs)",
+                                     metavar="{retrain,download-mnist}")
+    retraining_command.add_parsers(commands)
     return parser
 
 
@@ -65,7 +71,13 @@ def setup_logging(log_dir: Path, max_bytes: int, backups: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command:
+        kiosk_only = [flag for flag in KIOSK_ONLY_FLAGS if getattr(args, flag.lstrip("-").replace("-", "_"))]
+        if kiosk_only:
+            parser.error(f"{', '.join(kiosk_only)}: for running the kiosk, not with '{args.command}'")
+        return args.run(args)
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # keep the terminal and logs quiet
     try:
         from kiosk import replay

@@ -1,8 +1,9 @@
 """Command line: python -m trainer (or digit-kiosk-trainer) {download, train, evaluate, retrain} and the builders.
 
-Thin wiring over the library functions. train needs the [train] extra (torch); download, evaluate and
-retrain need only the kiosk's runtime: the nightly retraining learns with the kiosk's numpy engine. The
-builders of what ships (models-table, ...) are wired in trainer/build_commands.py.
+Thin wiring over the library functions. train needs the [train] extra (torch); download and evaluate
+need only the kiosk's runtime. retrain is an alias of `digit-kiosk retrain` for one release: the nightly
+retraining is the device's, in kiosk/retraining. The builders of what ships (models-table, ...) are wired
+in trainer/build_commands.py.
 """
 from __future__ import annotations
 
@@ -77,23 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits")
     evaluate.add_argument("--brief", action="store_true", help="one line per model")
 
-    retrain = commands.add_parser(
-        "retrain", help="fine-tune the kiosk's model on the drawings children labelled; promote it only if no worse",
-    )
-    retrain.add_argument("--config", type=Path, help="the kiosk's settings file (for data_dir and model_dir)")
-    retrain.add_argument("--kind", choices=("cnn", "mlp"), default="cnn")
-    retrain.add_argument("--steps", type=int, default=300, help="training batches (default 300)")
-    retrain.add_argument("--learning-rate", type=float, default=5e-5,
-                         help="small, so MNIST stays within the promotion gate (default 5e-5)")
-    retrain.add_argument("--min-drawings", type=int, default=20, help="refuse to retrain on fewer (default 20)")
-    retrain.add_argument("--threads", type=int, default=2,
-                         help="BLAS threads (default 2; never more than the cores it may use, or they spin)")
-    retrain.add_argument("--data-dir", help="MNIST folder, for replay and the gate")
-    retrain.add_argument("--drawn-dir", help="drawn-digits folder, for the gate where available")
-    retrain.add_argument("--no-drawn", action="store_true", help="judge without the drawn digits")
-    retrain.add_argument("--rollback", action="store_true", help="put back the model before the current one, and stop")
-    retrain.add_argument("--status", action="store_true", help="say what the kiosk runs and what retraining did, and stop")
-    retrain.add_argument("--quiet", action="store_true", help="no progress bar (for timers and logs)")
+    from kiosk.retraining import command as retraining_command
+
+    retrain = commands.add_parser("retrain", help="moved to `digit-kiosk retrain` (this alias goes in the next release)")
+    retraining_command.add_retrain_arguments(retrain)
     from trainer import build_commands
 
     build_commands.add_to(commands)
@@ -101,37 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _retrain(args) -> int:
-    from kiosk.config import KioskConfig
-    from kiosk.retraining import promotion
-    from kiosk.retraining.status import retrain_status
+    """The alias of one release: say where the command went, then do the same."""
+    from kiosk.retraining.command import run_retrain
 
-    config = KioskConfig.load(args.config)
-    if args.status:
-        print(retrain_status(config))
-        return 0
-    try:
-        if args.rollback:
-            with promotion.retrain_lock(config.data_dir_path):
-                print(f"{args.kind}: {promotion.rollback(config.taught_model_dir, args.kind)}")
-            return 0
-        from kiosk.retraining.nightly import RetrainOptions, retrain  # MNIST and the learning engine: only now
-
-        options = RetrainOptions(kind=args.kind, steps=args.steps, learning_rate=args.learning_rate, min_drawings=args.min_drawings,
-                                 threads=args.threads)
-        report = retrain(config, options, args.data_dir, args.drawn_dir, use_drawn=not args.no_drawn, show_progress=not args.quiet)
-    except promotion.RetrainBusy as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 3
-    before, after = report["before"], report["after"]
-    print(f"{args.kind}: {report['drawings']} drawings ({report['held_out']} held out), {report['training_seconds']} s of training")
-    print(f"  MNIST test {before['mnist_test']:.2%} -> {after['mnist_test']:.2%}; "
-          f"held-out drawings {before['held_out']:.2%} -> {after['held_out']:.2%}"
-          + (f"; drawn-digits-dev {before['drawn_dev']:.2%} -> {after['drawn_dev']:.2%}" if before["drawn_dev"] is not None else ""))
-    if report["promoted"]:
-        print(f"  promoted: {report['promoted_to']} (the kiosk switches to it when nobody is drawing)")
-    else:
-        print("  kept aside, not promoted: " + "; ".join(report["reasons"]) + f" ({report['set_aside']})")
-    return 0
+    print("`python -m trainer retrain` moved to `digit-kiosk retrain` (the same options); running that", file=sys.stderr)
+    return run_retrain(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -188,7 +188,7 @@ def test_only_the_last_versions_are_kept(config):
 
 def run_cli(*args, timeout=300):
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "trainer", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kiosk", *map(str, args)], capture_output=True, text=True,
                           timeout=timeout, cwd=PROJECT_ROOT, env=env)
 
 
@@ -201,9 +201,9 @@ def config_file(config, tmp_path):
 WITHOUT_TORCH = """
 import sys
 sys.modules["torch"] = None  # any import of torch now fails, as on a Pi where none is installed
-from trainer.__main__ import main
+from kiosk.__main__ import main
 code = main(sys.argv[1:])
-assert sys.modules.get("torch") is None
+assert sys.modules.get("torch") is None and "trainer" not in sys.modules, "the kiosk's own command, on its own"
 sys.exit(code)
 """
 
@@ -276,7 +276,7 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
     settings = config_file(config, tmp_path)
     for delay in (1.5, 4.0, 7.0):
         child = subprocess.Popen(
-            [sys.executable, "-m", "trainer", "retrain", "--config", str(settings), "--kind", "mlp", "--steps", "400",
+            [sys.executable, "-m", "kiosk", "retrain", "--config", str(settings), "--kind", "mlp", "--steps", "400",
              "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
             cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -295,7 +295,7 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
 def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, drawn_dir, mnist_dir):
     fill_store(config, drawn_dir, 100)
     child = subprocess.Popen(
-        [sys.executable, "-m", "trainer", "retrain", "--config", str(config_file(config, tmp_path)), "--kind", "mlp",
+        [sys.executable, "-m", "kiosk", "retrain", "--config", str(config_file(config, tmp_path)), "--kind", "mlp",
          "--steps", "5000", "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
         cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -425,7 +425,7 @@ def test_a_read_only_data_dir_on_rollback_says_where_to_look(config, tmp_path):
             "def full(*a, **k): raise OSError(28, 'No space left on device')\n"
             "w.write_bytes_atomic = full\n"
             "import kiosk.retraining.promotion as p; p.write_bytes_atomic = full\n"
-            "from trainer.__main__ import main\n"
+            "from kiosk.__main__ import main\n"
             f"sys.exit(main(['retrain', '--config', {str(settings)!r}, '--kind', 'cnn', '--rollback']))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
     assert done.returncode == 2 and "data dir" in done.stderr and "--out" not in done.stderr, done.stderr
