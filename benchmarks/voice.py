@@ -107,17 +107,13 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
 
 
 def render_benchmark(engine_names: list[str], out: Path) -> int:
-    import importlib.util
     import re
 
     from kiosk.language.phrases import LANGUAGES, SPOKEN_IDS, Phrases
     from kiosk.voice import loudness
     from kiosk.voice.engines import installed
 
-    spec = importlib.util.spec_from_file_location("build_voice_cache", PROJECT_ROOT / "scripts" / "build_voice_cache.py")
-    builder = importlib.util.module_from_spec(spec)
-    sys.modules["build_voice_cache"] = builder
-    spec.loader.exec_module(builder)
+    from trainer import voice_cache as builder
     phrases, results = Phrases(), {}
     for engine in engine_names:
         if not installed(engine):

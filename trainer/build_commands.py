@@ -31,6 +31,23 @@ def add_to(commands) -> None:
     translations = commands.add_parser("compile-translations", help="compile the kiosk's .po catalogs into the .mo files it loads")
     translations.add_argument("--check", action="store_true", help="only report .mo files that are out of date")
     translations.set_defaults(handler=_compile_translations)
+    _add_voice_cache(commands)
+
+
+def _add_voice_cache(commands) -> None:
+    from kiosk.language.phrases import LANGUAGES
+    from kiosk.voice.engines import ENGINES
+
+    voice = commands.add_parser("build-voice-cache", help="render every spoken phrase to a clip (the [voice] extra)")
+    voice.add_argument("--engine", choices=("auto", "gtts", "offline", *ENGINES), default="auto",
+                       help="auto: gTTS if reachable, else the best offline engine (default); gtts: fail rather than "
+                            "fall back; offline: Pico, else espeak-ng, else pyttsx3; or one engine only")
+    voice.add_argument("--spanish", choices=("spain", "latin-america"), default="spain",
+                       help="the Spanish accent where the engine has both (gTTS, espeak-ng; Pico speaks Castilian)")
+    voice.add_argument("--languages", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
+    voice.add_argument("--out", type=Path, help="default: the shipped clips (voice_cache/ in a checkout)")
+    voice.add_argument("--force", action="store_true", help="render every clip again")
+    voice.set_defaults(handler=_build_voice_cache)
 
 
 def _models_table(args: argparse.Namespace) -> int:
@@ -55,3 +72,9 @@ def _compile_translations(args: argparse.Namespace) -> int:
         print("out of date: " + ", ".join(str(p) for p in stale) + "; run digit-kiosk-trainer compile-translations")
         return 1
     return 0
+
+
+def _build_voice_cache(args: argparse.Namespace) -> int:
+    from trainer.voice_cache import build_and_report
+
+    return build_and_report(args.out or _shipped("voice"), args.languages, args.engine, args.spanish, args.force)

@@ -223,7 +223,7 @@ def test_the_shipped_cache_covers_every_spoken_phrase(lang):
 
     phrases, clips = Phrases(lang), VoiceClips(SHIPPED_CACHE)
     missing = [p for p in SPOKEN_IDS if clips.path(p, lang, phrases.text(p, lang)) is None]
-    assert not missing, f"rebuild with scripts/build_voice_cache.py: {missing[:5]}"
+    assert not missing, f"rebuild with digit-kiosk-trainer build-voice-cache: {missing[:5]}"
 
 
 def test_switching_language_switches_the_voice_too(live):

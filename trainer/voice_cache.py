@@ -8,12 +8,11 @@ a plausible length and loudness before it is kept. The manifest records each cli
 settings. Re-running renders only what is missing, changed, corrupt or made by a lesser engine or other
 settings than this run's; a clip whose new render fails is kept. Every file is written atomically.
 
-Usage: python scripts/build_voice_cache.py [--engine auto|gtts|offline|pico|espeak-ng|pyttsx3]
-       [--spanish spain|latin-america] [--languages en es fr] [--out DIR] [--force]
+Usage: digit-kiosk-trainer build-voice-cache [--engine auto|gtts|offline|pico|espeak-ng|pyttsx3]
+       [--spanish spain|latin-america] [--languages en es fr] [--out DIR] [--force]   (the [voice] extra)
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import io
@@ -29,13 +28,11 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-from kiosk.atomic_write import write_bytes_atomic, write_text_atomic  # noqa: E402
-from kiosk.language.phrases import LANGUAGES, SPOKEN_IDS, Phrases  # noqa: E402
-from kiosk.voice import loudness  # noqa: E402
-from kiosk.voice.clips import MANIFEST, MANIFEST_FORMAT, read_manifest  # noqa: E402
-from kiosk.voice.engines import ENGINES, engine_command, installed, speakable, style_of  # noqa: E402
+from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
+from kiosk.language.phrases import SPOKEN_IDS, Phrases
+from kiosk.voice import loudness
+from kiosk.voice.clips import MANIFEST, MANIFEST_FORMAT, read_manifest
+from kiosk.voice.engines import ENGINES, engine_command, installed, speakable, style_of
 
 GTTS_TLD = {"en": "com", "es": "es", "fr": "fr"}  # the accent gTTS speaks with
 GTTS_LATIN_AMERICAN = "com.mx"
@@ -346,31 +343,19 @@ def _write_manifest(out: Path, clips: list[dict]) -> None:
     write_text_atomic(out / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("auto", "gtts", "offline", *ENGINES), default="auto",
-                        help="auto: gTTS if reachable, else the best offline engine (default); gtts: fail rather than "
-                             "fall back; offline: Pico, else espeak-ng, else pyttsx3; or one engine only")
-    parser.add_argument("--spanish", choices=("spain", "latin-america"), default="spain",
-                        help="the Spanish accent where the engine has both (gTTS, espeak-ng; Pico speaks Castilian)")
-    parser.add_argument("--languages", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "voice_cache")
-    parser.add_argument("--force", action="store_true", help="render every clip again")
-    args = parser.parse_args(argv)
+def build_and_report(out: Path, languages: list[str], engine: str = "auto", spanish: str = "spain",
+                     force: bool = False) -> int:
+    """The build-voice-cache command: build, say what was done; 1 when a clip could not be rendered."""
     started = time.monotonic()
     try:
-        counts = build(args.out, args.languages, Renderer(args.engine, spanish=args.spanish), args.force)
+        counts = build(out, languages, Renderer(engine, spanish=spanish), force)
     except SynthesisError as error:
         print(f"voice cache not finished: {error}", file=sys.stderr)
         return 1
-    print(f"{args.out}: {counts['rendered']} rendered, {counts['kept']} up to date, {counts['removed']} removed, "
+    print(f"{out}: {counts['rendered']} rendered, {counts['kept']} up to date, {counts['removed']} removed, "
           f"{counts['failed']} failed in {time.monotonic() - started:.0f} s")
     if counts["failed"]:
         print(f"{counts['failed']} clips could not be rendered (listed above); run again when the engine works",
               file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

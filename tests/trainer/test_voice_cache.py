@@ -2,7 +2,6 @@
 length and the one loudness), incremental re-runs, corrupt clips replaced, lesser engines and old settings
 rendered again, failed renders keeping their old clip, gTTS failing clearly without a network."""
 import hashlib
-import importlib.util
 import json
 import os
 import subprocess
@@ -16,12 +15,8 @@ from conftest import PROJECT_ROOT
 from kiosk.language.phrases import SPOKEN_IDS, Phrases
 from kiosk.voice import loudness
 from kiosk.voice.engines import espeak_binary, pico_installed
+from trainer import voice_cache as builder
 
-SCRIPT = PROJECT_ROOT / "scripts" / "build_voice_cache.py"
-spec = importlib.util.spec_from_file_location("build_voice_cache", SCRIPT)
-builder = importlib.util.module_from_spec(spec)
-sys.modules["build_voice_cache"] = builder  # dataclasses look their module up while the class is made
-spec.loader.exec_module(builder)
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +29,8 @@ def needs_the_offline_engines():
 
 
 def run_script(*args, env=None):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "trainer", "build-voice-cache", *map(str, args)], capture_output=True,
+                          text=True, timeout=300, cwd=PROJECT_ROOT,
                           env={**os.environ, **(env or {})})
 
 
@@ -186,7 +182,7 @@ def test_a_failed_render_keeps_the_clip_that_was_there(tmp_path, monkeypatch):
     assert len(listed) == len(SPOKEN_IDS) and listed["prompt.draw"]["text"] == "Draw a number!"
     assert (out / "en" / "prompt.draw.ogg").read_bytes() == old_clip, "the old clip is still there, as it was"
     monkeypatch.setattr(builder, "build", lambda *a, **k: counts)
-    assert builder.main(["--languages", "en", "--out", str(out)]) == 1, "and the run says it is not finished"
+    assert builder.build_and_report(out, ["en"]) == 1, "and the run says it is not finished"
 
 
 @pytest.mark.parametrize("missing,expected", [((), "pico"), (("pico",), "espeak-ng"), (("pico", "espeak-ng", "pyttsx3"), None)])
