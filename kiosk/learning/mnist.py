@@ -74,29 +74,36 @@ def load(directory: str | os.PathLike | None = None, verify_checksums: bool = Tr
     """Read and check all four files from directory (names with or without .gz)."""
     directory = resolve_dir(directory)
     arrays, checksums = {}, {}
-    for key, spec in FILES.items():
-        arrays[key], checksums[spec.name] = read_idx(find_file(directory, spec), spec, verify_checksums)
+    for (key, spec), path in zip(FILES.items(), find_files(directory, tuple(FILES))):
+        arrays[key], checksums[spec.name] = read_idx(path, spec, verify_checksums)
     return Mnist(**arrays, checksums=checksums)
 
 
 def load_test_set(directory: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Only the 10,000 test images and labels: what evaluation needs (the training files may be absent)."""
-    directory = resolve_dir(directory)
-    images, _ = read_idx(find_file(directory, FILES["test_images"]), FILES["test_images"])
-    labels, _ = read_idx(find_file(directory, FILES["test_labels"]), FILES["test_labels"])
+    images_path, labels_path = find_files(resolve_dir(directory), ("test_images", "test_labels"))
+    images, _ = read_idx(images_path, FILES["test_images"])
+    labels, _ = read_idx(labels_path, FILES["test_labels"])
     return images, labels  # (10000, 28, 28) uint8, (10000,) uint8
 
 
-def find_file(directory: Path, spec: IdxFile) -> Path:
-    """The gzip or raw file for spec in directory, or a DataError saying how to get it."""
-    for candidate in (directory / f"{spec.name}.gz", directory / spec.name):
-        if candidate.is_file():
-            return candidate
-    raise DataError(
-        f"MNIST file {spec.name}(.gz) not found in {directory}. Put the four MNIST files there, "
-        f"point --data-dir or ${MNIST_DIR_ENV} at a folder that has them, "
-        f"or when online run: python -m trainer download --data-dir {directory}"
-    )
+def find_files(directory: Path, keys: tuple[str, ...]) -> list[Path]:
+    """The gzip or raw file for each of keys (of FILES) in directory, or a DataError naming the missing ones and how to get them."""
+    found, missing = [], []
+    for key in keys:
+        name = FILES[key].name
+        path = next((p for p in (directory / f"{name}.gz", directory / name) if p.is_file()), None)
+        found.append(path)
+        if path is None:
+            missing.append(f"{name}(.gz)")
+    if missing:
+        needed = "all four MNIST files" if len(keys) == len(FILES) else f"MNIST's {', '.join(FILES[k].name for k in keys)}"
+        raise DataError(
+            f"{', '.join(missing)} not found in {directory}: this needs {needed}. Copy them there, point --data-dir "
+            f"or ${MNIST_DIR_ENV} at a folder that has them, or when online run: "
+            f"digit-kiosk-trainer download --data-dir {directory}"
+        )
+    return found
 
 
 def read_idx(path: Path, spec: IdxFile, verify_checksum: bool = True) -> tuple[np.ndarray, str]:
@@ -173,6 +180,6 @@ def _fetch_verified(spec: IdxFile, timeout_s: float) -> bytes:
         except (urllib.error.URLError, OSError, EOFError, zlib.error, DataError) as error:
             problems.append(f"{url}: {error}")
     raise DataError(
-        f"could not download {spec.name} from any mirror (offline?). Copy the four MNIST files into a folder "
+        f"could not download {spec.name} from any mirror (offline?). Copy the MNIST files into a folder "
         "and pass --data-dir or set $MNIST_DIR. Tried:\n  " + "\n  ".join(problems)
     )

@@ -76,6 +76,25 @@ def test_missing_data_says_where_to_put_it(tmp_path):
         mnist.load(tmp_path)
 
 
+def test_the_test_set_asks_for_the_two_files_it_reads_by_a_command_any_install_has(tmp_path):
+    with pytest.raises(DataError) as raised:
+        mnist.load_test_set(tmp_path)
+    message = str(raised.value)
+    assert "t10k-images-idx3-ubyte" in message and "t10k-labels-idx1-ubyte" in message and "four" not in message
+    assert "train-images" not in message  # evaluation never reads the training files
+    assert "digit-kiosk-trainer download --data-dir" in message and "python -m" not in message
+
+
+def test_training_asks_for_all_four_files_and_names_only_the_missing_ones(tmp_path):
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(b"")
+    with pytest.raises(DataError) as raised:
+        mnist.load(tmp_path)
+    message = str(raised.value)
+    missing = message.split(" not found in ")[0]
+    assert "train-images-idx3-ubyte" in missing and "t10k-labels" not in missing, message
+    assert "all four MNIST files" in message
+
+
 def test_data_dir_comes_from_option_then_environment(monkeypatch, tmp_path):
     monkeypatch.setenv(mnist.MNIST_DIR_ENV, str(tmp_path / "env"))
     assert mnist.resolve_dir(tmp_path / "option") == tmp_path / "option"
