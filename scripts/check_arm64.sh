@@ -273,7 +273,7 @@ done
 mkdir -p "$CACHE/pip" "$ROOT$PI_HOME/.cache/pip"
 chown -R 1000:1000 "$CACHE/pip" "$ROOT$PI_HOME/.cache"
 mount --bind "$CACHE/pip" "$ROOT$PI_HOME/.cache/pip"
-# MNIST where the installer's `trainer download` and the timer's retrain look: copied, never downloaded.
+# MNIST where the installer's `kiosk download-mnist` and the timer's retrain look: copied, never downloaded.
 mkdir -p "$ROOT$PI_HOME/.cache/digit-kiosk/mnist"
 cp "$MNIST"/*-ubyte* "$ROOT$PI_HOME/.cache/digit-kiosk/mnist/"
 # The project: the working tree's tracked files (edits included; a tracked file deleted is left out).
@@ -466,7 +466,7 @@ if [ -f "$ROOT$RETRAIN_UNIT" ]; then
   RETRAIN_DIR="$(sed -n 's/^WorkingDirectory=//p' "$ROOT$RETRAIN_UNIT" | sed "s#%h#$PI_HOME#g")"
 else
   echo "warning: install_pi.sh --with-training installed no retrain unit; retraining as the README says" >&2
-  RETRAIN_CMD="$VENV_PY -m trainer retrain --kind cnn --quiet --config $CONFIG"
+  RETRAIN_CMD="$VENV_PY -m kiosk retrain --kind cnn --quiet --config $CONFIG"
   RETRAIN_DIR="$PROJECT_IN"
 fi
 RETRAIN_CMD="$RETRAIN_CMD --steps $STEPS --kind $KIND"  # the last --kind wins

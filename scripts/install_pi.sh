@@ -149,7 +149,7 @@ ADMIN_PIN="$(new_pin)"
 # The shipped retrain unit, pointed at this checkout and at the same settings (so the same data dir).
 retrain_unit() {
   sed -e "s#%h/digit-kiosk#${PROJECT}#g" \
-      -e "s#-m trainer retrain #-m trainer retrain --config ${CONFIG_DIR}/digit-kiosk/kiosk.toml #" \
+      -e "s#-m kiosk retrain #-m kiosk retrain --config ${CONFIG_DIR}/digit-kiosk/kiosk.toml #" \
       "$PROJECT/deploy/digit-kiosk-retrain.service"
 }
 
@@ -244,7 +244,7 @@ fi
 
 if [ "$WITH_TRAINING" = 1 ]; then
   say "Nightly retraining"
-  run "$PROJECT/.venv/bin/python" -m trainer download
+  run "$PROJECT/.venv/bin/python" -m kiosk download-mnist
   retrain_unit | write_file "$UNIT_DIR/digit-kiosk-retrain.service"
   write_file "$UNIT_DIR/digit-kiosk-retrain.timer" < "$PROJECT/deploy/digit-kiosk-retrain.timer"
   run systemctl --user daemon-reload

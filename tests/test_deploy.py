@@ -22,3 +22,11 @@ def test_the_retrain_timer_and_service_verify(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "OnCalendar=*-*-* 02:30" in (DEPLOY / "digit-kiosk-retrain.timer").read_text()
+
+
+def test_the_nightly_unit_runs_the_kiosks_own_command():
+    """The retraining is the device's: the unit needs the kiosk alone, never the desktop trainer."""
+    service = (DEPLOY / "digit-kiosk-retrain.service").read_text()
+    exec_start = next(line for line in service.splitlines() if line.startswith("ExecStart="))
+    assert exec_start.endswith("/.venv/bin/python -m kiosk retrain --kind cnn --quiet"), exec_start
+    assert "trainer" not in service

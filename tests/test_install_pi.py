@@ -63,6 +63,8 @@ def test_the_units_it_installs_verify(tmp_path):
         (tmp_path / name).write_text(text)
         names.append(str(tmp_path / name))
     assert len(names) == 3
+    retrain = (tmp_path / "digit-kiosk-retrain.service").read_text()
+    assert f"-m kiosk retrain --config {tmp_path}/.config/digit-kiosk/kiosk.toml --kind cnn --quiet" in retrain
     verify = subprocess.run(["systemd-analyze", "verify", *names], capture_output=True, text=True, timeout=60)
     assert verify.returncode == 0, verify.stderr
 
@@ -119,7 +121,7 @@ def test_training_on_an_arm_pi_installs_no_torch(tmp_path):
     result, home = run_with_stubs(tmp_path, {"uname": 'echo aarch64'}, "--dry-run", "--with-training", "--video", "kmsdrm")
     assert result.returncode == 0, result.stderr
     assert "aarch64" in result.stdout and "torch" not in result.stdout.lower()
-    assert "-m trainer download" in result.stdout and "digit-kiosk-retrain.timer" in result.stdout
+    assert "-m kiosk download-mnist" in result.stdout and "digit-kiosk-retrain.timer" in result.stdout
 
 
 def test_an_old_python_is_refused_before_anything_changes(tmp_path):
@@ -127,3 +129,14 @@ def test_an_old_python_is_refused_before_anything_changes(tmp_path):
                                              "sudo": f'echo "$@" >> {tmp_path}/sudo.log'}, "--video", "kmsdrm")
     assert result.returncode == 2 and "Python 3.11" in result.stderr and "nothing was changed" in result.stderr
     assert not (tmp_path / "sudo.log").exists() and not any(home.rglob("*"))
+
+
+def test_the_retraining_it_installs_uses_the_kiosks_own_commands(tmp_path):
+    """Download and the nightly unit are the kiosk's commands: the Pi needs no trainer."""
+    dry = run_script(tmp_path, "--dry-run", "--with-training", "--video", "kmsdrm").stdout
+    assert "-m kiosk download-mnist" in dry and "-m trainer" not in dry
+    units = run_script(tmp_path, "--print-units", "--video", "kmsdrm").stdout
+    retrain = units.split("### digit-kiosk-retrain.service\n", 1)[1].split("###", 1)[0]
+    exec_start = next(line for line in retrain.splitlines() if line.startswith("ExecStart="))
+    assert exec_start == (f"ExecStart={PROJECT_ROOT}/.venv/bin/python -m kiosk retrain "
+                          f"--config {tmp_path}/.config/digit-kiosk/kiosk.toml --kind cnn --quiet"), exec_start
