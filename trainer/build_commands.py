@@ -31,6 +31,10 @@ def add_to(commands) -> None:
     translations = commands.add_parser("compile-translations", help="compile the kiosk's .po catalogs into the .mo files it loads")
     translations.add_argument("--check", action="store_true", help="only report .mo files that are out of date")
     translations.set_defaults(handler=_compile_translations)
+    live = commands.add_parser("build-live-data", help="the MNIST subset the kiosk carries for live training")
+    live.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
+    live.add_argument("--check", action="store_true", help="only check that the shipped file is what this builds")
+    live.set_defaults(handler=lambda args: _module("mnist_subset").build_or_check(args.data_dir, args.check))
     _add_voice_cache(commands)
 
 
@@ -78,3 +82,10 @@ def _build_voice_cache(args: argparse.Namespace) -> int:
     from trainer.voice_cache import build_and_report
 
     return build_and_report(args.out or _shipped("voice"), args.languages, args.engine, args.spanish, args.force)
+
+
+def _module(name: str):
+    """A builder's library module, imported when its command runs (some need an extra)."""
+    import importlib
+
+    return importlib.import_module(f"trainer.{name}")

@@ -1,6 +1,6 @@
 """The MNIST subset the kiosk carries for live training: 10,000 digits to learn from, 1,000 held out to test.
 
-Built by scripts/build_live_data.py from the verified MNIST files (MNIST: Y. LeCun, C. Cortes,
+Built by digit-kiosk-trainer build-live-data from the verified MNIST files (MNIST: Y. LeCun, C. Cortes,
 C. Burges; CC BY-SA 3.0). A missing or damaged file is a LearningError, never a crash: the
 "train it yourself" screen then says it cannot train.
 """
@@ -32,10 +32,10 @@ def load(path: Path = SUBSET_PATH) -> LiveData:
             arrays = [data[k] for k in ("train_images", "train_labels", "test_images", "test_labels")]
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise LearningError(f"the live-training digits ({path}) cannot be read ({error}); rebuild them with "
-                            "scripts/build_live_data.py") from error
+                            "digit-kiosk-trainer build-live-data") from error
     train_images, train_labels, test_images, test_labels = arrays
     for images, labels in ((train_images, train_labels), (test_images, test_labels)):
         if images.dtype != np.uint8 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE) or len(images) != len(labels) \
                 or not len(labels) or labels.max() > 9:
-            raise LearningError(f"{path} does not hold 28x28 digits with labels 0-9; rebuild it with scripts/build_live_data.py")
+            raise LearningError(f"{path} does not hold 28x28 digits with labels 0-9; rebuild it with digit-kiosk-trainer build-live-data")
     return LiveData(train_images, train_labels.astype(np.int64), test_images, test_labels.astype(np.int64))

@@ -1,4 +1,4 @@
-"""The MNIST subset the kiosk carries for live training is exactly what its script builds from the
+"""The MNIST subset the kiosk carries for live training is exactly what build-live-data builds from the
 verified MNIST files (never hand-edited), small, and stratified."""
 import subprocess
 import sys
@@ -9,9 +9,9 @@ from conftest import PROJECT_ROOT
 from kiosk.learning import live_data
 
 
-def test_the_shipped_subset_is_what_the_script_builds_from_mnist(mnist_dir):
-    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "build_live_data.py"), "--check",
-                             "--data-dir", str(mnist_dir)], capture_output=True, text=True, timeout=300)
+def test_the_shipped_subset_is_what_build_live_data_builds_from_mnist(mnist_dir):
+    result = subprocess.run([sys.executable, "-m", "trainer", "build-live-data", "--check", "--data-dir", str(mnist_dir)],
+                            capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -6,24 +6,18 @@ digit) from MNIST's *test* set, which the live training never trains on. Stored 
 source files' checksums, so anyone can rebuild it and get the same arrays (a test does, in CI).
 MNIST: Y. LeCun, C. Cortes, C. Burges; CC BY-SA 3.0 (see THIRD_PARTY_NOTICES.md).
 
-Usage: python scripts/build_live_data.py [--data-dir MNIST_DIR] [--check]
+Usage: digit-kiosk-trainer build-live-data [--data-dir MNIST_DIR] [--check]
 """
 from __future__ import annotations
 
-import argparse
 import io
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-
-from kiosk.atomic_write import write_bytes_atomic  # noqa: E402
-from kiosk.learning.live_data import SUBSET_PATH  # noqa: E402
-from kiosk.learning import mnist  # noqa: E402
+from kiosk.atomic_write import write_bytes_atomic
+from kiosk.learning import mnist
+from kiosk.learning.live_data import SUBSET_PATH
 
 TRAIN_PER_DIGIT = 1_000
 TEST_PER_DIGIT = 100
@@ -58,20 +52,13 @@ def same_arrays(a: bytes, b: bytes) -> bool:
         return set(x.files) == set(y.files) and all(np.array_equal(x[k], y[k]) for k in x.files)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
-    parser.add_argument("--check", action="store_true", help="only check that the shipped file is what this builds")
-    args = parser.parse_args()
-    built = build(args.data_dir)
-    if args.check:
+def build_or_check(data_dir: str | None, check: bool = False) -> int:
+    """The build-live-data command: write the subset, or (check) only say whether the shipped one is what MNIST gives."""
+    built = build(data_dir)
+    if check:
         ok = SUBSET_PATH.is_file() and same_arrays(SUBSET_PATH.read_bytes(), built)
         print(f"{SUBSET_PATH}: {'up to date' if ok else 'differs from what MNIST gives: rebuild it'}")
         return 0 if ok else 1
     write_bytes_atomic(SUBSET_PATH, built)
     print(f"wrote {SUBSET_PATH} ({len(built) / 1e6:.2f} MB)")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
