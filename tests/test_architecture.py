@@ -34,14 +34,17 @@ ALLOWED = {
     "retraining": {"errors", "atomic_write", "config", "recognition", "learning", "teaching"},
     "voice": {"errors", "atomic_write", "language", "native_output"},
     "service": {"errors", "config", "recognition"},
+    "session": {"errors", "event_log", "language", "recognition", "teaching"},
     "ui": {"errors", "input", "language", "recognition"},
-    "screens": {"errors", "config", "event_log", "input", "language", "recognition", "teaching", "voice", "ui", "learning"},
+    "screens": {"errors", "config", "event_log", "input", "language", "recognition", "teaching", "voice", "ui", "learning",
+                "session"},
     "app": {"errors", "config", "event_log", "input", "replay", "language", "recognition", "teaching", "voice",
             "ui", "screens", "service", "native_output"},
     "__main__": {"errors", "config", "replay", "app", "service", "log_file", "retraining"},
 }
 NO_PYGAME = ("kiosk.recognition", "kiosk.learning", "kiosk.retraining", "kiosk.language", "kiosk.teaching", "kiosk.errors",
-             "kiosk.atomic_write", "kiosk.config", "kiosk.replay", "kiosk.event_log", "kiosk.native_output", "kiosk.log_file")
+             "kiosk.atomic_write", "kiosk.config", "kiosk.replay", "kiosk.event_log", "kiosk.native_output", "kiosk.log_file",
+             "kiosk.session")
 
 
 def imported_after(statement: str) -> set[str]:

@@ -137,10 +137,11 @@ def test_the_language_button_switches_words_and_voice(tmp_path):
 
     from kiosk.event_log import EventLog
     from kiosk.screens.draw import DrawScreen
+    from kiosk.voice.speaker import SilentSpeaker
 
     pygame.display.init()
     pygame.font.init()
-    draw = DrawScreen([], None, Theme(800, 480), 700, EventLog(None), Phrases("en"))
+    draw = DrawScreen([], SilentSpeaker(), Theme(800, 480), 700, EventLog(None), Phrases("en"))
     canvas, (x, y) = draw.canvas, draw.nav.language_rect.center
     pygame.display.quit()
     # Replay positions are in canvas units: a tap on the language button, then a "1".

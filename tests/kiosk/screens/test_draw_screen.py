@@ -8,7 +8,8 @@ from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerMove, PointerUp
 from kiosk.language.phrases import Phrases
-from kiosk.screens.draw import ADD_STROKE_GRACE_MS, FADE_MS, DrawScreen
+from kiosk.screens.draw import FADE_MS, DrawScreen
+from kiosk.session.drawing_session import ADD_STROKE_GRACE_MS
 from kiosk.voice.speaker import SilentSpeaker
 from kiosk.ui.theme import Theme
 
@@ -145,7 +146,7 @@ def test_yes_keeps_the_drawing_labelled_with_the_answer_and_says_thanks(teachabl
     assert np.array_equal(records[0].image, teachable.prediction.image)
     assert teachable.speaker.said[-1] == "feedback.yay" and not feedback.asking, "a right answer is celebrated"
     assert teachable.speaker.chimes[-1] == "yay" and teachable._confetti and teachable.animating
-    from kiosk.screens.draw import CONFETTI_MS
+    from kiosk.ui.confetti import CONFETTI_MS
 
     teachable.update(CONFETTI_MS + 1)
     assert not teachable._confetti, "and the confetti is gone soon"
@@ -337,7 +338,7 @@ def test_when_the_models_disagree_words_bars_and_chips_tell_one_story(screen, mo
     import dataclasses
 
     from kiosk.recognition.recognizer import name_the_other_guess
-    from kiosk.screens import draw as draw_module
+    from kiosk.session import drawing_session as draw_module  # where the models are asked
 
     real = draw_module.recognize_all
 

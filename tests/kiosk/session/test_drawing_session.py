@@ -1,0 +1,240 @@
+"""The child's turn without pygame: a fake clock, fake models, and the timings a child meets."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kiosk.errors import EmptyDrawing
+from kiosk.recognition.preprocess import clean_strokes, strokes_to_image
+from kiosk.recognition.recognizer import Prediction
+from kiosk.session.drawing_session import ADD_STROKE_GRACE_MS, GUESS_AFTER_MS, DrawingSession
+
+DELAY_MS = 1600
+SIDE = 400  # canvas pixels
+
+
+class FakeClock:
+    def __init__(self):
+        self.s = 1000.25  # any origin: the session only takes differences
+
+    def __call__(self):
+        return self.s
+
+    def advance(self, ms):
+        self.s += ms / 1000
+
+
+class FakeModel:
+    """Answers one digit (None: "not sure") for any drawing, and sees the drawing as the kiosk does."""
+
+    def __init__(self, kind, digit, best=None):
+        self.kind, self.version, self.metadata, self.digit, self.best = kind, f"{kind}-v1", {}, digit, best
+
+    def recognize(self, strokes):
+        image = strokes_to_image(clean_strokes(strokes))  # raises EmptyDrawing for no ink
+        return self.classify_image(image)
+
+    def classify_image(self, image, digit_like=True, not_digit=None):
+        best = self.digit if self.best is None else self.best
+        probabilities = tuple(0.91 if d == best else 0.01 for d in range(10))
+        return Prediction(self.digit, probabilities, image, best=best, runner_up=(best + 1) % 10, digit_like=digit_like)
+
+
+class Events:
+    def __init__(self):
+        self.written = []
+
+    def write(self, **event):
+        self.written.append(event)
+
+    def types(self):
+        return [e["type"] for e in self.written]
+
+
+class FakeStore:
+    def __init__(self):
+        self.kept = []
+
+    def append(self, strokes, canvas_px, image, label, answer, model, version):
+        self.kept.append((label, answer, model, version, len(strokes)))
+        return True
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def make(clock, models=None, store=None, delay_ms=DELAY_MS):
+    said, asked, events = [], [], Events()
+    session = DrawingSession(models or [FakeModel("cnn", 1), FakeModel("mlp", 7)], events, clock, said.append, asked.append,
+                             SIDE, delay_ms, store)
+    return session, said, asked, events
+
+
+def stroke(session, points):
+    session.begin_stroke(*points[0])
+    for x, y in points[1:]:
+        session.extend_stroke(x, y)
+    session.end_stroke()
+
+
+ONE = [(200.0, 40.0), (200.0, 200.0), (200.0, 360.0)]
+
+
+def wait(session, clock, ms, step_ms=None):
+    """Let ms pass, ticking every step_ms (a frame) or once at the end; what the ticks reported."""
+    happened = []
+    steps = [ms] if step_ms is None else [step_ms] * int(ms // step_ms)
+    for dt in steps:
+        clock.advance(dt)
+        result = session.tick()
+        if result:
+            happened.append(result)
+    return happened
+
+
+def test_the_quiet_guess_comes_at_guess_after_ms_and_is_not_said(clock):
+    session, said, _, events = make(clock)
+    stroke(session, ONE)
+    assert wait(session, clock, GUESS_AFTER_MS - 1) == [] and session.guess is None
+    assert wait(session, clock, 1) == ["guess"] and session.guess.digit == 1
+    assert session.prediction is None and said == [] and events.types() == ["guess"]
+    assert wait(session, clock, 100) == [], "one guess per lift"
+
+
+def test_the_answer_comes_exactly_auto_delay_ms_after_the_lift(clock):
+    session, said, _, events = make(clock)
+    stroke(session, ONE)
+    assert wait(session, clock, DELAY_MS - 1, step_ms=1) == ["guess"]
+    assert session.prediction is None
+    assert wait(session, clock, 1) == ["answer"]
+    assert session.prediction.digit == 1 and said == ["result.1"] and events.types()[-1] == "recognized"
+    assert wait(session, clock, 5000, step_ms=16) == [], "answered once"
+
+
+def test_a_new_stroke_restarts_the_wait(clock):
+    session, said, _, _ = make(clock)
+    stroke(session, ONE)
+    wait(session, clock, DELAY_MS - 100)
+    stroke(session, [(120.0, 200.0), (280.0, 200.0)])  # the 4's second stroke, just in time
+    assert session.guess is None
+    assert wait(session, clock, DELAY_MS - 1) == ["guess"] and session.prediction is None
+    assert wait(session, clock, 1) == ["answer"] and len(session.ink.strokes) == 2
+
+
+def test_a_stroke_within_the_grace_is_added_to_the_answered_digit(clock):
+    session, said, _, events = make(clock)
+    stroke(session, ONE)
+    session.answer(asked=True)
+    clock.advance(ADD_STROKE_GRACE_MS)  # at the edge of the grace: still the same digit
+    assert not session.touch_starts_new_drawing()
+    stroke(session, [(150.0, 100.0), (250.0, 100.0)])
+    assert len(session.ink.strokes) == 2 and session.prediction is None and session.message_id == "prompt.keep_drawing"
+    assert "new_drawing" not in events.types()
+
+
+def test_a_stroke_after_the_grace_starts_a_new_drawing(clock):
+    session, said, _, events = make(clock)
+    stroke(session, ONE)
+    session.answer(asked=True)
+    clock.advance(ADD_STROKE_GRACE_MS + 1)
+    assert session.touch_starts_new_drawing()
+    assert session.begin_stroke(150.0, 100.0) is True
+    assert len(session.ink.strokes) == 1 and session.prediction is None and events.types()[-1] == "new_drawing"
+
+
+def test_a_tap_is_ignored_but_go_says_there_is_no_number_yet(clock):
+    session, said, _, events = make(clock)
+    stroke(session, [(200.0, 200.0), (201.0, 201.0)])
+    assert wait(session, clock, DELAY_MS) == [] and session.ink.is_empty and said == []
+    assert events.types() == ["ignored"]
+    stroke(session, [(200.0, 200.0), (201.0, 201.0)])
+    assert session.answer(asked=True) is False and said == ["prompt.empty"]
+
+
+def test_without_an_auto_delay_only_go_answers(clock):
+    session, said, _, _ = make(clock, delay_ms=0)
+    stroke(session, ONE)
+    assert wait(session, clock, 60_000, step_ms=500) == [] and session.prediction is None
+    assert session.answer(asked=True) and said == ["result.1"]
+
+
+def test_the_question_is_asked_of_the_childs_drawing_only_when_answers_are_kept(clock):
+    session, _, asked, _ = make(clock)
+    stroke(session, ONE)
+    session.answer()
+    assert session.question is None and asked == [], "collection off: nothing asked"
+    session, _, asked, _ = make(clock, store=FakeStore())
+    assert session.show_example([ONE]) and session.question is None, "an example is never asked about"
+    stroke(session, ONE)
+    session.answer()
+    assert session.question.answer.digit == 1 and (session.question.kind, session.question.version) == ("cnn", "cnn-v1")
+    assert asked == ["feedback.ask"]
+    unsure, _, asked, _ = make(clock, models=[FakeModel("cnn", None, best=4), FakeModel("mlp", 4)], store=FakeStore())
+    stroke(unsure, ONE)
+    unsure.answer()
+    assert unsure.message_id == "unsure.4_or_5" and asked == ["feedback.which"]
+
+
+def test_a_correction_is_kept_remembered_for_this_visitor_and_forgotten_after(clock):
+    store = FakeStore()
+    session, said, _, events = make(clock, store=store)
+    stroke(session, ONE)
+    session.answer()
+    assert session.label(7) is False and said[-1] == "feedback.thanks"
+    assert store.kept == [(7, 1, "cnn", "cnn-v1", 1)] and events.types()[-1] == "feedback"
+    session.clear()
+    stroke(session, ONE)
+    session.answer()
+    assert session.prediction.digit == 7 and session.prediction.remembered and session.prediction.best == 1
+    session.forget_visitor()
+    stroke(session, ONE)
+    session.answer()
+    assert session.prediction.digit == 1 and not session.prediction.remembered
+
+
+def test_a_yes_is_kept_and_celebrated_not_remembered(clock):
+    store = FakeStore()
+    session, said, _, _ = make(clock, store=store)
+    stroke(session, ONE)
+    session.answer()
+    assert session.label(1) is True and said[-1] == "feedback.yay" and store.kept[0][:2] == (1, 1)
+
+
+def test_choosing_another_model_shows_and_says_its_answer(clock):
+    session, said, _, _ = make(clock)
+    stroke(session, ONE)
+    session.answer()
+    assert session.choose_model(1) and session.prediction.digit == 7 and said == ["result.1", "result.7"]
+    assert not session.choose_model(1) and not session.choose_model(5)
+
+
+def test_undo_and_clear_take_the_answer_away(clock):
+    session, _, _, _ = make(clock)
+    stroke(session, ONE)
+    stroke(session, ONE)
+    session.answer()
+    session.undo()
+    assert session.prediction is None and session.message_id == "prompt.keep_drawing" and len(session.ink.strokes) == 1
+    session.clear()
+    assert session.ink.is_empty and session.message_id == "prompt.draw" and wait(session, clock, DELAY_MS) == []
+
+
+def test_the_read_of_the_attract_hand_does_not_touch_the_turn(clock):
+    session, said, _, events = make(clock)
+    assert session.read([ONE]).digit == 1 and session.read([]) is None
+    assert session.ink.is_empty and said == [] and events.written == []
+
+
+def test_the_session_needs_no_pygame():
+    code = "import sys, kiosk.session.drawing_session; print('pygame' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_empty_drawing_is_what_the_fake_model_raises_too():
+    with pytest.raises(EmptyDrawing):
+        FakeModel("cnn", 1).recognize([])
+    assert np.asarray(FakeModel("cnn", 1).recognize([ONE]).image).shape == (28, 28)
