@@ -101,7 +101,7 @@ def find_files(directory: Path, keys: tuple[str, ...]) -> list[Path]:
         raise DataError(
             f"{', '.join(missing)} not found in {directory}: this needs {needed}. Copy them there, point --data-dir "
             f"or ${MNIST_DIR_ENV} at a folder that has them, or when online run: "
-            f"digit-kiosk-trainer download --data-dir {directory}"
+            f"digit-kiosk download-mnist --data-dir {directory}"
         )
     return found
 

@@ -82,7 +82,7 @@ def test_the_test_set_asks_for_the_two_files_it_reads_by_a_command_any_install_h
     message = str(raised.value)
     assert "t10k-images-idx3-ubyte" in message and "t10k-labels-idx1-ubyte" in message and "four" not in message
     assert "train-images" not in message  # evaluation never reads the training files
-    assert "digit-kiosk-trainer download --data-dir" in message and "python -m" not in message
+    assert "digit-kiosk download-mnist --data-dir" in message and "python -m" not in message
 
 
 def test_training_asks_for_all_four_files_and_names_only_the_missing_ones(tmp_path):
