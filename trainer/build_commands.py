@@ -37,6 +37,12 @@ def add_to(commands) -> None:
     live.set_defaults(handler=lambda args: _module("mnist_subset").build_or_check(args.data_dir, args.check))
     _add_voice_cache(commands)
 
+    drawn = commands.add_parser("build-drawn-models", help="fine-tune the CNN on the drawn digits and train the gate ([train])")
+    drawn.add_argument("--base", type=Path, help="the MNIST-only CNN (default: cnn.onnx of the shipped models)")
+    drawn.add_argument("--out", type=Path, help="default: the shipped models (exported_models/ in a checkout)")
+    drawn.add_argument("--crossval", type=Path, help="a `crossval` folder: its figures go into the metadata")
+    drawn.set_defaults(handler=_build_drawn_models)
+
 
 def _add_voice_cache(commands) -> None:
     from kiosk.language.phrases import LANGUAGES
@@ -89,3 +95,13 @@ def _module(name: str):
     import importlib
 
     return importlib.import_module(f"trainer.{name}")
+
+
+def _build_drawn_models(args: argparse.Namespace) -> int:
+    import shlex
+
+    out = args.out or _shipped("models")
+    given = [(flag, value) for flag, value in (("--base", args.base), ("--out", args.out), ("--crossval", args.crossval)) if value]
+    command = shlex.join(["digit-kiosk-trainer", "build-drawn-models", *[str(part) for pair in given for part in pair]])
+    _module("drawn_models").build_drawn_models(args.base or out / "cnn.onnx", out, args.crossval, command)
+    return 0
