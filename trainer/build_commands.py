@@ -43,6 +43,17 @@ def add_to(commands) -> None:
     drawn.add_argument("--crossval", type=Path, help="a `crossval` folder: its figures go into the metadata")
     drawn.set_defaults(handler=_build_drawn_models)
 
+    from trainer.shipped_recipes import RECIPES
+
+    shipped = commands.add_parser("build-shipped", help="re-create every shipped model with its recipe ([train], ~35 min)")
+    shipped.add_argument("steps", nargs="*", type=_step, metavar="STEP",
+                         help=f"any of {', '.join(RECIPES)} (default: all, in that order)")
+    shipped.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
+    shipped.add_argument("--out", type=Path, help="default: the shipped models (exported_models/ in a checkout)")
+    shipped.add_argument("--dry-run", action="store_true", help="print the commands, run none")
+    shipped.set_defaults(handler=lambda args: _module("shipped_recipes").build_shipped(
+        args.steps or list(RECIPES), args.out or _shipped("models"), args.data_dir, args.dry_run))
+
 
 def _add_voice_cache(commands) -> None:
     from kiosk.language.phrases import LANGUAGES
@@ -105,3 +116,11 @@ def _build_drawn_models(args: argparse.Namespace) -> int:
     command = shlex.join(["digit-kiosk-trainer", "build-drawn-models", *[str(part) for pair in given for part in pair]])
     _module("drawn_models").build_drawn_models(args.base or out / "cnn.onnx", out, args.crossval, command)
     return 0
+
+
+def _step(name: str) -> str:
+    from trainer.shipped_recipes import RECIPES
+
+    if name not in RECIPES:
+        raise argparse.ArgumentTypeError(f"no step {name!r}; the steps are {', '.join(RECIPES)}")
+    return name

@@ -55,7 +55,7 @@ def mnist_only_base(path) -> tuple[nn.Module, object, dict[str, str], bytes]:
     model, settings, metadata = load_onnx_model(path)
     if FINE_TUNED_KEY in metadata:
         raise TrainerError(f"{path} was already fine-tuned on the drawings; use the MNIST-only CNN "
-                           "(scripts/build_shipped_models.sh cnn rebuilds it, or take it from git history)")
+                           "(digit-kiosk-trainer build-shipped cnn rebuilds it, or take it from git history)")
     return model, settings, metadata, data
 
 
