@@ -1,4 +1,4 @@
-"""App: owns the display, the clock and the one loop; routes input to the current screen."""
+"""App: the clock, the one loop and screen switching; routes input to the current screen."""
 from __future__ import annotations
 
 import logging
@@ -6,62 +6,49 @@ import math
 import os
 import time
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pygame
 
-from kiosk import native_output
+from kiosk.app.display import open_display
+from kiosk.app.grown_ups_corner import GrownUpsCorner
+from kiosk.app.options import LaunchOptions
+from kiosk.app.replay_input import post_replay_event
+from kiosk.app.visitor_model import VisitorModel
 from kiosk.config import DEFAULT_PIN, KioskConfig
-from kiosk.errors import ConfigError, KioskError
+from kiosk.errors import ConfigError
 from kiosk.event_log import EventLog
-from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.input import PointerTranslator
+from kiosk.language.phrases import Phrases
+from kiosk.recognition import explorer_grid
 from kiosk.recognition.model_files import ModelWatcher, load_recognizers
 from kiosk.replay import ReplayEvent
-from kiosk.input import PointerDown, PointerUp
 from kiosk.screens.admin import PinScreen
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
-from kiosk.screens.learn import LearnScreen
 from kiosk.screens.explore import ExploreScreen
+from kiosk.screens.learn import LearnScreen
 from kiosk.screens.train import TrainScreen
-from kiosk.recognition import explorer_grid
-from kiosk.voice.audio_out import AudioOut
-from kiosk.voice.live import LiveVoice
-from kiosk.language.phrases import Phrases
 from kiosk.service import SystemdNotifier
-from kiosk.voice.speaker import Speaker, VoiceSpeaker, speak
-from kiosk.voice.clips import VoiceClips
-from kiosk.ui.widgets import NavBar
+from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.teaching.status import TeachingStatus, teaching_status
 from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import NavBar
+from kiosk.voice.audio_out import AudioOut
+from kiosk.voice.clips import VoiceClips
+from kiosk.voice.live import LiveVoice
+from kiosk.voice.speaker import Speaker, VoiceSpeaker, speak
 
 log = logging.getLogger(__name__)
 ATTRACT_FPS = 10  # a gentle animation; at 15 the loop took up to 3.15% of a core on a real X display (target 3%)
-ADMIN_HOLD_MS = 3000  # hold the grown-ups' corner (bottom left, outside the canvas) this long to reach the PIN keypad
 MAX_FRAME_MS = 60_000  # one frame never advances time by more than this, whatever the clock did
 HEALTH_EVERY_MS = 60_000
 # Settings a SIGHUP applies at once; the others need a restart.
 LIVE_SETTINGS = ("auto_recognize_delay_ms", "idle_timeout_s", "fps_active", "fps_idle", "volume", "muted")
-INVISIBLE_DRIVERS = ("offscreen", "dummy")  # SDL's fallbacks when there is no screen
-WINDOW_SIZE = (1280, 800)
 # The grown-ups' exit: the unit's RestartPreventExitStatus, so leaving sticks (a crash or a kill still restarts).
 EXIT_BY_ADMIN = 10
 RELOAD_AFTER_IDLE_MS = 1000  # a new model is switched in only when nobody has touched the screen for this long
-
-
-@dataclass(frozen=True)
-class LaunchOptions:
-    """How this run of the kiosk was started."""
-
-    windowed: bool = False
-    headless: bool = False
-    size: tuple[int, int] | None = None
-    replay: list[ReplayEvent] | None = None
-    events_out: Path | None = None
-    exit_when_done: bool = False
-    config_path: Path | None = None  # re-read on SIGHUP
 
 
 def resident_mb() -> float:
@@ -82,62 +69,13 @@ def build_speaker(config: KioskConfig, phrases: Phrases) -> Speaker:
     )
 
 
-def refuse_an_invisible_screen(options: LaunchOptions) -> None:
-    """With no screen, SDL quietly falls back to a driver that draws nowhere: say so instead of running unseen."""
-    driver = pygame.display.get_driver()
-    if options.headless or driver not in INVISIBLE_DRIVERS or os.environ.get("SDL_VIDEODRIVER") == driver:
-        return  # asked for (--headless, or SDL_VIDEODRIVER set on purpose, as the benchmarks do)
-    raise KioskError(f"no screen found (SDL fell back to its invisible {driver!r} driver); {screen_advice()}")
-
-
-def screen_advice() -> str:
-    """What was tried, and what to do next, for the "cannot open the screen" message."""
-    asked = os.environ.get("SDL_VIDEODRIVER", "")
-    tried = f"SDL_VIDEODRIVER={asked}" if asked else "SDL's drivers in order (no SDL_VIDEODRIVER set)"
-    session = os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or "none"
-    cards = sorted(p.name for p in Path("/dev/dri").glob("card*")) if Path("/dev/dri").is_dir() else []
-    if asked == "kmsdrm":
-        if not cards:
-            return f"tried {tried}, but there is no /dev/dri/card*: enable the KMS driver (dtoverlay=vc4-kms-v3d)"
-        return (f"tried {tried} on {', '.join(cards)}: add this user to the video and render groups "
-                "(sudo usermod -aG video,render $USER, then log in again), and stop any desktop that holds the screen")
-    hint = "on Raspberry Pi OS Lite set SDL_VIDEODRIVER=kmsdrm" if cards and session == "none" else \
-        "start the kiosk from the desktop session (or set DISPLAY/WAYLAND_DISPLAY)"
-    return f"tried {tried}, desktop session {session}: {hint}; to try it without a screen, use --headless"
-
-
-def window_size(desktop: tuple[int, int]) -> tuple[int, int]:
-    """--windowed without --size: the usual 1280x800, shrunk to leave room for a title bar and a panel."""
-    width, height = desktop
-    if width <= 0 or height <= 0:
-        return WINDOW_SIZE
-    return min(WINDOW_SIZE[0], int(width * 0.9)), min(WINDOW_SIZE[1], int(height * 0.9))
-
-
 class App:
     """The kiosk: one loop, one current screen."""
 
     def __init__(self, config: KioskConfig, options: LaunchOptions):
         self.config, self.options = config, options
         self.started = time.perf_counter()
-        if options.headless:
-            os.environ["SDL_VIDEODRIVER"] = "dummy"
-            os.environ["SDL_AUDIODRIVER"] = "dummy"
-        try:
-            with native_output.captured() as chatter:  # libwayland/SDL probing chatter, e.g. XDG_RUNTIME_DIR
-                pygame.display.init()
-            for line in chatter:
-                log.debug("display driver: %s", line)
-            pygame.font.init()
-            refuse_an_invisible_screen(options)
-            if pygame.display.get_driver() == "x11":
-                # The kiosk draws in software and blits once a frame; SDL's "accelerated" window surface would
-                # load Mesa's software OpenGL (libLLVM) on a machine with no GPU driver: +90 MB and 5% of a
-                # core while waiting, measured on Xvfb. XShm is cheaper. (Read at set_mode; kmsdrm needs GL.)
-                os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
-            self.surface = self._open_display()
-        except pygame.error as error:
-            raise KioskError(f"cannot open the screen ({error}); {screen_advice()}") from error
+        self.surface = open_display(options)
         self.theme = Theme(*self.surface.get_size())
         self.translator = PointerTranslator(self.surface.get_size())
         self.recognizers = load_recognizers(config)  # shared by the screens: replaced in place on a reload
@@ -160,8 +98,8 @@ class App:
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases, default_pin=config.admin_pin == DEFAULT_PIN),
         }
-        self._corner_held_ms: float | None = None
-        self._kiosk_recognizers: list | None = None  # while a visitor's own brain answers
+        self.corner = GrownUpsCorner(self.theme.admin_zone)
+        self.visitor_model = VisitorModel(self.recognizers)  # "Try my brain"
         if config.admin_pin == DEFAULT_PIN:
             log.warning("the grown-ups' PIN is still the built-in %s: set admin_pin in the settings file "
                         "(scripts/install_pi.sh gives every install its own)", DEFAULT_PIN)
@@ -174,17 +112,6 @@ class App:
         self._replay: list[ReplayEvent] = list(options.replay or [])
         self._next_health_ms = HEALTH_EVERY_MS
         self._reload_settings_asked = False
-
-    def _open_display(self) -> pygame.Surface:
-        opts = self.options
-        if opts.headless:
-            return pygame.display.set_mode(opts.size or (800, 480))
-        pygame.display.set_caption("Digit kiosk")
-        if opts.windowed:
-            desktops = pygame.display.get_desktop_sizes()
-            return pygame.display.set_mode(opts.size or window_size(desktops[0] if desktops else (0, 0)))
-        pygame.mouse.set_visible(False)  # a touchscreen kiosk shows no cursor
-        return pygame.display.set_mode(opts.size or (0, 0), pygame.FULLSCREEN)
 
     def _new_draw_screen(self) -> DrawScreen:
         return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events,
@@ -200,8 +127,8 @@ class App:
 
     def reload_models(self) -> bool:
         """Switch to a newly promoted model file if there is a valid one; True if it switched."""
-        if self._kiosk_recognizers is not None:
-            return False  # a visitor's own brain is answering: the new file waits for the next visitor
+        if self.visitor_model.answering:
+            return False  # a visitor's own model is answering: the new file waits for the next visitor
         updated = self.model_watcher.check(self.recognizers)
         if updated is None:
             return False
@@ -237,29 +164,15 @@ class App:
         tried = getattr(leaving, "tried_model", None)
         if tried is not None:
             leaving.tried_model = None
-            self.try_brain(tried)
+            self.try_visitor_model(tried)
         self.screen = self.screens.get(target, self.screens["draw"])
         self.screen.enter(handover)
 
-    def try_brain(self, path) -> None:
+    def try_visitor_model(self, path) -> None:
         """The draw screen answers with the model a visitor just trained, until switched back or idle."""
-        from kiosk.recognition.recognizer import Recognizer
-
-        try:
-            kiosk_models = self._kiosk_recognizers or self.recognizers
-            visitor = Recognizer(path, kiosk_models[0].uncertainty, kiosk_models[0].gate)  # the same "is it a number?"
-        except KioskError as error:
-            log.error("the visitor's model cannot be used: %s", error)
-            return
-        if self._kiosk_recognizers is None:
-            self._kiosk_recognizers = list(self.recognizers)
-        self.recognizers[:] = [visitor] + [r for r in self._kiosk_recognizers if r.kind != visitor.kind]
-        self.events.write(type="models", visitor=True, kind=visitor.kind)
-
-    def back_to_the_kiosks_brain(self) -> None:
-        if self._kiosk_recognizers is not None:
-            self.recognizers[:] = self._kiosk_recognizers
-            self._kiosk_recognizers = None
+        visitor = self.visitor_model.swap_in(path)
+        if visitor is not None:
+            self.events.write(type="models", visitor=True, kind=visitor.kind)
 
     def run(self) -> int:
         """The loop: frames until stopped. Returns the exit code."""
@@ -292,7 +205,7 @@ class App:
         dt_ms = min(max(float(dt_ms), 0.0), MAX_FRAME_MS)
         self.now_ms += dt_ms
         while self._replay and self._replay[0].t * 1000 <= self.now_ms:
-            self._post_replay_event(self._replay.pop(0))
+            post_replay_event(self._replay.pop(0), self.screens["draw"], self.surface.get_size())
         self.idle_ms = 0.0 if self._drain_events() else self.idle_ms + dt_ms
         self._watch_corner(dt_ms)
         if self.idle_ms >= 1000 * self.config.idle_timeout_s and not self.screen.animating:
@@ -345,21 +258,8 @@ class App:
         self.events.write(type="settings", reloaded=True)
         return True
 
-    def _track_corner(self, pointer) -> None:
-        # The admin gesture: a finger that goes down in the grown-ups' corner and stays in it. No
-        # child's target is there, so neither drawing nor tapping a button can start it.
-        inside = self.theme.admin_zone.collidepoint(float(pointer.x), float(pointer.y))
-        if isinstance(pointer, PointerDown):
-            self._corner_held_ms = 0.0 if inside else None
-        elif isinstance(pointer, PointerUp) or not inside:
-            self._corner_held_ms = None
-
     def _watch_corner(self, dt_ms: float) -> None:
-        if self._corner_held_ms is None:
-            return
-        self._corner_held_ms += dt_ms
-        if self._corner_held_ms >= ADMIN_HOLD_MS:
-            self._corner_held_ms = None
+        if self.corner.held(dt_ms):
             self.translator.cancel()
             self.screen = self.screens["admin"]  # the drawing stays: the corner is outside the canvas
             self.screen.enter(None)
@@ -370,7 +270,7 @@ class App:
         self.phrases.set_language(self.config.language)
         self.screens["explore"].reset()  # stops a live training too
         self.screens["grid"].reset()
-        self.back_to_the_kiosks_brain()
+        self.visitor_model.swap_out()
         self.screen = self.screens["draw"]
         self.screen.start_attract()
         self.events.write(type="idle", lang=self.phrases.lang)
@@ -398,7 +298,7 @@ class App:
             pointer = self.translator.translate(event)
             if pointer is not None:
                 busy = True
-                self._track_corner(pointer)
+                self.corner.track(pointer)
                 self._guarded(lambda: self.screen.handle(pointer))
         return busy
 
@@ -419,18 +319,3 @@ class App:
                 log.error("the same error inside the screen again (%d times): %s: %s", repeats, *signature[:2])
             self.translator.cancel()
             self.screen = self.screens["draw"] = self._new_draw_screen()
-
-    def _post_replay_event(self, event: ReplayEvent) -> None:
-        draw = self.screens["draw"]  # replay coordinates are relative to the drawing canvas
-        canvas, width, height = draw.canvas, *self.surface.get_size()
-        if event.type in ("clear", "recognize"):
-            target = draw.buttons[event.type].rect.center
-            kinds = (pygame.FINGERDOWN, pygame.FINGERUP)
-        else:
-            target = (canvas.x + event.x * canvas.width, canvas.y + event.y * canvas.height)
-            kinds = ({"down": pygame.FINGERDOWN, "move": pygame.FINGERMOTION, "up": pygame.FINGERUP}[event.type],)
-        for kind in kinds:
-            pygame.event.post(
-                pygame.event.Event(kind, x=target[0] / width, y=target[1] / height, dx=0.0, dy=0.0,
-                                   finger_id=0, touch_id=0, pressure=1.0)
-            )
