@@ -3,7 +3,7 @@
 Thin wiring over the library functions. train needs the [train] extra (torch); download and evaluate
 need only the kiosk's runtime. retrain is an alias of `digit-kiosk retrain` for one release: the nightly
 retraining is the device's, in kiosk/retraining. The builders of what ships (models-table, ...) are wired
-in trainer/build_commands.py.
+in trainer/build_commands.py, the experiments the docs cite (crossval, ...) in trainer/experiment_commands.py.
 """
 from __future__ import annotations
 
@@ -82,9 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     retrain = commands.add_parser("retrain", help="moved to `digit-kiosk retrain` (this alias goes in the next release)")
     retraining_command.add_retrain_arguments(retrain)
-    from trainer import build_commands
+    from trainer import build_commands, experiment_commands
 
     build_commands.add_to(commands)
+    experiment_commands.add_to(commands)
     return parser
 
 
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     stopping.install()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
     try:
-        if getattr(args, "handler", None):  # a builder (trainer/build_commands.py)
+        if getattr(args, "handler", None):  # a builder or an experiment
             code = args.handler(args)
             sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
             return code

@@ -32,14 +32,7 @@ def test_folds_split_writers_never_drawings(drawn_dir):
 
 
 def test_a_fold_trains_on_other_writers_only(drawn_dir, drawn_letters_dir, monkeypatch):
-    import importlib.util
-
-    from conftest import PROJECT_ROOT
-    from trainer import drawn_training
-
-    spec = importlib.util.spec_from_file_location("crossval_drawings", PROJECT_ROOT / "scripts" / "crossval_drawings.py")
-    crossval_drawings = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(crossval_drawings)
+    from trainer import crossval, drawn_training
 
     digits, letters = drawings.load_digits(drawn_dir), drawings.load_letters(drawn_letters_dir)
     held_out = drawings.writer_folds(digits.writers, 4)[1]
@@ -61,7 +54,7 @@ def test_a_fold_trains_on_other_writers_only(drawn_dir, drawn_letters_dir, monke
     monkeypatch.setattr(drawn_training, "train_gate", record_gate)
     empty = np.zeros((0, 28, 28), np.uint8)
     with pytest.raises(Stop):
-        crossval_drawings.run_fold(1, held_out, (digits, letters, empty, np.zeros(0), empty, np.zeros(0), None), None, None)
+        crossval.run_fold(1, held_out, (digits, letters, empty, np.zeros(0), empty, np.zeros(0), None), None, None)
     assert seen["cnn"] and not seen["cnn"] & held_out and not seen["gate"] & held_out
 
 

@@ -5,28 +5,25 @@ For each fold, the digit CNN is fine-tuned and the gate trained on the other wri
 MNIST), then both answer the fold's own writers' digits and letters, as does the shipped MLP. Each fold's
 answers are saved (resumable), and the report applies the kiosk's decision to them:
 
-    .venv/bin/python scripts/crossval_drawings.py --folds 4 --out /tmp/crossval      # ~15 min here
-    .venv/bin/python scripts/crossval_drawings.py --out /tmp/crossval --report-only
+    digit-kiosk-trainer crossval --folds 4 --out /tmp/crossval      # ~15 min here ([train])
+    digit-kiosk-trainer crossval --out /tmp/crossval --report-only
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-
-from kiosk.recognition.preprocess import clean_strokes, strokes_to_image  # noqa: E402
-from kiosk.recognition.recognizer import path_ratio  # noqa: E402
-from kiosk.learning import mnist  # noqa: E402
-from trainer import drawings  # noqa: E402
-from trainer.drawings import NOT_DIGIT_LIKE  # noqa: E402
+from kiosk.config import shipped_dir
+from kiosk.learning import mnist
+from kiosk.recognition.preprocess import clean_strokes, strokes_to_image
+from kiosk.recognition.recognizer import path_ratio
+from trainer import drawings
+from trainer.drawings import NOT_DIGIT_LIKE
+from trainer.errors import DataError
 
 
 def held_out_view(drawn: drawings.Drawings, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -39,8 +36,7 @@ def held_out_view(drawn: drawings.Drawings, seed: int) -> tuple[np.ndarray, np.n
     return images, ratios
 
 
-def run_fold(k: int, held_out: set[str], data, out: Path, settings, base: Path = PROJECT_ROOT / "exported_models" / "cnn.onnx",
-             gate_only: bool = False) -> None:
+def run_fold(k: int, held_out: set[str], data, out: Path, settings, base: Path | None = None, gate_only: bool = False) -> None:
     import torch
 
     from trainer import drawn_training
@@ -55,10 +51,10 @@ def run_fold(k: int, held_out: set[str], data, out: Path, settings, base: Path =
     if gate_only and earlier.exists():  # the CNN's answers stay; only the gate learns again
         result, models = dict(np.load(earlier)), {}
     else:
-        base = drawn_training.mnist_only_base(base)[0]
+        base = drawn_training.mnist_only_base(base or shipped_dir("models") / "cnn.onnx")[0]
         shipped = copy.deepcopy(base)
         cnn = drawn_training.finetune_cnn(base, train_images, train_labels, train_digits, settings, styled_images=styled)
-        mlp, _, _ = load_onnx_model(PROJECT_ROOT / "exported_models" / "mlp.onnx")
+        mlp, _, _ = load_onnx_model(shipped_dir("models") / "mlp.onnx")
         result, models = {}, {"cnn": cnn, "shipped_cnn": shipped, "mlp": mlp}
     models["gate"] = drawn_training.train_gate(train_images, train_digits, train_letters, settings, styled_images=styled)
     test_digits = digits.subset(np.isin(digits.writers, list(held_out)))
@@ -82,7 +78,7 @@ def run_fold(k: int, held_out: set[str], data, out: Path, settings, base: Path =
 def load_folds(out: Path) -> dict[str, np.ndarray]:
     folds = [dict(np.load(path)) for path in sorted(out.glob("fold*.npz"))]
     if not folds:
-        raise SystemExit(f"no folds in {out}: run without --report-only first")
+        raise DataError(f"no folds in {out}: run without --report-only first")
     return {key: np.concatenate([f[key] for f in folds]) if np.ndim(folds[0][key]) else np.array([f[key] for f in folds])
             for key in folds[0]}
 
@@ -159,33 +155,20 @@ def report(out: Path) -> None:
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--folds", type=int, default=4)
-    parser.add_argument("--out", type=Path, default=Path("/tmp/crossval"))
-    parser.add_argument("--report-only", action="store_true")
-    parser.add_argument("--gate-only", action="store_true", help="train the folds' gates again, keeping their CNNs' answers")
-    parser.add_argument("--only", type=int, nargs="*", help="run just these folds")
-    parser.add_argument("--base", type=Path, default=PROJECT_ROOT / "exported_models" / "cnn.onnx",
-                        help="the MNIST-only CNN to fine-tune (a fine-tuned one is refused)")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    if not args.report_only:
+def crossval(folds: int, out: Path, base: Path, report_only: bool = False, gate_only: bool = False,
+             only: list[int] | None = None) -> None:
+    """Run the folds not yet in out (or only those asked for), then print the report and write summary.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    if not report_only:
+        from kiosk.learning.styles import styled_copies
         from trainer.drawn_training import DrawnSettings
 
         digits, letters = drawings.load_digits(), drawings.load_letters()
         data = mnist.load()
-        from kiosk.learning.styles import styled_copies
-
         styled = styled_copies(data.train_images, data.train_labels, seed=0)
         prepared = (digits, letters, data.train_images, data.train_labels.astype(np.int64), data.test_images, data.test_labels, styled)
-        for k, held_out in enumerate(drawings.writer_folds(digits.writers, args.folds)):
-            if ((args.out / f"fold{k}.npz").exists() and not args.gate_only) or (args.only and k not in args.only):
+        for k, held_out in enumerate(drawings.writer_folds(digits.writers, folds)):
+            if ((out / f"fold{k}.npz").exists() and not gate_only) or (only and k not in only):
                 continue
-            run_fold(k, held_out, prepared, args.out, DrawnSettings(), args.base, args.gate_only)
-    report(args.out)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+            run_fold(k, held_out, prepared, out, DrawnSettings(), base, gate_only)
+    report(out)
