@@ -41,6 +41,12 @@ def read_onnx(source: str | Path | bytes):
     except (ValueError, TypeError, AttributeError) as error:
         raise ModelLoadError(f"{name}: train_settings is not a JSON object with a dropout_rate ({error})") from None
     weights = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
+    return Network(kind, _layers(list(proto.graph.node), weights, dropout, name)), metadata, proto
+
+
+def _layers(nodes: list, weights: dict[str, np.ndarray], dropout: float, name: str) -> list:
+    """The engine's layers for the graph's nodes, in order; ModelLoadError names the first it cannot train."""
+    import onnx
 
     def tensor(node, position: int, shape_of: str) -> np.ndarray:
         if len(node.input) <= position or node.input[position] not in weights:
@@ -48,7 +54,6 @@ def read_onnx(source: str | Path | bytes):
         return weights[node.input[position]]
 
     layers, seen_conv, seen_dense = [], False, False
-    nodes = list(proto.graph.node)
     for index, node in enumerate(nodes):
         attributes = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         op = node.op_type
@@ -87,7 +92,7 @@ def read_onnx(source: str | Path | bytes):
             raise ModelLoadError(f"{name}: the engine cannot train a graph with a {op} node (node {index})")
     if not seen_dense:
         raise ModelLoadError(f"{name}: no dense layer: not one of the kiosk's models")
-    return Network(kind, layers), metadata, proto
+    return layers
 
 
 def to_onnx_bytes(network: Network, metadata: dict[str, str], template=None) -> bytes:
