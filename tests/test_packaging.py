@@ -45,7 +45,8 @@ def installed(tmp_path_factory, mnist_dir):
     wheel = next((work / "dist").glob("digit_kiosk-*.whl"))
     subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True, timeout=300)
     venv_pip = [str(work / "venv" / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    subprocess.run([*venv_pip, "install", str(wheel)], check=True, timeout=900)
+    # [evaluate] brings scikit-learn for digit-kiosk-trainer evaluate; still no torch.
+    subprocess.run([*venv_pip, "install", f"{wheel}[evaluate]"], check=True, timeout=900)
     elsewhere = work / "elsewhere"
     elsewhere.mkdir()
     env = {"PATH": f"{work / 'venv' / 'bin'}:/usr/bin:/bin", "HOME": str(work / "home"),
@@ -112,3 +113,14 @@ def test_the_installed_trainer_evaluates_shipped_models_with_no_torch_and_no_tra
     done = run(installed, "digit-kiosk-trainer", "evaluate", model, "--data-dir", test_only, "--no-drawn", timeout=600)
     assert done.returncode == 0, done.stderr
     assert "mlp" in done.stdout and "%" in done.stdout
+
+
+@pytest.mark.slow
+def test_the_readmes_wheel_example_evaluates_the_shipped_cnn_with_no_drawn_digits_folder(installed):
+    # `digit-kiosk-trainer evaluate .../site-packages/kiosk/shipped/models/cnn.onnx` with MNIST and nothing else.
+    model = next(Path(installed["bin"]).parent.glob("lib/python*/site-packages/kiosk/shipped/models/cnn.onnx"))
+    done = run(installed, "digit-kiosk-trainer", "evaluate", model, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "MNIST test: accuracy" in done.stdout and "confusion" in done.stdout
+    skipped = [line for line in done.stdout.splitlines() if "--drawn-dir" in line]
+    assert len(skipped) == 1 and "DRAWN_DIGITS_DIR" in skipped[0], done.stdout

@@ -1,7 +1,8 @@
 """Command line: python -m trainer (or digit-kiosk-trainer) {download, train, evaluate, retrain} and the builders.
 
-Thin wiring over the library functions. train needs the [train] extra (torch); download and evaluate
-need only the kiosk's runtime. retrain is an alias of `digit-kiosk retrain` for one release: the nightly
+Thin wiring over the library functions. train needs the [train] extra (torch); evaluate the [evaluate] extra
+(scikit-learn, no torch); download only the kiosk's runtime.
+retrain is an alias of `digit-kiosk retrain` for one release: the nightly
 retraining is the device's, in kiosk/retraining. The builders of what ships (models-table, ...) are wired
 in trainer/build_commands.py, the experiments the docs cite (crossval, ...) in trainer/experiment_commands.py.
 """
@@ -138,7 +139,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}. Nothing was left half-written; free space or {where}.", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
-        if error.name and error.name.split(".")[0] in ("torch", "sklearn", "tqdm"):
+        missing = (error.name or "").split(".")[0]
+        if missing == "sklearn" and args.command != "train":  # evaluating needs scikit-learn, not torch
+            print(f"error: '{args.command}' needs scikit-learn, which comes with the [evaluate] extra (no torch): "
+                  "pip install 'digit-kiosk[evaluate]'", file=sys.stderr)
+            return 2
+        if missing in ("torch", "sklearn", "tqdm"):
             print(f"error: '{args.command}' needs {error.name}, which comes with the [train] extra: "
                   "pip install 'digit-kiosk[train]' (first the CPU-only torch: docs/training.md in the source)", file=sys.stderr)
             return 2

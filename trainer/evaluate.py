@@ -1,6 +1,7 @@
 """How good is a model: accuracy, per-digit accuracy and confusion on MNIST test and on real drawings.
 
-Needs numpy and onnxruntime only, so a deployed ONNX file can be checked without torch.
+Needs onnxruntime and scikit-learn (the [evaluate] extra), never torch, so a deployed ONNX file can be checked
+anywhere. The kiosk's own retraining gate scores with numpy alone (kiosk.retraining.scoring); a test holds both alike.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Callable
 import logging
 
 import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, recall_score
+
 from kiosk.recognition.runtime import ort
 
 from kiosk.errors import DataError  # the kiosk's: MNIST and the drawn digits are read by kiosk.learning
@@ -43,14 +46,15 @@ def predict_all(predict: Predictor, images: np.ndarray, batch_size: int = 1000) 
 
 
 def score(labels: np.ndarray, answers: np.ndarray) -> Metrics:
-    """Metrics from true labels and the model's answers."""
+    """Metrics from true labels (N,) and the model's answers (N,), by scikit-learn; a digit never shown scores NaN."""
     labels, answers = np.asarray(labels, np.int64), np.asarray(answers, np.int64)
-    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
-    np.add.at(confusion, (labels, answers), 1)
-    totals = confusion.sum(axis=1)
-    per_class = np.divide(np.diag(confusion), totals, out=np.full(NUM_CLASSES, np.nan), where=totals > 0)
-    accuracy = float((labels == answers).mean()) if len(labels) else float("nan")
-    return Metrics(accuracy, tuple(per_class.tolist()), tuple(map(tuple, confusion.tolist())), len(labels))
+    if not len(labels):
+        return Metrics(float("nan"), (float("nan"),) * NUM_CLASSES, ((0,) * NUM_CLASSES,) * NUM_CLASSES, 0)
+    digits = np.arange(NUM_CLASSES)
+    confusion = confusion_matrix(labels, answers, labels=digits)  # (10, 10) rows: true digit, columns: answer
+    per_class = recall_score(labels, answers, labels=digits, average=None, zero_division=np.nan)  # right / shown
+    return Metrics(float(accuracy_score(labels, answers)), tuple(per_class.tolist()), tuple(map(tuple, confusion.tolist())),
+                   len(labels))
 
 
 def drawn_images(drawn: DrawnDigits) -> np.ndarray:

@@ -35,3 +35,10 @@ def test_train_without_torch_names_the_extra_and_the_docs_a_wheel_user_can_find(
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "pip install 'digit-kiosk[train]'" in done.stderr and "docs/training.md" in done.stderr
     assert "README" not in done.stderr, done.stderr
+
+
+def test_evaluate_without_scikit_learn_names_the_small_extra_that_brings_it(tmp_path, mnist_dir):
+    model = PROJECT_ROOT / "exported_models" / "mlp.onnx"
+    done = run_trainer("evaluate", model, "--no-drawn", "--data-dir", mnist_dir, env=without("sklearn", tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "pip install 'digit-kiosk[evaluate]'" in done.stderr and "[train]" not in done.stderr, done.stderr

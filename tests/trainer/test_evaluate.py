@@ -48,3 +48,42 @@ def test_a_drawn_digits_folder_that_was_named_but_is_missing_is_still_an_error(m
     monkeypatch.setenv(drawn_digits.DRAWN_DIGITS_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(DataError, match="nowhere"):
         evaluate_files([MODEL], str(mnist_dir), None, drawn_required=True)
+
+
+def hand_written_score(labels, answers):
+    """The reference scikit-learn replaced: confusion by counting, per digit = right / shown (NaN when none shown)."""
+    confusion = np.zeros((10, 10), np.int64)
+    np.add.at(confusion, (labels, answers), 1)
+    totals = confusion.sum(axis=1)
+    per_class = np.divide(np.diag(confusion), totals, out=np.full(10, np.nan), where=totals > 0)
+    return float((labels == answers).mean()), per_class, confusion
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_scikit_learn_scores_exactly_as_the_hand_written_metrics_did(seed):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 9 if seed % 2 else 10, 500)  # odd seeds: no 9 among the true digits
+    answers = np.where(rng.random(500) < 0.8, labels, rng.integers(0, 10, 500))
+    accuracy, per_class, confusion = hand_written_score(labels, answers)
+    metrics = score(labels, answers)
+    assert metrics.accuracy == accuracy and metrics.count == 500
+    assert np.array_equal(np.array(metrics.per_class_accuracy), per_class, equal_nan=True)
+    assert np.array_equal(np.array(metrics.confusion), confusion)
+
+
+def test_the_trainer_and_the_kiosk_score_a_shipped_model_alike(mnist_dir):
+    from kiosk.learning import mnist
+    from kiosk.retraining import scoring
+    from trainer.evaluate import evaluate, onnx_predictor
+
+    predict, _ = onnx_predictor(MODEL)
+    images, labels = mnist.load_test_set(mnist_dir)
+    trainer_metrics, kiosk_metrics = evaluate(predict, images, labels), scoring.evaluate(predict, images, labels)
+    assert trainer_metrics.accuracy == kiosk_metrics.accuracy
+    assert trainer_metrics.per_class_accuracy == kiosk_metrics.per_class_accuracy
+    assert sum(map(sum, trainer_metrics.confusion)) == 10_000
+
+
+def test_an_empty_set_scores_nan_not_an_error():
+    metrics = score(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    assert metrics.count == 0 and math.isnan(metrics.accuracy) and all(map(math.isnan, metrics.per_class_accuracy))
