@@ -12,7 +12,6 @@ from typing import Callable
 import logging
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, recall_score
 
 from kiosk.recognition.runtime import ort
 
@@ -47,6 +46,8 @@ def predict_all(predict: Predictor, images: np.ndarray, batch_size: int = 1000) 
 
 def score(labels: np.ndarray, answers: np.ndarray) -> Metrics:
     """Metrics from true labels (N,) and the model's answers (N,), by scikit-learn; a digit never shown scores NaN."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, recall_score  # the [evaluate] extra: only when scoring
+
     labels, answers = np.asarray(labels, np.int64), np.asarray(answers, np.int64)
     if not len(labels):
         return Metrics(float("nan"), (float("nan"),) * NUM_CLASSES, ((0,) * NUM_CLASSES,) * NUM_CLASSES, 0)
