@@ -1,5 +1,5 @@
-"""Retraining on the kiosk: fine-tuning that learns the
-collected drawings, the promotion gate, rollback, the lock, and kill -9 at any moment."""
+"""The night's retraining: fine-tuning that learns the collected drawings, a prank doubted, a worse model kept
+aside, the holdout that never leaks, no torch, and kill -9 or Ctrl-C at any moment."""
 import datetime as dt
 import json
 import os
@@ -13,78 +13,31 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from kiosk.config import KioskConfig
-from kiosk.errors import LearningError, ModelLoadError
-from kiosk.teaching.feedback_store import FeedbackStore
+from kiosk.errors import LearningError
 from kiosk.recognition.recognizer import Recognizer
 from kiosk.retraining import promotion
-from kiosk.retraining.nightly import RetrainOptions, gate, holdout_mask, retrain
+from kiosk.retraining.nightly import RetrainOptions, holdout_mask, retrain
+from kiosk.retraining.judging import gate
+from kiosk.teaching.feedback_store import FeedbackStore
 
 SHIPPED = PROJECT_ROOT / "exported_models"
 
 
-def test_the_gate():
-    before = {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": 0.95}
-    assert gate(before, {"mnist_test": 0.9941, "held_out": 0.90, "drawn_dev": 0.95}) == []
-    assert "MNIST" in gate(before, {"mnist_test": 0.9930, "held_out": 0.99, "drawn_dev": 0.99})[0]
-    assert "held-out" in gate(before, {"mnist_test": 0.9960, "held_out": 0.89, "drawn_dev": 0.99})[0]
-    assert "drawn-digits-dev" in gate(before, {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": 0.94})[0]
-    assert gate({**before, "drawn_dev": None}, {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": None}) == []
-    # Small nightly losses cannot add up: the shipped model's accuracy is a floor too.
-    drifted = {"mnist_test": 0.9930, "held_out": 0.90, "drawn_dev": None}
-    assert gate({**drifted, "mnist_test": 0.9945}, drifted) == []
-    assert "shipped model" in gate({**drifted, "mnist_test": 0.9945}, drifted, shipped_mnist=0.9961)[0]
-    # A prank moves one digit while the average barely moves: every digit has its own floor.
-    digits = [0.995] * 10
-    moved = {**before, "mnist_per_digit": digits[:1] + [0.980] + digits[2:]}
-    assert gate({**before, "mnist_per_digit": digits}, {**before, "mnist_per_digit": digits[:1] + [0.99] + digits[2:]}) == []
-    assert "MNIST test 1s fell" in gate({**before, "mnist_per_digit": digits}, moved)[0]
-    # ... and in European style: a flagged 1 taught as a 7 shows on MNIST's test 1s given a flag
-    styled = {"styled_per_digit": {"0": 0.99, "1": 0.97, "2": 0.98, "7": 0.99}}
-    flagged_ones_lost = {"styled_per_digit": {"0": 0.99, "1": 0.90, "2": 0.98, "7": 0.99}}
-    assert gate({**before, **styled}, {**before, **styled}) == []
-    assert "European style 1s fell" in gate({**before, **styled}, {**before, **flagged_ones_lost})[0]
+@pytest.fixture
+def config(tmp_path):
+    return KioskConfig(data_dir=str(tmp_path / "data"))
 
 
-def test_a_label_the_model_finds_impossible_is_doubted():
-    from kiosk.retraining.nightly import doubted
-
-    sure_one = np.eye(10)[[1]] * 0.995 + 0.0005
-    unsure = np.full((1, 10), 0.1)
-    # "this clear 1 is a 7" is doubted; "yes, a 1" is not; a correction of an unsure answer is not
-    assert doubted(np.concatenate([sure_one, sure_one, unsure]), np.array([7, 1, 7])).tolist() == [True, False, False]
+def run_cli(*args, timeout=300):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-m", "kiosk", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, cwd=PROJECT_ROOT, env=env)
 
 
-def test_a_burst_of_one_contradiction_sets_aside_that_labels_doubtful_drawings_too():
-    from kiosk.retraining.nightly import BURST_SHARE, PRANK_BURST, doubted, newest
-
-    assert PRANK_BURST < BURST_SHARE * 1000
-
-    def leaning(probabilities: dict[int, float]) -> np.ndarray:
-        row = np.zeros(10)
-        for digit, p in probabilities.items():
-            row[digit] = p
-        return row
-
-    sure_one, half_one = leaning({1: 0.99, 7: 0.01}), leaning({1: 0.4, 7: 0.6})
-    sevens = leaning({7: 0.999, 1: 0.001})
-    few = np.array([sure_one] * (PRANK_BURST - 1) + [half_one, sevens])
-    many = np.array([sure_one] * PRANK_BURST + [half_one, sevens])
-    # below the burst: only the sure 1s are doubted, the half-1 labelled 7 stands, and so does a clear 7
-    assert doubted(few, np.full(len(few), 7)).tolist() == [True] * (PRANK_BURST - 1) + [False, False]
-    # a burst of "sure 1 is a 7": the 7 the model half saw as a 1 goes too; the clear 7 stays
-    assert doubted(many, np.full(len(many), 7)).tolist() == [True] * PRANK_BURST + [True, False]
-    # the burst is of one pair: the 1s labelled 1 (the model's own answer) are believed
-    assert not doubted(many[:-1], np.full(len(many) - 1, 1)).any()
-    # and it is a burst only against the whole store: the same pranks among many honest 7s (1% of 1,000
-    # is 10) are the doubted ones alone
-    crowd = np.array([sure_one] * PRANK_BURST + [half_one] + [sevens] * 994)
-    assert doubted(crowd, np.full(len(crowd), 7)).sum() == PRANK_BURST
-    # unless the pranks are among the newest labels: a burst is counted in a window of them
-    created = [f"2026-01-{1 + i % 28:02d}" for i in range(994)]
-    crowd = np.array([sevens] * 994 + [sure_one] * PRANK_BURST + [half_one])
-    recent = newest(created + ["2026-12-01"] * (PRANK_BURST + 1), count=200)
-    assert recent[-PRANK_BURST - 1:].all() and recent.sum() == 200
-    assert doubted(crowd, np.full(len(crowd), 7), recent)[-PRANK_BURST - 1:].all(), "the half-1 goes too"
+def config_file(config, tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'data_dir = "{config.data_dir_path}"\n')
+    return path
 
 
 def fill_store(config, drawn_dir, count, seed=0):
@@ -99,11 +52,6 @@ def fill_store(config, drawn_dir, count, seed=0):
         store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), int(drawn.labels[i]), None, "mlp", "test",
                      created=epoch + dt.timedelta(days=seed, seconds=k))  # a later seed: later drawings
     return store
-
-
-@pytest.fixture
-def config(tmp_path):
-    return KioskConfig(data_dir=str(tmp_path / "data"))
 
 
 def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happened(config, drawn_dir, mnist_dir):
@@ -164,40 +112,6 @@ def test_held_out_drawings_stay_held_out_in_every_later_retrain(config, drawn_di
     assert 10 <= first.sum() <= 30 and np.array_equal(later[:100], first)
 
 
-def test_promotion_keeps_versions_and_rollback_goes_back_to_the_shipped_model(config):
-    taught = config.taught_model_dir
-    one, four = (SHIPPED / "cnn-e1.onnx").read_bytes(), (SHIPPED / "cnn-e4.onnx").read_bytes()
-    promotion.promote(one, taught, "cnn")
-    promotion.promote(four, taught, "cnn")
-    assert (taught / "cnn.onnx").read_bytes() == four and len(list((taught / "versions").glob("cnn-*.onnx"))) == 1
-    with pytest.raises(ModelLoadError):
-        promotion.promote(b"not a model", taught, "cnn")
-    assert (taught / "cnn.onnx").read_bytes() == four, "a bad file never replaces the current one"
-    assert "restored" in promotion.rollback(taught, "cnn")
-    assert (taught / "cnn.onnx").read_bytes() == one
-    assert "shipped" in promotion.rollback(taught, "cnn")
-    assert not (taught / "cnn.onnx").exists()
-    assert "nothing to roll back" in promotion.rollback(taught, "cnn")
-
-
-def test_only_the_last_versions_are_kept(config):
-    for _ in range(6):
-        promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), config.taught_model_dir, "cnn")
-    assert len(list((config.taught_model_dir / "versions").glob("cnn-*.onnx"))) == promotion.KEEP_VERSIONS
-
-
-def run_cli(*args, timeout=300):
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "kiosk", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=PROJECT_ROOT, env=env)
-
-
-def config_file(config, tmp_path):
-    path = tmp_path / "kiosk.toml"
-    path.write_text(f'data_dir = "{config.data_dir_path}"\n')
-    return path
-
-
 WITHOUT_TORCH = """
 import sys
 sys.modules["torch"] = None  # any import of torch now fails, as on a Pi where none is installed
@@ -225,50 +139,6 @@ def test_the_nightly_retrain_needs_no_torch(config, tmp_path, drawn_dir, mnist_d
     assert written.exists() and ("promoted" in result.stdout or "kept aside" in result.stdout)
     if report["promoted"]:  # what the kiosk will load scores what the report says it scored
         assert Recognizer(written).kind == kind
-
-
-def test_the_lock_stops_a_second_retrain(config, tmp_path):
-    with promotion.retrain_lock(config.data_dir_path):
-        result = run_cli("retrain", "--config", config_file(config, tmp_path), "--no-drawn", "--quiet")
-    assert result.returncode == 3 and "another retrain is running" in result.stderr
-    with promotion.retrain_lock(config.data_dir_path):  # free again once the holder let go
-        pass
-
-
-def test_rollback_from_the_command_line(config, tmp_path):
-    promotion.promote((SHIPPED / "mlp128.onnx").read_bytes(), config.taught_model_dir, "mlp")
-    result = run_cli("retrain", "--config", config_file(config, tmp_path), "--kind", "mlp", "--rollback")
-    assert result.returncode == 0 and "shipped" in result.stdout
-    assert not (config.taught_model_dir / "mlp.onnx").exists()
-
-
-PROMOTE_FOREVER = """
-import sys
-from pathlib import Path
-from kiosk.retraining import promotion
-taught, a, b = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()
-while True:
-    promotion.promote(a, taught, "cnn")
-    promotion.promote(b, taught, "cnn")
-"""
-
-
-def test_kill_9_during_promotion_always_leaves_a_valid_model(config):
-    taught = config.taught_model_dir
-    a, b = SHIPPED / "cnn-e1.onnx", SHIPPED / "cnn-e4.onnx"
-    promotion.promote(a.read_bytes(), taught, "cnn")  # a current model exists before the first kill
-    rng = np.random.default_rng(0)
-    for _ in range(8):
-        child = subprocess.Popen([sys.executable, "-c", PROMOTE_FOREVER, str(taught), str(a), str(b)], cwd=PROJECT_ROOT,
-                                 env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
-        time.sleep(rng.uniform(1.0, 2.5))  # imports take ~1 s; then many promotions a second
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        current = taught / "cnn.onnx"
-        assert current.read_bytes() in (a.read_bytes(), b.read_bytes())
-        assert Recognizer(current).kind == "cnn"
-        promotion.clean_leftovers(taught)
-        assert not list(taught.glob(".*incoming"))
 
 
 def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, drawn_dir, mnist_dir):
@@ -306,126 +176,3 @@ def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, 
     _, stderr = child.communicate(timeout=60)
     assert child.returncode == 130 and "stopped" in stderr and "Traceback" not in stderr, (child.returncode, stderr[-3000:])
     assert not (config.taught_model_dir / "mlp.onnx").exists() and not (config.data_dir_path / "retrain_report.json").exists()
-
-
-def test_rollback_skips_a_version_identical_to_the_current_model(config):
-    taught = config.taught_model_dir
-    one, four = (SHIPPED / "cnn-e1.onnx").read_bytes(), (SHIPPED / "cnn-e4.onnx").read_bytes()
-    promotion.promote(one, taught, "cnn")
-    promotion.promote(four, taught, "cnn")
-    # As a kill between keeping the old model and the rename would leave it: a copy of the current one.
-    (taught / "versions" / "cnn-29990101T000000000000Z.onnx").write_bytes(four)
-    assert "restored" in promotion.rollback(taught, "cnn")
-    assert (taught / "cnn.onnx").read_bytes() == one
-
-
-def test_stale_temp_files_of_killed_writes_are_removed(config):
-    taught = config.taught_model_dir
-    (taught / "versions").mkdir(parents=True)
-    stale, fresh = taught / "versions" / ".cnn-x.onnx.abc.tmp", taught / ".cnn.onnx.def.tmp"
-    shared_stale, shared_fresh = taught.parent / ".old.json.1.tmp", taught.parent / ".new.json.2.tmp"
-    for path in (stale, fresh, shared_stale, shared_fresh):
-        path.write_bytes(b"partial")
-    for path in (stale, shared_stale):
-        os.utime(path, (time.time() - 7200, time.time() - 7200))
-    promotion.clean_leftovers(taught)
-    # Under the retrain lock only this run writes the model folders: all their temp files go (1.1 MB each).
-    assert not stale.exists() and not fresh.exists()
-    # The data dir is shared with the running kiosk: only old ones, a write may be in progress right now.
-    assert not shared_stale.exists() and shared_fresh.exists()
-
-
-def test_a_kept_version_identical_to_the_current_model_is_removed(config):
-    taught = config.taught_model_dir
-    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
-    promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), taught, "cnn")
-    # As a kill between keeping the old model and the rename would leave it: a copy of the current one.
-    (taught / "versions" / "cnn-29990101T000000000000Z.onnx").write_bytes((taught / "cnn.onnx").read_bytes())
-    promotion.clean_leftovers(taught)
-    assert len(list((taught / "versions").glob("cnn-2*.onnx"))) == 1
-
-
-def test_status_says_what_the_kiosk_runs_and_what_the_last_night_did(config, tmp_path):
-    settings = config_file(config, tmp_path)
-    result = run_cli("retrain", "--config", settings, "--status")
-    assert result.returncode == 0
-    assert "cnn: runs the shipped model" in result.stdout and "last retrain: none yet" in result.stdout
-    promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), config.taught_model_dir, "cnn")
-    (config.data_dir_path / "retrain_report.json").write_text(
-        '{"kind": "cnn", "finished": "2026-11-24T02:31:00+00:00", "drawings": 120, "promoted": true, "reasons": [],'
-        ' "before": {"held_out": 0.9, "mnist_test": 0.996}, "after": {"held_out": 0.95, "mnist_test": 0.995}}')
-    result = run_cli("retrain", "--config", settings, "--status")
-    assert "cnn: runs the retrained model" in result.stdout
-    assert "held-out 90.00% -> 95.00%" in result.stdout and "promoted" in result.stdout
-
-
-def test_a_swallowed_ctrl_c_still_stops_the_next_step(monkeypatch):
-    """An interrupt lost inside a finalizer ("Exception ignored") must not let the run go on."""
-    from kiosk.learning import stopping
-
-    stopping._asked.set()  # as the handler leaves it, after its KeyboardInterrupt was swallowed
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            stopping.check()
-    finally:
-        stopping._asked.clear()
-    stopping.check()  # nothing asked: nothing raised
-
-
-def test_rollback_skips_a_damaged_version_and_tries_the_older_ones(config):
-    taught = config.taught_model_dir
-    one, four, mlp = ((SHIPPED / name).read_bytes() for name in ("cnn-e1.onnx", "cnn-e4.onnx", "cnn-dropout0.onnx"))
-    for data in (one, four, mlp):
-        promotion.promote(data, taught, "cnn")
-    newest = sorted((taught / "versions").glob("cnn-2*.onnx"))[-1]  # holds cnn-e4
-    newest.write_bytes(b"damaged on the SD card")
-    said = promotion.rollback(taught, "cnn")
-    assert "restored" in said and "skipped damaged" in said, said
-    assert (taught / "cnn.onnx").read_bytes() == one
-    assert list((taught / "rejected").glob("damaged-*")), "the damaged file is kept aside, not deleted"
-
-
-def teaching_status_without_a_lesson(store):
-    from kiosk.teaching.status import TeachingStatus
-
-    return TeachingStatus(store.count())
-
-
-def test_a_rollback_marks_the_last_report_undone(config):
-    from kiosk.teaching.status import REPORT_NAME, teaching_status
-    from kiosk.retraining.status import retrain_status
-
-    taught = config.taught_model_dir
-    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
-    (config.data_dir_path / REPORT_NAME).write_text(json.dumps(
-        {"kind": "cnn", "promoted": True, "drawings": 30, "before": {"held_out": 0.8}, "after": {"held_out": 0.9}}))
-    store = FeedbackStore(config.feedback_dir)
-    assert teaching_status(store, config.data_dir_path) != teaching_status_without_a_lesson(store)
-    promotion.rollback(taught, "cnn")
-    assert teaching_status(store, config.data_dir_path) == teaching_status_without_a_lesson(store)
-    report = json.loads((config.data_dir_path / REPORT_NAME).read_text())
-    assert report["promoted"] is False and report["reasons"] == ["rolled back with --rollback"]
-    assert "kept aside: rolled back" in retrain_status(config)
-
-
-def test_backups_of_rollbacks_are_pruned(config):
-    taught = config.taught_model_dir
-    for _ in range(6):
-        promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
-        while "shipped" not in promotion.rollback(taught, "cnn"):
-            pass
-    assert len(list((taught / "versions").glob("cnn-rolled-back-*.onnx.bak"))) == promotion.KEEP_VERSIONS
-
-
-def test_a_read_only_data_dir_on_rollback_says_where_to_look(config, tmp_path):
-    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), config.taught_model_dir, "cnn")
-    promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), config.taught_model_dir, "cnn")
-    settings = config_file(config, tmp_path)
-    code = ("import sys, kiosk.atomic_write as w\n"
-            "def full(*a, **k): raise OSError(28, 'No space left on device')\n"
-            "w.write_bytes_atomic = full\n"
-            "import kiosk.retraining.promotion as p; p.write_bytes_atomic = full\n"
-            "from kiosk.__main__ import main\n"
-            f"sys.exit(main(['retrain', '--config', {str(settings)!r}, '--kind', 'cnn', '--rollback']))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
-    assert done.returncode == 2 and "data dir" in done.stderr and "--out" not in done.stderr, done.stderr

@@ -1,0 +1,79 @@
+"""The promotion gate: the numbers a model is judged by, scored by onnxruntime on the very file that would
+be promoted, and the reasons a new model must not replace the current one."""
+from __future__ import annotations
+
+import numpy as np
+
+from kiosk.learning.styles import STYLED_DIGITS
+from kiosk.recognition import model_contract as contract
+from kiosk.recognition.preprocess import to_model_input
+from kiosk.recognition.runtime import ort
+from kiosk.retraining.scoring import Predictor, evaluate
+
+MAX_MNIST_DROP = 0.002  # the gate: at most 0.2 points of MNIST test accuracy may be given up
+MAX_DIGIT_DROP = 0.01  # ... and at most 1 point on any one digit, plain or in European style: a prank moves
+# one digit, not the average. Both yardsticks are MNIST's test digits, which no child can write to.
+EVAL_BATCH = 25  # images per onnxruntime call when scoring: a CNN's activations for 100 take ~100 MB, for 25 ~10
+
+
+def gate(before: dict, after: dict, shipped_mnist: float | None = None) -> list[str]:
+    """Why the new model must not replace the current one; empty when it may.
+
+    shipped_mnist: the shipped model's MNIST accuracy. Every night is compared with it too, so small
+    allowed losses cannot add up night after night."""
+    reasons = []
+    if shipped_mnist is not None and after["mnist_test"] < shipped_mnist - MAX_MNIST_DROP:
+        reasons.append(f"MNIST test accuracy {after['mnist_test']:.2%} is more than {MAX_MNIST_DROP:.1%} below "
+                       f"the shipped model's {shipped_mnist:.2%}")
+    if after["mnist_test"] < before["mnist_test"] - MAX_MNIST_DROP:
+        reasons.append(f"MNIST test accuracy fell from {before['mnist_test']:.2%} to {after['mnist_test']:.2%} "
+                       f"(at most {MAX_MNIST_DROP:.1%} may be lost)")
+    for key, name in (("mnist_per_digit", "MNIST test"), ("styled_per_digit", "MNIST test in European style")):
+        was_by_digit, now_by_digit = _by_digit(before.get(key)), _by_digit(after.get(key))
+        for digit, was in was_by_digit.items():
+            now = now_by_digit.get(digit, was)
+            if now < was - MAX_DIGIT_DROP:
+                reasons.append(f"{name} {digit}s fell from {was:.2%} to {now:.2%} (at most {MAX_DIGIT_DROP:.1%} per digit)")
+    if after["held_out"] < before["held_out"]:
+        reasons.append(f"held-out children's drawings fell from {before['held_out']:.2%} to {after['held_out']:.2%}")
+    if before.get("drawn_dev") is not None and after["drawn_dev"] < before["drawn_dev"]:
+        reasons.append(f"drawn-digits-dev fell from {before['drawn_dev']:.2%} to {after['drawn_dev']:.2%}")
+    return reasons
+
+
+def _by_digit(values) -> dict[int, float]:
+    """Per-digit accuracies as {digit: accuracy}, from a list of ten or a {"digit": accuracy} map."""
+    if isinstance(values, dict):
+        return {int(k): float(v) for k, v in values.items()}
+    return {d: float(v) for d, v in enumerate(values or []) if v == v}  # NaN: no such digit
+
+
+def predictor(model: bytes | str) -> Predictor:
+    """What the kiosk will run: onnxruntime on the file (or its bytes), as a batch -> probabilities function."""
+    options = ort.SessionOptions()
+    options.enable_cpu_mem_arena = False  # a Pi's memory is for the kiosk: nothing kept between batches
+    session = ort.InferenceSession(model if isinstance(model, bytes) else str(model), options, providers=["CPUExecutionProvider"])
+    return lambda batch: session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
+
+
+def probabilities(model: bytes | str, images: np.ndarray) -> np.ndarray:
+    """(N, 10) probabilities of the model for uint8 images (N, 28, 28), EVAL_BATCH at a time."""
+    predict = predictor(model)
+    return np.concatenate([predict(to_model_input(images[i:i + EVAL_BATCH])) for i in range(0, len(images), EVAL_BATCH)])
+
+
+def measure(model: bytes | str, test: tuple[np.ndarray, np.ndarray], held_out: tuple[np.ndarray, np.ndarray],
+            trained_on: tuple[np.ndarray, np.ndarray], drawn: tuple[np.ndarray, np.ndarray] | None,
+            styled: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+    """The gate's numbers, scored by onnxruntime on the very file that would be promoted."""
+    predict = predictor(model)
+    mnist = evaluate(predict, *test, batch_size=EVAL_BATCH)
+    in_style = evaluate(predict, *styled, batch_size=EVAL_BATCH).per_class_accuracy if styled is not None else ()
+    return {
+        "mnist_test": mnist.accuracy,
+        "mnist_per_digit": [float(v) for v in mnist.per_class_accuracy],
+        "styled_per_digit": {str(d): float(v) for d, v in enumerate(in_style) if d in STYLED_DIGITS},
+        "held_out": evaluate(predict, *held_out, batch_size=EVAL_BATCH).accuracy,
+        "trained_on": evaluate(predict, *trained_on, batch_size=EVAL_BATCH).accuracy,
+        "drawn_dev": evaluate(predict, *drawn, batch_size=EVAL_BATCH).accuracy if drawn is not None else None,
+    }

@@ -1,0 +1,24 @@
+"""The promotion gate: what lets a new model replace the current one."""
+from kiosk.retraining.judging import gate
+
+def test_the_gate():
+    before = {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": 0.95}
+    assert gate(before, {"mnist_test": 0.9941, "held_out": 0.90, "drawn_dev": 0.95}) == []
+    assert "MNIST" in gate(before, {"mnist_test": 0.9930, "held_out": 0.99, "drawn_dev": 0.99})[0]
+    assert "held-out" in gate(before, {"mnist_test": 0.9960, "held_out": 0.89, "drawn_dev": 0.99})[0]
+    assert "drawn-digits-dev" in gate(before, {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": 0.94})[0]
+    assert gate({**before, "drawn_dev": None}, {"mnist_test": 0.9960, "held_out": 0.90, "drawn_dev": None}) == []
+    # Small nightly losses cannot add up: the shipped model's accuracy is a floor too.
+    drifted = {"mnist_test": 0.9930, "held_out": 0.90, "drawn_dev": None}
+    assert gate({**drifted, "mnist_test": 0.9945}, drifted) == []
+    assert "shipped model" in gate({**drifted, "mnist_test": 0.9945}, drifted, shipped_mnist=0.9961)[0]
+    # A prank moves one digit while the average barely moves: every digit has its own floor.
+    digits = [0.995] * 10
+    moved = {**before, "mnist_per_digit": digits[:1] + [0.980] + digits[2:]}
+    assert gate({**before, "mnist_per_digit": digits}, {**before, "mnist_per_digit": digits[:1] + [0.99] + digits[2:]}) == []
+    assert "MNIST test 1s fell" in gate({**before, "mnist_per_digit": digits}, moved)[0]
+    # ... and in European style: a flagged 1 taught as a 7 shows on MNIST's test 1s given a flag
+    styled = {"styled_per_digit": {"0": 0.99, "1": 0.97, "2": 0.98, "7": 0.99}}
+    flagged_ones_lost = {"styled_per_digit": {"0": 0.99, "1": 0.90, "2": 0.98, "7": 0.99}}
+    assert gate({**before, **styled}, {**before, **styled}) == []
+    assert "European style 1s fell" in gate({**before, **styled}, {**before, **flagged_ones_lost})[0]

@@ -1,0 +1,199 @@
+"""Promotion: versions kept and pruned, rollback (to the shipped model, past damaged or identical versions), the
+lock, leftovers of killed runs, and kill -9 during promotion always leaving a valid model."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import PROJECT_ROOT
+from kiosk.config import KioskConfig
+from kiosk.errors import ModelLoadError
+from kiosk.recognition.recognizer import Recognizer
+from kiosk.retraining import promotion
+from kiosk.teaching.feedback_store import FeedbackStore
+
+SHIPPED = PROJECT_ROOT / "exported_models"
+
+
+@pytest.fixture
+def config(tmp_path):
+    return KioskConfig(data_dir=str(tmp_path / "data"))
+
+
+def run_cli(*args, timeout=300):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-m", "kiosk", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, cwd=PROJECT_ROOT, env=env)
+
+
+def config_file(config, tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'data_dir = "{config.data_dir_path}"\n')
+    return path
+
+
+def test_promotion_keeps_versions_and_rollback_goes_back_to_the_shipped_model(config):
+    taught = config.taught_model_dir
+    one, four = (SHIPPED / "cnn-e1.onnx").read_bytes(), (SHIPPED / "cnn-e4.onnx").read_bytes()
+    promotion.promote(one, taught, "cnn")
+    promotion.promote(four, taught, "cnn")
+    assert (taught / "cnn.onnx").read_bytes() == four and len(list((taught / "versions").glob("cnn-*.onnx"))) == 1
+    with pytest.raises(ModelLoadError):
+        promotion.promote(b"not a model", taught, "cnn")
+    assert (taught / "cnn.onnx").read_bytes() == four, "a bad file never replaces the current one"
+    assert "restored" in promotion.rollback(taught, "cnn")
+    assert (taught / "cnn.onnx").read_bytes() == one
+    assert "shipped" in promotion.rollback(taught, "cnn")
+    assert not (taught / "cnn.onnx").exists()
+    assert "nothing to roll back" in promotion.rollback(taught, "cnn")
+
+
+def test_only_the_last_versions_are_kept(config):
+    for _ in range(6):
+        promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), config.taught_model_dir, "cnn")
+    assert len(list((config.taught_model_dir / "versions").glob("cnn-*.onnx"))) == promotion.KEEP_VERSIONS
+
+
+def test_the_lock_stops_a_second_retrain(config, tmp_path):
+    with promotion.retrain_lock(config.data_dir_path):
+        result = run_cli("retrain", "--config", config_file(config, tmp_path), "--no-drawn", "--quiet")
+    assert result.returncode == 3 and "another retrain is running" in result.stderr
+    with promotion.retrain_lock(config.data_dir_path):  # free again once the holder let go
+        pass
+
+
+def test_rollback_from_the_command_line(config, tmp_path):
+    promotion.promote((SHIPPED / "mlp128.onnx").read_bytes(), config.taught_model_dir, "mlp")
+    result = run_cli("retrain", "--config", config_file(config, tmp_path), "--kind", "mlp", "--rollback")
+    assert result.returncode == 0 and "shipped" in result.stdout
+    assert not (config.taught_model_dir / "mlp.onnx").exists()
+
+
+PROMOTE_FOREVER = """
+import sys
+from pathlib import Path
+from kiosk.retraining import promotion
+taught, a, b = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()
+while True:
+    promotion.promote(a, taught, "cnn")
+    promotion.promote(b, taught, "cnn")
+"""
+
+
+def test_kill_9_during_promotion_always_leaves_a_valid_model(config):
+    taught = config.taught_model_dir
+    a, b = SHIPPED / "cnn-e1.onnx", SHIPPED / "cnn-e4.onnx"
+    promotion.promote(a.read_bytes(), taught, "cnn")  # a current model exists before the first kill
+    rng = np.random.default_rng(0)
+    for _ in range(8):
+        child = subprocess.Popen([sys.executable, "-c", PROMOTE_FOREVER, str(taught), str(a), str(b)], cwd=PROJECT_ROOT,
+                                 env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+        time.sleep(rng.uniform(1.0, 2.5))  # imports take ~1 s; then many promotions a second
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        current = taught / "cnn.onnx"
+        assert current.read_bytes() in (a.read_bytes(), b.read_bytes())
+        assert Recognizer(current).kind == "cnn"
+        promotion.clean_leftovers(taught)
+        assert not list(taught.glob(".*incoming"))
+
+
+def test_rollback_skips_a_version_identical_to_the_current_model(config):
+    taught = config.taught_model_dir
+    one, four = (SHIPPED / "cnn-e1.onnx").read_bytes(), (SHIPPED / "cnn-e4.onnx").read_bytes()
+    promotion.promote(one, taught, "cnn")
+    promotion.promote(four, taught, "cnn")
+    # As a kill between keeping the old model and the rename would leave it: a copy of the current one.
+    (taught / "versions" / "cnn-29990101T000000000000Z.onnx").write_bytes(four)
+    assert "restored" in promotion.rollback(taught, "cnn")
+    assert (taught / "cnn.onnx").read_bytes() == one
+
+
+def test_stale_temp_files_of_killed_writes_are_removed(config):
+    taught = config.taught_model_dir
+    (taught / "versions").mkdir(parents=True)
+    stale, fresh = taught / "versions" / ".cnn-x.onnx.abc.tmp", taught / ".cnn.onnx.def.tmp"
+    shared_stale, shared_fresh = taught.parent / ".old.json.1.tmp", taught.parent / ".new.json.2.tmp"
+    for path in (stale, fresh, shared_stale, shared_fresh):
+        path.write_bytes(b"partial")
+    for path in (stale, shared_stale):
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
+    promotion.clean_leftovers(taught)
+    # Under the retrain lock only this run writes the model folders: all their temp files go (1.1 MB each).
+    assert not stale.exists() and not fresh.exists()
+    # The data dir is shared with the running kiosk: only old ones, a write may be in progress right now.
+    assert not shared_stale.exists() and shared_fresh.exists()
+
+
+def test_a_kept_version_identical_to_the_current_model_is_removed(config):
+    taught = config.taught_model_dir
+    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
+    promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), taught, "cnn")
+    # As a kill between keeping the old model and the rename would leave it: a copy of the current one.
+    (taught / "versions" / "cnn-29990101T000000000000Z.onnx").write_bytes((taught / "cnn.onnx").read_bytes())
+    promotion.clean_leftovers(taught)
+    assert len(list((taught / "versions").glob("cnn-2*.onnx"))) == 1
+
+
+def test_rollback_skips_a_damaged_version_and_tries_the_older_ones(config):
+    taught = config.taught_model_dir
+    one, four, mlp = ((SHIPPED / name).read_bytes() for name in ("cnn-e1.onnx", "cnn-e4.onnx", "cnn-dropout0.onnx"))
+    for data in (one, four, mlp):
+        promotion.promote(data, taught, "cnn")
+    newest = sorted((taught / "versions").glob("cnn-2*.onnx"))[-1]  # holds cnn-e4
+    newest.write_bytes(b"damaged on the SD card")
+    said = promotion.rollback(taught, "cnn")
+    assert "restored" in said and "skipped damaged" in said, said
+    assert (taught / "cnn.onnx").read_bytes() == one
+    assert list((taught / "rejected").glob("damaged-*")), "the damaged file is kept aside, not deleted"
+
+
+def teaching_status_without_a_lesson(store):
+    from kiosk.teaching.status import TeachingStatus
+
+    return TeachingStatus(store.count())
+
+
+def test_a_rollback_marks_the_last_report_undone(config):
+    from kiosk.teaching.status import REPORT_NAME, teaching_status
+    from kiosk.retraining.status import retrain_status
+
+    taught = config.taught_model_dir
+    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
+    (config.data_dir_path / REPORT_NAME).write_text(json.dumps(
+        {"kind": "cnn", "promoted": True, "drawings": 30, "before": {"held_out": 0.8}, "after": {"held_out": 0.9}}))
+    store = FeedbackStore(config.feedback_dir)
+    assert teaching_status(store, config.data_dir_path) != teaching_status_without_a_lesson(store)
+    promotion.rollback(taught, "cnn")
+    assert teaching_status(store, config.data_dir_path) == teaching_status_without_a_lesson(store)
+    report = json.loads((config.data_dir_path / REPORT_NAME).read_text())
+    assert report["promoted"] is False and report["reasons"] == ["rolled back with --rollback"]
+    assert "kept aside: rolled back" in retrain_status(config)
+
+
+def test_backups_of_rollbacks_are_pruned(config):
+    taught = config.taught_model_dir
+    for _ in range(6):
+        promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), taught, "cnn")
+        while "shipped" not in promotion.rollback(taught, "cnn"):
+            pass
+    assert len(list((taught / "versions").glob("cnn-rolled-back-*.onnx.bak"))) == promotion.KEEP_VERSIONS
+
+
+def test_a_read_only_data_dir_on_rollback_says_where_to_look(config, tmp_path):
+    promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), config.taught_model_dir, "cnn")
+    promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), config.taught_model_dir, "cnn")
+    settings = config_file(config, tmp_path)
+    code = ("import sys, kiosk.atomic_write as w\n"
+            "def full(*a, **k): raise OSError(28, 'No space left on device')\n"
+            "w.write_bytes_atomic = full\n"
+            "import kiosk.retraining.promotion as p; p.write_bytes_atomic = full\n"
+            "from kiosk.__main__ import main\n"
+            f"sys.exit(main(['retrain', '--config', {str(settings)!r}, '--kind', 'cnn', '--rollback']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+    assert done.returncode == 2 and "data dir" in done.stderr and "--out" not in done.stderr, done.stderr
