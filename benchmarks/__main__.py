@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 # name -> (module, what it measures)
@@ -12,7 +13,10 @@ BENCHMARKS = {
     "live-training": ("benchmarks.live_training", "train it yourself: time to 90/95/97%, memory, frames meanwhile"),
     "training": ("benchmarks.training", "desktop training: seconds to the target accuracies, peak memory"),
     "voice": ("benchmarks.voice", "recognized -> first sound; --render: what a voice-cache rebuild costs"),
-    "all": ("benchmarks.suite", "every benchmark above, and onnxruntime vs torch, fp32 vs int8, retraining"),
+    "unsure": ("benchmarks.unsure", "how often the kiosk answers real digits, and non-digits, at the config's rule"),
+    "drawing-session": ("benchmarks.drawing_session", "multi-stroke digits through the headless kiosk: early answers, waits"),
+    "session-memory": ("benchmarks.session_memory", "the in-session memory on crossval's answers: helps, never leaks"),
+    "all": ("benchmarks.suite", "the suite: the first five, onnxruntime vs torch, fp32 vs int8, retraining"),
 }
 USAGE = "usage: python -m benchmarks {--list | NAME [options]}   (NAME --help for its options)"
 
@@ -33,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if name not in BENCHMARKS:
         print(f"python -m benchmarks: no benchmark named {name!r}; these are:\n{listing()}", file=sys.stderr)
         return 2
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # stdout is the JSON alone
     module = importlib.import_module(BENCHMARKS[name][0])
     return module.main(rest, prog=f"python -m benchmarks {name}")
 

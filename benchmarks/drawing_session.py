@@ -5,7 +5,7 @@ For each answer delay it reports how often a multi-stroke digit got its answer b
 how long a finished digit waited for its answer (and for the quiet guess), and how often the answer
 was right (a drawing merged with the one before would be wrong).
 
-Usage: python scripts/measure_drawing_session.py [--digits 200] [--delays 700,1600] [--seed 0]
+Usage: python -m benchmarks drawing-session [--digits 200] [--delays 700,1600] [--seed 0] [--out FILE]
 """
 from __future__ import annotations
 
@@ -18,15 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-
-from kiosk.app import App, LaunchOptions  # noqa: E402
-from kiosk.config import KioskConfig  # noqa: E402
-from kiosk.replay import ReplayEvent  # noqa: E402
-from kiosk.learning import drawn_digits  # noqa: E402
+from kiosk.app import App, LaunchOptions
+from kiosk.config import KioskConfig
+from kiosk.learning import drawn_digits
+from kiosk.replay import ReplayEvent
 
 CANVAS_PX = 450  # drawn_digits puts a 300 px digit 75 px in from the corner
 POINT_INTERVAL_S = 0.01  # a child's finger: 100 points a second
@@ -87,13 +82,16 @@ def run(delay_ms: int, events: list[ReplayEvent], digits: list[dict]) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--digits", type=int, default=200)
     parser.add_argument("--delays", default="700,1600", help="answer delays to compare, in ms")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--drawn-dir")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # the headless kiosk
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     drawn = drawn_digits.load(args.drawn_dir)
     rng = np.random.default_rng(args.seed)
     multi = [i for i in range(len(drawn)) if len(drawn.strokes[i]) > 1]
@@ -102,13 +100,19 @@ def main() -> int:
     chosen = list(rng.choice(multi, args.digits // 2, replace=False)) + list(rng.choice(single, args.digits - args.digits // 2, replace=False))
     rng.shuffle(chosen)
     events, digits = build_replay([(drawn.strokes[i], drawn.labels[i]) for i in chosen], rng)
+    results = []
     for delay in (int(d) for d in args.delays.split(",")):
         result = run(delay, events, digits)
-        print(json.dumps(result))
+        results.append(result)
         print(f"answer after {delay} ms: {result['multi_stroke_answered_early']} of {result['multi_stroke']} multi-stroke digits "
               f"answered before their last stroke; a finished digit waited {result['wait_s_median']} s (median, "
               f"p90 {result['wait_s_p90']} s) for its answer, {result['quiet_guess_s_median']} s for the quiet guess; "
               f"{result['right']} of {result['answered']} answers right", file=sys.stderr)
+    text = json.dumps({"seed": args.seed, "results": results}, indent=1)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+    print(text)
     return 0
 
 

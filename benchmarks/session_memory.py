@@ -1,39 +1,35 @@
 #!/usr/bin/env python3
 """Does the in-session memory help the child who taught it, and leave the next child alone?
 
-Uses the answers saved by scripts/crossval_drawings.py (each writer answered by models that never saw
+Uses the answers saved by `digit-kiosk-trainer crossval` (each writer answered by models that never saw
 them). Each writer draws their digits in order; whenever the kiosk is wrong or unsure about a digit the
 writer has not corrected yet, the writer corrects it once (the memory learns that picture). Compared:
 the writer's later drawings answered with and without the memory, and every other writer's drawings
 answered with this writer's memory (a memory that leaked to the next child).
 
-    .venv/bin/python scripts/measure_session_memory.py --crossval /tmp/crossval [--similarity 0.8]
+    python -m benchmarks session-memory --crossval /tmp/crossval [--similarity 0.8] [--out FILE]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-
-from kiosk.config import KioskConfig  # noqa: E402
-from kiosk.teaching.session_memory import MIN_SIMILARITY, SessionMemory  # noqa: E402
-from trainer import drawings  # noqa: E402
+from kiosk.config import KioskConfig
+from kiosk.teaching.session_memory import MIN_SIMILARITY, SessionMemory
+from trainer import crossval, drawings
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("--crossval", type=Path, default=Path("/tmp/crossval"))
     parser.add_argument("--similarity", type=float, default=MIN_SIMILARITY)
     parser.add_argument("--folds", type=int, default=4)
-    args = parser.parse_args()
-    spec = __import__("importlib.util").util.spec_from_file_location("crossval", PROJECT_ROOT / "scripts" / "crossval_drawings.py")
-    crossval = __import__("importlib.util").util.module_from_spec(spec)
-    spec.loader.exec_module(crossval)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
     config = KioskConfig.load(None)
     rule = dict(models="cnn", confidence=config.min_confidence, margin=config.min_margin, gate=config.max_not_a_number)
     digits = drawings.load_digits()
@@ -73,11 +69,19 @@ def main() -> int:
                 recalled = memory.recall(image)
                 leaked_total += 1
                 leaked_changed += bool(recalled) and recalled[0] != answer and answer == label
-    print(f"similarity >= {args.similarity}: {later_total} drawings after a writer's first correction")
+    print(f"similarity >= {args.similarity}: {later_total} drawings after a writer's first correction", file=sys.stderr)
     print(f"  errors (wrong or not sure) without the memory: {before} ({100 * before / max(later_total, 1):.2f}%), "
-          f"with it: {after} ({100 * after / max(later_total, 1):.2f}%): {100 * (before - after) / max(before, 1):.0f}% fewer")
+          f"with it: {after} ({100 * after / max(later_total, 1):.2f}%): {100 * (before - after) / max(before, 1):.0f}% fewer",
+          file=sys.stderr)
     print(f"  another writer's right answers turned wrong by this writer's memory: {leaked_changed} of {leaked_total} "
-          f"({100 * leaked_changed / max(leaked_total, 1):.3f}%)")
+          f"({100 * leaked_changed / max(leaked_total, 1):.3f}%)", file=sys.stderr)
+    text = json.dumps({"similarity": args.similarity, "drawings_after_a_correction": later_total,
+                       "errors_without_memory": before, "errors_with_memory": after,
+                       "other_writers_answers": leaked_total, "other_writers_right_answers_turned_wrong": leaked_changed}, indent=1)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+    print(text)
     return 0
 
 

@@ -5,22 +5,24 @@ Non-digits are generated: random scribbles, squares, crosses, zig-zags, and capi
 letters that look like no digit (A E H K M W X Y) as jittered polylines. Prints, per
 rule, the share of real drawn digits answered (and right when answered) and the share of non-digits
 wrongly answered with a digit, at the config's thresholds. The shipped models have seen these drawn digits (held-out figures:
-scripts/crossval_drawings.py); the generated non-digits are new to them.
+digit-kiosk-trainer crossval); the generated non-digits are new to them.
 
-    .venv/bin/python scripts/measure_unsure.py
+    python -m benchmarks unsure [--out FILE]
 """
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
+from kiosk.config import KioskConfig, shipped_dir
+from kiosk.learning import drawn_digits
+from kiosk.recognition.model_files import load_recognizers
+from kiosk.recognition.recognizer import Recognizer, recognize_all
 
-from kiosk.recognition.recognizer import Recognizer, recognize_all  # noqa: E402
-from kiosk.learning import drawn_digits  # noqa: E402
 
 def square(rng):
     s = rng.uniform(120, 220)
@@ -65,15 +67,17 @@ def non_digits(rng, count_per_kind=60):
     return samples
 
 
-def main() -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser.add_argument("--drawn-dir")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
-    drawn = drawn_digits.load()
+    drawn = drawn_digits.load(args.drawn_dir)
     fakes = non_digits(rng)
-    from kiosk.config import KioskConfig
-    from kiosk.recognition.model_files import load_recognizers
-
     recognizers = load_recognizers(KioskConfig.load(None))  # the CNN first, with the gate, as the kiosk runs them
-    plain = Recognizer(PROJECT_ROOT / "exported_models" / "cnn.onnx")
+    plain = Recognizer(shipped_dir("models") / "cnn.onnx")
+    report = {"digits": len(drawn), "non_digits": len(fakes), "rules": {}}
 
     def kiosk_answer(strokes, rule):
         return (recognize_all(recognizers, strokes) if rule == "the kiosk (with the gate)" else [plain.recognize(strokes)])[0].digit
@@ -86,11 +90,18 @@ def main() -> int:
         print(
             f"{rule}: drawn digits answered {100 * answered.mean():.1f}% (right when answered "
             f"{100 * right[answered].mean():.1f}%, wrong answers {100 * (answered & ~right).mean():.1f}% of all); "
-            f"non-digits answered with a digit {100 * fake_answers.mean():.1f}% of {len(fakes)}"
+            f"non-digits answered with a digit {100 * fake_answers.mean():.1f}% of {len(fakes)}", file=sys.stderr
         )
-        kinds = sorted({name for name, _ in fakes})
-        print("   by kind: " + ", ".join(
-            f"{k} {100 * np.mean([f for f, (n, _) in zip(fake_answers, fakes) if n == k]):.0f}%" for k in kinds))
+        by_kind = {k: float(np.mean([f for f, (n, _) in zip(fake_answers, fakes) if n == k])) for k in sorted({n for n, _ in fakes})}
+        print("   by kind: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in by_kind.items()), file=sys.stderr)
+        report["rules"][rule] = {"digits_answered": float(answered.mean()), "right_when_answered": float(right[answered].mean()),
+                                 "wrong_of_all": float((answered & ~right).mean()),
+                                 "non_digits_answered": float(fake_answers.mean()), "non_digits_answered_by_kind": by_kind}
+    text = json.dumps(report, indent=1)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+    print(text)
     return 0
 
 

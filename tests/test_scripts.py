@@ -52,7 +52,8 @@ def test_every_benchmark_is_listed_and_runs_by_name():
                             cwd=PROJECT_ROOT, timeout=60)
     assert listed.returncode == 0, listed.stderr
     names = [line.split()[0] for line in listed.stdout.splitlines()]
-    assert {"inference", "frames", "kiosk", "live-training", "training", "voice", "all"} <= set(names)
+    assert {"inference", "frames", "kiosk", "live-training", "training", "voice", "unsure", "drawing-session",
+            "session-memory", "all"} <= set(names)
     unknown = subprocess.run([sys.executable, "-m", "benchmarks", "nonsense"], capture_output=True, text=True,
                              cwd=PROJECT_ROOT, timeout=60)
     assert unknown.returncode == 2 and "inference" in unknown.stderr
