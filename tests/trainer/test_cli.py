@@ -65,7 +65,7 @@ def test_evaluate_refuses_a_corrupt_model(tmp_path, mnist_dir):
 def test_the_trainer_explains_itself():
     from kiosk import version
 
-    assert version() != "unknown"
+    assert not version().startswith("unknown")  # the package metadata of the installed checkout
     done = run_trainer("--version")
     assert done.returncode == 0 and version() in done.stdout
     top = run_trainer("--help").stdout
