@@ -10,6 +10,7 @@ from conftest import PROJECT_ROOT
 
 SCRIPTS = PROJECT_ROOT / "scripts"
 BENCHMARKS = PROJECT_ROOT / "benchmarks"
+MAX_SCRIPTS = 8  # kiosk.sh, test.sh, install_pi.sh, check_arm64.sh and at most four more
 
 
 def edits_sys_path(source: str) -> bool:
@@ -24,9 +25,16 @@ def edits_sys_path(source: str) -> bool:
     return False
 
 
-def test_no_benchmark_edits_sys_path():
-    offenders = [str(p.relative_to(PROJECT_ROOT)) for p in BENCHMARKS.glob("*.py") if edits_sys_path(p.read_text(encoding="utf-8"))]
-    assert not offenders, f"run them as modules (python -m benchmarks NAME) instead: {offenders}"
+def test_scripts_holds_only_what_a_person_runs_by_hand():
+    files = sorted(p.name for p in SCRIPTS.iterdir() if p.is_file())
+    assert len(files) <= MAX_SCRIPTS, f"scripts/ has {len(files)} files; builders belong in the trainer CLI: {files}"
+    assert {"kiosk.sh", "test.sh", "install_pi.sh", "check_arm64.sh"} <= set(files)
+
+
+def test_no_script_or_benchmark_edits_sys_path():
+    sources = [*SCRIPTS.glob("*.py"), *BENCHMARKS.glob("*.py")]
+    offenders = [str(p.relative_to(PROJECT_ROOT)) for p in sources if edits_sys_path(p.read_text(encoding="utf-8"))]
+    assert not offenders, f"run them as modules (python -m ...) instead: {offenders}"
 
 
 def test_the_sys_path_check_can_fail():
