@@ -20,7 +20,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # model -> (target test accuracy, time budget in seconds, settings): the issue's targets, measured
-# with the shipped models' settings (scripts/build_shipped_models.sh), cut short after the budget.
+# with the shipped models' settings (digit-kiosk-trainer build-shipped), cut short after the budget.
 CASES = {
     "cnn": (0.993, 180.0, {"model": "cnn", "dropout_rate": 0.3, "learning_rate": 0.001, "max_epochs": 5}),
     "mlp": (

@@ -27,7 +27,7 @@ NOT_DIGIT_LIKE = "EFHKMNPRWXekmwx"
 # Letters used as "not a digit" in training: shapes no digit shares. Left out on purpose: everything a hand
 # can make look like a digit (O o Q D U u, I i l J j T t L, Z z S s, b G g q y Y, B, a d) and the letters a
 # flagged 1, an open 0 or a crossed 7 resemble (r f v V n h c C): cross-validated, they taught the gate
-# to doubt European digits (scripts/crossval_drawings.py).
+# to doubt European digits (digit-kiosk-trainer crossval).
 NOT_DIGIT_TRAINING = "AEFHKMNPRWXekmpwx"
 
 @dataclass(frozen=True)

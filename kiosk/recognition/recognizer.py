@@ -38,7 +38,7 @@ class Prediction:
 
 @dataclass(frozen=True)
 class Uncertainty:
-    """When to say "I'm not sure" instead of a digit (measured by scripts/measure_unsure.py).
+    """When to say "I'm not sure" instead of a digit (measured by python -m benchmarks unsure).
 
     Softmax confidence alone answered 79% of generated scribbles, shapes and letters with a digit;
     the drawing's own shape is a second, model-independent signal.
@@ -139,7 +139,7 @@ def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> li
 
     The active model's answer stands on its own: the other model is there for the child to compare, not
     to veto (requiring both to agree cost two points of right answers on real drawings, measured by
-    scripts/crossval_drawings.py). Raises EmptyDrawing when there is nothing to classify.
+    digit-kiosk-trainer crossval). Raises EmptyDrawing when there is nothing to classify.
     """
     first = recognizers[active].recognize(strokes)
     answers = [first if i == active else r.classify_image(first.image, first.digit_like, first.not_digit)

@@ -13,7 +13,7 @@ import numpy as np
 CELL = 7  # 4 x 4 cells of 7 x 7 pixels on the 28 x 28 picture ...
 BINS = 9  # ... each a histogram of 9 stroke directions (0-180 degrees): 144 numbers
 CAPACITY = 20  # a visitor corrects a handful; a stuck loop of corrections must not grow without end
-MIN_SIMILARITY = 0.80  # cosine of the shape descriptions (measured: scripts/measure_session_memory.py)
+MIN_SIMILARITY = 0.80  # cosine of the shape descriptions (measured: python -m benchmarks session-memory)
 
 
 def describe(image: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ ENGINES = ("pico", "espeak-ng", "pyttsx3")  # the live chain, best first; then s
 # SVOX Pico's voices (py-nanotts bundles en-US, en-GB, es-ES, fr-FR, de-DE, it-IT: no Latin-American Spanish).
 PICO_VOICES = {"en": "en-US", "es": "es-ES", "fr": "fr-FR"}
 # Pico's speed is a factor on its own pace, which differs by voice: these put each language at the pace
-# of espeak-ng at 125 words a minute (measured on the spoken phrases: scripts/bench_voice.py --pace).
+# of espeak-ng at 125 words a minute (measured on the spoken phrases: python -m benchmarks voice --render).
 PICO_SPEED = {"en": 0.65, "es": 0.9, "fr": 0.88}
 PICO_VOLUME = 0.7  # Pico's own level clips at full scale; the loudness is set afterwards anyway
 EXCITED_PITCH, EXCITED_PACE = 1.12, 1.05  # "I got it!": a little higher and quicker

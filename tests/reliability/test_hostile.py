@@ -2,7 +2,7 @@
 NaN and huge coordinates, 100,000 points in one stroke, 500 strokes, unknown fingers, up without
 down. A calm answer or none, never an exception, and bounded work per recognition whatever came in:
 the ink keeps a bounded number of points and the model rasterizes at most preprocess's point budget.
-How fast that is lives in the benchmark (scripts/bench_inference.py, "hostile" rows), not here."""
+How fast that is lives in the benchmark (python -m benchmarks inference, "hostile" rows), not here."""
 import math
 
 import numpy as np

@@ -171,7 +171,7 @@ def test_a_hung_engine_never_stalls_the_drawing_loop(tmp_path):
 
     The bound is behaviour, not speed: waiting on the engine would stall a frame for the whole
     speech timeout (5 s), so any frame under 1 s proves the loop never waited. Frame rates are
-    measured by scripts/benchmark.py.
+    measured by python -m benchmarks frames.
     """
     from kiosk.recognition.model_files import load_recognizers
     from kiosk.config import KioskConfig
