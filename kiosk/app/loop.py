@@ -25,6 +25,7 @@ from kiosk.recognition import explorer_grid
 from kiosk.recognition.model_files import ModelWatcher, load_recognizers
 from kiosk.replay import ReplayEvent
 from kiosk.screens.admin import PinScreen
+from kiosk.screens.base import EXIT
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.explore import ExploreScreen
@@ -48,6 +49,7 @@ HEALTH_EVERY_MS = 60_000
 LIVE_SETTINGS = ("auto_recognize_delay_ms", "idle_timeout_s", "fps_active", "fps_idle", "volume", "muted")
 # The grown-ups' exit: the unit's RestartPreventExitStatus, so leaving sticks (a crash or a kill still restarts).
 EXIT_BY_ADMIN = 10
+ON_THE_CHILDS_DRAWING = ("settings", "learn", "full_training")  # screens that answer the child's own drawing
 RELOAD_AFTER_IDLE_MS = 1000  # a new model is switched in only when nobody has touched the screen for this long
 
 
@@ -90,9 +92,9 @@ class App:
         self.screens = {
             "draw": self.screen,
             # The Settings tab: the child trains a network live (the precomputed grid stays in ExploreScreen).
-            "explore": TrainScreen(self.theme, nav, panel, self.phrases, say=self.say, data_folder=config.data_dir_path / "live"),
+            "settings": TrainScreen(self.theme, nav, panel, self.phrases, say=self.say, data_folder=config.data_dir_path / "live"),
             # "What a full training gives": the precomputed grid, for comparison, one tap from the training
-            "grid": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
+            "full_training": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
             "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say,
                                        canvas_side=self.screen.canvas.width),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
@@ -144,29 +146,28 @@ class App:
         self.say("language.hello")
 
     def _switch_if_asked(self) -> None:
-        # Screens ask by name; the App hands over one explicit value (the drawing).
-        target = self.screen.next_screen
-        if target is None:
+        # Screens ask with a typed transition; the App hands over one explicit value (a drawing).
+        transition = self.screen.take_transition()
+        if transition is None:
             return
-        self.screen.next_screen = None
-        if target == NavBar.LANGUAGE:
+        if transition.target == NavBar.LANGUAGE:
             self.switch_language()
             return
-        if target == "exit":
+        if transition.target == EXIT:
             log.info("stopped by the admin PIN")
             self.running, self.exit_code = False, EXIT_BY_ADMIN
             return
-        # The explorer and the Learn screen always work on the child's own drawing, whichever tab led there.
-        handover = self.screens["draw"].handover() if target in ("explore", "learn", "grid") else self.screen.handover()
-        leaving = self.screen
-        if hasattr(leaving, "leave"):
-            leaving.leave()  # a live training stops when the child walks away from it
-        tried = getattr(leaving, "tried_model", None)
-        if tried is not None:
-            leaving.tried_model = None
-            self.try_visitor_model(tried)
-        self.screen = self.screens.get(target, self.screens["draw"])
-        self.screen.enter(handover)
+        # These always work on the child's own drawing, whichever tab led there.
+        strokes = self.screens["draw"].handover() if transition.target in ON_THE_CHILDS_DRAWING else transition.strokes
+        if transition.model_path is not None:
+            self.try_visitor_model(transition.model_path)
+        self.switch_to(transition.target, strokes)
+
+    def switch_to(self, name: str, strokes: list | None = None) -> None:
+        """Leave the current screen and enter the one named (the draw screen for an unknown name)."""
+        self.screen.leave()  # e.g. a live training stops when the child walks away from it
+        self.screen = self.screens.get(name, self.screens["draw"])
+        self.screen.enter(strokes)
 
     def try_visitor_model(self, path) -> None:
         """The draw screen answers with the model a visitor just trained, until switched back or idle."""
@@ -261,17 +262,16 @@ class App:
     def _watch_corner(self, dt_ms: float) -> None:
         if self.corner.held(dt_ms):
             self.translator.cancel()
-            self.screen = self.screens["admin"]  # the drawing stays: the corner is outside the canvas
-            self.screen.enter(None)
+            self.switch_to("admin")  # the drawing stays: the corner is outside the canvas
 
     def _start_attract(self) -> None:
         # A fresh start for every visitor: the last one's language, tab, model and settings go too.
         log.info("idle: clearing the drawing and inviting the next child")
         self.phrases.set_language(self.config.language)
-        self.screens["explore"].reset()  # stops a live training too
-        self.screens["grid"].reset()
+        self.switch_to("draw")
+        for screen in self.screens.values():
+            screen.reset()  # the settings, the grid's choice, the drawing and its lessons
         self.visitor_model.swap_out()
-        self.screen = self.screens["draw"]
         self.screen.start_attract()
         self.events.write(type="idle", lang=self.phrases.lang)
 

@@ -1,4 +1,4 @@
-"""The kiosk's screens: objects with handle(pointer_event), update(dt_ms), draw(surface), next_screen.
+"""The kiosk's screens: objects with enter, handle(pointer_event), update(dt_ms), draw(surface), leave, reset, and go(target).
 
 May import everything below them; learning (for "train it yourself", whose learner runs in its own process).
 """

@@ -11,7 +11,7 @@ import pygame
 from kiosk.ui import theme as colours
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases
-from kiosk.screens.base import Screen
+from kiosk.screens.base import EXIT, Screen
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Button, draw_paragraph, wrap_lines
 
@@ -26,13 +26,14 @@ LOCKED_MS = 5 * 60_000
 class PinScreen(Screen):
     """Enter the admin PIN from the config to stop the kiosk; anything else goes back to drawing."""
 
+    name = "admin"  # no tab: reached by holding the grown-ups' corner
+
     def __init__(self, pin: str, theme: Theme, phrases: Phrases, default_pin: bool = False):
         self.pin, self.theme, self.phrases, self.default_pin = pin, theme, phrases, default_pin
         self.entered = ""
         self.wrong_in_a_row = 0
         self.wait_ms = 0.0  # until the keypad takes another PIN (slowed, or locked)
         self.message_id = "admin.prompt"
-        self.next_screen: str | None = None
         self._idle_ms = 0.0
         self.keys = self._layout()
 
@@ -50,7 +51,7 @@ class PinScreen(Screen):
             keys.append((Button(label, rect, colour, icon="back" if label == "Back" else None), label))
         return keys
 
-    def enter(self, handover=None) -> None:
+    def enter(self, strokes: list | None = None) -> None:
         self.entered, self._idle_ms = "", 0.0
         self.message_id = "admin.locked" if self.wait_ms >= WAIT_AFTER_WRONG_MS * 4 else "admin.prompt"
 
@@ -74,13 +75,13 @@ class PinScreen(Screen):
 
     def press(self, label: str) -> None:
         if label == "Back":
-            self.next_screen = "draw"
+            self.go("draw")
         elif self.locked:
             return
         elif label == "OK":
             if self.entered == self.pin:
                 self.wrong_in_a_row = 0
-                self.next_screen = "exit"
+                self.go(EXIT)
             else:
                 self._wrong()
         elif len(self.entered) < 8:
@@ -109,7 +110,7 @@ class PinScreen(Screen):
     def update(self, dt_ms: float) -> None:
         self._idle_ms += dt_ms
         if self._idle_ms >= TIMEOUT_MS:
-            self.next_screen = "draw"
+            self.go("draw")
 
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme

@@ -198,10 +198,15 @@ class DrawScreen(AnswerPanel, Screen):
             self.recognize(asked=True)
         self._lay_out()
 
-    def start_attract(self) -> None:
-        """Nobody is here: forget the last child's drawing and invite the next one."""
+    def reset(self) -> None:
+        """A new visitor: the last child's drawing, chosen model and lessons go."""
         self.press("clear")
         self.session.forget_visitor()  # the next child starts with the kiosk's own answers
+        self._lay_out()
+
+    def start_attract(self) -> None:
+        """Nobody is here: forget the last child and invite the next one."""
+        self.reset()
         self.attract.start()
         self._lay_out()
 
@@ -214,12 +219,12 @@ class DrawScreen(AnswerPanel, Screen):
     def attract_ms(self, value: float | None) -> None:
         self.attract.elapsed_ms = value
 
-    def enter(self, handover=None) -> None:
+    def enter(self, strokes: list | None = None) -> None:
         """Back from another screen: the drawing is still here, or an example replaces it."""
-        if not handover:
+        if not strokes:
             return
         self.feedback.hide()
-        if self.session.show_example(handover):
+        if self.session.show_example(strokes):
             self._answer_shown()
         self._lay_out()
 

@@ -25,7 +25,6 @@ class ExamplesScreen(Screen):
         self.canvas_side = canvas_side  # the drawing screen's canvas, where "Draw it!" puts the example
         self.recognizers, self.theme, self.nav, self.panel, self.phrases = recognizers, theme, nav, panel, phrases
         self.say = say or (lambda phrase_id: None)  # speaks a phrase id (the number's name, for non-readers)
-        self.next_screen: str | None = None
         self.selected: tuple[int, int] | None = None
         self.answer: Prediction | None = None
         m = theme.margin
@@ -48,8 +47,8 @@ class ExamplesScreen(Screen):
         self.try_button = Button("ui.button.draw_it", pygame.Rect(left, panel.bottom - theme.button_height, panel.right - left, theme.button_height), colours.RECOGNIZE)
         self._ink = {}
 
-    def enter(self, handover=None) -> None:
-        self.next_screen = None
+    def enter(self, strokes: list | None = None) -> None:
+        self.transition = None
 
     def handover(self) -> list:
         """The chosen example, in canvas pixels, for the drawing screen to show and read."""
@@ -71,7 +70,7 @@ class ExamplesScreen(Screen):
             self.selected = None  # leaving by a tab hands nothing over
             return
         if self.selected is not None and self.try_button.hit(event.x, event.y):
-            self.next_screen = "draw"
+            self.go("draw", strokes=self.handover())  # "Draw it!": the example, to draw over
             return
         for rect, digit, style in self.tiles:
             if rect.collidepoint(float(event.x), float(event.y)):

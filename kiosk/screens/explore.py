@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class ExploreScreen(Screen):
     """One setting changes at a time, from the trained grid; the chosen model answers the child's drawing."""
 
-    name = "grid"  # reached from "train it yourself" (the Settings tab, which stays lit here)
+    name = "full_training"  # behind the Settings tab's "Full training" button (the Settings tab stays lit here)
 
     def __init__(self, grids: dict[str, Grid], theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases):
         self.grids, self.theme, self.nav, self.panel, self.phrases = grids, theme, nav, panel, phrases
@@ -32,7 +32,6 @@ class ExploreScreen(Screen):
         self.last_touched: str | None = None
         self.strokes: list = []
         self.answer: Prediction | None = None
-        self.next_screen: str | None = None
         self._recognizers: dict[str, Recognizer] = {}
         self.buttons: list[tuple[Button, tuple]] = []
         self._value_button_cache: dict[str, list[tuple[Button, tuple]]] = {}
@@ -43,7 +42,7 @@ class ExploreScreen(Screen):
         self.kind = "cnn" if "cnn" in self.grids else next(iter(self.grids), "")
         self.choice = None
 
-    def enter(self, strokes: list | None) -> None:
+    def enter(self, strokes: list | None = None) -> None:
         """Arrive with the child's current drawing (possibly empty)."""
         self.strokes = strokes or []
         self._answer()
@@ -143,7 +142,7 @@ class ExploreScreen(Screen):
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
         surface.fill(colours.BACKGROUND)
-        self.nav.draw(surface, t, "explore")
+        self.nav.draw(surface, t, "settings")
         if not self.grids:
             draw_text(surface, self.phrases.text("explore.missing"), t.font(2), colours.TEXT, surface.get_rect().center)
             return

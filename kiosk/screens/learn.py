@@ -31,13 +31,12 @@ class LearnScreen(Screen):
         self.recognizers, self.theme, self.nav, self.phrases = recognizers, theme, nav, phrases
         self.status = status or (lambda: None)  # () -> TeachingStatus | None: what children have taught it
         self.teaching: TeachingStatus | None = None
-        self.next_screen: str | None = None
         self.strokes: list = []
         self.prediction: Prediction | None = None
         self.votes: tuple[float, ...] | None = None  # what the bars show: both models' belief when they disagree
         self._ink: pygame.Surface | None = None
 
-    def enter(self, strokes: list | None) -> None:
+    def enter(self, strokes: list | None = None) -> None:
         # Without a drawing of the child's own, an example 7 shows the way.
         self.strokes = strokes or [[(50 + x * 300, 50 + y * 300) for x, y in s] for s in EXAMPLES[7][0]]
         try:

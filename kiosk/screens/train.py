@@ -30,14 +30,12 @@ ROWS = (("dropout_rate", DROPOUT_CHOICES), ("learning_rate", LEARNING_RATE_CHOIC
 
 
 class TrainScreen(Screen):
-    name = "explore"  # the Settings tab: its heart is now a training the child watches
+    name = "settings"  # the Settings tab: its heart is a training the child watches
 
     def __init__(self, theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases, say=None, data_folder=None):
         self.theme, self.nav, self.panel, self.phrases = theme, nav, panel, phrases
         self.say = say or (lambda phrase_id, **values: None)
         self.data_folder = data_folder  # where the learned model is written (the kiosk's data dir)
-        self.next_screen: str | None = None
-        self.tried_model = None  # the model path "Try my brain" hands to the App
         self.choice = {"kind": "mlp", **ABOUT_RIGHT}
         self.training: LiveTraining | None = None
         self.state = "choosing"  # choosing, learning, done, error
@@ -83,7 +81,7 @@ class TrainScreen(Screen):
         self.left = left
 
     # --- input ---------------------------------------------------------------------------------
-    def enter(self, strokes: list | None) -> None:
+    def enter(self, strokes: list | None = None) -> None:
         """Arrive with the child's drawing: the network will answer it as it learns."""
         try:
             self.child_image = strokes_to_image(strokes) if strokes else None
@@ -108,10 +106,10 @@ class TrainScreen(Screen):
             self.stop() if self.state == "learning" else self.start()
             return
         if self.state != "learning" and self.compare.hit(event.x, event.y):
-            self.next_screen = "grid"
+            self.go("full_training")
             return
         if self.state == "done" and self.result and self.result.get("model_path") and self.try_button.hit(event.x, event.y):
-            self.tried_model, self.next_screen = self.result["model_path"], "draw"
+            self.go("draw", model_path=self.result["model_path"])  # "Try my brain"
             return
         if self.state == "learning":
             return  # the settings stay as chosen while it learns
@@ -182,7 +180,7 @@ class TrainScreen(Screen):
     def draw(self, surface: pygame.Surface) -> None:
         t, tr = self.theme, self.phrases.text
         surface.fill(colours.BACKGROUND)
-        self.nav.draw(surface, t, "explore")
+        self.nav.draw(surface, t, "settings")
         for button, (axis, value) in self.buttons:
             chosen = self.choice[axis] == value
             button.colour = colours.BAR_BEST if chosen else colours.BAR_TRACK

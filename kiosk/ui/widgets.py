@@ -268,7 +268,7 @@ def draw_hand(surface: pygame.Surface, tip: tuple[int, int], unit: int) -> None:
 class NavBar:
     """Tabs across the top of the answer panel: which screen to show, and the language button at the end."""
 
-    TABS = ("draw", "examples", "learn", "explore")
+    TABS = ("draw", "examples", "learn", "settings")  # the screens' names, too
     LANGUAGE = "language"  # hit() returns this for the language button; the App switches language
 
     def __init__(self, rect: pygame.Rect, phrases: Phrases):

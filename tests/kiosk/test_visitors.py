@@ -29,7 +29,7 @@ def test_the_next_visitor_gets_the_configured_language_model_and_settings(app_fa
     app.switch_language()  # the last visitor chose Spanish ...
     from kiosk.learning.live import ABOUT_RIGHT
 
-    train = app.screens["explore"]
+    train = app.screens["settings"]
     train.choice["learning_rate"] = 1.0  # ... and the "too big" learning rate ...
     app.screens["draw"].active = 1  # ... and made the MLP's answer the big one
     run_for(app, 10_500)
@@ -66,10 +66,10 @@ def test_holding_the_grown_ups_corner_opens_the_pin_pad_and_keeps_the_drawing(ap
 
 def test_the_settings_and_learn_screens_get_the_childs_drawing_whichever_tab_led_there(app):
     draw = draw_a_one(app)
-    for tab in ("examples", "explore"):  # Draw -> Examples -> Settings
+    for tab in ("examples", "settings"):  # Draw -> Examples -> Settings
         app.screen.next_screen = tab
         app.frame(16)
-    assert app.screen is app.screens["explore"] and app.screen.child_image is not None, "the child's drawing, to answer as it learns"
+    assert app.screen is app.screens["settings"] and app.screen.child_image is not None, "the child's drawing, to answer as it learns"
     app.screen.next_screen = "learn"
     app.frame(16)
     assert app.screen.strokes == draw.handover(), "the child's 1, not the example 7"
@@ -103,9 +103,9 @@ def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
     done = None
     while done is None and __import__("time").monotonic() < deadline:
         done = next((m for m in training.poll() if m["type"] == "done"), None)
-    train = app.screens["explore"]
+    train = app.screens["settings"]
     app.screen = train
-    train.tried_model, train.next_screen = str(check_learned_model(done)), "draw"
+    train.go("draw", model_path=str(check_learned_model(done)))  # "Try my brain"
     app.frame(16)
     draw = app.screens["draw"]
     assert app.screen is draw and "trained_by" in draw.recognizer.metadata, "the draw screen answers with the visitor's brain"
@@ -119,13 +119,13 @@ def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
 
 
 def test_from_the_training_to_the_full_training_grid_and_back(app):
-    app.screen.next_screen = "explore"
+    app.screen.next_screen = "settings"
     app.frame(16)
-    train = app.screens["explore"]
-    train.next_screen = "grid"
+    train = app.screens["settings"]
+    train.next_screen = "full_training"
     app.frame(16)
-    grid = app.screens["grid"]
+    grid = app.screens["full_training"]
     assert app.screen is grid
-    grid.handle(PointerDown(*dict(grid.nav.tabs)["explore"].center))  # the lit Settings tab leads back
+    grid.handle(PointerDown(*dict(grid.nav.tabs)["settings"].center))  # the lit Settings tab leads back
     app.frame(16)
     assert app.screen is train

@@ -49,7 +49,7 @@ def test_a_child_trains_the_mlp_watches_it_learn_and_tries_its_brain(screen):
     assert screen.progress["child"] is not None
     screen.draw(pygame.Surface((800, 480)))
     screen.handle(PointerDown(*screen.try_button.rect.center))
-    assert screen.next_screen == "draw" and screen.tried_model.endswith(".onnx")
+    assert screen.next_screen == "draw" and screen.transition.model_path.endswith(".onnx")
 
 
 def test_the_screen_says_when_it_takes_its_big_test(screen):
@@ -94,4 +94,4 @@ def test_a_brain_that_learned_nothing_is_not_offered_to_try(screen):
 def test_the_full_training_grid_is_one_tap_away(screen):
     screen.draw(pygame.Surface((800, 480)))
     screen.handle(PointerDown(*screen.compare.rect.center))
-    assert screen.next_screen == "grid"
+    assert screen.next_screen == "full_training"
