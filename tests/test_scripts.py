@@ -6,6 +6,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 from conftest import PROJECT_ROOT
 
 SCRIPTS = PROJECT_ROOT / "scripts"
@@ -67,6 +69,7 @@ def test_every_benchmark_is_listed_and_runs_by_name():
     assert unknown.returncode == 2 and "inference" in unknown.stderr
 
 
+@pytest.mark.slow  # a real run: a benchmark over every drawn digit
 def test_a_benchmark_prints_json(tmp_path, drawn_dir):
     done = subprocess.run([sys.executable, "-m", "benchmarks", "inference", "--repeats", "1", "--drawn-dir", str(drawn_dir),
                            "--out", str(tmp_path / "out.json")], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)

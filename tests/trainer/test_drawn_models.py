@@ -2,9 +2,12 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import PROJECT_ROOT
 
 
+@pytest.mark.slow  # a real run: torch loads the base
 def test_a_fine_tuned_base_is_refused_and_nothing_is_written(tmp_path):
     out = tmp_path / "models"
     done = subprocess.run([sys.executable, "-m", "trainer", "build-drawn-models", "--out", str(out),

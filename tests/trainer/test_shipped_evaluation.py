@@ -1,12 +1,15 @@
 """digit-kiosk-trainer evaluate-shipped: every shipped file gets its line, the gate judged as a gate (it is no digit model)."""
 import shutil
 
+import pytest
+
 from conftest import PROJECT_ROOT
 from trainer.shipped_evaluation import evaluate_shipped
 
 SHIPPED = PROJECT_ROOT / "exported_models"
 
 
+@pytest.mark.slow  # a real run: MNIST test through real models
 def test_the_gate_is_evaluated_as_a_gate_beside_the_digit_models(tmp_path, mnist_dir):
     small = SHIPPED / "mlp128-e1.onnx"  # a small digit model stands in for all three: the test is of the report
     for name in ("cnn.onnx", "mlp.onnx", "mlp128-e1.onnx"):
