@@ -1,7 +1,7 @@
 """Live training ("train it yourself"): how fast each kind reaches 90/95/97% on the 1,000 held-out digits,
 the learner's memory, and the kiosk's frame times while it learns beside the render loop.
 
-The learner is the kiosk's own (kiosk/learning/live.py: a spawned, niced process with one BLAS thread);
+The learner is the kiosk's own (kiosk/learning/live_learner.py: a spawned, niced process with one BLAS thread);
 the frames are the real App's (headless unless DISPLAY is set), drawn while the learner runs.
 Targets (the "watch it learn" issue): MLP >= 95% in <= 10 s and CNN >= 97% in <= 60 s here, frame p99
 <= 33 ms while training, <= 100 MB extra memory.
@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.learning.live import LiveSettings, LiveTraining
+from kiosk.learning.live import LiveTraining
+from kiosk.learning.live_protocol import FINAL, Progress, Stopped
+from kiosk.learning.live_settings import LiveSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,13 +46,13 @@ def learn(settings: LiveSettings, frame=None) -> dict:
     reached, peak, frames, curve, done = {}, 0.0, [], [], None
     while not training.finished:
         for message in training.poll():
-            if message["type"] == "progress":
-                curve.append((message["seconds"], message["accuracy"]))
+            if isinstance(message, Progress):
+                curve.append((message.seconds, message.accuracy))
                 for mark in MARKS:
-                    if message["accuracy"] >= mark and mark not in reached:
-                        reached[mark] = message["seconds"]
-            elif message["type"] in ("done", "stopped", "error"):
-                done = message
+                    if message.accuracy >= mark and mark not in reached:
+                        reached[mark] = message.seconds
+            elif isinstance(message, FINAL):
+                done = message.last if isinstance(message, Stopped) else message
         peak = max(peak, rss_mb(training.pid) if training.pid else 0.0)
         if frame is not None:  # paced at 60 fps, as the kiosk's clock paces its loop
             t = time.perf_counter()
@@ -60,8 +62,8 @@ def learn(settings: LiveSettings, frame=None) -> dict:
         else:
             time.sleep(0.02)
     result = {
-        "settings": settings.__dict__, "final_accuracy": done.get("accuracy") if done else None,
-        "learning_seconds": done.get("seconds") if done else None, "wall_seconds": round(time.monotonic() - started, 2),
+        "settings": settings.__dict__, "final_accuracy": getattr(done, "accuracy", None),
+        "learning_seconds": getattr(done, "seconds", None), "wall_seconds": round(time.monotonic() - started, 2),
         "seconds_to": {f"{m:.0%}": reached.get(m) for m in MARKS}, "learner_peak_rss_mb": round(peak, 1),
         "curve_points": len(curve),
     }

@@ -7,6 +7,10 @@ a shipped or taught ONNX file's weights, live training from random ones. The mat
 tests can hold it to torch step by step. Results go back into ONNX files that pass the kiosk's model
 contract; `onnx` is imported only when one is read or written, never when the kiosk starts.
 
+Live training (the Settings tab): live_settings (the child's choices, typed), live_protocol (the job and
+the messages between the kiosk and its learner, typed, as JSON lines), live_learner (the child process),
+live (the kiosk's side: start, hear, stop, check the model).
+
 Also the data it learns from and is judged by, read without torch: mnist (the verified IDX files and
 their download), styles (European 1s, 7s, 0s and 2s added to MNIST digits), drawn_digits (real pen
 strokes), and stopping (Ctrl-C always stops a long run). The trainer imports these from here.

@@ -7,6 +7,7 @@ At the end it says what happened ("I got 96 of 100 right!", "The steps were too 
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import numpy as np
@@ -16,8 +17,9 @@ from kiosk.errors import EmptyDrawing, LearningError, ModelLoadError
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases
 from kiosk.learning import live_data
-from kiosk.learning.live import ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHOICES, LEARNING_RATE_CHOICES, LiveSettings, LiveTraining, \
-    check_learned_model, outcome
+from kiosk.learning.live import LiveTraining, check_learned_model
+from kiosk.learning.live_protocol import Checking, Done, Failed, Progress
+from kiosk.learning.live_settings import ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHOICES, LEARNING_RATE_CHOICES, LiveSettings
 from kiosk.recognition.preprocess import strokes_to_image
 from kiosk.screens.base import Screen
 from kiosk.screens.explore import format_setting, settings_column
@@ -29,6 +31,16 @@ log = logging.getLogger(__name__)
 ROWS = (("dropout_rate", DROPOUT_CHOICES), ("learning_rate", LEARNING_RATE_CHOICES), ("max_epochs", EPOCH_CHOICES))
 
 
+def outcome(done: Done, settings: LiveSettings) -> tuple[str, dict]:
+    """What the kiosk says at the end: (phrase id, values)."""
+    right = int(round(done.accuracy * 100))
+    if done.broke or (settings.learning_rate >= 0.1 and right < 50):
+        return "live.too_big", {}
+    if right < 80 and settings.learning_rate <= 0.0001:
+        return "live.too_small", {"right": right}
+    return "live.result", {"right": right}
+
+
 class TrainScreen(Screen):
     name = "settings"  # the Settings tab: its heart is a training the child watches
 
@@ -36,12 +48,12 @@ class TrainScreen(Screen):
         self.theme, self.nav, self.panel, self.phrases = theme, nav, panel, phrases
         self.say = say or (lambda phrase_id, **values: None)
         self.data_folder = data_folder  # where the learned model is written (the kiosk's data dir)
-        self.choice = {"kind": "mlp", **ABOUT_RIGHT}
+        self.choice = LiveSettings()
         self.training: LiveTraining | None = None
         self.state = "choosing"  # choosing, learning, done, error
         self.curve: list[tuple[int, float]] = []
-        self.progress: dict | None = None
-        self.result: dict | None = None
+        self.progress: Progress | None = None
+        self.result: Done | None = None
         self.message_id, self.message_values = "live.pick", {}
         self.child_image: np.ndarray | None = None
         self._strip_images = None
@@ -96,7 +108,7 @@ class TrainScreen(Screen):
 
     def reset(self) -> None:
         self.leave()
-        self.choice = {"kind": "mlp", **ABOUT_RIGHT}
+        self.choice = LiveSettings()
         self.state, self.curve, self.progress, self.result, self.message_id, self.message_values = "choosing", [], None, None, "live.pick", {}
 
     def handle(self, event: PointerEvent) -> None:
@@ -108,28 +120,27 @@ class TrainScreen(Screen):
         if self.state != "learning" and self.compare.hit(event.x, event.y):
             self.go("full_training")
             return
-        if self.state == "done" and self.result and self.result.get("model_path") and self.try_button.hit(event.x, event.y):
-            self.go("draw", model_path=self.result["model_path"])  # "Try my brain"
+        if self.state == "done" and self.result and self.result.model_path and self.try_button.hit(event.x, event.y):
+            self.go("draw", model_path=self.result.model_path)  # "Try my brain"
             return
         if self.state == "learning":
             return  # the settings stay as chosen while it learns
         for button, (axis, value) in self.buttons:
             if button.hit(event.x, event.y):
-                self.choice[axis] = value
+                self.choice = self.choice.with_choice(axis, value)
                 self.state, self.message_id, self.message_values = "choosing", f"explore.explain.{axis if axis != 'kind' else 'kind'}", {}
                 return
 
     def start(self) -> None:
-        settings = LiveSettings(**self.choice)
         self.curve, self.progress, self.result = [], None, None
-        self.training = LiveTraining(settings, self.child_image, folder=self.data_folder).start()
+        self.training = LiveTraining(self.choice, self.child_image, folder=self.data_folder).start()
         self.state, self.message_id, self.message_values = "learning", "live.learning", {}
 
     def stop(self) -> None:
         if self.training is not None:
             self.training.stop()
         if self.state == "learning":
-            right = int(round((self.progress or {}).get("accuracy", 0.0) * 100))
+            right = int(round((self.progress.accuracy if self.progress else 0.0) * 100))
             self.state, self.message_id, self.message_values = "done", "live.stopped", {"right": right}
             self.say("live.stopped", right=right)
 
@@ -137,30 +148,29 @@ class TrainScreen(Screen):
         if self.training is None or self.state != "learning":
             return
         for message in self.training.poll():
-            if message["type"] == "progress":
+            if isinstance(message, Progress):
                 self.progress = message
-                self.curve.append((message["seen"], message["accuracy"]))
-            elif message["type"] == "checking":
+                self.curve.append((message.seen, message.accuracy))
+            elif isinstance(message, Checking):
                 self.message_id, self.message_values = "live.checking", {}
-            elif message["type"] == "done":
+            elif isinstance(message, Done):
                 self._finish(message)
-            elif message["type"] == "error":
-                log.error("live training failed: %s", message["message"])
+            elif isinstance(message, Failed):
+                log.error("live training failed: %s", message.message)
                 self.state, self.message_id, self.message_values = "error", "live.error", {}
                 self.say("live.error")
 
-    def _finish(self, done: dict) -> None:
-        settings = LiveSettings(**self.choice)
-        self.message_id, self.message_values = outcome(done, settings)
+    def _finish(self, done: Done) -> None:
+        self.message_id, self.message_values = outcome(done, self.choice)
         self.state = "done"
-        if done.get("model_path"):
+        if done.model_path:
             try:
                 check_learned_model(done)
             except (LearningError, ModelLoadError) as error:
                 log.error("the learned model was not used: %s", error)
-                done = {**done, "model_path": None}
+                done = dataclasses.replace(done, model_path=None)
         if self.message_id == "live.too_big":
-            done = {**done, "model_path": None}  # a brain that learned nothing is not offered to try
+            done = dataclasses.replace(done, model_path=None)  # a brain that learned nothing is not offered to try
         self.result = done
         self.say(self.message_id, **self.message_values)
 
@@ -172,7 +182,7 @@ class TrainScreen(Screen):
         found = self.nav.targets() + [(f"{a} {v}", b.rect) for b, (a, v) in self.buttons] + [("train/stop", self.action.rect)]
         if self.state != "learning":
             found.append(("compare", self.compare.rect))
-        if self.state == "done" and self.result and self.result.get("model_path"):
+        if self.state == "done" and self.result and self.result.model_path:
             found.append(("try my brain", self.try_button.rect))
         return found
 
@@ -182,7 +192,7 @@ class TrainScreen(Screen):
         surface.fill(colours.BACKGROUND)
         self.nav.draw(surface, t, "settings")
         for button, (axis, value) in self.buttons:
-            chosen = self.choice[axis] == value
+            chosen = getattr(self.choice, axis) == value
             button.colour = colours.BAR_BEST if chosen else colours.BAR_TRACK
             button.text_colour = colours.BUTTON_TEXT if chosen else colours.TEXT
             about_right = axis != "kind" and ABOUT_RIGHT.get(axis) == value
@@ -212,21 +222,21 @@ class TrainScreen(Screen):
         y = box.bottom + t.unit // 2
         if self.progress is not None:
             small = t.font(1.5, bold=False)
-            rounds = tr("live.round", round=max(1, self.progress["epoch"]), rounds=self.choice["max_epochs"])
+            rounds = tr("live.round", round=max(1, self.progress.epoch), rounds=self.choice.max_epochs)
             draw_text(surface, rounds, small, colours.SOFT_TEXT, (panel.centerx, y + small.get_linesize() // 2), max_width=panel.width)
             y += small.get_linesize() + t.unit // 2
         bottom = panel.bottom - (t.button_height + t.margin if t.portrait else 0)
         if self.state != "learning":
             self.compare.draw(surface, t, tr("live.compare"))
             bottom = self.compare.rect.y - t.unit // 2
-        if self.state == "done" and self.result and self.result.get("model_path"):
+        if self.state == "done" and self.result and self.result.model_path:
             self.try_button.rect = pygame.Rect(max(panel.x, t.admin_zone.right + t.margin) if t.portrait else panel.x,
                                                self.compare.rect.y, 0, self.compare.rect.height)
             self.try_button.rect.width = self.compare.rect.x - t.margin - self.try_button.rect.x
             self.try_button.draw(surface, t, tr("live.try"))
             bottom = self.try_button.rect.y - t.unit // 2
         # At the end in portrait, the Try button takes the strip's room: the result sentence has said how it did.
-        show_strip = not (t.portrait and self.state == "done" and self.result and self.result.get("model_path"))
+        show_strip = not (t.portrait and self.state == "done" and self.result and self.result.model_path)
         strip_h = max(t.unit * 3, panel.width // 10) if show_strip else 0
         shared = bottom - y - strip_h - t.unit  # for the curve and the child's drawing with its bars
         if t.portrait:
@@ -264,7 +274,7 @@ class TrainScreen(Screen):
                 draw_text(surface, str(int(level * 100)), font, colours.SOFT_TEXT, (rect.x + label_w // 2 + 2, y))
         if len(self.curve) < 2:
             return
-        total = max(10_000 * self.choice["max_epochs"], self.curve[-1][0])
+        total = max(10_000 * self.choice.max_epochs, self.curve[-1][0])
         # a square-root axis: the early steps, where most learning happens, get room
         points = [(inner.x + int(inner.width * (seen / total) ** 0.5), inner.bottom - int(accuracy * inner.height))
                   for seen, accuracy in self.curve]
@@ -280,7 +290,7 @@ class TrainScreen(Screen):
             except LearningError:
                 self._strip_images = []
         side = min(rect.height, rect.width // 10 - 8)  # a gap between frames: each digit's colour stands alone
-        answers = self.progress["strip"] if self.progress else [None] * 10
+        answers = self.progress.strip if self.progress else [None] * 10
         for i, image in enumerate(self._strip_images):
             cell = pygame.Rect(rect.x + i * (rect.width // 10) + 4, rect.y + 3, side, side)
             draw_model_view(surface, cell, image)
@@ -296,7 +306,7 @@ class TrainScreen(Screen):
                            view.union(bars), max_lines=3)
             return
         draw_model_view(surface, view, self.child_image)
-        child = self.progress.get("child") if self.progress else None
+        child = self.progress.child if self.progress else None
         if child is not None:
             draw_probability_bars(surface, bars, child, int(np.argmax(child)), t)
 

@@ -27,13 +27,13 @@ def run_for(app, ms, step=50):
 def test_the_next_visitor_gets_the_configured_language_model_and_settings(app_factory):
     app = app_factory(idle_timeout_s=10, language="en")
     app.switch_language()  # the last visitor chose Spanish ...
-    from kiosk.learning.live import ABOUT_RIGHT
+    from kiosk.learning.live_settings import LiveSettings
 
     train = app.screens["settings"]
-    train.choice["learning_rate"] = 1.0  # ... and the "too big" learning rate ...
+    train.choice = train.choice.with_choice("learning_rate", 1.0)  # ... and the "too big" learning rate ...
     app.screens["draw"].active = 1  # ... and made the MLP's answer the big one
     run_for(app, 10_500)
-    assert app.phrases.lang == "en" and train.choice == {"kind": "mlp", **ABOUT_RIGHT} and app.screens["draw"].active == 0
+    assert app.phrases.lang == "en" and train.choice == LiveSettings() and app.screens["draw"].active == 0
     assert app.screen is app.screens["draw"] and app.screen.attract_ms is not None
 
 
@@ -95,14 +95,16 @@ def test_an_example_handed_over_is_as_big_on_a_big_screen_as_a_child_draws(app_f
 
 
 def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
-    from kiosk.learning.live import LiveSettings, LiveTraining, check_learned_model
+    from kiosk.learning.live import LiveTraining, check_learned_model
+    from kiosk.learning.live_protocol import Done
+    from kiosk.learning.live_settings import LiveSettings
 
     app = app_factory(idle_timeout_s=10)
     training = LiveTraining(LiveSettings(max_epochs=1), folder=tmp_path / "live").start()
     deadline = __import__("time").monotonic() + 60
     done = None
     while done is None and __import__("time").monotonic() < deadline:
-        done = next((m for m in training.poll() if m["type"] == "done"), None)
+        done = next((m for m in training.poll() if isinstance(m, Done)), None)
     train = app.screens["settings"]
     app.screen = train
     train.go("draw", model_path=str(check_learned_model(done)))  # "Try my brain"

@@ -6,6 +6,7 @@ import pytest
 
 from kiosk.input import PointerDown
 from kiosk.language.phrases import Phrases
+from kiosk.learning.live_protocol import Checking
 from kiosk.screens.train import TrainScreen
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import NavBar
@@ -46,7 +47,7 @@ def test_a_child_trains_the_mlp_watches_it_learn_and_tries_its_brain(screen):
     assert screen.state == "done" and len(screen.curve) >= 5 and screen.curve[-1][1] > screen.curve[0][1]
     phrase, values = screen.said[-1]
     assert phrase == "live.result" and values["right"] >= 90, "I got 9x of 100 right!"
-    assert screen.progress["child"] is not None
+    assert screen.progress.child is not None
     screen.draw(pygame.Surface((800, 480)))
     screen.handle(PointerDown(*screen.try_button.rect.center))
     assert screen.next_screen == "draw" and screen.transition.model_path.endswith(".onnx")
@@ -55,7 +56,7 @@ def test_a_child_trains_the_mlp_watches_it_learn_and_tries_its_brain(screen):
 def test_the_screen_says_when_it_takes_its_big_test(screen):
     screen.start()
     screen.training.stop()
-    screen.training.poll = lambda: [{"type": "checking", "seen": 50_000}]  # as the learner says it
+    screen.training.poll = lambda: [Checking(seen=50_000)]  # as the learner says it
     screen.update(50)
     assert (screen.state, screen.message_id) == ("learning", "live.checking")
     screen.draw(pygame.Surface((800, 480)))
@@ -86,7 +87,7 @@ def test_a_brain_that_learned_nothing_is_not_offered_to_try(screen):
     tap(screen, "max_epochs", 1)
     screen.handle(PointerDown(*screen.action.rect.center))
     run(screen)
-    assert screen.said[-1][0] == "live.too_big" and screen.result["model_path"] is None
+    assert screen.said[-1][0] == "live.too_big" and screen.result.model_path is None
     screen.draw(pygame.Surface((800, 480)))
     assert "try my brain" not in [name for name, _ in screen.targets()]
 
