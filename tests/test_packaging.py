@@ -59,6 +59,7 @@ def run(installed, *args, timeout=300):
                           cwd=installed["cwd"], env=installed["env"], timeout=timeout)
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_models_clips_and_catalogs(installed):
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     shipped_models = {p.name for p in (PROJECT_ROOT / "exported_models").iterdir()}
@@ -68,6 +69,7 @@ def test_the_wheel_carries_models_clips_and_catalogs(installed):
     assert {f"kiosk/language/locale/{lang}/LC_MESSAGES/kiosk.mo" for lang in ("en", "es", "fr")} <= names
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_the_licence_and_the_third_party_notices(installed):
     # The wheel ships MNIST-derived weights and data (CC BY-SA 3.0) and Pico's clips: their terms travel with it.
     wheel = zipfile.ZipFile(installed["wheel"])
@@ -79,6 +81,7 @@ def test_the_wheel_carries_the_licence_and_the_third_party_notices(installed):
     assert "CC BY-SA 3.0" in notices and "SVOX Pico" in notices and "mnist_subset.npz" in notices
 
 
+@pytest.mark.slow
 def test_an_installed_kiosk_recognizes_and_speaks_from_another_folder(installed):
     cwd = installed["cwd"]
     events = replay.from_strokes([[(60 + 280 * x, 60 + 280 * y) for x, y in stroke] for stroke in EXAMPLES[7][0]], 400.0)
@@ -93,6 +96,7 @@ def test_an_installed_kiosk_recognizes_and_speaks_from_another_folder(installed)
     assert spoken and spoken[0]["source"] == "clip", spoken
 
 
+@pytest.mark.slow
 def test_the_installed_clis_explain_themselves_without_torch(installed):
     for command in ("digit-kiosk", "digit-kiosk-trainer"):
         version = run(installed, command, "--version")
@@ -103,6 +107,7 @@ def test_the_installed_clis_explain_themselves_without_torch(installed):
     assert status.returncode == 0 and "no model file" not in status.stdout and "site-packages" in status.stdout, status.stdout
 
 
+@pytest.mark.slow
 def test_the_installed_trainer_evaluates_shipped_models_with_no_torch_and_no_training_images(installed, tmp_path):
     test_only = tmp_path / "mnist-test-only"
     test_only.mkdir()

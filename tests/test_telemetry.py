@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import PROJECT_ROOT
 from kiosk import replay
 from kiosk.recognition.example_digits import EXAMPLES
@@ -34,6 +36,7 @@ def test_a_bare_onnxruntime_would_write_telemetry_here(tmp_path):
     assert telemetry_files(tmp_path), "onnxruntime no longer writes telemetry here: this test proves nothing now"
 
 
+@pytest.mark.slow
 def test_the_kiosk_and_the_trainer_write_no_telemetry(tmp_path, mnist_dir):
     events = replay.from_strokes([[(60 + 280 * x, 60 + 280 * y) for x, y in s] for s in EXAMPLES[1][0]], 400.0)
     (tmp_path / "one.jsonl").write_text(replay.dump(events))

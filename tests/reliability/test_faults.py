@@ -33,6 +33,7 @@ def wait_for(predicate, timeout_s=60.0):
     return False
 
 
+@pytest.mark.slow
 def test_model_files_and_settings_broken_while_it_runs(tmp_path):
     models = tmp_path / "models"
     shutil.copytree(SHIPPED, models)

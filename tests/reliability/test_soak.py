@@ -11,7 +11,7 @@ import pytest
 from conftest import PROJECT_ROOT
 from kiosk import replay
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 DRAWINGS = 5000
 
 

@@ -3,10 +3,14 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from kiosk.recognition.runtime import ort
 
 from conftest import PROJECT_ROOT
 from kiosk.recognition import model_contract as contract
+
+pytestmark = pytest.mark.slow  # each test starts the trainer (torch) in a subprocess
 
 
 def run_trainer(*args, env_extra=None):

@@ -1,10 +1,13 @@
 import numpy as np
+import pytest
 import torch
 
 from kiosk.recognition.preprocess import COM_TARGET, center_of_mass
 from trainer.dataset import augment, split, train_batches
 from trainer.settings import TrainSettings
 from kiosk.learning.styles import STYLED_DIGITS, add_style
+
+pytestmark = pytest.mark.slow  # real MNIST, all 70,000 digits loaded
 
 
 def test_validation_split_is_stratified_and_disjoint(mnist_data):

@@ -84,6 +84,7 @@ def test_a_missing_set_says_which_variable_to_set(tmp_path):
         drawings.load_letters(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_tiny_training_gives_a_gate_the_kiosk_loads(tmp_path, mnist_data, drawn_dir, drawn_letters_dir):
     from kiosk.recognition import model_contract as contract
     from kiosk.recognition.gate import NotDigitGate

@@ -62,7 +62,7 @@ def _small_folded_cnn(dropout):
     return model
 
 
-@pytest.mark.parametrize("kind,dropout", [("mlp", 0.0), ("mlp", 0.5), ("cnn", 0.0), ("cnn", 0.3)])
+@pytest.mark.parametrize("kind,dropout", [("mlp", 0.0), ("mlp", 0.5), ("cnn", 0.0), pytest.param("cnn", 0.3, marks=pytest.mark.slow)])
 def test_the_engine_learns_exactly_as_torch(kind, dropout):
     torch.manual_seed(0)
     mine, theirs, weighted, learned = paired(kind, dropout)

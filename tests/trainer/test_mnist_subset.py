@@ -4,9 +4,12 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from conftest import PROJECT_ROOT
 from kiosk.learning import live_data
+
+pytestmark = pytest.mark.slow  # real MNIST, all 70,000 digits loaded
 
 
 def test_the_shipped_subset_is_what_build_live_data_builds_from_mnist(mnist_dir):

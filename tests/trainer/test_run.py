@@ -9,6 +9,7 @@ from trainer.errors import TrainerError
 SMALL = {"model": "mlp", "hidden_units": 16, "limit_batches": 3, "val_size": 500, "threads": 1}
 
 
+@pytest.mark.slow
 def test_interrupted_run_never_replaces_a_finished_model(tmp_path, mnist_dir, drawn_dir, monkeypatch):
     real_fit = run.fit
 
@@ -29,6 +30,7 @@ def test_interrupted_run_never_replaces_a_finished_model(tmp_path, mnist_dir, dr
     assert entry["metadata"]["interrupted"] is True and entry["metadata"]["epochs_run"] == 2
 
 
+@pytest.mark.slow
 def test_nothing_is_exported_when_stopped_before_the_first_epoch(tmp_path, mnist_dir, drawn_dir, monkeypatch):
     monkeypatch.setattr(run, "fit", lambda *args, **kwargs: run.History(interrupted=True))
     with pytest.raises(TrainerError, match="nothing was exported"):
@@ -41,6 +43,7 @@ def test_snapshot_epochs_outside_the_run_are_refused(tmp_path, mnist_dir):
         run.train_and_export({**SMALL, "max_epochs": 3}, tmp_path, None, [3], str(mnist_dir), None, None)
 
 
+@pytest.mark.slow
 def test_missing_drawn_digits_is_an_error_unless_waived(tmp_path, mnist_dir):
     with pytest.raises(TrainerError, match="--no-drawn"):
         run.train_and_export({**SMALL, "max_epochs": 1}, tmp_path, None, [], str(mnist_dir), str(tmp_path / "none"), None)

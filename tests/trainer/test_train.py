@@ -9,6 +9,8 @@ from trainer.models import build_model
 from trainer.settings import TrainSettings
 from trainer.train import accuracy, fit, seed_everything
 
+pytestmark = pytest.mark.slow  # real MNIST trainings
+
 SMOKE = TrainSettings(
     model="mlp", max_epochs=2, limit_batches=40, val_size=1000, hidden_units=64, learning_rate=3e-3, threads=1
 )

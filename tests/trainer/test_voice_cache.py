@@ -49,6 +49,7 @@ def test_offline_render_decodes_with_a_plausible_length_and_the_one_loudness(eng
     assert clip.settings.get("pitch") is not None, "an excited answer: the pitch is recorded"
 
 
+@pytest.mark.slow
 def test_build_is_complete_then_incremental_and_replaces_a_corrupt_clip(tmp_path):
     out = tmp_path / "cache"
     counts = builder.build(out, ["es"], builder.Renderer("offline"))
@@ -69,6 +70,7 @@ def test_build_is_complete_then_incremental_and_replaces_a_corrupt_clip(tmp_path
         "kept": len(SPOKEN_IDS) - 1, "rendered": 1, "removed": 0, "failed": 0}
 
 
+@pytest.mark.slow
 def test_a_lesser_engine_or_other_settings_are_rendered_again_and_a_better_engine_is_kept(tmp_path, monkeypatch):
     out = tmp_path / "cache"
     builder.build(out, ["en"], builder.Renderer("espeak-ng"))
@@ -95,6 +97,7 @@ def test_latin_american_spanish_is_recorded_per_clip():
     assert builder.Renderer("auto", spanish="latin-america").recipe("gtts", "es", "result.7")["settings"] == {"tld": "com.mx"}
 
 
+@pytest.mark.slow
 def test_a_changed_phrase_is_rendered_again(tmp_path, monkeypatch):
     out = tmp_path / "cache"
     builder.build(out, ["en"], builder.Renderer("offline"))
@@ -118,6 +121,7 @@ def test_gtts_without_network_fails_clearly(tmp_path):
     assert not manifest.exists() or all(c["engine"] == "gtts" for c in json.loads(manifest.read_text())["clips"])
 
 
+@pytest.mark.slow
 def test_auto_falls_back_to_the_offline_engine_and_says_so(tmp_path):
     result = run_script("--languages", "fr", "--out", tmp_path / "cache", env=NO_NETWORK)
     assert result.returncode == 0, result.stderr
@@ -165,6 +169,7 @@ def test_a_hung_offline_engine_is_killed(monkeypatch):
         builder.Renderer("offline").render("hello", "en")
 
 
+@pytest.mark.slow
 def test_a_failed_render_keeps_the_clip_that_was_there(tmp_path, monkeypatch):
     out = tmp_path / "cache"
     builder.build(out, ["en"], builder.Renderer("offline"))
@@ -209,6 +214,7 @@ def test_an_engine_that_fails_hands_the_phrase_to_the_next(monkeypatch):
     assert clip.engine == "espeak-ng" and clip.settings["pitch"] == 65, "excited, on espeak-ng too"
 
 
+@pytest.mark.slow
 def test_a_broken_engine_is_left_out_after_three_failures_and_never_downgrades_a_clip(tmp_path, monkeypatch):
     out = tmp_path / "cache"
     builder.build(out, ["en"], builder.Renderer("offline"))  # Pico's clips

@@ -111,6 +111,7 @@ def test_download_offline_fails_clearly(monkeypatch, tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
+@pytest.mark.slow
 def test_real_mnist_loads_verified_as_uint8(mnist_data):
     assert mnist_data.train_images.shape == (60_000, 28, 28) and mnist_data.train_images.dtype == np.uint8
     assert mnist_data.test_images.shape == (10_000, 28, 28) and mnist_data.test_labels.dtype == np.uint8

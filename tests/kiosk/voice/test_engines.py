@@ -198,11 +198,13 @@ def _assert_every_phrase_at_a_childs_pace(render, engine: str, lang: str, tmp_pa
     assert all_low <= seconds / yardstick <= all_high, f"{lang}: {seconds:.1f} s, espeak-ng itself {yardstick:.1f} s"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_phrase_renders_with_pico_at_a_childs_pace(pico, espeak, lang, tmp_path):
     _assert_every_phrase_at_a_childs_pace(_pico, "pico", lang, tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_phrase_renders_with_espeak_at_a_childs_pace(espeak, lang, tmp_path):
     def render(text, lang, style):
