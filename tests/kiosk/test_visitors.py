@@ -1,5 +1,6 @@
 """One visitor after another, in a running kiosk: each starts afresh, and only grown-ups reach the exit."""
 import pygame
+import pytest
 
 from kiosk.input import PointerDown, PointerMove, PointerUp
 
@@ -94,6 +95,7 @@ def test_an_example_handed_over_is_as_big_on_a_big_screen_as_a_child_draws(app_f
         pg.display.quit()
 
 
+@pytest.mark.slow
 def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
     from kiosk.learning.live import LiveTraining, check_learned_model
     from kiosk.learning.live_protocol import Done

@@ -38,6 +38,7 @@ def test_the_learner_runs_without_opencv_onnxruntime_or_pygame():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_the_default_mlp_learns_reports_as_it_goes_and_gives_a_model_the_kiosk_loads(tmp_path):
     one = np.zeros((28, 28), np.uint8)
     one[4:24, 13:15] = 255
@@ -68,6 +69,7 @@ def test_stop_ends_it_at_once():
     assert time.monotonic() - asked < 3.0, "a Stop that always works at once (the learner checks every step)"
 
 
+@pytest.mark.slow
 def test_steps_too_big_never_learn_and_the_kiosk_says_so():
     settings = LiveSettings(learning_rate=1.0, max_epochs=1)
     done = run_to_end(LiveTraining(settings).start())[-1]

@@ -38,6 +38,7 @@ def run(screen, seconds=60):
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_a_child_trains_the_mlp_watches_it_learn_and_tries_its_brain(screen):
     screen.enter([[(100.0, 50.0), (100.0, 350.0)]])  # the child's 1
     tap(screen, "max_epochs", 5)
@@ -82,6 +83,7 @@ def test_leaving_stops_the_learning(screen):
     assert not screen.training.alive and screen.state == "choosing"
 
 
+@pytest.mark.slow
 def test_a_brain_that_learned_nothing_is_not_offered_to_try(screen):
     tap(screen, "learning_rate", 1.0)
     tap(screen, "max_epochs", 1)
