@@ -105,29 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     stopping.install()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
     try:
-        if getattr(args, "handler", None):  # a builder or an experiment
-            code = args.handler(args)
-            sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
-            return code
-        if args.command == "download":
-            from kiosk.learning import mnist
-
-            print(f"MNIST is ready in {mnist.download(args.data_dir)}")
-        elif args.command == "train":
-            from trainer.run import train_and_export
-
-            settings_values = {f.name: getattr(args, f.name) for f in _settings_fields() if getattr(args, f.name, None) is not None}
-            command = "python -m trainer " + shlex.join(argv)
-            train_and_export(
-                settings_values, Path(args.out), args.name, args.snapshot_epochs, args.data_dir, args.drawn_dir,
-                command, drawn_required=not args.no_drawn,
-            )
-        elif args.command == "retrain":
-            return _retrain(args)
-        elif args.command == "evaluate":
-            from trainer.evaluate import evaluate_files
-
-            print(evaluate_files(args.model_paths, args.data_dir, args.drawn_dir, not args.no_drawn, args.brief))
+        code = _run(args, argv)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
     except (TrainerError, KioskError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -139,16 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}. Nothing was left half-written; free space or {where}.", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
-        missing = (error.name or "").split(".")[0]
-        if missing == "sklearn" and args.command != "train":  # evaluating needs scikit-learn, not torch
-            print(f"error: '{args.command}' needs scikit-learn, which comes with the [evaluate] extra (no torch): "
-                  "pip install 'digit-kiosk[evaluate]'", file=sys.stderr)
-            return 2
-        if missing in ("torch", "sklearn", "tqdm"):
-            print(f"error: '{args.command}' needs {error.name}, which comes with the [train] extra: "
-                  "pip install 'digit-kiosk[train]' (first the CPU-only torch: docs/training.md in the source)", file=sys.stderr)
-            return 2
-        raise
+        message = _missing_extra(error, args.command)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         if argv_given:
@@ -158,7 +133,49 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)
+
+
+def _run(args: argparse.Namespace, argv: list[str]) -> int:
+    """One command; its exit code."""
+    if getattr(args, "handler", None):  # a builder or an experiment
+        return args.handler(args)
+    if args.command == "download":
+        from kiosk.learning import mnist
+
+        print(f"MNIST is ready in {mnist.download(args.data_dir)}")
+    elif args.command == "train":
+        from trainer.run import train_and_export
+
+        settings_values = {f.name: getattr(args, f.name) for f in _settings_fields() if getattr(args, f.name, None) is not None}
+        command = "python -m trainer " + shlex.join(argv)
+        train_and_export(
+            settings_values, Path(args.out), args.name, args.snapshot_epochs, args.data_dir, args.drawn_dir,
+            command, drawn_required=not args.no_drawn,
+        )
+    elif args.command == "retrain":
+        return _retrain(args)
+    elif args.command == "evaluate":
+        from trainer.evaluate import evaluate_files
+
+        print(evaluate_files(args.model_paths, args.data_dir, args.drawn_dir, not args.no_drawn, args.brief))
     return 0
+
+
+# A module a command needs that an extra brings: module -> the extra.
+EXTRAS = {"torch": "train", "tqdm": "train", "sklearn": "train", "gtts": "voice", "soundfile": "voice", "babel": "dev"}
+
+
+def _missing_extra(error: ModuleNotFoundError, command: str) -> str | None:
+    """What to install when a command's module is missing (None: not one an extra brings)."""
+    missing = (error.name or "").split(".")[0]
+    if missing == "sklearn" and command != "train":  # evaluating needs scikit-learn, not torch
+        return (f"error: '{command}' needs scikit-learn, which comes with the [evaluate] extra (no torch): "
+                "pip install 'digit-kiosk[evaluate]'")
+    if missing not in EXTRAS:
+        return None
+    extra = EXTRAS[missing]
+    then = " (first the CPU-only torch: docs/training.md in the source)" if extra == "train" else ""
+    return f"error: '{command}' needs {error.name}, which comes with the [{extra}] extra: pip install 'digit-kiosk[{extra}]'{then}"
 
 
 def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:

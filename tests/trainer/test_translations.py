@@ -32,3 +32,16 @@ def test_the_catalog_comparison_sees_meaning_not_tool_versions(tmp_path, monkeyp
     assert same and same_elsewhere  # ...the meaning does not
     assert not verdict(source.replace('msgstr "Retour"', 'msgstr "Arrière"', 1))[1]
     assert not verdict(source.replace("plural=(n > 1)", "plural=(n != 1)"))[1]
+
+
+def test_without_babel_the_command_names_the_extra_that_brings_it(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import PROJECT_ROOT
+
+    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['babel'] = None\n")  # Babel not installed
+    done = subprocess.run([sys.executable, "-m", "trainer", "compile-translations", "--check"], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{PROJECT_ROOT}",
+                                                              "HOME": str(tmp_path)})
+    assert done.returncode == 2 and "[dev]" in done.stderr and "Traceback" not in done.stderr, done.stderr
