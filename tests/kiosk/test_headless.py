@@ -5,10 +5,13 @@ import sys
 import tempfile
 
 import numpy as np
+import pytest
 
 from conftest import PROJECT_ROOT
 from kiosk import replay
 from kiosk.language.phrases import Phrases
+
+pytestmark = pytest.mark.slow  # each test runs the kiosk end to end in a subprocess
 
 
 HOME = tempfile.mkdtemp(prefix="kiosk-home-")  # caches the libraries write go here, not into the project

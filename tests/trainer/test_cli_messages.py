@@ -6,6 +6,8 @@ import pytest
 
 from conftest import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow  # each test starts the trainer (torch) in a subprocess
+
 
 def run_trainer(*args, env=None):
     return subprocess.run([sys.executable, "-m", "trainer", *map(str, args)], capture_output=True, text=True,

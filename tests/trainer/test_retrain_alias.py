@@ -4,7 +4,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow  # each test starts the trainer and the kiosk in subprocesses
 
 
 def run(module, *args):

@@ -54,6 +54,7 @@ def fill_store(config, drawn_dir, count, seed=0):
     return store
 
 
+@pytest.mark.slow
 def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happened(config, drawn_dir, mnist_dir):
     fill_store(config, drawn_dir, 150)
     report = retrain(config, RetrainOptions(kind="mlp", steps=120, nice=0), str(mnist_dir), use_drawn=False, show_progress=False)
@@ -70,6 +71,7 @@ def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happe
         assert not (config.taught_model_dir / "mlp.onnx").exists()
 
 
+@pytest.mark.slow
 def test_a_prank_is_doubted_and_no_digit_moves(config, drawn_dir, mnist_dir):
     from kiosk.learning import drawn_digits
 
@@ -87,6 +89,7 @@ def test_a_prank_is_doubted_and_no_digit_moves(config, drawn_dir, mnist_dir):
         assert report["after"]["mnist_per_digit"][1] >= report["before"]["mnist_per_digit"][1] - 0.01
 
 
+@pytest.mark.slow
 def test_a_worse_model_is_kept_aside_with_the_reasons(config, drawn_dir, mnist_dir):
     fill_store(config, drawn_dir, 100)  # enough that the holdout always has 5 (see below)
     # A learning rate 500 times too big wrecks the model: the gate must catch it.
@@ -122,6 +125,7 @@ sys.exit(code)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind,steps", [("mlp", 30), ("cnn", 6)])
 def test_the_nightly_retrain_needs_no_torch(config, tmp_path, drawn_dir, mnist_dir, kind, steps):
     # 100, not 40: which drawings are held out depends on a hash of their time of creation, and 40 can
@@ -141,6 +145,7 @@ def test_the_nightly_retrain_needs_no_torch(config, tmp_path, drawn_dir, mnist_d
         assert Recognizer(written).kind == kind
 
 
+@pytest.mark.slow
 def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, drawn_dir, mnist_dir):
     fill_store(config, drawn_dir, 60)
     settings = config_file(config, tmp_path)
@@ -162,6 +167,7 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
             pass
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, drawn_dir, mnist_dir):
     fill_store(config, drawn_dir, 100)
     child = subprocess.Popen(

@@ -85,6 +85,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_kill_9_during_promotion_always_leaves_a_valid_model(config):
     taught = config.taught_model_dir
     a, b = SHIPPED / "cnn-e1.onnx", SHIPPED / "cnn-e4.onnx"
