@@ -12,11 +12,19 @@ LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
 def relative_links(page):
+    """(file, anchor) of every link to a file beside the page; anchor is "" when there is none."""
     text = page.read_text(encoding="utf-8")
     for target in LINK.findall(text):
-        if re.match(r"[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
-            continue  # https:, mailto:, and anchors within the page
-        yield target.split("#", 1)[0]
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):
+            continue  # https:, mailto:
+        path, _, anchor = target.partition("#")
+        yield path or page.name, anchor
+
+
+def anchors(page):
+    """GitHub's anchors for a page's headings: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
 
 
 def test_the_configuration_reference_is_generated_from_kiosk_config():
@@ -34,11 +42,17 @@ def test_every_settings_key_says_what_it_does():
 
 
 def test_every_relative_link_leads_to_a_file_that_exists():
-    broken = [
-        f"{page.relative_to(PROJECT_ROOT)}: {target}"
-        for page in PAGES
-        for target in relative_links(page)
-        if not (page.parent / target).exists()
-    ]
+    broken = []
+    for page in PAGES:
+        for target, anchor in relative_links(page):
+            path = page.parent / target
+            if not path.exists():
+                broken.append(f"{page.relative_to(PROJECT_ROOT)}: {target}")
+            elif anchor and path.suffix == ".md" and anchor not in anchors(path):
+                broken.append(f"{page.relative_to(PROJECT_ROOT)}: {target}#{anchor} (no such heading)")
     assert not broken, "links to nothing:\n" + "\n".join(broken)
 
+
+def test_the_readme_reads_in_five_minutes():
+    lines = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 200, f"README.md has {len(lines)} lines; move detail into docs/"
