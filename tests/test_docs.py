@@ -53,6 +53,12 @@ def test_every_relative_link_leads_to_a_file_that_exists():
     assert not broken, "links to nothing:\n" + "\n".join(broken)
 
 
+def test_every_screenshot_is_shown_somewhere():
+    linked = {(page.parent / target).resolve() for page in PAGES for target, _ in relative_links(page)}
+    unused = [path.name for path in sorted((DOCS / "screenshots").glob("*.png")) if path.resolve() not in linked]
+    assert not unused, "no page shows these (git rm them, or show them):\n" + "\n".join(unused)
+
+
 def test_the_readme_reads_in_five_minutes():
     lines = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 200, f"README.md has {len(lines)} lines; move detail into docs/"
