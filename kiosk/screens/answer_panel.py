@@ -8,7 +8,7 @@ import numpy as np
 import pygame
 
 from kiosk.recognition.recognizer import Prediction
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.ui.feedback_panel import State
 from kiosk.ui.widgets import draw_count_dots, draw_model_view, draw_paragraph, draw_probability_bars, draw_speaker_button, \
     draw_text, wrap_lines

@@ -15,7 +15,7 @@ from kiosk.screens.answer_panel import GROW_MS, AnswerPanel
 from kiosk.screens.base import Screen
 from kiosk.session.drawing_session import DrawingSession
 from kiosk.teaching.feedback_store import FeedbackStore
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.ui.attract import AttractLoop
 from kiosk.ui.confetti import Confetti
 from kiosk.ui.digit_parade import DigitParade

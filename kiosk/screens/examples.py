@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases

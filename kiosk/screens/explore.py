@@ -5,7 +5,7 @@ import logging
 
 import pygame
 
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.errors import EmptyDrawing, ModelLoadError
 from kiosk.recognition.explorer_grid import AXES, Grid, GridModel
 from kiosk.input import PointerDown, PointerEvent

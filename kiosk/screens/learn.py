@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.errors import EmptyDrawing
 from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.input import PointerEvent
@@ -12,7 +12,8 @@ from kiosk.language.phrases import Phrases
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
 from kiosk.teaching.status import TeachingStatus
-from kiosk.ui.theme import Theme, contrast_ratio
+from kiosk.ui.colours import contrast_ratio
+from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, render_ink, wrap_lines
 
 STEPS = ("learn.step1", "learn.step2", "learn.step3", "learn.step4")

@@ -23,7 +23,7 @@ from kiosk.learning.live_settings import ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHO
 from kiosk.recognition.preprocess import strokes_to_image
 from kiosk.screens.base import Screen
 from kiosk.screens.explore import format_setting, settings_column
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, wrap_lines
 

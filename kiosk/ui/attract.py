@@ -10,7 +10,7 @@ import pygame
 from kiosk.language.phrases import Phrases, result_id
 from kiosk.recognition.example_digits import smooth
 from kiosk.recognition.recognizer import Prediction
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import draw_hand, draw_text, render_ink
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 
 CONFETTI_MS = 2400  # long enough to be seen, gone before the next drawing
 PIECES = 60

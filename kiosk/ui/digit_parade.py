@@ -6,7 +6,7 @@ import math
 
 import pygame
 
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import draw_text
 

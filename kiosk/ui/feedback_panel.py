@@ -8,7 +8,7 @@ import enum
 
 import pygame
 
-from kiosk.ui import theme as colours
+from kiosk.ui import colours
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases
 from kiosk.ui.theme import Theme

@@ -23,8 +23,9 @@ from kiosk.screens.explore import ExploreScreen
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.train import TrainScreen
 from kiosk.teaching.feedback_store import FeedbackStore
-from kiosk.ui.theme import Theme, contrast_ratio
-from kiosk.ui.widgets import recording_text
+from kiosk.ui.colours import contrast_ratio
+from kiosk.ui.text import recording_text
+from kiosk.ui.theme import Theme
 from kiosk.voice.speaker import SilentSpeaker
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080), (480, 800), (600, 1024)]
@@ -214,7 +215,7 @@ def test_every_screen_meets_the_floors(size, lang, recognizers, tmp_path):
 
 
 def test_the_floors_can_fail(recognizers, tmp_path, monkeypatch):
-    from kiosk.ui import theme as colours
+    from kiosk.ui import colours
 
     monkeypatch.setattr(colours, "TEXT", (200, 200, 200))  # pale grey words on cream paper
     problems = survey((800, 480), "en", recognizers, tmp_path)

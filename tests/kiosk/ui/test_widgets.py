@@ -1,7 +1,7 @@
 """Widgets: a label is rendered once and reused frame after frame, and the cache stays bounded."""
 import pygame
 
-from kiosk.ui import widgets
+from kiosk.ui import text, widgets
 from kiosk.ui.theme import Theme
 
 
@@ -22,13 +22,13 @@ def test_labels_are_rendered_once_and_the_cache_is_bounded(monkeypatch):
             return real(self.font, *args)
 
     counting = Counting(font)
-    widgets._TEXT_CACHE.clear()
+    text._TEXT_CACHE.clear()
     for _ in range(100):  # 100 frames of the same label
         widgets.draw_text(surface, "Draw a number!", counting, (0, 0, 0), (400, 240))
     assert renders == ["Draw a number!"]
-    for i in range(3 * widgets._TEXT_CACHE_SIZE):  # a counter that changes every frame, for hours
+    for i in range(3 * text._TEXT_CACHE_SIZE):  # a counter that changes every frame, for hours
         widgets.draw_text(surface, str(i), counting, (0, 0, 0), (400, 240))
-    assert len(widgets._TEXT_CACHE) == widgets._TEXT_CACHE_SIZE
+    assert len(text._TEXT_CACHE) == text._TEXT_CACHE_SIZE
     assert widgets.draw_text(surface, "wide " * 40, counting, (0, 0, 0), (400, 240), max_width=300).width == 300
 
 
