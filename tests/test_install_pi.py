@@ -118,15 +118,17 @@ def run_with_stubs(tmp_path, stubs, *args):
 
 def test_training_on_an_arm_pi_installs_no_torch(tmp_path):
     # uname says aarch64, as on a Pi 4, where PyPI's torch is a CUDA build that dies with SIGILL.
-    result, home = run_with_stubs(tmp_path, {"uname": 'echo aarch64'}, "--dry-run", "--with-training", "--video", "kmsdrm")
+    result, home = run_with_stubs(tmp_path, {"uname": 'echo aarch64'}, "--dry-run", "--with-training",
+                                  "--video", "kmsdrm")
     assert result.returncode == 0, result.stderr
     assert "aarch64" in result.stdout and "torch" not in result.stdout.lower()
     assert "-m kiosk download-mnist" in result.stdout and "digit-kiosk-retrain.timer" in result.stdout
 
 
 def test_an_old_python_is_refused_before_anything_changes(tmp_path):
-    result, home = run_with_stubs(tmp_path, {"python3": 'case "$1" in --version) echo "Python 3.9.2";; *) exit 1;; esac',
-                                             "sudo": f'echo "$@" >> {tmp_path}/sudo.log'}, "--video", "kmsdrm")
+    stubs = {"python3": 'case "$1" in --version) echo "Python 3.9.2";; *) exit 1;; esac',
+             "sudo": f'echo "$@" >> {tmp_path}/sudo.log'}
+    result, home = run_with_stubs(tmp_path, stubs, "--video", "kmsdrm")
     assert result.returncode == 2 and "Python 3.11" in result.stderr and "nothing was changed" in result.stderr
     assert not (tmp_path / "sudo.log").exists() and not any(home.rglob("*"))
 

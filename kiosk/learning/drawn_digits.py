@@ -30,13 +30,14 @@ class DrawnDigits:
 
 
 def default_dir() -> Path | None:
-    """../shared/data/drawn-digits-dev beside a checkout; None in an installed package (site-packages has no such neighbour)."""
+    """../shared/data/drawn-digits-dev beside a checkout; None in an installed package (site-packages has no such
+    neighbour)."""
     checkout = Path(__file__).resolve().parents[2]
     return DEFAULT_DRAWN_DIGITS_DIR if (checkout / "pyproject.toml").is_file() else None
 
 
 def given(directory: str | os.PathLike | None = None) -> bool:
-    """Whether the user named a folder (the option or the environment variable), rather than leaving it to the default."""
+    """Whether the user named a folder (the option or the environment variable) rather than taking the default."""
     return bool(directory or os.environ.get(DRAWN_DIGITS_ENV))
 
 
@@ -56,7 +57,8 @@ def load(directory: str | os.PathLike | None = None, drawing_px: float = TYPICAL
     """Load strokes.npz, scaling each digit so its longest side is drawing_px and rounding to pixels."""
     folder = resolve_dir(directory)
     if folder is None:
-        raise DataError(f"no drawn-digits folder given: pass --drawn-dir or set {DRAWN_DIGITS_ENV} to the folder with strokes.npz")
+        raise DataError(f"no drawn-digits folder given: pass --drawn-dir or set {DRAWN_DIGITS_ENV} to the folder "
+                        "with strokes.npz")
     path = folder / "strokes.npz"
     if not path.is_file():
         raise DataError(f"{path} not found: pass --drawn-dir or set {DRAWN_DIGITS_ENV} to the drawn-digits folder")
@@ -71,7 +73,8 @@ def load(directory: str | os.PathLike | None = None, drawing_px: float = TYPICAL
     # Offset so the digit sits inside the canvas, as it would on screen, then snap to whole pixels.
     canvas_points = np.round(points * drawing_px + drawing_px / 4).astype(np.float32)
     strokes = [
-        [canvas_points[stroke_offsets[k] : stroke_offsets[k + 1]] for k in range(sample_offsets[i], sample_offsets[i + 1])]
+        [canvas_points[stroke_offsets[k] : stroke_offsets[k + 1]]
+         for k in range(sample_offsets[i], sample_offsets[i + 1])]
         for i in range(len(labels))
     ]
     return DrawnDigits(strokes=strokes, labels=labels, writers=writers)

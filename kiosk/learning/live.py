@@ -42,7 +42,8 @@ class LiveTraining:
         self.finished = False
 
     def start(self) -> LiveTraining:
-        from kiosk.recognition.preprocess import PREPROCESSING_VERSION  # here, not in the learner: OpenCV stays out of it
+        # here, not in the learner: OpenCV stays out of it
+        from kiosk.recognition.preprocess import PREPROCESSING_VERSION
 
         self.folder.mkdir(parents=True, exist_ok=True)
         image = tuple(map(tuple, self.child_image.astype(np.uint8).tolist())) if self.child_image is not None else None
@@ -124,5 +125,6 @@ def check_learned_model(done: Done, data_path: Path | None = None) -> Path:
     theirs = recognizer.probabilities(to_input(data.test_images[:PARITY_IMAGES]))
     difference = float(np.abs(theirs - np.array(done.parity_probabilities, np.float32)).max())
     if not difference <= PARITY_TOLERANCE:
-        raise LearningError(f"the learned model answers differently in onnxruntime (by {difference:.2e}); it was not used")
+        raise LearningError(f"the learned model answers differently in onnxruntime (by {difference:.2e}); "
+                            "it was not used")
     return path

@@ -83,7 +83,9 @@ class Failed:
 
 
 Message = Progress | Checking | Stopped | Done | Failed
-_TYPES: dict[str, type] = {"progress": Progress, "checking": Checking, "stopped": Stopped, "done": Done, "error": Failed}
+_TYPES: dict[str, type] = {
+    "progress": Progress, "checking": Checking, "stopped": Stopped, "done": Done, "error": Failed,
+}
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 FINAL = (Stopped, Done, Failed)  # the learner says nothing after one of these
 

@@ -45,5 +45,5 @@ class LiveSettings:
         names = {field.name for field in dataclasses.fields(cls)}
         if not isinstance(data, dict) or set(data) != names:
             raise ValueError(f"live-training settings need exactly {sorted(names)}, got {data!r}")
-        return cls(kind=data["kind"], dropout_rate=float(data["dropout_rate"]), learning_rate=float(data["learning_rate"]),
-                   max_epochs=data["max_epochs"], seed=data["seed"])
+        return cls(kind=data["kind"], dropout_rate=float(data["dropout_rate"]),
+                   learning_rate=float(data["learning_rate"]), max_epochs=data["max_epochs"], seed=data["seed"])

@@ -88,7 +88,8 @@ def load_test_set(directory: str | os.PathLike | None = None) -> tuple[np.ndarra
 
 
 def find_files(directory: Path, keys: tuple[str, ...]) -> list[Path]:
-    """The gzip or raw file for each of keys (of FILES) in directory, or a DataError naming the missing ones and how to get them."""
+    """The gzip or raw file for each of keys (of FILES) in directory, or a DataError naming the missing ones and
+    how to get them."""
     found, missing = [], []
     for key in keys:
         name = FILES[key].name
@@ -97,7 +98,8 @@ def find_files(directory: Path, keys: tuple[str, ...]) -> list[Path]:
         if path is None:
             missing.append(f"{name}(.gz)")
     if missing:
-        needed = "all four MNIST files" if len(keys) == len(FILES) else f"MNIST's {', '.join(FILES[k].name for k in keys)}"
+        needed = ("all four MNIST files" if len(keys) == len(FILES)
+                  else f"MNIST's {', '.join(FILES[k].name for k in keys)}")
         raise DataError(
             f"{', '.join(missing)} not found in {directory}: this needs {needed}. Copy them there, point --data-dir "
             f"or ${MNIST_DIR_ENV} at a folder that has them, or when online run: "

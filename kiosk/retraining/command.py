@@ -46,7 +46,8 @@ def add_retrain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drawn-dir", help="drawn-digits folder, for the gate where available")
     parser.add_argument("--no-drawn", action="store_true", help="judge without the drawn digits")
     parser.add_argument("--rollback", action="store_true", help="put back the model before the current one, and stop")
-    parser.add_argument("--status", action="store_true", help="say what the kiosk runs and what retraining did, and stop")
+    parser.add_argument("--status", action="store_true",
+                        help="say what the kiosk runs and what retraining did, and stop")
     parser.add_argument("--quiet", action="store_true", help="no progress lines (for timers and logs)")
 
 
@@ -67,8 +68,8 @@ def run_retrain(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:  # a full disk, a read-only data dir
-        print(f"error: {error}. Nothing was left half-written; free space or check the data dir (data_dir in --config).",
-              file=sys.stderr)
+        print(f"error: {error}. Nothing was left half-written; free space or check the data dir "
+              "(data_dir in --config).", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)

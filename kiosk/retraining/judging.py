@@ -33,7 +33,8 @@ def gate(before: dict, after: dict, shipped_mnist: float | None = None) -> list[
         for digit, was in was_by_digit.items():
             now = now_by_digit.get(digit, was)
             if now < was - MAX_DIGIT_DROP:
-                reasons.append(f"{name} {digit}s fell from {was:.2%} to {now:.2%} (at most {MAX_DIGIT_DROP:.1%} per digit)")
+                reasons.append(f"{name} {digit}s fell from {was:.2%} to {now:.2%} "
+                               f"(at most {MAX_DIGIT_DROP:.1%} per digit)")
     if after["held_out"] < before["held_out"]:
         reasons.append(f"held-out children's drawings fell from {before['held_out']:.2%} to {after['held_out']:.2%}")
     if before.get("drawn_dev") is not None and after["drawn_dev"] < before["drawn_dev"]:
@@ -52,14 +53,16 @@ def predictor(model: bytes | str) -> Predictor:
     """What the kiosk will run: onnxruntime on the file (or its bytes), as a batch -> probabilities function."""
     options = ort.SessionOptions()
     options.enable_cpu_mem_arena = False  # a Pi's memory is for the kiosk: nothing kept between batches
-    session = ort.InferenceSession(model if isinstance(model, bytes) else str(model), options, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(model if isinstance(model, bytes) else str(model), options,
+                                   providers=["CPUExecutionProvider"])
     return lambda batch: session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
 
 
 def probabilities(model: bytes | str, images: np.ndarray) -> np.ndarray:
     """(N, 10) probabilities of the model for uint8 images (N, 28, 28), EVAL_BATCH at a time."""
     predict = predictor(model)
-    return np.concatenate([predict(to_model_input(images[i:i + EVAL_BATCH])) for i in range(0, len(images), EVAL_BATCH)])
+    return np.concatenate([predict(to_model_input(images[i:i + EVAL_BATCH]))
+                           for i in range(0, len(images), EVAL_BATCH)])
 
 
 def measure(model: bytes | str, test: tuple[np.ndarray, np.ndarray], held_out: tuple[np.ndarray, np.ndarray],

@@ -169,7 +169,7 @@ def fine_tune(network: Network, collected: tuple[np.ndarray, np.ndarray], replay
 
 
 def drawn_images(drawn_dir: str | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """The drawn-digits set through today's kiosk preprocessing, for the gate; None (with a warning) where it is absent."""
+    """The drawn-digits set through today's kiosk preprocessing, for the gate; None (and a warning) without it."""
     try:
         drawn = drawn_digits.load(drawn_dir)
     except DataError as error:
@@ -205,8 +205,8 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         network, old_metadata, proto = read_onnx(source)
         data = mnist_data.load(mnist_dir)
         sticks = yardsticks(data, drawn_dir, use_drawn)
-        log.info("retraining %s from %s on %d drawings (%d held out, %d labels doubted) with MNIST replay", options.kind,
-                 source, len(collected.train[1]), len(collected.held_out[1]), collected.doubted)
+        log.info("retraining %s from %s on %d drawings (%d held out, %d labels doubted) with MNIST replay",
+                 options.kind, source, len(collected.train[1]), len(collected.held_out[1]), collected.doubted)
         before = _measure(str(source), sticks, collected)
         shipped = config.model_dir_path / f"{options.kind}.onnx"
         shipped_mnist = before["mnist_test"] if source == shipped else \
@@ -220,7 +220,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         check_parity(network, draft, to_model_input(data.test_images[:PARITY_IMAGES]))
         after = _measure(draft, sticks, collected)
         reasons = gate(before, after, shipped_mnist)
-        report.update({"after": after, "shipped_mnist_test": shipped_mnist, "promoted": not reasons, "reasons": reasons})
+        report.update(after=after, shipped_mnist_test=shipped_mnist, promoted=not reasons, reasons=reasons)
         onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
         _publish(onnx_bytes, config, options.kind, report)
         report["seconds"] = round(time.monotonic() - started, 1)

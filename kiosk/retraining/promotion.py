@@ -39,7 +39,8 @@ def retrain_lock(data_dir: Path):
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            raise RetrainBusy(f"another retrain is running (pid {holder}; lock {path}); try again when it has finished") from None
+            raise RetrainBusy(f"another retrain is running (pid {holder}; lock {path}); "
+                              "try again when it has finished") from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -28,7 +28,8 @@ class Metrics:
 
 def evaluate(predict: Predictor, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> Metrics:
     """Metrics of predict on uint8 images (N, 28, 28), batch_size at a time (small batches, small memory)."""
-    answers = [predict(to_model_input(images[i : i + batch_size])).argmax(axis=1) for i in range(0, len(images), batch_size)]
+    answers = [predict(to_model_input(images[i : i + batch_size])).argmax(axis=1)
+               for i in range(0, len(images), batch_size)]
     return score(labels, np.concatenate(answers) if answers else np.zeros(0, np.int64))
 
 

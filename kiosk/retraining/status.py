@@ -43,7 +43,8 @@ def retrain_status(config: KioskConfig) -> str:
         reasons = report.get("reasons")
         reasons = "; ".join(str(r) for r in reasons) if isinstance(reasons, list) else "?"
         verdict = "promoted" if report.get("promoted") is True else "kept aside: " + reasons
-        lines.append(f"last retrain ({report.get('kind')}, {report.get('finished')}): {report.get('drawings')} drawings, "
+        lines.append(f"last retrain ({report.get('kind')}, {report.get('finished')}): "
+                     f"{report.get('drawings')} drawings, "
                      f"held-out {_share(before, 'held_out')} -> {_share(after, 'held_out')}, "
                      f"MNIST {_share(before, 'mnist_test')} -> {_share(after, 'mnist_test')}; {verdict}")
     return "\n".join(lines)

@@ -19,7 +19,8 @@ def run(module, *args):
 def test_the_alias_says_it_moved_and_does_the_same(tmp_path):
     settings = tmp_path / "kiosk.toml"
     settings.write_text(f'data_dir = "{tmp_path / "data"}"\n')
-    alias, kiosk = run("trainer", "retrain", "--config", settings, "--status"), run("kiosk", "retrain", "--config", settings, "--status")
+    alias = run("trainer", "retrain", "--config", settings, "--status")
+    kiosk = run("kiosk", "retrain", "--config", settings, "--status")
     assert alias.returncode == kiosk.returncode == 0, alias.stderr
     assert alias.stdout == kiosk.stdout and "cnn: runs the shipped model" in alias.stdout
     moved = [line for line in alias.stderr.splitlines() if "moved" in line]

@@ -8,7 +8,8 @@ from kiosk.recognition.preprocess import COM_TARGET, center_of_mass
 
 def test_drawings_are_placed_on_the_canvas_at_finger_size(drawn_dir):
     drawn = drawn_digits.load(drawn_dir)
-    assert set(drawn.labels.tolist()) == set(range(10)) and len(drawn.strokes) == len(drawn.labels) == len(drawn.writers)
+    assert set(drawn.labels.tolist()) == set(range(10))
+    assert len(drawn.strokes) == len(drawn.labels) == len(drawn.writers)
     points = np.concatenate(drawn.strokes[0])
     extent = points.max(axis=0) - points.min(axis=0)
     assert extent.max() == pytest.approx(drawn_digits.TYPICAL_DRAWING_PX, abs=1)

@@ -34,8 +34,10 @@ def test_the_learner_runs_without_opencv_onnxruntime_or_pygame():
     import subprocess
     import sys
 
-    code = "import sys, kiosk.learning.live_learner, kiosk.learning.network, kiosk.learning.onnx_io; print(sorted(m for m in ('cv2', 'onnxruntime', 'pygame') if m in sys.modules))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    code = ("import sys, kiosk.learning.live_learner, kiosk.learning.network, kiosk.learning.onnx_io; "
+            "print(sorted(m for m in ('cv2', 'onnxruntime', 'pygame') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.slow
@@ -50,7 +52,8 @@ def test_the_default_mlp_learns_reports_as_it_goes_and_gives_a_model_the_kiosk_l
     assert len(progress) >= 5, "the curve gets several points, not just an end"
     assert [type(m) for m in messages[-3:]] == [Checking, Progress, Done], "the big test is announced before it runs"
     assert progress[0].accuracy < 0.5 < progress[-1].accuracy, "it starts knowing nothing and learns"
-    assert progress[-1].strip_labels == tuple(range(10)) and sum(a == b for a, b in zip(progress[-1].strip, range(10))) >= 7
+    assert progress[-1].strip_labels == tuple(range(10))
+    assert sum(a == b for a, b in zip(progress[-1].strip, range(10))) >= 7
     assert progress[-1].child is not None and int(np.argmax(progress[-1].child)) == 1, "it answers the child's drawing"
     path = check_learned_model(done)  # onnxruntime answers as the learner did
     recognizer = Recognizer(path)

@@ -6,8 +6,8 @@ import pytest
 from kiosk.learning.live_protocol import Checking, Done, Failed, LiveJob, Progress, Stopped, decode, encode
 from kiosk.learning.live_settings import LiveSettings
 
-PROGRESS = Progress(epoch=2, seen=640, seconds=1.25, accuracy=0.5, strip=tuple(range(10)), strip_labels=tuple(range(10)),
-                    child=tuple([0.1] * 10), broke=False)
+PROGRESS = Progress(epoch=2, seen=640, seconds=1.25, accuracy=0.5, strip=tuple(range(10)),
+                    strip_labels=tuple(range(10)), child=tuple([0.1] * 10), broke=False)
 
 
 @pytest.mark.parametrize("message", [
@@ -43,8 +43,8 @@ def test_a_line_that_is_not_a_message_is_refused(line):
 
 def test_settings_from_json_are_checked():
     assert LiveSettings.from_json(LiveSettings(kind="cnn").to_json()) == LiveSettings(kind="cnn")
-    for bad in ({"kind": "cnn"}, {**LiveSettings().to_json(), "extra": 1}, {**LiveSettings().to_json(), "max_epochs": 2.5},
-                {**LiveSettings().to_json(), "dropout_rate": 1.0}):
+    good = LiveSettings().to_json()
+    for bad in ({"kind": "cnn"}, {**good, "extra": 1}, {**good, "max_epochs": 2.5}, {**good, "dropout_rate": 1.0}):
         with pytest.raises(ValueError):
             LiveSettings.from_json(bad)
 

@@ -56,8 +56,10 @@ def test_too_few_drawings_is_one_clear_line(settings):
     assert done.returncode == 2 and "only 0 labelled drawings" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("args,named", [(["retrain", "--bogus"], "--bogus"), (["retrain", "--kind", "rnn"], "rnn"),
-                                        (["retrian"], "retrian"), (["--windowed", "retrain", "--status"], "--windowed")])
+@pytest.mark.parametrize("args,named", [
+    (["retrain", "--bogus"], "--bogus"), (["retrain", "--kind", "rnn"], "rnn"), (["retrian"], "retrian"),
+    (["--windowed", "retrain", "--status"], "--windowed"),
+])
 def test_a_wrong_option_is_named_without_a_traceback(args, named):
     done = digit_kiosk(*args)
     assert done.returncode == 2 and named in done.stderr and "Traceback" not in done.stderr, done.stderr
