@@ -56,7 +56,7 @@ def test_bad_setting_is_refused_with_its_name(tmp_path):
 def test_missing_data_says_what_to_do(tmp_path):
     result = run_trainer("train", "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path))
     assert result.returncode == 2
-    assert "digit-kiosk-trainer download" in result.stderr and "Traceback" not in result.stderr
+    assert "digit-kiosk download-mnist" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_evaluate_refuses_a_corrupt_model(tmp_path, mnist_dir):
