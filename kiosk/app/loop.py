@@ -29,6 +29,7 @@ from kiosk.screens.base import EXIT
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.explore import ExploreScreen
+from kiosk.screens.frame import lay_out_frame
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.train import TrainScreen
 from kiosk.service import SystemdNotifier
@@ -88,7 +89,8 @@ class App:
         self.events = EventLog(options.events_out, clock=lambda: self.now_ms / 1000)
         self.feedback_store = FeedbackStore(config.feedback_dir, config.feedback_max_records) if config.collect_feedback else None
         self.screen = self._new_draw_screen()
-        nav, panel = self.screen.nav, self.screen.panel
+        frame = lay_out_frame(self.theme, self.phrases)  # the tabs and the panel every screen shares
+        nav, panel = frame.nav, frame.panel
         self.screens = {
             "draw": self.screen,
             # The Settings tab: the child trains a network live (the precomputed grid stays in ExploreScreen).
@@ -96,7 +98,7 @@ class App:
             # "What a full training gives": the precomputed grid, for comparison, one tap from the training
             "full_training": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
             "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say,
-                                       canvas_side=self.screen.canvas.width),
+                                       canvas_side=frame.canvas.width),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases, default_pin=config.admin_pin == DEFAULT_PIN),
         }
@@ -253,8 +255,8 @@ class App:
         # What can change without a restart; the rest (models, paths, PIN) waits for the next start.
         self.config = replace(self.config, **{key: getattr(fresh, key) for key in LIVE_SETTINGS})
         self.speaker.set_volume(fresh.volume, fresh.muted)
-        draw = self.screens["draw"]
-        draw.auto_delay_ms = fresh.auto_recognize_delay_ms
+        for screen in self.screens.values():
+            screen.configure(self.config)
         log.info("settings reloaded from %s", path)
         self.events.write(type="settings", reloaded=True)
         return True

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 import pygame
 
+from kiosk.config import KioskConfig
 from kiosk.input import PointerDown, PointerEvent
+from kiosk.ui.widgets import NavBar
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Screen:
     name = ""  # this screen's tab name
     animating = False  # True while something moves on its own (the App keeps the frame rate up)
     transition: Transition | None = None
+    nav: NavBar | None = None  # the tabs, on every screen a child reaches by them
 
     def go(self, target: str, strokes: list | None = None, model_path: str | None = None) -> None:
         """Ask the App to switch to the screen named target."""
@@ -58,6 +61,9 @@ class Screen:
     def reset(self) -> None:
         """A new visitor: forget the last one's choices."""
 
+    def configure(self, config: KioskConfig) -> None:
+        """The settings file changed (SIGHUP): take what applies at once."""
+
     def handover(self) -> list | None:
         """The drawing this screen would hand over."""
         return None
@@ -75,13 +81,11 @@ class Screen:
 
     def targets(self) -> list[tuple[str, pygame.Rect]]:
         """What a finger can tap on this screen now: named rectangles, for the layout floors."""
-        nav = getattr(self, "nav", None)
-        return nav.targets() if nav is not None else []
+        return self.nav.targets() if self.nav is not None else []
 
     def follow_tab(self, event: PointerEvent) -> bool:
         """Ask to switch screens if event is a tap on another tab; True if it was."""
-        nav = getattr(self, "nav", None)
-        target = nav.hit(event.x, event.y) if nav is not None and isinstance(event, PointerDown) else None
+        target = self.nav.hit(event.x, event.y) if self.nav is not None and isinstance(event, PointerDown) else None
         if target and target != self.name:
             self.go(target)
             return True

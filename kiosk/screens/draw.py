@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pygame
 
+from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
 from kiosk.language.phrases import Phrases
 from kiosk.recognition.recognizer import Recognizer
 from kiosk.screens.answer_panel import GROW_MS, AnswerPanel
 from kiosk.screens.base import Screen
+from kiosk.screens.frame import lay_out_frame
 from kiosk.session.drawing_session import DrawingSession
 from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui import colours
@@ -21,7 +23,7 @@ from kiosk.ui.confetti import Confetti
 from kiosk.ui.digit_parade import DigitParade
 from kiosk.ui.feedback_panel import FeedbackPanel, State
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, InkLayer, NavBar
+from kiosk.ui.widgets import Button, InkLayer
 from kiosk.voice.speaker import Speaker, speak
 
 FADE_MS = 250  # the last drawing fades out when a new one starts
@@ -48,7 +50,6 @@ class DrawScreen(AnswerPanel, Screen):
     active = _on_session("active", "which model's answer is the big one")
     message_id = _on_session("message_id", "what the panel says (and the voice said)")
     memory = _on_session("memory")
-    auto_delay_ms = _on_session("auto_delay_ms")
     feedback_store = _on_session("feedback_store")
 
     def __init__(
@@ -75,24 +76,10 @@ class DrawScreen(AnswerPanel, Screen):
 
     def _layout(self) -> None:
         t = self.theme
-        m, bh = t.margin, t.button_height
-        zone = t.admin_zone  # the grown-ups' corner stays out of every child's reach
-        if t.portrait:
-            # A little less than half the height: the answer below needs room for a big digit and its bars.
-            side = min(t.width - 2 * m, int((t.height - 3 * m - bh) * 0.42))
-            self.canvas = pygame.Rect((t.width - side) // 2, m, side, side)
-            buttons_y = self.canvas.bottom + m
-            self.panel = pygame.Rect(m, buttons_y + bh + m, t.width - 2 * m, t.height - buttons_y - bh - 2 * m)
-        else:
-            side = t.height - 3 * m - bh
-            self.canvas = pygame.Rect(m, m, side, side)
-            buttons_y = self.canvas.bottom + m
-            self.panel = pygame.Rect(self.canvas.right + 2 * m, m, t.width - self.canvas.right - 3 * m, t.height - 2 * m)
-        # The panel's bottom row (chips, the question) starts right of the grown-ups' corner where they meet.
-        self.footer_left = max(self.panel.x, zone.right + m // 2) if self.panel.bottom > zone.top else self.panel.x
-        nav_h = t.touch[1]  # tabs a small finger can hit
-        self.nav = NavBar(pygame.Rect(self.panel.x, self.panel.y, self.panel.width, nav_h), self.phrases)
-        self.panel = pygame.Rect(self.panel.x, self.panel.y + nav_h + m // 2, self.panel.width, self.panel.height - nav_h - m // 2)
+        m, bh, zone = t.margin, t.button_height, t.admin_zone
+        frame = lay_out_frame(t, self.phrases)
+        self.canvas, self.panel, self.nav, self.footer_left, buttons_y = \
+            frame.canvas, frame.panel, frame.nav, frame.footer_left, frame.buttons_y
         icon = max(*t.touch, t.unit * 4)  # a finger-sized round button
         self.say_again = pygame.Rect(self.panel.right - icon, self.panel.y + max(t.unit // 2, t.unit * 2 - icon // 2), icon, icon)
         gap = m
@@ -203,6 +190,10 @@ class DrawScreen(AnswerPanel, Screen):
         self.press("clear")
         self.session.forget_visitor()  # the next child starts with the kiosk's own answers
         self._lay_out()
+
+    def configure(self, config: KioskConfig) -> None:
+        """A changed settings file: the wait before the answer applies to the next lift."""
+        self.session.auto_delay_ms = config.auto_recognize_delay_ms
 
     def start_attract(self) -> None:
         """Nobody is here: forget the last child and invite the next one."""

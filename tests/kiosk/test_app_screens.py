@@ -77,3 +77,16 @@ def test_a_new_visitor_resets_every_screen(app_factory):
     for _ in range(210):
         app.frame(50)
     assert ("reset",) in learn.calls and app.screen is app.screens["draw"] and app.screen.attract_ms is not None
+
+
+def test_a_changed_settings_file_reaches_the_screens(app, tmp_path):
+    from dataclasses import replace
+
+    settings = tmp_path / "kiosk.toml"
+    settings.write_text("auto_recognize_delay_ms = 700\n", encoding="utf-8")
+    app.options = replace(app.options, config_path=settings)
+    assert app.reload_settings()
+    draw = draw_a_one(app)
+    for _ in range(35):  # 700 ms
+        app.frame(20)
+    assert draw.prediction is not None and draw.prediction.best == 1, "answered after the new, shorter wait"
