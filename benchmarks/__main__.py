@@ -1,4 +1,5 @@
 """python -m benchmarks NAME [options]: run one benchmark by name; --list names them all."""
+
 from __future__ import annotations
 
 import importlib
@@ -14,7 +15,10 @@ BENCHMARKS = {
     "training": ("benchmarks.training", "desktop training: seconds to the target accuracies, peak memory"),
     "voice": ("benchmarks.voice", "recognized -> first sound; --render: what a voice-cache rebuild costs"),
     "unsure": ("benchmarks.unsure", "how often the kiosk answers real digits, and non-digits, at the config's rule"),
-    "drawing-session": ("benchmarks.drawing_session", "multi-stroke digits through the headless kiosk: early answers, waits"),
+    "drawing-session": (
+        "benchmarks.drawing_session",
+        "multi-stroke digits through the headless kiosk: early answers, waits",
+    ),
     "session-memory": ("benchmarks.session_memory", "the in-session memory on crossval's answers: helps, never leaks"),
     "all": ("benchmarks.suite", "the suite: the first five, onnxruntime vs torch, fp32 vs int8, retraining"),
 }

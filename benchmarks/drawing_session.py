@@ -7,6 +7,7 @@ was right (a drawing merged with the one before would be wrong).
 
 Usage: python -m benchmarks drawing-session [--digits 200] [--delays 700,1600] [--seed 0] [--out FILE]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,14 @@ def build_replay(samples, rng) -> tuple[list[ReplayEvent], list[dict]]:
 def run(delay_ms: int, events: list[ReplayEvent], digits: list[dict]) -> dict:
     with tempfile.TemporaryDirectory() as work:
         out = Path(work) / "events.jsonl"
-        config = KioskConfig(auto_recognize_delay_ms=delay_ms, fps_active=30, collect_feedback=False, data_dir=work,
-                             idle_timeout_s=600, muted=True)
+        config = KioskConfig(
+            auto_recognize_delay_ms=delay_ms,
+            fps_active=30,
+            collect_feedback=False,
+            data_dir=work,
+            idle_timeout_s=600,
+            muted=True,
+        )
         App(config, LaunchOptions(headless=True, replay=events, events_out=out, exit_when_done=True)).run()
         logged = [json.loads(line) for line in out.read_text().splitlines()]
     answers = [e for e in logged if e.get("type") == "recognized"]
@@ -83,7 +90,9 @@ def run(delay_ms: int, events: list[ReplayEvent], digits: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--digits", type=int, default=200)
     parser.add_argument("--delays", default="700,1600", help="answer delays to compare, in ms")
     parser.add_argument("--seed", type=int, default=0)
@@ -97,17 +106,23 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     multi = [i for i in range(len(drawn)) if len(drawn.strokes[i]) > 1]
     single = [i for i in range(len(drawn)) if len(drawn.strokes[i]) == 1]
     # Half multi-stroke digits (where waiting matters), half single-stroke ones.
-    chosen = list(rng.choice(multi, args.digits // 2, replace=False)) + list(rng.choice(single, args.digits - args.digits // 2, replace=False))
+    chosen = list(rng.choice(multi, args.digits // 2, replace=False)) + list(
+        rng.choice(single, args.digits - args.digits // 2, replace=False)
+    )
     rng.shuffle(chosen)
     events, digits = build_replay([(drawn.strokes[i], drawn.labels[i]) for i in chosen], rng)
     results = []
     for delay in (int(d) for d in args.delays.split(",")):
         result = run(delay, events, digits)
         results.append(result)
-        print(f"answer after {delay} ms: {result['multi_stroke_answered_early']} of {result['multi_stroke']} multi-stroke digits "
-              f"answered before their last stroke; a finished digit waited {result['wait_s_median']} s (median, "
-              f"p90 {result['wait_s_p90']} s) for its answer, {result['quiet_guess_s_median']} s for the quiet guess; "
-              f"{result['right']} of {result['answered']} answers right", file=sys.stderr)
+        print(
+            f"answer after {delay} ms: {result['multi_stroke_answered_early']} of {result['multi_stroke']} "
+            "multi-stroke digits "
+            f"answered before their last stroke; a finished digit waited {result['wait_s_median']} s (median, "
+            f"p90 {result['wait_s_p90']} s) for its answer, {result['quiet_guess_s_median']} s for the quiet guess; "
+            f"{result['right']} of {result['answered']} answers right",
+            file=sys.stderr,
+        )
     text = json.dumps({"seed": args.seed, "results": results}, indent=1)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ every frame, as the kiosk did before its ink became incremental, for comparison.
 
 Usage: python -m benchmarks frames [--size 800x480] [--points 2000] [--out runs/bench_frames.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,13 +33,19 @@ FRAME_MS = 1000 / 60
 
 def percentiles(times_s: list[float]) -> dict:
     ms = np.array(times_s) * 1000
-    return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p99_ms": round(float(np.percentile(ms, 99)), 2),
-            "max_ms": round(float(ms.max()), 2), "frames": len(ms)}
+    return {
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p99_ms": round(float(np.percentile(ms, 99)), 2),
+        "max_ms": round(float(ms.max()), 2),
+        "frames": len(ms),
+    }
 
 
 def finger(app: App, kind: int, x: float, y: float) -> None:
     width, height = app.surface.get_size()
-    pygame.event.post(pygame.event.Event(kind, x=x / width, y=y / height, dx=0.0, dy=0.0, finger_id=0, touch_id=0, pressure=1.0))
+    pygame.event.post(
+        pygame.event.Event(kind, x=x / width, y=y / height, dx=0.0, dy=0.0, finger_id=0, touch_id=0, pressure=1.0)
+    )
 
 
 def timed_frame(app: App, times: list[float]) -> None:
@@ -56,7 +63,7 @@ def drawing(app: App, points: int) -> list[float]:
     times: list[float] = []
     finger(app, pygame.FINGERDOWN, xs[0], ys[0])
     for start in range(1, points, 10):
-        for x, y in zip(xs[start:start + 10], ys[start:start + 10]):
+        for x, y in zip(xs[start : start + 10], ys[start : start + 10]):
             finger(app, pygame.FINGERMOTION, x, y)
         timed_frame(app, times)
     finger(app, pygame.FINGERUP, xs[-1], ys[-1])
@@ -93,7 +100,12 @@ def run(size: tuple[int, int], points: int, whole: bool) -> dict:
     try:
         with tempfile.TemporaryDirectory() as work:
             config = KioskConfig(data_dir=work, log_dir=str(Path(work) / "logs"), muted=True, collect_feedback=True)
-            app = App(config, LaunchOptions(headless=not os.environ.get("DISPLAY"), windowed=bool(os.environ.get("DISPLAY")), size=size))
+            app = App(
+                config,
+                LaunchOptions(
+                    headless=not os.environ.get("DISPLAY"), windowed=bool(os.environ.get("DISPLAY")), size=size
+                ),
+            )
             for _ in range(5):
                 app.frame(FRAME_MS)
             result = {"drawing": percentiles(drawing(app, points))}
@@ -108,7 +120,9 @@ def run(size: tuple[int, int], points: int, whole: bool) -> dict:
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", default="800x480")
     parser.add_argument("--points", type=int, default=2000)
     parser.add_argument("--out", type=Path)
@@ -117,8 +131,13 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     size = tuple(int(v) for v in args.size.split("x"))
-    report = {"size": args.size, "points": args.points, "driver": "x11" if os.environ.get("DISPLAY") else "dummy",
-              "incremental": run(size, args.points, whole=False), "whole": run(size, args.points, whole=True)}
+    report = {
+        "size": args.size,
+        "points": args.points,
+        "driver": "x11" if os.environ.get("DISPLAY") else "dummy",
+        "incremental": run(size, args.points, whole=False),
+        "whole": run(size, args.points, whole=True),
+    }
     text = json.dumps(report, indent=1)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ Uses the real drawn digits scaled to the kiosk canvas; onnxruntime on one thread
 
     python -m benchmarks inference [--repeats 3] [--out runs/bench_inference.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,10 +47,15 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
                 times_ms.append((time.perf_counter() - started) * 1000)
         p50, p99 = np.percentile(times_ms, [50, 99])
         results[kind] = {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "count": len(times_ms)}
-        print(f"{kind}: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(times_ms)} drawings (strokes -> answer)", file=sys.stderr)
+        print(
+            f"{kind}: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(times_ms)} drawings (strokes -> answer)",
+            file=sys.stderr,
+        )
         rng = np.random.default_rng(0)
-        hostile = {"100,000 points": [rng.uniform(0, 400, (100_000, 2))],
-                   "500 strokes": [rng.uniform(0, 400, (20, 2)) for _ in range(500)]}
+        hostile = {
+            "100,000 points": [rng.uniform(0, 400, (100_000, 2))],
+            "500 strokes": [rng.uniform(0, 400, (20, 2)) for _ in range(500)],
+        }
         for name, strokes in hostile.items():
             started = time.perf_counter()
             recognizer.recognize(strokes)
@@ -65,8 +71,15 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             times_ms.append((time.perf_counter() - started) * 1000)
     p50, p99 = np.percentile(times_ms, [50, 99])
     gate = "with the gate" if recognizers[0].gate is not None else "WITHOUT a gate"
-    results["kiosk answer"] = {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "gate": recognizers[0].gate is not None}
-    print(f"whole kiosk answer ({gate}, both models): p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 <= 3 ms)", file=sys.stderr)
+    results["kiosk answer"] = {
+        "p50_ms": round(float(p50), 3),
+        "p99_ms": round(float(p99), 3),
+        "gate": recognizers[0].gate is not None,
+    }
+    print(
+        f"whole kiosk answer ({gate}, both models): p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 <= 3 ms)",
+        file=sys.stderr,
+    )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"machine": platform.platform(), "results": results}, indent=2)
     write_text_atomic(args.out, text + "\n")

@@ -22,6 +22,7 @@ to show what the kiosk's own default (0 on x11) avoids.
 
 Needs Xvfb, xdotool, xwininfo, xdpyinfo and ImageMagick (import, compare) for the x11 driver.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -85,8 +86,11 @@ def measure_cpu(pid: int, seconds: float, xvfb_pid: int | None) -> dict:
     time.sleep(seconds)
     after, elapsed = [cpu_seconds(p) for p in pids], time.perf_counter() - wall
     percent = [round(100 * (a - b) / elapsed, 2) for a, b in zip(after, before)]
-    return {"cpu_percent": percent[0], "xvfb_cpu_percent": percent[1] if xvfb_pid else None,
-            "main_thread_wakeups_per_s": round((main_thread_wakeups(pid) - wakeups) / elapsed, 1)}
+    return {
+        "cpu_percent": percent[0],
+        "xvfb_cpu_percent": percent[1] if xvfb_pid else None,
+        "main_thread_wakeups_per_s": round((main_thread_wakeups(pid) - wakeups) / elapsed, 1),
+    }
 
 
 # --- processes ----------------------------------------------------------------------------------
@@ -116,8 +120,12 @@ def start_xvfb(size: tuple[int, int]) -> tuple[subprocess.Popen, int]:
     for display in range(FIRST_DISPLAY, FIRST_DISPLAY + 30):
         if Path(f"/tmp/.X11-unix/X{display}").exists() or Path(f"/tmp/.X{display}-lock").exists():
             continue  # someone else's X server (or its leftovers)
-        xvfb = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        xvfb = subprocess.Popen(
+            ["Xvfb", f":{display}", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 10
         while xvfb.poll() is None and time.monotonic() < deadline:
             if display_ready(display):
@@ -148,8 +156,9 @@ def start_kiosk(folder: Path, idle_timeout_s: int, env: dict, driver: str) -> su
     if driver == "dummy":
         command += ["--windowed", "--size", f"{SCREEN[0]}x{SCREEN[1]}"]  # the old measurement, unchanged
     with open(folder / "stderr.log", "w") as stderr:
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
-                                start_new_session=True)
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
 
 
 def wait_for(path: Path, pattern: str, process: subprocess.Popen, timeout_s: float) -> re.Match | None:
@@ -194,7 +203,9 @@ def changed_pixels(a: Path, b: Path) -> int:
 
 def window_geometry(display: int) -> str | None:
     """The kiosk window's size as X sees it ("800x480"), which also proves SDL opened it on this display."""
-    info = subprocess.run(["xwininfo", "-display", f":{display}", "-name", "Digit kiosk"], capture_output=True, text=True)
+    info = subprocess.run(
+        ["xwininfo", "-display", f":{display}", "-name", "Digit kiosk"], capture_output=True, text=True
+    )
     size = re.search(r"Width: (\d+).*?Height: (\d+)", info.stdout, re.DOTALL)
     return f"{size.group(1)}x{size.group(2)}" if size else None
 
@@ -236,7 +247,9 @@ def attract_run(args, env: dict, display: int | None, xvfb_pid: int | None) -> d
         try:
             kiosk = start_kiosk(folder, ATTRACT_TIMEOUT_S, env, args.driver)
             # App._start_attract logs this line when idle_ms reaches idle_timeout_s.
-            line = wait_for(folder / "stderr.log", r".*idle: clearing the drawing.*", kiosk, timeout_s=ATTRACT_TIMEOUT_S + 30)
+            line = wait_for(
+                folder / "stderr.log", r".*idle: clearing the drawing.*", kiosk, timeout_s=ATTRACT_TIMEOUT_S + 30
+            )
             result = {"attract_log_line": line.group(0).strip() if line else None, "attract_started": line is not None}
             time.sleep(ATTRACT_SETTLE_S)
             result["attract"] = measure_cpu(kiosk.pid, args.seconds, xvfb_pid)
@@ -247,8 +260,11 @@ def attract_run(args, env: dict, display: int | None, xvfb_pid: int | None) -> d
                 time.sleep(1)
                 screenshot(display, shots[1])
                 changed = changed_pixels(*shots)
-                result |= {"attract_screenshots": [str(s) for s in shots], "attract_pixels_changed_in_1s": changed,
-                           "attract_animates": changed > 0}
+                result |= {
+                    "attract_screenshots": [str(s) for s in shots],
+                    "attract_pixels_changed_in_1s": changed,
+                    "attract_animates": changed > 0,
+                }
             return result
         finally:
             stop(kiosk)
@@ -258,32 +274,47 @@ def attract_run(args, env: dict, display: int | None, xvfb_pid: int | None) -> d
 def verdicts(r: dict) -> dict:
     """Each target: the measured value, the limit, pass/fail. Memory is the larger RSS of the idle run."""
     rss = max(m["rss_mb"] for m in (r["after_start"], r.get("after_answer") or r["after_start"]))
-    values = {"first_frame_seconds": r["first_frame_seconds"], "rss_mb": rss,
-              "idle_cpu_percent": r["idle"]["cpu_percent"], "attract_cpu_percent": r["attract"]["cpu_percent"]}
-    return {key: {"value": values[key], "target": f"<= {limit:g}", "pass": values[key] <= limit}
-            for key, limit in TARGETS.items()}
+    values = {
+        "first_frame_seconds": r["first_frame_seconds"],
+        "rss_mb": rss,
+        "idle_cpu_percent": r["idle"]["cpu_percent"],
+        "attract_cpu_percent": r["attract"]["cpu_percent"],
+    }
+    return {
+        key: {"value": values[key], "target": f"<= {limit:g}", "pass": values[key] <= limit}
+        for key, limit in TARGETS.items()
+    }
 
 
 def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-    return {"platform": platform.platform(), "cpus": os.cpu_count(), "cpu": model.group(1) if model else platform.machine(),
-            "python": platform.python_version(), "load_average": os.getloadavg()}
+    return {
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "cpu": model.group(1) if model else platform.machine(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
 
 
 def summary(r: dict) -> str:
     """Two lines: every target with its verdict, then what the memory figure is made of."""
-    t = {key: f"{v['value']}{unit} ({v['target']}{unit} {'pass' if v['pass'] else 'FAIL'})"
-         for (key, v), unit in zip(r["targets"].items(), (" s", " MB", "%", "%"))}
+    t = {
+        key: f"{v['value']}{unit} ({v['target']}{unit} {'pass' if v['pass'] else 'FAIL'})"
+        for (key, v), unit in zip(r["targets"].items(), (" s", " MB", "%", "%"))
+    }
     answer = r.get("after_answer") or {}
     after_answer = f"{answer['rss_mb']} MB" if answer else "n/a (no X to draw on)"
-    return (f"kiosk on {r['driver']} {r['screen']}{' fullscreen' if r['fullscreen'] else ''}: first frame "
-            f"{t['first_frame_seconds']}, resident {t['rss_mb']}, CPU of one core idle {t['idle_cpu_percent']}, "
-            f"attract loop {t['attract_cpu_percent']}\n"
-            f"  resident after start {r['after_start']['rss_mb']} MB, after an answer {after_answer}, peak "
-            f"{answer.get('hwm_mb') or r['after_start']['hwm_mb']} MB; attract started {r['attract_started']}, animates "
-            f"{r.get('attract_animates')}; SDL_FRAMEBUFFER_ACCELERATION {r['sdl_framebuffer_acceleration']}, "
-            f"GL libraries mapped: {', '.join(r['gl_libraries']) or 'none'}")
+    return (
+        f"kiosk on {r['driver']} {r['screen']}{' fullscreen' if r['fullscreen'] else ''}: first frame "
+        f"{t['first_frame_seconds']}, resident {t['rss_mb']}, CPU of one core idle {t['idle_cpu_percent']}, "
+        f"attract loop {t['attract_cpu_percent']}\n"
+        f"  resident after start {r['after_start']['rss_mb']} MB, after an answer {after_answer}, peak "
+        f"{answer.get('hwm_mb') or r['after_start']['hwm_mb']} MB; attract started {r['attract_started']}, animates "
+        f"{r.get('attract_animates')}; SDL_FRAMEBUFFER_ACCELERATION {r['sdl_framebuffer_acceleration']}, "
+        f"GL libraries mapped: {', '.join(r['gl_libraries']) or 'none'}"
+    )
 
 
 def run(args) -> dict:
@@ -310,13 +341,21 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     args.runs = args.out.parent  # the screenshots go beside the JSON
     args.runs.mkdir(parents=True, exist_ok=True)
     result = run(args)
-    result |= {"driver": "x11 (Xvfb)" if args.driver == "x11" else "dummy", "screen": f"{SCREEN[0]}x{SCREEN[1]}",
-               "fullscreen": args.driver == "x11", "seconds_per_cpu_window": args.seconds,
-               "sdl_framebuffer_acceleration": args.framebuffer_acceleration or "kiosk default", "machine": machine()}
+    result |= {
+        "driver": "x11 (Xvfb)" if args.driver == "x11" else "dummy",
+        "screen": f"{SCREEN[0]}x{SCREEN[1]}",
+        "fullscreen": args.driver == "x11",
+        "seconds_per_cpu_window": args.seconds,
+        "sdl_framebuffer_acceleration": args.framebuffer_acceleration or "kiosk default",
+        "machine": machine(),
+    }
     result["targets"] = verdicts(result)
     # The flat keys the suite (benchmarks/suite.py) reads (the first three as in the dummy-driver version).
-    result |= {"rss_mb": result["targets"]["rss_mb"]["value"], "idle_cpu_percent_of_one_core": result["idle"]["cpu_percent"],
-               "attract_cpu_percent_of_one_core": result["attract"]["cpu_percent"]}
+    result |= {
+        "rss_mb": result["targets"]["rss_mb"]["value"],
+        "idle_cpu_percent_of_one_core": result["idle"]["cpu_percent"],
+        "attract_cpu_percent_of_one_core": result["attract"]["cpu_percent"],
+    }
     print(summary(result), file=sys.stderr)
     text = json.dumps(result, indent=2)
     args.out.write_text(text + "\n")

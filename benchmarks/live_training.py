@@ -8,6 +8,7 @@ Targets (the "watch it learn" issue): MLP >= 95% in <= 10 s and CNN >= 97% in <=
 
 Usage: python -m benchmarks live-training [--out runs/bench_live_training.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,15 +63,21 @@ def learn(settings: LiveSettings, frame=None) -> dict:
         else:
             time.sleep(0.02)
     result = {
-        "settings": settings.__dict__, "final_accuracy": getattr(done, "accuracy", None),
-        "learning_seconds": getattr(done, "seconds", None), "wall_seconds": round(time.monotonic() - started, 2),
-        "seconds_to": {f"{m:.0%}": reached.get(m) for m in MARKS}, "learner_peak_rss_mb": round(peak, 1),
+        "settings": settings.__dict__,
+        "final_accuracy": getattr(done, "accuracy", None),
+        "learning_seconds": getattr(done, "seconds", None),
+        "wall_seconds": round(time.monotonic() - started, 2),
+        "seconds_to": {f"{m:.0%}": reached.get(m) for m in MARKS},
+        "learner_peak_rss_mb": round(peak, 1),
         "curve_points": len(curve),
     }
     if frames:
         ms = np.array(frames) * 1000
-        result["frames_while_learning"] = {"p50_ms": round(float(np.percentile(ms, 50)), 2),
-                                           "p99_ms": round(float(np.percentile(ms, 99)), 2), "frames": len(ms)}
+        result["frames_while_learning"] = {
+            "p50_ms": round(float(np.percentile(ms, 50)), 2),
+            "p99_ms": round(float(np.percentile(ms, 99)), 2),
+            "frames": len(ms),
+        }
     return result
 
 
@@ -83,8 +90,12 @@ def kiosk_frame():
     from kiosk.config import KioskConfig
 
     work = tempfile.mkdtemp()
-    app = App(KioskConfig(data_dir=work, log_dir=str(Path(work) / "logs"), muted=True),
-              LaunchOptions(headless=not os.environ.get("DISPLAY"), windowed=bool(os.environ.get("DISPLAY")), size=(800, 480)))
+    app = App(
+        KioskConfig(data_dir=work, log_dir=str(Path(work) / "logs"), muted=True),
+        LaunchOptions(
+            headless=not os.environ.get("DISPLAY"), windowed=bool(os.environ.get("DISPLAY")), size=(800, 480)
+        ),
+    )
     draw = app.screens["draw"]
     draw.ink.begin(draw.canvas.width * 0.5, draw.canvas.height * 0.15)
     draw.ink.extend(draw.canvas.width * 0.5, draw.canvas.height * 0.85)
@@ -94,18 +105,24 @@ def kiosk_frame():
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     frame = kiosk_frame()
-    report = {"driver": "x11" if os.environ.get("DISPLAY") else "dummy", "cpus": os.cpu_count(), "runs": [
-        learn(LiveSettings(kind="mlp"), frame),
-        learn(LiveSettings(kind="cnn"), frame),
-        learn(LiveSettings(kind="mlp", learning_rate=1.0, max_epochs=2)),
-        learn(LiveSettings(kind="mlp", learning_rate=0.00001, max_epochs=2)),
-        learn(LiveSettings(kind="mlp", dropout_rate=0.8)),
-        learn(LiveSettings(kind="mlp", max_epochs=20)),
-    ]}
+    report = {
+        "driver": "x11" if os.environ.get("DISPLAY") else "dummy",
+        "cpus": os.cpu_count(),
+        "runs": [
+            learn(LiveSettings(kind="mlp"), frame),
+            learn(LiveSettings(kind="cnn"), frame),
+            learn(LiveSettings(kind="mlp", learning_rate=1.0, max_epochs=2)),
+            learn(LiveSettings(kind="mlp", learning_rate=0.00001, max_epochs=2)),
+            learn(LiveSettings(kind="mlp", dropout_rate=0.8)),
+            learn(LiveSettings(kind="mlp", max_epochs=20)),
+        ],
+    }
     text = json.dumps(report, indent=1)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ answered with this writer's memory (a memory that leaked to the next child).
 
     python -m benchmarks session-memory --crossval /tmp/crossval [--similarity 0.8] [--out FILE]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         fold = np.load(args.crossval / f"fold{k}.npz")
         test = digits.subset(np.isin(digits.writers, list(held_out)))
         images, _ = crossval.held_out_view(test, seed=100 + k)  # the very pictures the fold's models answered
-        answers = crossval.decide(fold["digits_cnn"], fold["digits_mlp"], fold["digits_gate"], fold["digits_ratio"],
-                                  fold["digits_ink"], rule)
+        answers = crossval.decide(
+            fold["digits_cnn"], fold["digits_mlp"], fold["digits_gate"], fold["digits_ratio"], fold["digits_ink"], rule
+        )
         for writer in sorted(held_out):
             mine = test.writers == writer
             per_writer[writer] = (images[mine], test.labels[mine], answers[mine])
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     leaked_changed = leaked_total = 0
     memories = {}
     for writer, (images, labels, answers) in per_writer.items():
-        memory, corrected = SessionMemory(capacity=10 ** 6, min_similarity=args.similarity), set()
+        memory, corrected = SessionMemory(capacity=10**6, min_similarity=args.similarity), set()
         for image, label, answer in zip(images, labels, answers):
             if corrected:  # a drawing after the writer's first correction
                 recalled = memory.recall(image)
@@ -70,14 +72,28 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
                 leaked_total += 1
                 leaked_changed += bool(recalled) and recalled[0] != answer and answer == label
     print(f"similarity >= {args.similarity}: {later_total} drawings after a writer's first correction", file=sys.stderr)
-    print(f"  errors (wrong or not sure) without the memory: {before} ({100 * before / max(later_total, 1):.2f}%), "
-          f"with it: {after} ({100 * after / max(later_total, 1):.2f}%): {100 * (before - after) / max(before, 1):.0f}% fewer",
-          file=sys.stderr)
-    print(f"  another writer's right answers turned wrong by this writer's memory: {leaked_changed} of {leaked_total} "
-          f"({100 * leaked_changed / max(leaked_total, 1):.3f}%)", file=sys.stderr)
-    text = json.dumps({"similarity": args.similarity, "drawings_after_a_correction": later_total,
-                       "errors_without_memory": before, "errors_with_memory": after,
-                       "other_writers_answers": leaked_total, "other_writers_right_answers_turned_wrong": leaked_changed}, indent=1)
+    print(
+        f"  errors (wrong or not sure) without the memory: {before} ({100 * before / max(later_total, 1):.2f}%), "
+        f"with it: {after} ({100 * after / max(later_total, 1):.2f}%): "
+        f"{100 * (before - after) / max(before, 1):.0f}% fewer",
+        file=sys.stderr,
+    )
+    print(
+        f"  another writer's right answers turned wrong by this writer's memory: {leaked_changed} of {leaked_total} "
+        f"({100 * leaked_changed / max(leaked_total, 1):.3f}%)",
+        file=sys.stderr,
+    )
+    text = json.dumps(
+        {
+            "similarity": args.similarity,
+            "drawings_after_a_correction": later_total,
+            "errors_without_memory": before,
+            "errors_with_memory": after,
+            "other_writers_answers": leaked_total,
+            "other_writers_right_answers_turned_wrong": leaked_changed,
+        },
+        indent=1,
+    )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n")

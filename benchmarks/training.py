@@ -7,6 +7,7 @@ Prints JSON (and a table on stderr) and writes it to --out.
 
     python -m benchmarks training --data-dir ../shared/data/mnist --out runs/bench_training.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,14 @@ CASES = {
     "mlp": (
         0.980,
         60.0,
-        {"model": "mlp", "hidden_units": 800, "dropout_rate": 0.1, "learning_rate": 0.002, "lr_decay": 0.9, "max_epochs": 10},
+        {
+            "model": "mlp",
+            "hidden_units": 800,
+            "dropout_rate": 0.1,
+            "learning_rate": 0.002,
+            "lr_decay": 0.9,
+            "max_epochs": 10,
+        },
     ),
 }
 
@@ -85,17 +93,23 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
 
     results = []
     for name in args.models.split(","):
-        command = [sys.executable, "-m", "benchmarks", "training", "--case", name] + (["--data-dir", args.data_dir] if args.data_dir else [])
+        command = [sys.executable, "-m", "benchmarks", "training", "--case", name] + (
+            ["--data-dir", args.data_dir] if args.data_dir else []
+        )
         completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True, cwd=PROJECT_ROOT)
         results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
 
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}", file=sys.stderr)
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}",
+        file=sys.stderr,
+    )
     print(f"{'model':<6}{'target':>9}{'budget':>9}{'reached at':>12}{'met':>6}{'peak RSS':>11}", file=sys.stderr)
     for r in results:
         reached = f"{r['seconds_to_target']:.0f} s" if r["seconds_to_target"] is not None else "never"
         print(
             f"{r['model']:<6}{100 * r['target_accuracy']:>8.1f}%{r['budget_seconds']:>8.0f}s{reached:>12}"
-            f"{'yes' if r['met'] else 'NO':>6}{r['peak_rss_mb']:>8.0f} MB", file=sys.stderr,
+            f"{'yes' if r['met'] else 'NO':>6}{r['peak_rss_mb']:>8.0f} MB",
+            file=sys.stderr,
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

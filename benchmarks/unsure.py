@@ -4,11 +4,12 @@
 Non-digits are generated: random scribbles, squares, crosses, zig-zags, and capital
 letters that look like no digit (A E H K M W X Y) as jittered polylines. Prints, per
 rule, the share of real drawn digits answered (and right when answered) and the share of non-digits
-wrongly answered with a digit, at the config's thresholds. The shipped models have seen these drawn digits (held-out figures:
-digit-kiosk-trainer crossval); the generated non-digits are new to them.
+wrongly answered with a digit, at the config's thresholds. The shipped models have seen these drawn
+digits (held-out figures: digit-kiosk-trainer crossval); the generated non-digits are new to them.
 
     python -m benchmarks unsure [--out FILE]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,7 +81,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     report = {"digits": len(drawn), "non_digits": len(fakes), "rules": {}}
 
     def kiosk_answer(strokes, rule):
-        return (recognize_all(recognizers, strokes) if rule == "the kiosk (with the gate)" else [plain.recognize(strokes)])[0].digit
+        return (
+            recognize_all(recognizers, strokes) if rule == "the kiosk (with the gate)" else [plain.recognize(strokes)]
+        )[0].digit
 
     for rule in ("CNN alone, no gate", "the kiosk (with the gate)"):
         answers = [kiosk_answer(s, rule) for s in drawn.strokes]
@@ -90,13 +93,21 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         print(
             f"{rule}: drawn digits answered {100 * answered.mean():.1f}% (right when answered "
             f"{100 * right[answered].mean():.1f}%, wrong answers {100 * (answered & ~right).mean():.1f}% of all); "
-            f"non-digits answered with a digit {100 * fake_answers.mean():.1f}% of {len(fakes)}", file=sys.stderr
+            f"non-digits answered with a digit {100 * fake_answers.mean():.1f}% of {len(fakes)}",
+            file=sys.stderr,
         )
-        by_kind = {k: float(np.mean([f for f, (n, _) in zip(fake_answers, fakes) if n == k])) for k in sorted({n for n, _ in fakes})}
+        by_kind = {
+            k: float(np.mean([f for f, (n, _) in zip(fake_answers, fakes) if n == k]))
+            for k in sorted({n for n, _ in fakes})
+        }
         print("   by kind: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in by_kind.items()), file=sys.stderr)
-        report["rules"][rule] = {"digits_answered": float(answered.mean()), "right_when_answered": float(right[answered].mean()),
-                                 "wrong_of_all": float((answered & ~right).mean()),
-                                 "non_digits_answered": float(fake_answers.mean()), "non_digits_answered_by_kind": by_kind}
+        report["rules"][rule] = {
+            "digits_answered": float(answered.mean()),
+            "right_when_answered": float(right[answered].mean()),
+            "wrong_of_all": float((answered & ~right).mean()),
+            "non_digits_answered": float(fake_answers.mean()),
+            "non_digits_answered_by_kind": by_kind,
+        }
     text = json.dumps(report, indent=1)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

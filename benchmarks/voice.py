@@ -11,6 +11,7 @@ the loudness spread. Pin it to one core to see what a Pi rebuilding its cache do
 Usage: python -m benchmarks voice [--trials 30]
        python -m benchmarks voice --render [--engines pico espeak-ng] [--out runs/bench_voice_render.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,13 +96,18 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         results[mode] = (np.array(latencies), np.array(pressed))
     report = {}
     for mode, (ms, total) in results.items():
-        print(f"{mode:15s}: recognized -> audio start p50 {np.median(ms):6.1f} ms, p95 {np.percentile(ms, 95):6.1f} ms, "
-              f"max {ms.max():6.1f} ms; Go pressed -> audio p95 {np.percentile(total, 95):6.1f} ms ({len(ms)} drawings)",
-              file=sys.stderr)
-        report[mode] = {"recognized_to_audio_p50_ms": round(float(np.median(ms)), 1),
-                        "recognized_to_audio_p95_ms": round(float(np.percentile(ms, 95)), 1),
-                        "recognized_to_audio_max_ms": round(float(ms.max()), 1),
-                        "pressed_to_audio_p95_ms": round(float(np.percentile(total, 95)), 1), "drawings": len(ms)}
+        print(
+            f"{mode:15s}: recognized -> audio start p50 {np.median(ms):6.1f} ms, p95 {np.percentile(ms, 95):6.1f} ms, "
+            f"max {ms.max():6.1f} ms; Go pressed -> audio p95 {np.percentile(total, 95):6.1f} ms ({len(ms)} drawings)",
+            file=sys.stderr,
+        )
+        report[mode] = {
+            "recognized_to_audio_p50_ms": round(float(np.median(ms)), 1),
+            "recognized_to_audio_p95_ms": round(float(np.percentile(ms, 95)), 1),
+            "recognized_to_audio_max_ms": round(float(ms.max()), 1),
+            "pressed_to_audio_p95_ms": round(float(np.percentile(total, 95)), 1),
+            "drawings": len(ms),
+        }
     print(json.dumps(report, indent=1))
     return 0
 
@@ -114,6 +120,7 @@ def render_benchmark(engine_names: list[str], out: Path) -> int:
     from kiosk.voice.engines import installed
 
     from trainer import voice_cache as builder
+
     phrases, results = Phrases(), {}
     for engine in engine_names:
         if not installed(engine):
@@ -136,16 +143,25 @@ def render_benchmark(engine_names: list[str], out: Path) -> int:
                     speaking += spoken
             ms = 1000 * np.array(times)
             results[f"{engine}/{lang}"] = {
-                "clips": len(times), "render_ms_p50": round(float(np.median(ms)), 1),
-                "render_ms_p95": round(float(np.percentile(ms, 95)), 1), "total_s": round(float(ms.sum()) / 1000, 1),
+                "clips": len(times),
+                "render_ms_p50": round(float(np.median(ms)), 1),
+                "render_ms_p95": round(float(np.percentile(ms, 95)), 1),
+                "total_s": round(float(ms.sum()) / 1000, 1),
                 "words_per_minute": round(60 * words / speaking, 1),
-                "spoken_s_min": round(min(durations), 2), "spoken_s_max": round(max(durations), 2),
-                "lufs_min": min(levels), "lufs_max": max(levels)}
+                "spoken_s_min": round(min(durations), 2),
+                "spoken_s_max": round(max(durations), 2),
+                "lufs_min": min(levels),
+                "lufs_max": max(levels),
+            }
             r = results[f"{engine}/{lang}"]
-            print(f"{engine:9s} {lang}: {r['clips']} clips, render p50 {r['render_ms_p50']} ms, p95 {r['render_ms_p95']} ms "
-                  f"({r['total_s']} s in all); {r['words_per_minute']:.0f} words a minute while speaking; "
-                  f"{r['spoken_s_min']}-{r['spoken_s_max']} s; loudness {r['lufs_min']:.2f} to {r['lufs_max']:.2f} LUFS",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{engine:9s} {lang}: {r['clips']} clips, render p50 {r['render_ms_p50']} ms, "
+                f"p95 {r['render_ms_p95']} ms "
+                f"({r['total_s']} s in all); {r['words_per_minute']:.0f} words a minute while speaking; "
+                f"{r['spoken_s_min']}-{r['spoken_s_max']} s; loudness {r['lufs_min']:.2f} to {r['lufs_max']:.2f} LUFS",
+                file=sys.stderr,
+                flush=True,
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=1)
     out.write_text(text + "\n")

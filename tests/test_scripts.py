@@ -1,5 +1,6 @@
 """scripts/ holds only what a person runs by hand; builders are trainer subcommands and the benchmarks
 one package with one entry point (python -m benchmarks), which nothing shipped imports."""
+
 import ast
 import json
 import subprocess
@@ -49,8 +50,11 @@ def test_nothing_shipped_imports_the_benchmarks_and_the_wheel_leaves_them_out():
     for top in ("kiosk", "trainer"):
         for path in (PROJECT_ROOT / top).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                    [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                )
                 assert not any(n.split(".")[0] == "benchmarks" for n in names), f"{path} imports benchmarks"
     packages = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     assert not any(p.split(".")[0] == "benchmarks" for p in packages), "benchmarks are for developers, not the wheel"
@@ -58,21 +62,49 @@ def test_nothing_shipped_imports_the_benchmarks_and_the_wheel_leaves_them_out():
 
 
 def test_every_benchmark_is_listed_and_runs_by_name():
-    listed = subprocess.run([sys.executable, "-m", "benchmarks", "--list"], capture_output=True, text=True,
-                            cwd=PROJECT_ROOT, timeout=60)
+    listed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--list"], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60
+    )
     assert listed.returncode == 0, listed.stderr
     names = [line.split()[0] for line in listed.stdout.splitlines()]
-    assert {"inference", "frames", "kiosk", "live-training", "training", "voice", "unsure", "drawing-session",
-            "session-memory", "all"} <= set(names)
-    unknown = subprocess.run([sys.executable, "-m", "benchmarks", "nonsense"], capture_output=True, text=True,
-                             cwd=PROJECT_ROOT, timeout=60)
+    assert {
+        "inference",
+        "frames",
+        "kiosk",
+        "live-training",
+        "training",
+        "voice",
+        "unsure",
+        "drawing-session",
+        "session-memory",
+        "all",
+    } <= set(names)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "nonsense"], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60
+    )
     assert unknown.returncode == 2 and "inference" in unknown.stderr
 
 
 @pytest.mark.slow  # a real run: a benchmark over every drawn digit
 def test_a_benchmark_prints_json(tmp_path, drawn_dir):
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "inference", "--repeats", "1", "--drawn-dir", str(drawn_dir),
-                           "--out", str(tmp_path / "out.json")], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "inference",
+            "--repeats",
+            "1",
+            "--drawn-dir",
+            str(drawn_dir),
+            "--out",
+            str(tmp_path / "out.json"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     printed = json.loads(done.stdout)
     assert printed == json.loads((tmp_path / "out.json").read_text())

@@ -31,7 +31,8 @@ def _settings_arguments(parser: argparse.ArgumentParser) -> None:
     why, default = field_help(), TrainSettings()
 
     def add(flags, name, **kwargs):
-        parser.add_argument(*flags, dest=name, help=f"{why.get(name, '')} (default: {getattr(default, name)})", **kwargs)
+        help_text = f"{why.get(name, '')} (default: {getattr(default, name)})"
+        parser.add_argument(*flags, dest=name, help=help_text, **kwargs)
 
     add(["--model"], "model", choices=MODEL_KINDS)
     add(["--dropout", "--dropout-rate"], "dropout_rate", type=float)
@@ -54,7 +55,9 @@ def _prog() -> str:
 def build_parser() -> argparse.ArgumentParser:
     from kiosk import version
 
-    parser = argparse.ArgumentParser(prog=_prog(), description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=_prog(), description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more (debug level)")
     # Not required=True: argparse would then complain of the missing command and never name an unknown flag.
@@ -69,19 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--drawn-dir", help="drawn-digits folder (default: $DRAWN_DIGITS_DIR or ../shared/...)")
     train.add_argument("--out", default="runs", help="folder for the .onnx and MANIFEST.json (default: runs)")
     train.add_argument("--name", help="file name without .onnx (default: the model kind)")
-    train.add_argument("--snapshot-epochs", type=_epoch_list, default=[], help="also export the best model after these epochs, e.g. 1,3")
+    train.add_argument("--snapshot-epochs", type=_epoch_list, default=[],
+                       help="also export the best model after these epochs, e.g. 1,3")
     train.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits (no drawn accuracy)")
 
     evaluate = commands.add_parser("evaluate", help="accuracy of an ONNX model on MNIST test and drawn digits")
     evaluate.add_argument("model_paths", metavar="MODEL.onnx", nargs="+", type=Path)
-    evaluate.add_argument("--data-dir", help="MNIST folder; only the two t10k test files are read (default: $MNIST_DIR)")
+    evaluate.add_argument("--data-dir",
+                          help="MNIST folder; only the two t10k test files are read (default: $MNIST_DIR)")
     evaluate.add_argument("--drawn-dir", help="drawn-digits folder (default: $DRAWN_DIGITS_DIR or ../shared/...)")
     evaluate.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits")
     evaluate.add_argument("--brief", action="store_true", help="one line per model")
 
     from kiosk.retraining import command as retraining_command
 
-    retrain = commands.add_parser("retrain", help="moved to `digit-kiosk retrain` (this alias goes in the next release)")
+    retrain = commands.add_parser("retrain",
+                                  help="moved to `digit-kiosk retrain` (this alias goes in the next release)")
     retraining_command.add_retrain_arguments(retrain)
     from trainer import build_commands, experiment_commands
 
@@ -94,7 +100,8 @@ def _retrain(args) -> int:
     """The alias of one release: say where the command went, then do the same."""
     from kiosk.retraining.command import run_retrain
 
-    print("`python -m trainer retrain` moved to `digit-kiosk retrain` (the same options); running that", file=sys.stderr)
+    print("`python -m trainer retrain` moved to `digit-kiosk retrain` (the same options); running that",
+          file=sys.stderr)
     return run_retrain(args)
 
 
@@ -146,7 +153,8 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     elif args.command == "train":
         from trainer.run import train_and_export
 
-        settings_values = {f.name: getattr(args, f.name) for f in _settings_fields() if getattr(args, f.name, None) is not None}
+        settings_values = {f.name: getattr(args, f.name) for f in _settings_fields()
+                           if getattr(args, f.name, None) is not None}
         command = "python -m trainer " + shlex.join(argv)
         train_and_export(
             settings_values, Path(args.out), args.name, args.snapshot_epochs, args.data_dir, args.drawn_dir,
@@ -175,7 +183,8 @@ def _missing_extra(error: ModuleNotFoundError, command: str) -> str | None:
         return None
     extra = EXTRAS[missing]
     then = " (first the CPU-only torch: docs/training.md in the source)" if extra == "train" else ""
-    return f"error: '{command}' needs {error.name}, which comes with the [{extra}] extra: pip install 'digit-kiosk[{extra}]'{then}"
+    return (f"error: '{command}' needs {error.name}, which comes with the [{extra}] extra: "
+            f"pip install 'digit-kiosk[{extra}]'{then}")
 
 
 def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:

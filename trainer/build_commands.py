@@ -3,6 +3,7 @@
 Each command is `digit-kiosk-trainer NAME` (or `python -m trainer NAME`); its work lives in a module of
 its own, which tests call directly. Heavy imports wait until a command runs, so --help stays instant.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,9 @@ def add_to(commands) -> None:
     shipped.add_argument("--no-drawn", action="store_true", help="go on without the drawn digits")
     shipped.set_defaults(handler=_evaluate_shipped)
 
-    translations = commands.add_parser("compile-translations", help="compile the kiosk's .po catalogs into the .mo files it loads")
+    translations = commands.add_parser(
+        "compile-translations", help="compile the kiosk's .po catalogs into the .mo files it loads"
+    )
     translations.add_argument("--check", action="store_true", help="only report .mo files that are out of date")
     translations.set_defaults(handler=_compile_translations)
     live = commands.add_parser("build-live-data", help="the MNIST subset the kiosk carries for live training")
@@ -37,7 +40,9 @@ def add_to(commands) -> None:
     live.set_defaults(handler=lambda args: _module("mnist_subset").build_or_check(args.data_dir, args.check))
     _add_voice_cache(commands)
 
-    drawn = commands.add_parser("build-drawn-models", help="fine-tune the CNN on the drawn digits and train the gate ([train])")
+    drawn = commands.add_parser(
+        "build-drawn-models", help="fine-tune the CNN on the drawn digits and train the gate ([train])"
+    )
     drawn.add_argument("--base", type=Path, help="the MNIST-only CNN (default: cnn.onnx of the shipped models)")
     drawn.add_argument("--out", type=Path, help="default: the shipped models (exported_models/ in a checkout)")
     drawn.add_argument("--crossval", type=Path, help="a `crossval` folder: its figures go into the metadata")
@@ -45,14 +50,24 @@ def add_to(commands) -> None:
 
     from trainer.shipped_recipes import RECIPES
 
-    shipped = commands.add_parser("build-shipped", help="re-create every shipped model with its recipe ([train], ~35 min)")
-    shipped.add_argument("steps", nargs="*", type=_step, metavar="STEP",
-                         help=f"any of {', '.join(RECIPES)} (default: all, in that order)")
+    shipped = commands.add_parser(
+        "build-shipped", help="re-create every shipped model with its recipe ([train], ~35 min)"
+    )
+    shipped.add_argument(
+        "steps",
+        nargs="*",
+        type=_step,
+        metavar="STEP",
+        help=f"any of {', '.join(RECIPES)} (default: all, in that order)",
+    )
     shipped.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR or ~/.cache/digit-kiosk/mnist)")
     shipped.add_argument("--out", type=Path, help="default: the shipped models (exported_models/ in a checkout)")
     shipped.add_argument("--dry-run", action="store_true", help="print the commands, run none")
-    shipped.set_defaults(handler=lambda args: _module("shipped_recipes").build_shipped(
-        args.steps or list(RECIPES), args.out or _shipped("models"), args.data_dir, args.dry_run))
+    shipped.set_defaults(
+        handler=lambda args: _module("shipped_recipes").build_shipped(
+            args.steps or list(RECIPES), args.out or _shipped("models"), args.data_dir, args.dry_run
+        )
+    )
 
 
 def _add_voice_cache(commands) -> None:
@@ -60,11 +75,19 @@ def _add_voice_cache(commands) -> None:
     from kiosk.voice.engines import ENGINES
 
     voice = commands.add_parser("build-voice-cache", help="render every spoken phrase to a clip (the [voice] extra)")
-    voice.add_argument("--engine", choices=("auto", "gtts", "offline", *ENGINES), default="auto",
-                       help="auto: gTTS if reachable, else the best offline engine (default); gtts: fail rather than "
-                            "fall back; offline: Pico, else espeak-ng, else pyttsx3; or one engine only")
-    voice.add_argument("--spanish", choices=("spain", "latin-america"), default="spain",
-                       help="the Spanish accent where the engine has both (gTTS, espeak-ng; Pico speaks Castilian)")
+    voice.add_argument(
+        "--engine",
+        choices=("auto", "gtts", "offline", *ENGINES),
+        default="auto",
+        help="auto: gTTS if reachable, else the best offline engine (default); gtts: fail rather than "
+        "fall back; offline: Pico, else espeak-ng, else pyttsx3; or one engine only",
+    )
+    voice.add_argument(
+        "--spanish",
+        choices=("spain", "latin-america"),
+        default="spain",
+        help="the Spanish accent where the engine has both (gTTS, espeak-ng; Pico speaks Castilian)",
+    )
     voice.add_argument("--languages", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
     voice.add_argument("--out", type=Path, help="default: the shipped clips (voice_cache/ in a checkout)")
     voice.add_argument("--force", action="store_true", help="render every clip again")
@@ -112,7 +135,11 @@ def _build_drawn_models(args: argparse.Namespace) -> int:
     import shlex
 
     out = args.out or _shipped("models")
-    given = [(flag, value) for flag, value in (("--base", args.base), ("--out", args.out), ("--crossval", args.crossval)) if value]
+    given = [
+        (flag, value)
+        for flag, value in (("--base", args.base), ("--out", args.out), ("--crossval", args.crossval))
+        if value
+    ]
     command = shlex.join(["digit-kiosk-trainer", "build-drawn-models", *[str(part) for pair in given for part in pair]])
     _module("drawn_models").build_drawn_models(args.base or out / "cnn.onnx", out, args.crossval, command)
     return 0

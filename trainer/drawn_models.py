@@ -8,6 +8,7 @@ have seen every dev writer.
 
     digit-kiosk-trainer build-drawn-models [--base exported_models/cnn.onnx] [--crossval /tmp/crossval]
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,27 +35,41 @@ def build_drawn_models(base: Path, out: Path, crossval_dir: Path | None, command
     print(f"fine-tuning {base.name} on MNIST and {len(digits)} drawn digits by {len(writers)} writers", flush=True)
     styled = styled_copies(data.train_images, data.train_labels, seed=0)
     check = to_model_input(data.test_images[:1000])
-    cnn = drawn_training.finetune_cnn(model, data.train_images, data.train_labels.astype(np.int64), digits, settings,
-                                      styled_images=styled)
+    cnn = drawn_training.finetune_cnn(
+        model, data.train_images, data.train_labels.astype(np.int64), digits, settings, styled_images=styled
+    )
     _export_cnn(cnn, data, out, train_settings, base_meta, base_bytes, settings, writers, crossval, check, command)
-    print(f"training the gate on digits against {len(drawn_training.gate_negatives(letters))} letters, shapes and doodles",
-          flush=True)
+    print(
+        f"training the gate on digits against {len(drawn_training.gate_negatives(letters))} letters, shapes, doodles",
+        flush=True,
+    )
     gate = drawn_training.train_gate(data.train_images, digits, letters, settings, styled_images=styled)
     _export_gate(gate, data, out, settings, writers, crossval, check, command)
 
 
-def _export_cnn(cnn, data, out, train_settings, base_meta, base_bytes, settings, writers, crossval, check, command) -> None:
+def _export_cnn(
+    cnn, data, out, train_settings, base_meta, base_bytes, settings, writers, crossval, check, command
+) -> None:
     from trainer.export import build_metadata, export_onnx
     from trainer.train import History
 
     mnist_accuracy = float((drawn_training.probabilities(cnn, data.test_images).argmax(1) == data.test_labels).mean())
-    metadata = build_metadata(train_settings, History(), {"mnist_test_accuracy": mnist_accuracy}, json.loads(base_meta.get(
-        contract.META_DATA_CHECKSUMS, "{}")))
+    metadata = build_metadata(
+        train_settings,
+        History(),
+        {"mnist_test_accuracy": mnist_accuracy},
+        json.loads(base_meta.get(contract.META_DATA_CHECKSUMS, "{}")),
+    )
     for key in (contract.META_EPOCHS_RUN, contract.META_HISTORY, "best_epoch", "interrupted"):
         metadata[key] = base_meta.get(key, metadata[key])  # the MNIST training's own story stays
-    metadata[drawn_training.FINE_TUNED_KEY] = json.dumps({"settings": settings.__dict__, "writers": writers,
-                                                          "base_sha256": hashlib.sha256(base_bytes).hexdigest(),
-                                                          "crossval": crossval.get("kiosk")})
+    metadata[drawn_training.FINE_TUNED_KEY] = json.dumps(
+        {
+            "settings": settings.__dict__,
+            "writers": writers,
+            "base_sha256": hashlib.sha256(base_bytes).hexdigest(),
+            "crossval": crossval.get("kiosk"),
+        }
+    )
     export_onnx(cnn, out / "cnn.onnx", metadata, check, command=command)
     print(f"cnn.onnx: MNIST test {100 * mnist_accuracy:.2f}%", flush=True)
 
@@ -66,14 +81,33 @@ def _export_gate(gate, data, out, settings, writers, crossval, check, command) -
 
     threshold = KioskConfig.load(None).max_not_a_number  # what the kiosk will use
     mnist_rejected = float((drawn_training.probabilities(gate, data.test_images)[:, 1] >= threshold).mean())
-    gate_bytes = drawn_training.gate_to_onnx_bytes(gate, drawn_training.gate_metadata(settings, writers, {
-        f"mnist_test_not_a_number_at_{threshold}": f"{mnist_rejected:.6f}", "crossval": json.dumps(crossval.get("gate"))}))
+    gate_bytes = drawn_training.gate_to_onnx_bytes(
+        gate,
+        drawn_training.gate_metadata(
+            settings,
+            writers,
+            {
+                f"mnist_test_not_a_number_at_{threshold}": f"{mnist_rejected:.6f}",
+                "crossval": json.dumps(crossval.get("gate")),
+            },
+        ),
+    )
     difference = drawn_training.check_gate_parity(gate, gate_bytes, check)
     write_bytes_atomic(out / contract.GATE_FILE, gate_bytes)
     read_manifest(out / "MANIFEST.json")
-    update_manifest(out / "MANIFEST.json", contract.GATE_FILE, {
-        "sha256": hashlib.sha256(gate_bytes).hexdigest(), "bytes": len(gate_bytes), "parity_max_abs_diff": difference,
-        "parity_images": len(check), "command": command,
-        "metadata": {"model_kind": contract.GATE_KIND, f"mnist_test_not_a_number_at_{threshold}": mnist_rejected}})
-    print(f"{contract.GATE_FILE}: calls {100 * mnist_rejected:.2f}% of MNIST test digits not a number at {threshold} "
-          f"(parity {difference:.1e} <= {PARITY_TOLERANCE:.0e})")
+    update_manifest(
+        out / "MANIFEST.json",
+        contract.GATE_FILE,
+        {
+            "sha256": hashlib.sha256(gate_bytes).hexdigest(),
+            "bytes": len(gate_bytes),
+            "parity_max_abs_diff": difference,
+            "parity_images": len(check),
+            "command": command,
+            "metadata": {"model_kind": contract.GATE_KIND, f"mnist_test_not_a_number_at_{threshold}": mnist_rejected},
+        },
+    )
+    print(
+        f"{contract.GATE_FILE}: calls {100 * mnist_rejected:.2f}% of MNIST test digits not a number at {threshold} "
+        f"(parity {difference:.1e} <= {PARITY_TOLERANCE:.0e})"
+    )

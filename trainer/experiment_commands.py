@@ -1,8 +1,9 @@
 """The trainer CLI's experiments whose results the docs cite: thin argparse wiring over their library modules.
 
-    digit-kiosk-trainer crossval [--folds 4] [--out /tmp/crossval] [--report-only]
-    digit-kiosk-trainer simulate-retraining --base MNIST_ONLY.onnx [--drawings 500] [--seed 0] [--prank 1:7:50]
+digit-kiosk-trainer crossval [--folds 4] [--out /tmp/crossval] [--report-only]
+digit-kiosk-trainer simulate-retraining --base MNIST_ONLY.onnx [--drawings 500] [--seed 0] [--prank 1:7:50]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,30 +12,47 @@ from pathlib import Path
 
 def add_to(commands) -> None:
     """Add each experiment's subparser; each sets `handler`, which main() calls with the parsed args."""
-    crossval = commands.add_parser("crossval", help="cross-validate the drawn-digit models by writer ([train], ~15 min)")
+    crossval = commands.add_parser(
+        "crossval", help="cross-validate the drawn-digit models by writer ([train], ~15 min)"
+    )
     crossval.add_argument("--folds", type=int, default=4)
     crossval.add_argument("--out", type=Path, default=Path("/tmp/crossval"), help="the folds' answers (resumable)")
     crossval.add_argument("--report-only", action="store_true", help="only report on the folds already in --out")
-    crossval.add_argument("--gate-only", action="store_true", help="train the folds' gates again, keeping their CNNs' answers")
+    crossval.add_argument(
+        "--gate-only", action="store_true", help="train the folds' gates again, keeping their CNNs' answers"
+    )
     crossval.add_argument("--only", type=int, nargs="*", help="run just these folds")
-    crossval.add_argument("--base", type=Path, help="the MNIST-only CNN to fine-tune (a fine-tuned one is refused; "
-                                                    "default: cnn.onnx of the shipped models)")
+    crossval.add_argument(
+        "--base",
+        type=Path,
+        help="the MNIST-only CNN to fine-tune (a fine-tuned one is refused; default: cnn.onnx of the shipped models)",
+    )
     crossval.set_defaults(handler=_crossval)
 
     from trainer.retraining_simulation import Simulation
 
     default = Simulation()
-    sim = commands.add_parser("simulate-retraining", help="children teach half the writers' drawings; measure the "
-                                                          "nightly retrain on the other half")
+    sim = commands.add_parser(
+        "simulate-retraining",
+        help="children teach half the writers' drawings; measure the nightly retrain on the other half",
+    )
     sim.add_argument("--drawings", type=int, default=default.drawings, help="labelled drawings the kiosk collected")
     sim.add_argument("--kind", choices=("cnn", "mlp"), default=default.kind)
     sim.add_argument("--steps", type=int, default=default.steps)
     sim.add_argument("--seed", type=int, default=default.seed)
     sim.add_argument("--learning-rate", type=float, default=default.learning_rate)
-    sim.add_argument("--threads", type=int, default=default.threads, help="the retrain's BLAS threads (1 to measure one core)")
-    sim.add_argument("--base", type=Path, help="the model the kiosk runs before teaching (default: the shipped one, "
-                                               "which is refused: it has seen these writers)")
-    sim.add_argument("--noise", type=float, default=default.noise, help="share of the labels replaced by a random wrong one")
+    sim.add_argument(
+        "--threads", type=int, default=default.threads, help="the retrain's BLAS threads (1 to measure one core)"
+    )
+    sim.add_argument(
+        "--base",
+        type=Path,
+        help="the model the kiosk runs before teaching (default: the shipped one, "
+        "which is refused: it has seen these writers)",
+    )
+    sim.add_argument(
+        "--noise", type=float, default=default.noise, help="share of the labels replaced by a random wrong one"
+    )
     sim.add_argument("--prank", help="SRC:DST:N: N more drawings of SRC by the teaching writers, all labelled DST")
     sim.add_argument("--out", type=Path, default=Path("runs") / "simulate_retraining.json")
     sim.set_defaults(handler=_simulate_retraining)
@@ -50,7 +68,16 @@ def _crossval(args: argparse.Namespace) -> int:
 def _simulate_retraining(args: argparse.Namespace) -> int:
     from trainer.retraining_simulation import Simulation, simulate_and_save
 
-    sim = Simulation(args.drawings, args.kind, args.steps, args.seed, args.learning_rate, args.threads, args.base,
-                     args.noise, args.prank)
+    sim = Simulation(
+        args.drawings,
+        args.kind,
+        args.steps,
+        args.seed,
+        args.learning_rate,
+        args.threads,
+        args.base,
+        args.noise,
+        args.prank,
+    )
     simulate_and_save(sim, args.out)
     return 0

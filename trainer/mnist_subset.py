@@ -8,6 +8,7 @@ MNIST: Y. LeCun, C. Cortes, C. Burges; CC BY-SA 3.0 (see THIRD_PARTY_NOTICES.md)
 
 Usage: digit-kiosk-trainer build-live-data [--data-dir MNIST_DIR] [--check]
 """
+
 from __future__ import annotations
 
 import io
@@ -39,10 +40,22 @@ def build(data_dir: str | None) -> bytes:
     buffer = io.BytesIO()
     np.savez_compressed(
         buffer,
-        train_images=data.train_images[train], train_labels=data.train_labels[train].astype(np.uint8),
-        test_images=data.test_images[test], test_labels=data.test_labels[test].astype(np.uint8),
-        source=np.frombuffer(json.dumps({"checksums": data.checksums, "seed": SEED, "train_indices": "stratified",
-                                         "licence": "MNIST (LeCun, Cortes, Burges), CC BY-SA 3.0"}, sort_keys=True).encode(), np.uint8),
+        train_images=data.train_images[train],
+        train_labels=data.train_labels[train].astype(np.uint8),
+        test_images=data.test_images[test],
+        test_labels=data.test_labels[test].astype(np.uint8),
+        source=np.frombuffer(
+            json.dumps(
+                {
+                    "checksums": data.checksums,
+                    "seed": SEED,
+                    "train_indices": "stratified",
+                    "licence": "MNIST (LeCun, Cortes, Burges), CC BY-SA 3.0",
+                },
+                sort_keys=True,
+            ).encode(),
+            np.uint8,
+        ),
     )
     return buffer.getvalue()
 
@@ -53,7 +66,7 @@ def same_arrays(a: bytes, b: bytes) -> bool:
 
 
 def build_or_check(data_dir: str | None, check: bool = False) -> int:
-    """The build-live-data command: write the subset, or (check) only say whether the shipped one is what MNIST gives."""
+    """build-live-data: write the subset, or (check) only say whether the shipped one is what MNIST gives."""
     built = build(data_dir)
     if check:
         ok = SUBSET_PATH.is_file() and same_arrays(SUBSET_PATH.read_bytes(), built)

@@ -1,14 +1,18 @@
 """The shipped models as a Markdown table, from exported_models/MANIFEST.json (for the docs).
 
-    digit-kiosk-trainer models-table [exported_models/MANIFEST.json]
+digit-kiosk-trainer models-table [exported_models/MANIFEST.json]
 """
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-HEADER = ("| file | model | hidden | dropout | learning rate | max epochs | best epoch | MNIST test | drawn dev | train time | size |\n"
-          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+HEADER = (
+    "| file | model | hidden | dropout | learning rate | max epochs | best epoch | MNIST test | drawn dev "
+    "| train time | size |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
 
 
 def percent(value) -> str:
@@ -30,7 +34,8 @@ def models_table(manifest_path: Path) -> str:
         rows.append(
             f"| {name} | {settings['model']} | {hidden} | {settings['dropout_rate']} | {settings['learning_rate']} "
             f"| {settings['max_epochs']} | {meta['best_epoch']} | {percent(meta['mnist_test_accuracy'])} "
-            f"| {percent(meta['drawn_dev_accuracy'])} | {meta['training_seconds']:.0f} s | {entry['bytes'] / 1e6:.2f} MB |"
+            f"| {percent(meta['drawn_dev_accuracy'])} | {meta['training_seconds']:.0f} s "
+            f"| {entry['bytes'] / 1e6:.2f} MB |"
         )
     return "\n".join(rows) + f"\n\n{len(models)} files, {total_bytes / 1e6:.2f} MB in all."
 
@@ -40,5 +45,7 @@ def other_row(name: str, entry: dict) -> str:
     meta = entry["metadata"]
     rejected = next((v for k, v in meta.items() if k.startswith("mnist_test") and "not_a_number" in k), None)
     mnist = f"{percent(rejected)} called not a number" if rejected is not None else "n/a"
-    return (f"| {name} | {meta.get('model_kind', '?')} | - | - | - | - | - | {mnist} | - | - "
-            f"| {entry['bytes'] / 1e6:.2f} MB |")
+    return (
+        f"| {name} | {meta.get('model_kind', '?')} | - | - | - | - | - | {mnist} | - | - "
+        f"| {entry['bytes'] / 1e6:.2f} MB |"
+    )

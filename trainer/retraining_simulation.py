@@ -14,6 +14,7 @@ labels; --prank adds drawings of one digit all labelled as another (a child play
 Usage: digit-kiosk-trainer simulate-retraining --base MNIST_ONLY.onnx [--drawings 500] [--kind cnn] [--steps 300]
        [--seed 0] [--noise 0.1] [--prank 1:7:50] [--out runs/simulate_retraining.json]
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -74,22 +75,34 @@ def simulate(sim: Simulation, work: Path) -> dict:
     command, seconds, peak_mb = _retrain(sim, work, work / "models")
     report = json.loads((work / "data" / "retrain_report.json").read_text())
     retrained = Path(report.get("promoted_to") or report["set_aside"])
-    new_images = drawn_images(drawn_digits.DrawnDigits(
-        [drawn.strokes[i] for i in new_children], drawn.labels[new_children], drawn.writers[new_children]))
+    new_images = drawn_images(
+        drawn_digits.DrawnDigits(
+            [drawn.strokes[i] for i in new_children], drawn.labels[new_children], drawn.writers[new_children]
+        )
+    )
     new_labels, test = drawn.labels[new_children], mnist.load()
     return {
-        "kind": sim.kind, "writers_teaching": len(teachers), "writers_new": len(writers) - len(teachers),
-        "drawings_collected": int(len(picked)), "new_children_drawings": int(len(new_children)),
-        "promoted": report["promoted"], "reasons": report["reasons"],
-        "retrain_seconds_wall": round(seconds, 1), "retrain_peak_rss_mb": round(peak_mb, 1),
+        "kind": sim.kind,
+        "writers_teaching": len(teachers),
+        "writers_new": len(writers) - len(teachers),
+        "drawings_collected": int(len(picked)),
+        "new_children_drawings": int(len(new_children)),
+        "promoted": report["promoted"],
+        "reasons": report["reasons"],
+        "retrain_seconds_wall": round(seconds, 1),
+        "retrain_peak_rss_mb": round(peak_mb, 1),
         "new_children_before": accuracy_of(shipped, new_images, new_labels),
         "new_children_after": accuracy_of(retrained, new_images, new_labels),
         "new_children_per_digit_before": per_digit_of(shipped, new_images, new_labels),
         "new_children_per_digit_after": per_digit_of(retrained, new_images, new_labels),
-        "noise": sim.noise, "noisy_labels": noisy, "prank": sim.prank, "doubted": report.get("doubted"),
+        "noise": sim.noise,
+        "noisy_labels": noisy,
+        "prank": sim.prank,
+        "doubted": report.get("doubted"),
         "mnist_before": accuracy_of(shipped, test.test_images, test.test_labels),
         "mnist_after": accuracy_of(retrained, test.test_images, test.test_labels),
-        "held_out_before": report["before"]["held_out"], "held_out_after": report["after"]["held_out"],
+        "held_out_before": report["before"]["held_out"],
+        "held_out_after": report["after"]["held_out"],
         "command": " ".join(command[1:]),
     }
 
@@ -124,8 +137,16 @@ def _collect(sim: Simulation, drawn, teaching: np.ndarray, rng, model: Path, fee
     epoch = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     for i, label in collected:
         answer = recognizer.recognize(drawn.strokes[i])
-        store.append(drawn.strokes[i], 300, answer.image, int(label), answer.digit, sim.kind, recognizer.version,
-                     created=epoch + dt.timedelta(seconds=int(i)))
+        store.append(
+            drawn.strokes[i],
+            300,
+            answer.image,
+            int(label),
+            answer.digit,
+            sim.kind,
+            recognizer.version,
+            created=epoch + dt.timedelta(seconds=int(i)),
+        )
     return picked, int(noisy.sum())
 
 
@@ -133,9 +154,24 @@ def _retrain(sim: Simulation, work: Path, models: Path) -> tuple[list[str], floa
     """`digit-kiosk retrain` in its own process, as the nightly unit runs it; (command, wall seconds, peak MB)."""
     config_file = work / "kiosk.toml"
     config_file.write_text(f'data_dir = "{work / "data"}"\nmodel_dir = "{models}"\n')
-    command = [sys.executable, "-m", "kiosk", "retrain", "--config", str(config_file), "--kind", sim.kind,
-               "--steps", str(sim.steps), "--learning-rate", str(sim.learning_rate), "--threads", str(sim.threads),
-               "--no-drawn", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "retrain",
+        "--config",
+        str(config_file),
+        "--kind",
+        sim.kind,
+        "--steps",
+        str(sim.steps),
+        "--learning-rate",
+        str(sim.learning_rate),
+        "--threads",
+        str(sim.threads),
+        "--no-drawn",
+        "--quiet",
+    ]
     started = time.monotonic()
     # as the systemd unit runs it (deploy/digit-kiosk-retrain.service): two malloc arenas
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "MALLOC_ARENA_MAX": "2"})
@@ -148,22 +184,28 @@ def _retrain(sim: Simulation, work: Path, models: Path) -> tuple[list[str], floa
 def summary(result: dict) -> str:
     """The result in a few lines, for people."""
     r, errors = result, (1 - result["new_children_before"], 1 - result["new_children_after"])
-    lines = [f"{r['kind']}, {r['drawings_collected']} drawings from {r['writers_teaching']} writers taught; "
-             f"measured on {r['new_children_drawings']} drawings of {r['writers_new']} other writers",
-             f"  new children : {r['new_children_before']:.2%} -> {r['new_children_after']:.2%}",
-             f"  held out     : {r['held_out_before']:.2%} -> {r['held_out_after']:.2%}",
-             f"  MNIST test   : {r['mnist_before']:.2%} -> {r['mnist_after']:.2%}",
-             f"  promoted     : {r['promoted']} {'; '.join(r['reasons'])}",
-             f"  labels       : {r['noisy_labels']} random wrong ones, prank {r['prank'] or 'none'}; "
-             f"{r['doubted']} doubted by the retrain"]
+    lines = [
+        f"{r['kind']}, {r['drawings_collected']} drawings from {r['writers_teaching']} writers taught; "
+        f"measured on {r['new_children_drawings']} drawings of {r['writers_new']} other writers",
+        f"  new children : {r['new_children_before']:.2%} -> {r['new_children_after']:.2%}",
+        f"  held out     : {r['held_out_before']:.2%} -> {r['held_out_after']:.2%}",
+        f"  MNIST test   : {r['mnist_before']:.2%} -> {r['mnist_after']:.2%}",
+        f"  promoted     : {r['promoted']} {'; '.join(r['reasons'])}",
+        f"  labels       : {r['noisy_labels']} random wrong ones, prank {r['prank'] or 'none'}; "
+        f"{r['doubted']} doubted by the retrain",
+    ]
     if r["prank"]:
         source = int(r["prank"].split(":")[0])
         was, now = r["new_children_per_digit_before"][source], r["new_children_per_digit_after"][source]
         lines.append(f"  new children's {source}s: {was:.2%} -> {now:.2%} ({100 * (now - was):+.2f} points)")
-    lines.append(f"  error on new children: {errors[0]:.2%} -> {errors[1]:.2%} "
-                 f"({100 * (errors[0] - errors[1]) / max(errors[0], 1e-9):.0f}% fewer)")
-    lines.append(f"  retrain      : {r['retrain_seconds_wall']:.0f} s wall, peak RSS {r['retrain_peak_rss_mb']:.0f} MB "
-                 "(targets: <= 120 s on one core here, <= 300 MB)")
+    lines.append(
+        f"  error on new children: {errors[0]:.2%} -> {errors[1]:.2%} "
+        f"({100 * (errors[0] - errors[1]) / max(errors[0], 1e-9):.0f}% fewer)"
+    )
+    lines.append(
+        f"  retrain      : {r['retrain_seconds_wall']:.0f} s wall, peak RSS {r['retrain_peak_rss_mb']:.0f} MB "
+        "(targets: <= 120 s on one core here, <= 300 MB)"
+    )
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ the gate ("is it a number at all?") judged as a gate: how many MNIST test digits
 
 It runs on the kiosk's runtime (onnxruntime), no torch.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,5 +38,7 @@ def gate_line(path: Path, data_dir: str | None) -> str:
     gate, threshold = NotDigitGate(path), KioskConfig.load(None).max_not_a_number
     images, _ = mnist.load_test_set(data_dir)
     turned_away = sum(gate.not_digit(image) >= threshold for image in images) / len(images)
-    return (f"{path.name:<26} the gate (is it a number at all?), not a digit model: calls {100 * turned_away:.2f}% "
-            f"of MNIST test digits not a number at {threshold}")
+    return (
+        f"{path.name:<26} the gate (is it a number at all?), not a digit model: calls {100 * turned_away:.2f}% "
+        f"of MNIST test digits not a number at {threshold}"
+    )

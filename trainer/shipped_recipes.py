@@ -6,6 +6,7 @@ Needs the [train] extra and MNIST (--data-dir or $MNIST_DIR); ~35 minutes on 2 c
 the CNN from "cnn" on the drawn digits and trains the gate (drawn-digits-dev and drawn-letters-dev beside
 MNIST; their cross-validated figures: `digit-kiosk-trainer crossval`).
 """
+
 from __future__ import annotations
 
 import shlex
@@ -19,8 +20,21 @@ _MLP128 = ("--model", "mlp", "--hidden-units", "128", "--lr-decay", "0.9")
 # step -> the trainer commands it runs, in order (each a `python -m trainer` argv).
 RECIPES: dict[str, list[tuple[str, ...]]] = {
     # The shipped CNN (15 epochs); its best models after 1 and 4 epochs are the explorer's Max Epochs axis.
-    "cnn": [("train", "--model", "cnn", "--dropout", "0.3", "--learning-rate", "0.001", "--max-epochs", "15",
-             "--snapshot-epochs", "1,4")],
+    "cnn": [
+        (
+            "train",
+            "--model",
+            "cnn",
+            "--dropout",
+            "0.3",
+            "--learning-rate",
+            "0.001",
+            "--max-epochs",
+            "15",
+            "--snapshot-epochs",
+            "1,4",
+        )
+    ],
     # Explorer: Dropout Rate and Learning Rate around (dropout 0.3, learning rate 0.001, 4 epochs).
     "cnn-grid": [
         ("train", *_CNN_GRID, "--dropout", "0.0", "--learning-rate", "0.001", "--name", "cnn-dropout0"),
@@ -29,16 +43,76 @@ RECIPES: dict[str, list[tuple[str, ...]]] = {
         ("train", *_CNN_GRID, "--dropout", "0.3", "--learning-rate", "1.0", "--name", "cnn-lr1"),
     ],
     # The shipped MLP: 800 hidden units (Simard et al. 2003's size), light dropout, 25 epochs.
-    "mlp": [("train", "--model", "mlp", "--hidden-units", "800", "--dropout", "0.1", "--learning-rate", "0.002",
-             "--lr-decay", "0.9", "--max-epochs", "25")],
+    "mlp": [
+        (
+            "train",
+            "--model",
+            "mlp",
+            "--hidden-units",
+            "800",
+            "--dropout",
+            "0.1",
+            "--learning-rate",
+            "0.002",
+            "--lr-decay",
+            "0.9",
+            "--max-epochs",
+            "25",
+        )
+    ],
     # Explorer MLP: 128 hidden units so seven of them fit the size budget; axes around
     # (dropout 0.1, learning rate 0.002, 5 epochs); its 1- and 5-epoch snapshots are the Max Epochs axis.
     "mlp-grid": [
-        ("train", *_MLP128, "--dropout", "0.1", "--learning-rate", "0.002", "--max-epochs", "25", "--snapshot-epochs", "1,5",
-         "--name", "mlp128"),
-        ("train", *_MLP128, "--dropout", "0.0", "--learning-rate", "0.002", "--max-epochs", "5", "--name", "mlp128-dropout0"),
-        ("train", *_MLP128, "--dropout", "0.8", "--learning-rate", "0.002", "--max-epochs", "5", "--name", "mlp128-dropout0.8"),
-        ("train", *_MLP128, "--dropout", "0.1", "--learning-rate", "0.00002", "--max-epochs", "5", "--name", "mlp128-lr0.00002"),
+        (
+            "train",
+            *_MLP128,
+            "--dropout",
+            "0.1",
+            "--learning-rate",
+            "0.002",
+            "--max-epochs",
+            "25",
+            "--snapshot-epochs",
+            "1,5",
+            "--name",
+            "mlp128",
+        ),
+        (
+            "train",
+            *_MLP128,
+            "--dropout",
+            "0.0",
+            "--learning-rate",
+            "0.002",
+            "--max-epochs",
+            "5",
+            "--name",
+            "mlp128-dropout0",
+        ),
+        (
+            "train",
+            *_MLP128,
+            "--dropout",
+            "0.8",
+            "--learning-rate",
+            "0.002",
+            "--max-epochs",
+            "5",
+            "--name",
+            "mlp128-dropout0.8",
+        ),
+        (
+            "train",
+            *_MLP128,
+            "--dropout",
+            "0.1",
+            "--learning-rate",
+            "0.00002",
+            "--max-epochs",
+            "5",
+            "--name",
+            "mlp128-lr0.00002",
+        ),
         ("train", *_MLP128, "--dropout", "0.1", "--learning-rate", "1.0", "--max-epochs", "5", "--name", "mlp128-lr1"),
     ],
     "drawn": [("build-drawn-models",)],

@@ -6,6 +6,7 @@ messages, plural forms and charset), not byte for byte: each Babel release stamp
 into the header, and a newer Babel must not make a fresh clone's catalogs look stale.
 Usage: digit-kiosk-trainer compile-translations [--check]   (Babel: the [dev] extra)
 """
+
 from __future__ import annotations
 
 import gettext

@@ -11,6 +11,7 @@ settings than this run's; a clip whose new render fails is kept. Every file is w
 Usage: digit-kiosk-trainer build-voice-cache [--engine auto|gtts|offline|pico|espeak-ng|pyttsx3]
        [--spanish spain|latin-america] [--languages en es fr] [--out DIR] [--force]   (the [voice] extra)
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -85,7 +86,9 @@ def synthesize_gtts(text: str, lang: str, tld: str) -> Audio:
     return decode(buffer.getvalue())
 
 
-def synthesize_offline(text: str, lang: str, style: str, engine: str, latin_american: bool = False) -> tuple[Audio, dict]:
+def synthesize_offline(
+    text: str, lang: str, style: str, engine: str, latin_american: bool = False
+) -> tuple[Audio, dict]:
     """Render with one offline engine in a child process, killed after OFFLINE_TIMEOUT_S; (audio, its recipe)."""
     with tempfile.TemporaryDirectory(prefix="voice-build-") as folder:
         text_file, out = Path(folder) / "text.txt", Path(folder) / "out.wav"
@@ -151,15 +154,27 @@ def measure(data: bytes) -> dict:
         raise SynthesisError(f"peaks at {peak_dbfs:.2f} dBFS, over {loudness.PEAK_DBFS:.0f}")
     if not abs(lufs - loudness.TARGET_LUFS) <= MAX_LOUDNESS_ERROR_LU:
         raise SynthesisError(f"loudness {lufs:.1f} LUFS, not {loudness.TARGET_LUFS:.0f}: too quiet or silent")
-    return {"duration_s": round(duration, 3), "loudness_lufs": round(lufs, 2), "peak_dbfs": round(peak_dbfs, 2),
-            "sample_rate": audio.rate, "head_s": loudness.HEAD_S, "tail_s": loudness.TAIL_S}
+    return {
+        "duration_s": round(duration, 3),
+        "loudness_lufs": round(lufs, 2),
+        "peak_dbfs": round(peak_dbfs, 2),
+        "sample_rate": audio.rate,
+        "head_s": loudness.HEAD_S,
+        "tail_s": loudness.TAIL_S,
+    }
 
 
 class Renderer:
     """Picks the engine per phrase: gTTS while it works (auto, gtts), else the best offline engine that renders."""
 
-    def __init__(self, engine: str = "auto", gtts=synthesize_gtts, offline=synthesize_offline, sleep=time.sleep,
-                 spanish: str = "spain"):
+    def __init__(
+        self,
+        engine: str = "auto",
+        gtts=synthesize_gtts,
+        offline=synthesize_offline,
+        sleep=time.sleep,
+        spanish: str = "spain",
+    ):
         self.engine, self.gtts, self.offline, self.sleep = engine, gtts, offline, sleep
         self.latin_american = spanish == "latin-america"
         self.gtts_usable = engine in ("auto", "gtts")
@@ -193,10 +208,15 @@ class Renderer:
                 return Clip(tidy_and_encode(audio), "gtts", recipe["voice"], recipe["settings"])
             except SynthesisError as error:
                 if self.engine == "gtts":
-                    raise SynthesisError(f"{error}. gTTS needs the internet: connect, or use --engine offline") from error
+                    raise SynthesisError(
+                        f"{error}. gTTS needs the internet: connect, or use --engine offline"
+                    ) from error
                 self.gtts_usable = False  # one clear message, then offline for the rest of the run
-                print(f"gTTS is unavailable ({error}); rendering with the offline engines instead. "
-                      "Run this again when online for natural voices.", file=sys.stderr)
+                print(
+                    f"gTTS is unavailable ({error}); rendering with the offline engines instead. "
+                    "Run this again when online for natural voices.",
+                    file=sys.stderr,
+                )
         problems = []
         for engine in self.offline_engines:
             if engine in self._failed_engines or not installed(engine):
@@ -210,10 +230,15 @@ class Renderer:
                 self._failures_in_a_row[engine] = self._failures_in_a_row.get(engine, 0) + 1
                 if self._failures_in_a_row[engine] >= ENGINE_FAILURES_TO_GIVE_UP:  # a hung engine costs 40 s a phrase
                     self._failed_engines.add(engine)
-                    print(f"{engine} failed {ENGINE_FAILURES_TO_GIVE_UP} times in a row ({error}); "
-                          "not asked again in this run", file=sys.stderr)
+                    print(
+                        f"{engine} failed {ENGINE_FAILURES_TO_GIVE_UP} times in a row ({error}); "
+                        "not asked again in this run",
+                        file=sys.stderr,
+                    )
         if not problems:
-            raise SynthesisError("no offline speech engine: pip install py-nanotts (Pico), or sudo apt-get install espeak-ng")
+            raise SynthesisError(
+                "no offline speech engine: pip install py-nanotts (Pico), or sudo apt-get install espeak-ng"
+            )
         raise SynthesisError("; ".join(problems))
 
     def _gtts_with_retry(self, text: str, lang: str) -> Audio:
@@ -227,7 +252,7 @@ class Renderer:
             except SynthesisError as error:
                 if not error.retryable or attempt == GTTS_RETRIES - 1:
                     raise
-                backoff = 2 ** attempt + random.uniform(0, 0.5)  # jitter: never retry in lockstep
+                backoff = 2**attempt + random.uniform(0, 0.5)  # jitter: never retry in lockstep
                 print(f"gTTS busy ({error}); retrying in {backoff:.1f} s", file=sys.stderr)
                 self.sleep(backoff)
         raise AssertionError("unreachable")
@@ -241,7 +266,9 @@ class Renderer:
             return self.offline(text, lang, style, engine, self.latin_american)  # a hung or silent engine: once more
 
 
-def build(out: Path, languages: list[str], renderer: Renderer, force: bool = False, phrases: Phrases | None = None) -> dict:
+def build(
+    out: Path, languages: list[str], renderer: Renderer, force: bool = False, phrases: Phrases | None = None
+) -> dict:
     """Bring the cache in out up to date; returns counts of kept, rendered and removed clips."""
     phrases = phrases or Phrases()
     old = {(c["id"], c["lang"]): c for c in read_manifest(out)["clips"]} if (out / MANIFEST).exists() else {}
@@ -277,26 +304,45 @@ def _render_missing(out, languages, renderer, force, phrases, old, clips, counts
                 if renderer.engine == "gtts":
                     raise  # asked for gTTS only: one clear message, not one per phrase
                 # The old clip (if any) stays listed and on disk: a failed render never loses a voice.
-                print(f"{lang} {phrase_id}: not rendered ({error}); "
-                      f"{'the old clip is kept' if entry is not None else 'it will be spoken live'}", file=sys.stderr)
+                print(
+                    f"{lang} {phrase_id}: not rendered ({error}); "
+                    f"{'the old clip is kept' if entry is not None else 'it will be spoken live'}",
+                    file=sys.stderr,
+                )
                 counts["failed"] += 1
                 if entry is not None:
                     clips.append(old.pop((phrase_id, lang)))
                 continue
-            if entry is not None and entry.get("text") == text and RANK.get(clip.engine, len(RANK)) > RANK.get(
-                    entry.get("engine"), len(RANK)) and _intact(out, entry):
+            if (
+                entry is not None
+                and entry.get("text") == text
+                and RANK.get(clip.engine, len(RANK)) > RANK.get(entry.get("engine"), len(RANK))
+                and _intact(out, entry)
+            ):
                 # a better engine failed and a lesser one stood in: the old clip, by the better one, stays
-                print(f"{lang} {phrase_id}: kept the {entry.get('engine')} clip rather than a new {clip.engine} one",
-                      file=sys.stderr)
+                print(
+                    f"{lang} {phrase_id}: kept the {entry.get('engine')} clip rather than a new {clip.engine} one",
+                    file=sys.stderr,
+                )
                 clips.append(old.pop((phrase_id, lang)))
                 counts["kept"] += 1
                 continue
             relative = f"{lang}/{phrase_id}.ogg"
             write_bytes_atomic(out / relative, clip.data)
             old.pop((phrase_id, lang), None)
-            clips.append({"id": phrase_id, "lang": lang, "text": text, "engine": clip.engine, "voice": clip.voice,
-                          "settings": clip.settings, "file": relative, "sha256": hashlib.sha256(clip.data).hexdigest(),
-                          **info})
+            clips.append(
+                {
+                    "id": phrase_id,
+                    "lang": lang,
+                    "text": text,
+                    "engine": clip.engine,
+                    "voice": clip.voice,
+                    "settings": clip.settings,
+                    "file": relative,
+                    "sha256": hashlib.sha256(clip.data).hexdigest(),
+                    **info,
+                }
+            )
             counts["rendered"] += 1
             if counts["rendered"] % 20 == 0:  # a killed run keeps what it made
                 _write_manifest(out, clips + list(old.values()))
@@ -316,7 +362,8 @@ def _still_good(out: Path, entry: dict, text: str, renderer: Renderer, phrase_id
         if RANK.get(engine, len(RANK)) > RANK[best]:
             return False  # made by a lesser engine than this run has
         if engine == best and {"voice": entry.get("voice"), "settings": entry.get("settings")} != renderer.recipe(
-                best, entry.get("lang", ""), phrase_id):
+            best, entry.get("lang", ""), phrase_id
+        ):
             return False  # the same engine, other settings (a new pace, another accent)
     return _intact(out, entry)
 
@@ -335,16 +382,18 @@ def _write_manifest(out: Path, clips: list[dict]) -> None:
         "format": MANIFEST_FORMAT,
         "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engines": engines,
-        "note": "natural voices from gTTS" if engines == ["gtts"] else
-        "offline voices (Pico is natural enough, espeak-ng robotic); rebuild online with --engine gtts for gTTS's",
+        "note": "natural voices from gTTS"
+        if engines == ["gtts"]
+        else "offline voices (Pico is natural enough, espeak-ng robotic); rebuild online with --engine gtts for gTTS's",
         "target_lufs": loudness.TARGET_LUFS,
         "clips": clips,
     }
     write_text_atomic(out / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
 
-def build_and_report(out: Path, languages: list[str], engine: str = "auto", spanish: str = "spain",
-                     force: bool = False) -> int:
+def build_and_report(
+    out: Path, languages: list[str], engine: str = "auto", spanish: str = "spain", force: bool = False
+) -> int:
     """The build-voice-cache command: build, say what was done; 1 when a clip could not be rendered."""
     started = time.monotonic()
     try:
@@ -352,10 +401,14 @@ def build_and_report(out: Path, languages: list[str], engine: str = "auto", span
     except SynthesisError as error:
         print(f"voice cache not finished: {error}", file=sys.stderr)
         return 1
-    print(f"{out}: {counts['rendered']} rendered, {counts['kept']} up to date, {counts['removed']} removed, "
-          f"{counts['failed']} failed in {time.monotonic() - started:.0f} s")
+    print(
+        f"{out}: {counts['rendered']} rendered, {counts['kept']} up to date, {counts['removed']} removed, "
+        f"{counts['failed']} failed in {time.monotonic() - started:.0f} s"
+    )
     if counts["failed"]:
-        print(f"{counts['failed']} clips could not be rendered (listed above); run again when the engine works",
-              file=sys.stderr)
+        print(
+            f"{counts['failed']} clips could not be rendered (listed above); run again when the engine works",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -1,10 +1,18 @@
 """The trainer CLI carries the builders of what ships and the experiments the docs cite, each a subcommand."""
+
 import argparse
 
 from trainer.__main__ import build_parser
 
-BUILDERS = ("models-table", "evaluate-shipped", "compile-translations", "build-live-data", "build-voice-cache",
-            "build-drawn-models", "build-shipped")
+BUILDERS = (
+    "models-table",
+    "evaluate-shipped",
+    "compile-translations",
+    "build-live-data",
+    "build-voice-cache",
+    "build-drawn-models",
+    "build-shipped",
+)
 EXPERIMENTS = ("crossval", "simulate-retraining")
 
 

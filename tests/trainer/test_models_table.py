@@ -1,4 +1,5 @@
 """digit-kiosk-trainer models-table: every shipped file is a row, the gate included, and a closed pipe is no error."""
+
 import json
 import os
 import subprocess
@@ -25,8 +26,14 @@ def test_a_closed_pipe_is_not_an_error():
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        done = subprocess.run([sys.executable, "-m", "trainer", "models-table"], stdout=write_end, cwd=PROJECT_ROOT,
-                              stderr=subprocess.PIPE, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "trainer", "models-table"],
+            stdout=write_end,
+            cwd=PROJECT_ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
     finally:
         os.close(write_end)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr

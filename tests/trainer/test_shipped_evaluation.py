@@ -1,4 +1,6 @@
-"""digit-kiosk-trainer evaluate-shipped: every shipped file gets its line, the gate judged as a gate (it is no digit model)."""
+"""digit-kiosk-trainer evaluate-shipped: every shipped file gets its line, the gate judged as a gate
+(it is no digit model)."""
+
 import shutil
 
 import pytest

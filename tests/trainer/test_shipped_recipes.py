@@ -1,4 +1,5 @@
 """digit-kiosk-trainer build-shipped: every shipped file has a recipe, and each recipe is the command that made it."""
+
 import json
 import shlex
 import subprocess
@@ -38,11 +39,23 @@ def test_each_trained_file_was_made_by_its_recipe():
 
 
 def test_dry_run_prints_the_commands_and_runs_none(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "trainer", "build-shipped", "--dry-run", "--out", str(tmp_path), "mlp", "drawn"],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "trainer", "build-shipped", "--dry-run", "--out", str(tmp_path), "mlp", "drawn"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"$ digit-kiosk-trainer {shlex.join(argv)}" for argv in commands(["mlp", "drawn"], tmp_path, None)]
+    assert done.stdout.splitlines() == [
+        f"$ digit-kiosk-trainer {shlex.join(argv)}" for argv in commands(["mlp", "drawn"], tmp_path, None)
+    ]
     assert not any(tmp_path.iterdir())
-    refused = subprocess.run([sys.executable, "-m", "trainer", "build-shipped", "bogus"], capture_output=True, text=True,
-                             cwd=PROJECT_ROOT, timeout=60)
+    refused = subprocess.run(
+        [sys.executable, "-m", "trainer", "build-shipped", "bogus"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert refused.returncode == 2 and "cnn-grid" in refused.stderr

@@ -1,5 +1,6 @@
 """digit-kiosk-trainer compile-translations: the committed .mo files say what their .po sources say,
 compared by meaning, not by the bytes each Babel release writes."""
+
 from kiosk.language.phrases import LANGUAGES, LOCALE_DIR
 from trainer import translations
 
@@ -41,7 +42,12 @@ def test_without_babel_the_command_names_the_extra_that_brings_it(tmp_path):
     from conftest import PROJECT_ROOT
 
     (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['babel'] = None\n")  # Babel not installed
-    done = subprocess.run([sys.executable, "-m", "trainer", "compile-translations", "--check"], capture_output=True, text=True,
-                          cwd=PROJECT_ROOT, timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{PROJECT_ROOT}",
-                                                              "HOME": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, "-m", "trainer", "compile-translations", "--check"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{PROJECT_ROOT}", "HOME": str(tmp_path)},
+    )
     assert done.returncode == 2 and "[dev]" in done.stderr and "Traceback" not in done.stderr, done.stderr

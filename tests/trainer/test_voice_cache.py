@@ -1,6 +1,7 @@
 """The voice cache builder: real offline rendering with Pico and espeak-ng (clips decode, have a plausible
 length and the one loudness), incremental re-runs, corrupt clips replaced, lesser engines and old settings
 rendered again, failed renders keeping their old clip, gTTS failing clearly without a network."""
+
 import hashlib
 import json
 import os
@@ -18,7 +19,6 @@ from kiosk.voice.engines import espeak_binary, pico_installed
 from trainer import voice_cache as builder
 
 
-
 @pytest.fixture(autouse=True)
 def needs_the_offline_engines():
     for name, present in (("espeak-ng", espeak_binary() is not None), ("py-nanotts (Pico)", pico_installed())):
@@ -29,9 +29,14 @@ def needs_the_offline_engines():
 
 
 def run_script(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "trainer", "build-voice-cache", *map(str, args)], capture_output=True,
-                          text=True, timeout=300, cwd=PROJECT_ROOT,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "trainer", "build-voice-cache", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.mark.parametrize("engine,voice", [("offline", "fr-FR"), ("espeak-ng", "fr-fr")])
@@ -45,7 +50,7 @@ def test_offline_render_decodes_with_a_plausible_length_and_the_one_loudness(eng
     assert 20 * np.log10(np.abs(samples).max()) <= loudness.PEAK_DBFS + 0.01, "decoded, Vorbis's overshoot included"
     head = int(loudness.HEAD_S * rate)
     assert np.abs(samples[: head // 2]).max() < 0.01, "the fixed head of silence"
-    assert np.abs(samples[head: head + int(0.1 * rate)]).max() > 0.01, "and the speech right after it"
+    assert np.abs(samples[head : head + int(0.1 * rate)]).max() > 0.01, "and the speech right after it"
     assert clip.settings.get("pitch") is not None, "an excited answer: the pitch is recorded"
 
 
@@ -67,7 +72,11 @@ def test_build_is_complete_then_incremental_and_replaces_a_corrupt_clip(tmp_path
     assert (out / "manifest.json").read_bytes() == before, "nothing changed, nothing rewritten"
     (out / "es" / "result.5.ogg").write_bytes(b"OggS broken")
     assert builder.build(out, ["es"], builder.Renderer("offline")) == {
-        "kept": len(SPOKEN_IDS) - 1, "rendered": 1, "removed": 0, "failed": 0}
+        "kept": len(SPOKEN_IDS) - 1,
+        "rendered": 1,
+        "removed": 0,
+        "failed": 0,
+    }
 
 
 @pytest.mark.slow
@@ -78,7 +87,9 @@ def test_a_lesser_engine_or_other_settings_are_rendered_again_and_a_better_engin
     monkeypatch.setattr(builder, "engine_command", lambda *a, **k: _slower(*a, **k))
     assert builder.build(out, ["en"], builder.Renderer("espeak-ng"))["rendered"] == len(SPOKEN_IDS), "a new pace"
     monkeypatch.undo()
-    assert builder.build(out, ["en"], builder.Renderer("offline"))["rendered"] == len(SPOKEN_IDS), "Pico replaces espeak-ng"
+    assert builder.build(out, ["en"], builder.Renderer("offline"))["rendered"] == len(SPOKEN_IDS), (
+        "Pico replaces espeak-ng"
+    )
     assert builder.build(out, ["en"], builder.Renderer("espeak-ng"))["rendered"] == 0, "and espeak-ng keeps Pico's"
 
 
@@ -94,7 +105,9 @@ def _slower(engine, text_file, lang, out_wav, style="calm", latin_american=False
 def test_latin_american_spanish_is_recorded_per_clip():
     renderer = builder.Renderer("espeak-ng", spanish="latin-america")
     assert renderer.render("¡Creo que es un siete!", "es", "result.7").voice == "es-419"
-    assert builder.Renderer("auto", spanish="latin-america").recipe("gtts", "es", "result.7")["settings"] == {"tld": "com.mx"}
+    assert builder.Renderer("auto", spanish="latin-america").recipe("gtts", "es", "result.7")["settings"] == {
+        "tld": "com.mx"
+    }
 
 
 @pytest.mark.slow
@@ -163,8 +176,11 @@ def test_a_hung_offline_engine_is_killed(monkeypatch):
     monkeypatch.setattr(builder, "OFFLINE_TIMEOUT_S", 0.5)
     from kiosk.voice.engines import Rendering
 
-    monkeypatch.setattr(builder, "engine_command", lambda engine, *a, **k: Rendering(
-        [sys.executable, "-c", "import time; time.sleep(60)"], engine, "x", {}))
+    monkeypatch.setattr(
+        builder,
+        "engine_command",
+        lambda engine, *a, **k: Rendering([sys.executable, "-c", "import time; time.sleep(60)"], engine, "x", {}),
+    )
     with pytest.raises(builder.SynthesisError, match="pico hung.*espeak-ng hung"):
         builder.Renderer("offline").render("hello", "en")
 
@@ -190,7 +206,9 @@ def test_a_failed_render_keeps_the_clip_that_was_there(tmp_path, monkeypatch):
     assert builder.build_and_report(out, ["en"]) == 1, "and the run says it is not finished"
 
 
-@pytest.mark.parametrize("missing,expected", [((), "pico"), (("pico",), "espeak-ng"), (("pico", "espeak-ng", "pyttsx3"), None)])
+@pytest.mark.parametrize(
+    "missing,expected", [((), "pico"), (("pico",), "espeak-ng"), (("pico", "espeak-ng", "pyttsx3"), None)]
+)
 def test_the_builder_takes_the_best_offline_engine_there_is(monkeypatch, missing, expected):
     monkeypatch.setattr(builder, "installed", lambda engine: engine not in missing)
     renderer = builder.Renderer("offline")
@@ -230,5 +248,6 @@ def test_a_broken_engine_is_left_out_after_three_failures_and_never_downgrades_a
     counts = builder.build(out, ["en"], renderer, force=True)
     assert calls.count("pico") == builder.ENGINE_FAILURES_TO_GIVE_UP, "then it is not asked again"
     assert counts == {"kept": len(SPOKEN_IDS), "rendered": 0, "removed": 0, "failed": 0}
-    assert {c["engine"] for c in json.loads((out / "manifest.json").read_text())["clips"]} == {"pico"}, \
+    assert {c["engine"] for c in json.loads((out / "manifest.json").read_text())["clips"]} == {"pico"}, (
         "espeak-ng stood in, and every Pico clip was kept"
+    )
