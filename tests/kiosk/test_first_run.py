@@ -31,6 +31,7 @@ def start_kiosk(tmp_path, *args, **env_changes):
                           timeout=120, cwd=tmp_path)
 
 
+@pytest.mark.slow
 def test_with_no_screen_the_kiosk_says_so_in_one_line_and_stops(tmp_path):
     done = start_kiosk(tmp_path)
     assert done.returncode == 2, (done.returncode, done.stderr)
@@ -39,6 +40,7 @@ def test_with_no_screen_the_kiosk_says_so_in_one_line_and_stops(tmp_path):
     assert "XDG_RUNTIME_DIR" not in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_a_normal_start_without_a_sound_card_is_quiet(tmp_path):
     """SDL tries the real audio drivers (ALSA here, where there is no card): one warning of ours, no chatter."""
     done = start_kiosk(tmp_path, "--replay", "/dev/null", "--exit-when-done", SDL_VIDEODRIVER="dummy")
@@ -98,6 +100,7 @@ def test_the_kiosk_explains_itself(tmp_path):
     assert "800x480" in help_text and "fits the screen" in help_text
 
 
+@pytest.mark.slow
 def test_a_kiosk_whose_pygame_has_no_mixer_still_answers_silently(tmp_path):
     """As on Pi OS Lite without libglib: pygame.mixer cannot even be imported."""
     from kiosk import replay

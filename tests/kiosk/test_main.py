@@ -2,6 +2,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import PROJECT_ROOT
 
 
@@ -22,6 +24,7 @@ def test_a_settings_error_is_printed_once(tmp_path):
     assert result.stderr.startswith("kiosk: ") and "kiosk.toml" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_events_out_in_a_missing_folder_is_one_line_not_a_traceback(tmp_path):
     config = tmp_path / "kiosk.toml"
     config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')

@@ -44,6 +44,7 @@ def test_outside_systemd_nothing_happens():
     notifier.ping()
 
 
+@pytest.mark.slow
 def test_the_headless_kiosk_tells_systemd_it_is_ready_and_pings(notify_socket, tmp_path):
     path, listener = notify_socket
     env = {"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),

@@ -16,6 +16,7 @@ def test_drawings_are_placed_on_the_canvas_at_finger_size(drawn_dir):
     assert np.array_equal(points, np.round(points))  # whole screen pixels, as touch events give
 
 
+@pytest.mark.slow
 def test_drawings_go_through_the_kiosk_preprocessing(drawn_dir):
     drawn = drawn_digits.load(drawn_dir)
     images = drawn_digits.to_images(drawn)[:50]

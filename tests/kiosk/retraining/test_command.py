@@ -65,6 +65,7 @@ def test_a_wrong_option_is_named_without_a_traceback(args, named):
     assert done.returncode == 2 and named in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
+@pytest.mark.slow
 def test_download_mnist_verifies_what_is_already_there(tmp_path, mnist_dir):
     mnist = tmp_path / "mnist"
     mnist.mkdir()

@@ -29,6 +29,7 @@ def config_file(config, tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_status_says_what_the_kiosk_runs_and_what_the_last_night_did(config, tmp_path):
     settings = config_file(config, tmp_path)
     result = run_cli("retrain", "--config", settings, "--status")
