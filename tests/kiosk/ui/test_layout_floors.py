@@ -14,6 +14,8 @@ from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerMove, PointerUp
 from kiosk.language.phrases import LANGUAGES, Phrases
+from kiosk.learning.live_protocol import Done, Progress
+from kiosk.learning.live_settings import LiveSettings
 from kiosk.recognition import explorer_grid
 from kiosk.recognition.model_files import load_recognizers
 from kiosk.screens.admin import PinScreen
@@ -154,8 +156,8 @@ def states(size, lang, recognizers, tmp_path):
     learning = TrainScreen(theme, nav, panel, phrases)
     learning.enter([[(100.0, 50.0), (100.0, 350.0)]])
     learning.state, learning.message_id = "learning", "live.learning"  # as the learner reports, without running one
-    learning.progress = {"epoch": 3, "seen": 25_000, "accuracy": 0.9, "strip": [0, 1, 2, 3, 4, 5, 6, 1, 8, 9],
-                         "child": [0.0, 0.9] + [0.0125] * 8}
+    learning.progress = Progress(epoch=3, seen=25_000, seconds=12.0, accuracy=0.9, strip=(0, 1, 2, 3, 4, 5, 6, 1, 8, 9),
+                                 strip_labels=tuple(range(10)), child=(0.0, 0.9) + (0.0125,) * 8, broke=False)
     learning.curve = [(0, 0.1), (5_000, 0.7), (25_000, 0.9)]
     yield "train, learning", learning
     checking = TrainScreen(theme, nav, panel, phrases)
@@ -166,7 +168,8 @@ def states(size, lang, recognizers, tmp_path):
     yield "grid (from train)", grid
     done = TrainScreen(theme, nav, panel, phrases)
     done.state, done.message_id, done.message_values = "done", "live.too_small", {"right": 71}
-    done.result, done.progress = {"model_path": "/tmp/mine.onnx"}, learning.progress
+    done.result = Done(accuracy=0.71, seen=60_000, seconds=30.0, broke=False, settings=LiveSettings(), model_path="/tmp/mine.onnx")
+    done.progress = learning.progress
     yield "train, done", done
 
 
