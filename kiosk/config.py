@@ -93,7 +93,8 @@ class KioskConfig:
     idle_timeout_s: int = _key(90, _int(10, 86_400), (
         "Seconds without a touch before the drawing is cleared and the attract loop starts: a child who "
         "walked away leaves no drawing for the next one, who gets the start language and model back."))
-    fps_active: int = _key(60, _int(10, 240), "Frames a second while someone touches the screen: smooth ink under a moving finger.")
+    fps_active: int = _key(60, _int(10, 240), (
+        "Frames a second while someone touches the screen: smooth ink under a moving finger."))
     fps_idle: int = _key(5, _int(1, 60), (
         "Frames a second when nobody has touched the screen for 2 s and nothing moves, so an unattended "
         "kiosk does not heat the Pi (the attract loop runs at 10, or fps_active if lower)."))
@@ -105,7 +106,8 @@ class KioskConfig:
     speech_timeout_s: float = _key(6.0, _number(0.5, 60), (
         "A live speech engine (for a phrase with no clip) still busy after this many seconds is killed, "
         "and the next engine is tried."))
-    volume: float = _key(0.8, _number(0, 1), "Loudness of speech and sounds, 0 to 1: a busy room, with headroom to turn it up.")
+    volume: float = _key(0.8, _number(0, 1), (
+        "Loudness of speech and sounds, 0 to 1: a busy room, with headroom to turn it up."))
     muted: bool = _key(False, _BOOL, (
         "Silence for quiet rooms (libraries) without touching the volume: the answer is shown in larger "
         "letters with a crossed-out loudspeaker."))
@@ -117,7 +119,8 @@ class KioskConfig:
         "which survives reboots, unlike /tmp."))
     log_max_bytes: int = _key(1_000_000, _int(10_000, 100_000_000), (
         "The log file is rotated at this size, so logs never fill the SD card."))
-    log_backups: int = _key(3, _int(0, 20), "How many rotated log files are kept: enough history for a bug report, bounded.")
+    log_backups: int = _key(3, _int(0, 20), (
+        "How many rotated log files are kept: enough history for a bug report, bounded."))
     min_confidence: float = _key(0.7, _number(0, 1), (
         "The answering model says \"I'm not sure\" unless its top probability reaches this ..."))
     min_margin: float = _key(0.4, _number(0, 1), (
