@@ -1,4 +1,6 @@
-"""The kiosk's screens: objects with enter, handle(pointer_event), update(dt_ms), draw(surface), leave, reset, and go(target).
+"""The kiosk's screens: one module per screen (layout + drawing), each keeping Screen's contract in base.py
+(enter, handle, update, draw, leave, reset, and go(target) for a typed Transition the App carries out).
 
-May import everything below them; learning (for "train it yourself", whose learner runs in its own process).
+May import everything below them, the drawing session (kiosk.session) among it; learning (for "train it
+yourself", whose learner runs in its own process).
 """

@@ -65,16 +65,17 @@ class DrawScreen(AnswerPanel, Screen):
         self._ink_surface: pygame.Surface | None = None
         self._answer_age_ms = 0.0  # how long the answer has been on screen (its entrance animation)
         self._dots_shown = 0
-        self._layout()
+        self._place_fixed_parts()
         self.session = DrawingSession(recognizers, events, lambda: self.clock_s, self._say, self._say_next,
                                       self.canvas.width, auto_delay_ms, feedback_store)
         self.ink_layer = InkLayer(self.canvas.size, self.theme.pen_px)
         self.confetti = Confetti(theme.width, theme.height)
         self.digit_parade = DigitParade()
         self.attract = AttractLoop(self.canvas, self.session.read, self._say)
-        self._lay_out()
+        self._place_targets()
 
-    def _layout(self) -> None:
+    def _place_fixed_parts(self) -> None:
+        """The canvas, the panel, the tabs, the loudspeaker and the three buttons: fixed for a screen size."""
         t = self.theme
         m, bh, zone = t.margin, t.button_height, t.admin_zone
         frame = lay_out_frame(t, self.phrases)
@@ -92,8 +93,9 @@ class DrawScreen(AnswerPanel, Screen):
         }
 
     # --- the tap targets of this moment (laid out after every change, never while drawing) ------
-    def _lay_out(self) -> None:
-        """Enable the buttons and place the parade, the model chips or the question for the state now."""
+    def _place_targets(self) -> None:
+        """The tap targets of this moment (enabled buttons, the parade, the model chips or the question),
+        placed after every change so draw() only draws."""
         t, panel = self.theme, self.panel
         for name, button in self.buttons.items():
             button.enabled = not self.ink.is_empty or name == "recognize"
@@ -136,7 +138,7 @@ class DrawScreen(AnswerPanel, Screen):
     def handle(self, event: PointerEvent) -> None:
         if self.attract.running:
             self.attract.stop()  # any touch wakes the kiosk up, and still counts
-            self._lay_out()
+            self._place_targets()
         if isinstance(event, PointerDown):
             self._tap(event)
         elif isinstance(event, PointerMove) and self.ink.is_drawing:
@@ -145,7 +147,7 @@ class DrawScreen(AnswerPanel, Screen):
             self.session.extend_stroke(x, y)
         elif isinstance(event, PointerUp) and self.ink.is_drawing:
             self.session.end_stroke()
-        self._lay_out()
+        self._place_targets()
 
     def _tap(self, event: PointerDown) -> None:
         x, y = float(event.x), float(event.y)
@@ -183,13 +185,13 @@ class DrawScreen(AnswerPanel, Screen):
             self.feedback.hide()
         elif name == "recognize":
             self.recognize(asked=True)
-        self._lay_out()
+        self._place_targets()
 
     def reset(self) -> None:
         """A new visitor: the last child's drawing, chosen model and lessons go."""
         self.press("clear")
         self.session.forget_visitor()  # the next child starts with the kiosk's own answers
-        self._lay_out()
+        self._place_targets()
 
     def configure(self, config: KioskConfig) -> None:
         """A changed settings file: the wait before the answer applies to the next lift."""
@@ -199,7 +201,7 @@ class DrawScreen(AnswerPanel, Screen):
         """Nobody is here: forget the last child and invite the next one."""
         self.reset()
         self.attract.start()
-        self._lay_out()
+        self._place_targets()
 
     @property
     def attract_ms(self) -> float | None:
@@ -217,7 +219,7 @@ class DrawScreen(AnswerPanel, Screen):
         self.feedback.hide()
         if self.session.show_example(strokes):
             self._answer_shown()
-        self._lay_out()
+        self._place_targets()
 
     def handover(self) -> list:
         """What the next screen gets: the current drawing."""
@@ -235,7 +237,7 @@ class DrawScreen(AnswerPanel, Screen):
         """Ask every model about the drawing; show and say the active model's answer (see DrawingSession.answer)."""
         if self.session.answer(asked):
             self._answer_shown()
-        self._lay_out()
+        self._place_targets()
 
     def _answer_shown(self) -> None:
         self._answer_age_ms, self._dots_shown = 0.0, 0
@@ -246,7 +248,7 @@ class DrawScreen(AnswerPanel, Screen):
         """Make another model's answer the big one."""
         if self.session.choose_model(index):
             self._answer_age_ms, self._dots_shown = 0.0, 0
-        self._lay_out()
+        self._place_targets()
 
     @property
     def message(self) -> str:
@@ -302,7 +304,7 @@ class DrawScreen(AnswerPanel, Screen):
             self._fading = (self._fading[0], age) if age < FADE_MS else None
         if self.session.tick() == "answer":
             self._answer_shown()
-        self._lay_out()
+        self._place_targets()
 
     # --- drawing (only drawing: the state and the tap targets are set by now) ------------------
     def draw(self, surface: pygame.Surface) -> None:
