@@ -2,6 +2,7 @@
 
 digit-kiosk-trainer crossval [--folds 4] [--out /tmp/crossval] [--report-only]
 digit-kiosk-trainer simulate-retraining --base MNIST_ONLY.onnx [--drawings 500] [--seed 0] [--prank 1:7:50]
+digit-kiosk-trainer unseen-writers [--model-dir DIR] [--drawn-dir DIR] [--letters-dir DIR]
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ def add_to(commands) -> None:
     sim.add_argument("--out", type=Path, default=Path("runs") / "simulate_retraining.json")
     sim.set_defaults(handler=_simulate_retraining)
 
+    unseen = commands.add_parser(
+        "unseen-writers", help="the shipped kiosk's answers on the dev writers its models never trained on (~2 min)"
+    )
+    unseen.add_argument("--model-dir", type=Path, help="the models to measure (default: the kiosk's shipped ones)")
+    unseen.add_argument("--drawn-dir", type=Path, help="the drawn-digits folder (default: $DRAWN_DIGITS_DIR)")
+    unseen.add_argument("--letters-dir", type=Path, help="the drawn-letters folder (default: $DRAWN_LETTERS_DIR)")
+    unseen.add_argument("--limit", type=int, help="measure only the first N digits and N letters (a quick look)")
+    unseen.add_argument("--json", type=Path, help="also write the figures here")
+    unseen.set_defaults(handler=_unseen_writers)
+
 
 def _crossval(args: argparse.Namespace) -> int:
     from trainer.crossval import crossval
@@ -80,4 +91,16 @@ def _simulate_retraining(args: argparse.Namespace) -> int:
         args.prank,
     )
     simulate_and_save(sim, args.out)
+    return 0
+
+
+def _unseen_writers(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.atomic_write import write_text_atomic
+    from trainer.unseen_writers import report
+
+    figures = report(args.model_dir, args.drawn_dir, args.letters_dir, args.limit)
+    if args.json:
+        write_text_atomic(args.json, json.dumps(figures, indent=2))
     return 0
