@@ -97,3 +97,56 @@ def test_the_shipped_models_table_is_the_manifests():
 
     table = models_table(PROJECT_ROOT / "exported_models" / "MANIFEST.json")
     assert table in (DOCS / "training.md").read_text(encoding="utf-8"), "paste `digit-kiosk-trainer models-table`"
+
+
+# A command line in a page: the program, then its words up to the end of the code, a comment or a pipe.
+# (`-u digit-kiosk` and `status digit-kiosk` name the systemd unit, not the program.)
+COMMAND = re.compile(
+    r"(?:(?<=[\s`(])|(?<=/bin/))(?<!-u )(?<!status )"
+    r"(digit-kiosk-trainer|digit-kiosk|python -m (?:trainer|kiosk|benchmarks))(?=[\s`])([^`\n#|]*)"
+)
+
+
+def _options(parser):
+    return {option for action in parser._actions for option in action.option_strings}
+
+
+def _subcommands(parser):
+    import argparse
+
+    found = [action.choices for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return found[0] if found else {}
+
+
+def test_every_command_the_pages_give_names_a_real_subcommand_and_real_options():
+    import benchmarks.__main__ as benchmarks
+    import kiosk.__main__ as kiosk_cli
+    import trainer.__main__ as trainer_cli
+
+    parsers = {"trainer": trainer_cli.build_parser(), "kiosk": kiosk_cli.build_parser()}
+    wrong, seen = [], 0
+    for page in PAGES:
+        for program, rest in COMMAND.findall(page.read_text(encoding="utf-8")):
+            words = rest.split()
+            where = f"{page.relative_to(PROJECT_ROOT)}: {program}{rest.rstrip()}"
+            seen += 1
+            if program.endswith("benchmarks"):
+                if words and words[0] not in benchmarks.BENCHMARKS and words[0] not in ("--list", "NAME"):
+                    wrong.append(f"{where} (no benchmark {words[0]!r})")
+                continue
+            parser = parsers["trainer" if "trainer" in program else "kiosk"]
+            commands = _subcommands(parser)
+            first = words[0] if words and not words[0].startswith(("-", "[")) else ""
+            named = re.findall(r"[a-z][a-z-]*", first)  # one subcommand, or {a,b,c} for several
+            unknown = [name for name in named if name not in commands]
+            if unknown:
+                wrong.append(f"{where} (no subcommand {', '.join(unknown)})")
+                continue
+            if len(named) == 1:
+                parser = commands[named[0]]
+            for word in words:
+                option = re.match(r"\[?(--[a-z][a-z0-9-]*)", word)
+                if option and option.group(1) not in _options(parser):
+                    wrong.append(f"{where} (no option {option.group(1)})")
+    assert seen >= 20, seen
+    assert not wrong, "commands the pages give that the programs do not have:\n" + "\n".join(wrong)
