@@ -115,102 +115,95 @@ def decide(cnn, mlp, gate, ratio, ink, rule: dict) -> np.ndarray:
     return np.where(sure & digit_like, best, -1)
 
 
-def report(out: Path) -> None:
-    from kiosk.config import KioskConfig
-
-    kiosk = KioskConfig.load(None)
-    r = load_folds(out)
-    labels, letters = r["digits_labels"], np.array([chr(c) for c in r["letters_labels"]])
-    measured = np.isin(letters, list(NOT_DIGIT_LIKE))
-    print(
-        f"{len(labels)} digits by {len(set(r['digits_writers']))} writers, "
-        f"{measured.sum()} letters that look like no digit "
-        f"({len(letters)} letters in all); every writer held out of the models that answer them\n"
+def _kiosk_answers(r: dict, cnn_key: str, rule: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The kiosk's answers to the held-out digits and letters under one rule."""
+    return tuple(
+        decide(r[f"{what}_{cnn_key}"], r[f"{what}_mlp"], r[f"{what}_gate"], r[f"{what}_ratio"], r[f"{what}_ink"], rule)
+        for what in ("digits", "letters")
     )
-    per_fold = r["mnist_cnn"].reshape(len(r["seconds"]), -1).mean(1)
-    print(f"MNIST test, fine-tuned CNN per fold: {', '.join(f'{100 * a:.2f}%' for a in per_fold)}")
-    print(f"MNIST test digits the gate calls not a number: {100 * (r['mnist_gate'] >= 0.5).mean():.2f}%\n")
+
+
+def _print_rules(r: dict, labels: np.ndarray, measured: np.ndarray) -> None:
+    """Each decision rule tried: right, not sure and wrong on digits, and letters answered with a digit."""
     rules = {
         "shipped: both agree, no gate (c 0.70, m 0.40)": (
-            "shipped_cnn",
-            dict(models="both", agree=True, confidence=0.7, margin=0.4),
-        ),
+            "shipped_cnn", dict(models="both", agree=True, confidence=0.7, margin=0.4)),
         "fine-tuned CNN, both agree, no gate": ("cnn", dict(models="both", agree=True, confidence=0.7, margin=0.4)),
         "fine-tuned CNN alone, no gate": ("cnn", dict(models="cnn", confidence=0.7, margin=0.4)),
     }
     for g in (0.3, 0.5, 0.7):
         for c, m in ((0.5, 0.2), (0.6, 0.3), (0.7, 0.4)):
             rules[f"fine-tuned CNN alone, gate < {g}, c {c} m {m}"] = (
-                "cnn",
-                dict(models="cnn", confidence=c, margin=m, gate=g),
-            )
+                "cnn", dict(models="cnn", confidence=c, margin=m, gate=g))
     print(f"{'rule':<52} {'digits right':>12} {'not sure':>9} {'wrong':>7} {'letters answered':>17}")
     for name, (cnn_key, rule) in rules.items():
-        answers = decide(
-            r[f"digits_{cnn_key}"], r["digits_mlp"], r["digits_gate"], r["digits_ratio"], r["digits_ink"], rule
-        )
-        letter_answers = decide(
-            r[f"letters_{cnn_key}"], r["letters_mlp"], r["letters_gate"], r["letters_ratio"], r["letters_ink"], rule
-        )
+        answers, letter_answers = _kiosk_answers(r, cnn_key, rule)
         right, unsure = (answers == labels).mean(), (answers < 0).mean()
-        print(
-            f"{name:<52} {100 * right:>11.2f}% {100 * unsure:>8.2f}% {100 * (1 - right - unsure):>6.2f}% "
-            f"{100 * (letter_answers[measured] >= 0).mean():>16.1f}%"
-        )
-    print(
-        "\nbest guess alone (no 'not sure'): shipped CNN "
-        f"{100 * (r['digits_shipped_cnn'].argmax(1) == labels).mean():.2f}%, "
-        f"fine-tuned {100 * (r['digits_cnn'].argmax(1) == labels).mean():.2f}%"
-    )
-    chosen = dict(models="cnn", confidence=kiosk.min_confidence, margin=kiosk.min_margin, gate=kiosk.max_not_a_number)
-    answers = decide(r["digits_cnn"], r["digits_mlp"], r["digits_gate"], r["digits_ratio"], r["digits_ink"], chosen)
-    letter_answers = decide(
-        r["letters_cnn"], r["letters_mlp"], r["letters_gate"], r["letters_ratio"], r["letters_ink"], chosen
-    )
-    print(
-        f"\nThe kiosk as shipped (config: confidence {chosen['confidence']}, margin {chosen['margin']}, "
-        f"gate below {chosen['gate']}), per digit:"
-    )
+        print(f"{name:<52} {100 * right:>11.2f}% {100 * unsure:>8.2f}% {100 * (1 - right - unsure):>6.2f}% "
+              f"{100 * (letter_answers[measured] >= 0).mean():>16.1f}%")
+
+
+def _print_per_digit(labels: np.ndarray, answers: np.ndarray) -> None:
     print("| digit | drawings | right | not sure | wrong | read as (wrong) |\n| --- | --- | --- | --- | --- | --- |")
     for digit in range(10):
         mine = labels == digit
         wrong = answers[mine & (answers >= 0) & (answers != digit)]
         read_as = ", ".join(
-            f"{d}: {n}" for d, n in sorted(zip(*np.unique(wrong, return_counts=True)), key=lambda x: -x[1])
-        )
-        print(
-            f"| {digit} | {mine.sum()} | {100 * (answers[mine] == digit).mean():.1f}% "
-            f"| {100 * (answers[mine] < 0).mean():.1f}% | "
-            f"{100 * ((answers[mine] >= 0) & (answers[mine] != digit)).mean():.1f}% | {read_as or '-'} |"
-        )
+            f"{d}: {n}" for d, n in sorted(zip(*np.unique(wrong, return_counts=True)), key=lambda x: -x[1]))
+        print(f"| {digit} | {mine.sum()} | {100 * (answers[mine] == digit).mean():.1f}% "
+              f"| {100 * (answers[mine] < 0).mean():.1f}% | "
+              f"{100 * ((answers[mine] >= 0) & (answers[mine] != digit)).mean():.1f}% | {read_as or '-'} |")
     right, unsure = float((answers == labels).mean()), float((answers < 0).mean())
     print(f"| all | {len(labels)} | {100 * right:.2f}% | {100 * unsure:.2f}% | {100 * (1 - right - unsure):.2f}% | |")
+
+
+def _print_letters(letters: np.ndarray, letter_answers: np.ndarray, measured: np.ndarray) -> float:
+    """Letters answered with a digit, per letter; returns the share among those that look like no digit."""
     print("\nLetters answered with a digit (the list that looks like no digit first):")
     rows = []
     for letter in list(NOT_DIGIT_LIKE) + sorted(set(letters) - set(NOT_DIGIT_LIKE)):
         mine = letters == letter
         given = letter_answers[mine][letter_answers[mine] >= 0]
         common = np.bincount(given, minlength=10).argmax() if len(given) else None
-        rows.append(
-            f"{letter} {100 * (letter_answers[mine] >= 0).mean():.0f}%"
-            + (f" (as {common})" if common is not None else "")
-        )
+        rows.append(f"{letter} {100 * (letter_answers[mine] >= 0).mean():.0f}%"
+                    + (f" (as {common})" if common is not None else ""))
     print("  " + ", ".join(rows))
     answered = float((letter_answers[measured] >= 0).mean())
     print(f"  the {measured.sum()} letters that look like no digit: {100 * answered:.1f}% answered with a digit")
+    return answered
+
+
+def report(out: Path) -> None:
+    """Print what the folds' models answered, under the rules tried and the kiosk's own; write summary.json."""
+    from kiosk.atomic_write import write_text_atomic
+    from kiosk.config import KioskConfig
+
+    kiosk = KioskConfig.load(None)
+    r = load_folds(out)
+    labels, letters = r["digits_labels"], np.array([chr(c) for c in r["letters_labels"]])
+    measured = np.isin(letters, list(NOT_DIGIT_LIKE))
+    print(f"{len(labels)} digits by {len(set(r['digits_writers']))} writers, {measured.sum()} letters that look like "
+          f"no digit ({len(letters)} letters in all); every writer held out of the models that answer them\n")
+    per_fold = r["mnist_cnn"].reshape(len(r["seconds"]), -1).mean(1)
+    print(f"MNIST test, fine-tuned CNN per fold: {', '.join(f'{100 * a:.2f}%' for a in per_fold)}")
+    print(f"MNIST test digits the gate calls not a number: {100 * (r['mnist_gate'] >= 0.5).mean():.2f}%\n")
+    _print_rules(r, labels, measured)
+    print("\nbest guess alone (no 'not sure'): shipped CNN "
+          f"{100 * (r['digits_shipped_cnn'].argmax(1) == labels).mean():.2f}%, "
+          f"fine-tuned {100 * (r['digits_cnn'].argmax(1) == labels).mean():.2f}%")
+    chosen = dict(models="cnn", confidence=kiosk.min_confidence, margin=kiosk.min_margin, gate=kiosk.max_not_a_number)
+    answers, letter_answers = _kiosk_answers(r, "cnn", chosen)
+    print(f"\nThe kiosk as shipped (config: confidence {chosen['confidence']}, margin {chosen['margin']}, "
+          f"gate below {chosen['gate']}), per digit:")
+    _print_per_digit(labels, answers)
+    answered = _print_letters(letters, letter_answers, measured)
+    right, unsure = float((answers == labels).mean()), float((answers < 0).mean())
     summary = {
-        "kiosk": {
-            "digits": int(len(labels)),
-            "right": right,
-            "not_sure": unsure,
-            "wrong": 1 - right - unsure,
-            "letters": int(measured.sum()),
-            "letters_answered": answered,
-            "rule": chosen,
-        },
+        "kiosk": {"digits": int(len(labels)), "right": right, "not_sure": unsure, "wrong": 1 - right - unsure,
+                  "letters": int(measured.sum()), "letters_answered": answered, "rule": chosen},
         "gate": {"mnist_test_called_not_a_number": float((r["mnist_gate"] >= chosen["gate"]).mean())},
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_text_atomic(out / "summary.json", json.dumps(summary, indent=2))
 
 
 def crossval(
