@@ -10,7 +10,8 @@ import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # whatever imports onnxruntime first (tests/test_telemetry.py checks without it)
+# whatever imports onnxruntime first (tests/test_telemetry.py checks without it)
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

@@ -79,8 +79,10 @@ def test_a_finished_render_is_tidied_off_the_loop(espeak, monkeypatch, tmp_path)
 
     real, release = live.tidy_wav_file, threading.Event()
     monkeypatch.setattr(live, "tidy_wav_file", lambda *a: (release.wait(10), real(*a)))
-    voice = LiveVoice(command_factory=lambda t, l, o, s="calm": engines.render_command(t, l, o, s, ("espeak-ng",)),
-                      folder=tmp_path / "speech", timeout_s=30)
+    def espeak_only(text_file, lang, out_wav, style="calm"):
+        return engines.render_command(text_file, lang, out_wav, style, ("espeak-ng",))
+
+    voice = LiveVoice(command_factory=espeak_only, folder=tmp_path / "speech", timeout_s=30)
     try:
         assert voice.start("Hello!", "en")
         seen_waiting, wav, deadline = False, None, time.monotonic() + 30
@@ -137,15 +139,16 @@ def test_espeak_is_never_sent_a_word_it_would_spell_out(espeak):
     as a sound: every such word of every phrase must come out as at most one syllable."""
     for lang in LANGUAGES:
         voice = engines.ESPEAK_VOICES[lang]
-        words = {w for i in SPOKEN_IDS for w in re.findall(r"[^\W\d_]+", engines.speakable(PHRASES.text(i, lang), lang, "espeak-ng"))
-                 if not VOWELS & set(w.lower())}
+        sent = [engines.speakable(PHRASES.text(i, lang), lang, "espeak-ng") for i in SPOKEN_IDS]
+        words = {w for text in sent for w in re.findall(r"[^\W\d_]+", text) if not VOWELS & set(w.lower())}
         for word in words:
             phonemes = subprocess.run([engines.espeak_binary(), "-q", "-x", "-v", voice, word], capture_output=True,
                                       text=True, timeout=10).stdout.strip()
             syllables = len(re.findall(r"[',]", phonemes)) or 1
             assert syllables <= 1, f"{lang}: espeak-ng spells {word!r} out as {phonemes!r}"
     # and the check can fail: the written Spanish "Mmm" is spelled
-    spelled = subprocess.run([engines.espeak_binary(), "-q", "-x", "-v", "es", "Mmm"], capture_output=True, text=True).stdout
+    spelled = subprocess.run([engines.espeak_binary(), "-q", "-x", "-v", "es", "Mmm"], capture_output=True,
+                             text=True).stdout
     assert len(re.findall(r"[',]", spelled)) >= 3
 
 
@@ -193,7 +196,8 @@ def _assert_every_phrase_at_a_childs_pace(render, engine: str, lang: str, tmp_pa
         text = PHRASES.text(phrase_id, lang)
         spoken = _spoken_seconds(*render(text, lang, engines.style_of(phrase_id)))
         expected = _espeak_itself(text, lang, tmp_path)
-        assert low <= spoken / expected <= high, f"{lang} {phrase_id}: {spoken:.2f} s, espeak-ng {expected:.2f} s: {text!r}"
+        assert low <= spoken / expected <= high, \
+            f"{lang} {phrase_id}: {spoken:.2f} s, espeak-ng {expected:.2f} s: {text!r}"
         seconds, yardstick = seconds + spoken, yardstick + expected
     assert all_low <= seconds / yardstick <= all_high, f"{lang}: {seconds:.1f} s, espeak-ng itself {yardstick:.1f} s"
 
@@ -233,7 +237,8 @@ def test_live_speech_is_tidied_to_the_one_loudness(pico, tmp_path):
     samples, rate = loudness.read_wav(wav)
     assert abs(loudness.integrated_loudness(samples, rate) - loudness.TARGET_LUFS) < 0.3
     assert np.abs(samples).max() <= 10 ** (loudness.PEAK_DBFS / 20)
-    assert np.abs(samples[: int(loudness.HEAD_S * rate) - 1]).max() == 0 and np.abs(samples[int(loudness.HEAD_S * rate):][:800]).max() > 0
+    head = int(loudness.HEAD_S * rate)
+    assert np.abs(samples[: head - 1]).max() == 0 and np.abs(samples[head:][:800]).max() > 0
     voice.close()
 
 
