@@ -7,6 +7,7 @@ Xwayland, where touches come as mouse events only); after that, only fingers dra
 X servers also emulate an untagged mouse for every touch.
 Strange events (an unknown finger, motion without down, NaN coordinates) are ignored, never raised.
 """
+
 from __future__ import annotations
 
 import math
@@ -56,7 +57,9 @@ class PointerTranslator:
                 return None  # a copy of a touch we already handled
             if event.type != pygame.MOUSEMOTION and getattr(event, "button", 1) != 1:
                 return None
-            if event.type == pygame.MOUSEMOTION and not (getattr(event, "buttons", (0,))[0] or self._active == _MOUSE_ID):
+            if event.type == pygame.MOUSEMOTION and not (
+                getattr(event, "buttons", (0,))[0] or self._active == _MOUSE_ID
+            ):
                 return None
             kind = {pygame.MOUSEBUTTONDOWN: pygame.FINGERDOWN, pygame.MOUSEMOTION: pygame.FINGERMOTION}.get(
                 event.type, pygame.FINGERUP

@@ -3,6 +3,7 @@
 x and y are relative to the drawing canvas. The app turns them into real pygame touch events, so a
 replay takes exactly the path a finger does.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,9 @@ def load(path: str | Path) -> list[ReplayEvent]:
     return sorted(events, key=lambda e: e.t)
 
 
-def from_strokes(strokes, canvas_size: float, start_s: float = 0.0, point_interval_s: float = 0.005) -> list[ReplayEvent]:
+def from_strokes(
+    strokes, canvas_size: float, start_s: float = 0.0, point_interval_s: float = 0.005
+) -> list[ReplayEvent]:
     """Replay events that draw strokes given in canvas pixels (canvas_size pixels square), then recognize."""
     events, t = [], start_s
     for stroke in strokes:

@@ -1,11 +1,12 @@
 """Read in one sitting: no module in kiosk/ or trainer/ over 400 lines, no function over 60 (STYLE.md's hard limits)."""
+
 import ast
 
 from conftest import PROJECT_ROOT
 
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
-# Over the limits today, each to be shrunk by its owner (then removed from here: the test says when).
+# Over the limits today, each to be shrunk by its owner (then removed from here); none may grow.
 KNOWN_LONG_MODULES = {
     "trainer/voice_cache.py": 414,
 }
@@ -36,13 +37,20 @@ def long_functions():
     return found
 
 
+def over(found: dict, known: dict) -> dict:
+    """What breaks the limit and is not a known exception, or has grown past its recorded length."""
+    return {name: length for name, length in found.items() if length > known.get(name, 0)}
+
+
 def test_no_module_is_over_400_lines():
-    found = long_modules()
-    assert set(found) <= set(KNOWN_LONG_MODULES), {k: v for k, v in found.items() if k not in KNOWN_LONG_MODULES}
-    assert set(KNOWN_LONG_MODULES) <= set(found), f"shrunk below {MAX_MODULE_LINES}: remove {set(KNOWN_LONG_MODULES) - set(found)}"
+    assert not over(long_modules(), KNOWN_LONG_MODULES)
 
 
 def test_no_function_is_over_60_lines():
-    found = long_functions()
-    assert set(found) <= set(KNOWN_LONG_FUNCTIONS), {k: v for k, v in found.items() if k not in KNOWN_LONG_FUNCTIONS}
-    assert set(KNOWN_LONG_FUNCTIONS) <= set(found), f"shrunk: remove {set(KNOWN_LONG_FUNCTIONS) - set(found)}"
+    assert not over(long_functions(), KNOWN_LONG_FUNCTIONS)
+
+
+def test_the_limits_can_fail():
+    assert over({"kiosk/screens/draw.py": 584}, KNOWN_LONG_MODULES) == {"kiosk/screens/draw.py": 584}
+    assert over({"trainer/voice_cache.py": 415}, KNOWN_LONG_MODULES), "a known exception may shrink, never grow"
+    assert not over({"trainer/voice_cache.py": 380}, KNOWN_LONG_MODULES)

@@ -4,8 +4,17 @@ injection, the grown-ups' corner and the visitor's model swap, each in its own m
 May import every kiosk part below it (screens, ui, voice, recognition, teaching, config, ...); nothing imports it
 but kiosk.__main__.
 """
+
 from kiosk.app.display import refuse_an_invisible_screen, screen_advice, window_size
 from kiosk.app.loop import EXIT_BY_ADMIN, App, resident_mb
 from kiosk.app.options import LaunchOptions
 
-__all__ = ["App", "EXIT_BY_ADMIN", "LaunchOptions", "refuse_an_invisible_screen", "resident_mb", "screen_advice", "window_size"]
+__all__ = [
+    "App",
+    "EXIT_BY_ADMIN",
+    "LaunchOptions",
+    "refuse_an_invisible_screen",
+    "resident_mb",
+    "screen_advice",
+    "window_size",
+]

@@ -1,5 +1,6 @@
 """Opening the kiosk's display: SDL's drivers, the window or the full screen, and a clear message when
 there is no screen to draw on."""
+
 from __future__ import annotations
 
 import logging
@@ -66,10 +67,15 @@ def screen_advice() -> str:
     if asked == "kmsdrm":
         if not cards:
             return f"tried {tried}, but there is no /dev/dri/card*: enable the KMS driver (dtoverlay=vc4-kms-v3d)"
-        return (f"tried {tried} on {', '.join(cards)}: add this user to the video and render groups "
-                "(sudo usermod -aG video,render $USER, then log in again), and stop any desktop that holds the screen")
-    hint = "on Raspberry Pi OS Lite set SDL_VIDEODRIVER=kmsdrm" if cards and session == "none" else \
-        "start the kiosk from the desktop session (or set DISPLAY/WAYLAND_DISPLAY)"
+        return (
+            f"tried {tried} on {', '.join(cards)}: add this user to the video and render groups "
+            "(sudo usermod -aG video,render $USER, then log in again), and stop any desktop that holds the screen"
+        )
+    hint = (
+        "on Raspberry Pi OS Lite set SDL_VIDEODRIVER=kmsdrm"
+        if cards and session == "none"
+        else "start the kiosk from the desktop session (or set DISPLAY/WAYLAND_DISPLAY)"
+    )
     return f"tried {tried}, desktop session {session}: {hint}; to try it without a screen, use --headless"
 
 

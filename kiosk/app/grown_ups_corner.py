@@ -2,6 +2,7 @@
 
 No child's target is there, so neither drawing nor tapping a button can start it.
 """
+
 from __future__ import annotations
 
 import pygame

@@ -1,4 +1,5 @@
 """App: the clock, the one loop and screen switching; routes input to the current screen."""
+
 from __future__ import annotations
 
 import logging
@@ -66,8 +67,12 @@ def resident_mb() -> float:
 def build_speaker(config: KioskConfig, phrases: Phrases) -> Speaker:
     """Cached clips first, the live voice for anything else, silence when there is no audio device."""
     return VoiceSpeaker(
-        phrases, AudioOut(config.volume), VoiceClips(config.voice_dir_path),
-        LiveVoice(timeout_s=config.speech_timeout_s, folder=config.data_dir_path / "speech"),  # all writes in the data dir
+        phrases,
+        AudioOut(config.volume),
+        VoiceClips(config.voice_dir_path),
+        LiveVoice(
+            timeout_s=config.speech_timeout_s, folder=config.data_dir_path / "speech"
+        ),  # all writes in the data dir
         muted=config.muted,
     )
 
@@ -87,26 +92,36 @@ class App:
         self.speaker = build_speaker(config, self.phrases)
         self.now_ms = 0.0  # the kiosk's clock: frame time since start (a replay's clock in a replay)
         self.events = EventLog(options.events_out, clock=lambda: self.now_ms / 1000)
-        self.feedback_store = FeedbackStore(config.feedback_dir, config.feedback_max_records) if config.collect_feedback else None
+        self.feedback_store = (
+            FeedbackStore(config.feedback_dir, config.feedback_max_records) if config.collect_feedback else None
+        )
         self.screen = self._new_draw_screen()
         frame = lay_out_frame(self.theme, self.phrases)  # the tabs and the panel every screen shares
         nav, panel = frame.nav, frame.panel
         self.screens = {
             "draw": self.screen,
             # The Settings tab: the child trains a network live (the precomputed grid stays in ExploreScreen).
-            "settings": TrainScreen(self.theme, nav, panel, self.phrases, say=self.say, data_folder=config.data_dir_path / "live"),
+            "settings": TrainScreen(
+                self.theme, nav, panel, self.phrases, say=self.say, data_folder=config.data_dir_path / "live"
+            ),
             # "What a full training gives": the precomputed grid, for comparison, one tap from the training
-            "full_training": ExploreScreen(explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases),
-            "examples": ExamplesScreen(self.recognizers, self.theme, nav, panel, self.phrases, self.say,
-                                       canvas_side=frame.canvas.width),
+            "full_training": ExploreScreen(
+                explorer_grid.load(config.model_dir_path), self.theme, nav, panel, self.phrases
+            ),
+            "examples": ExamplesScreen(
+                self.recognizers, self.theme, nav, panel, self.phrases, self.say, canvas_side=frame.canvas.width
+            ),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases, default_pin=config.admin_pin == DEFAULT_PIN),
         }
         self.corner = GrownUpsCorner(self.theme.admin_zone)
         self.visitor_model = VisitorModel(self.recognizers)  # "Try my brain"
         if config.admin_pin == DEFAULT_PIN:
-            log.warning("the grown-ups' PIN is still the built-in %s: set admin_pin in the settings file "
-                        "(scripts/install_pi.sh gives every install its own)", DEFAULT_PIN)
+            log.warning(
+                "the grown-ups' PIN is still the built-in %s: set admin_pin in the settings file "
+                "(scripts/install_pi.sh gives every install its own)",
+                DEFAULT_PIN,
+            )
         self.systemd = SystemdNotifier()  # READY and watchdog pings when run as a systemd service
         self.clock = pygame.time.Clock()
         self.running, self.exit_code = True, 0
@@ -118,8 +133,15 @@ class App:
         self._reload_settings_asked = False
 
     def _new_draw_screen(self) -> DrawScreen:
-        return DrawScreen(self.recognizers, self.speaker, self.theme, self.config.auto_recognize_delay_ms, self.events,
-                          self.phrases, self.feedback_store)
+        return DrawScreen(
+            self.recognizers,
+            self.speaker,
+            self.theme,
+            self.config.auto_recognize_delay_ms,
+            self.events,
+            self.phrases,
+            self.feedback_store,
+        )
 
     def _teaching_status(self) -> TeachingStatus | None:
         store = self.feedback_store
@@ -137,7 +159,9 @@ class App:
         if updated is None:
             return False
         self.recognizers[:] = updated
-        self.events.write(type="models", versions={r.kind: r.version for r in updated}, paths={r.kind: str(r.path) for r in updated})
+        self.events.write(
+            type="models", versions={r.kind: r.version for r in updated}, paths={r.kind: str(r.path) for r in updated}
+        )
         return True
 
     def switch_language(self) -> None:
@@ -237,7 +261,9 @@ class App:
         # A line now and then that says the kiosk is alive and how big it is: a slow leak shows here.
         rss = resident_mb()
         log.info("alive: %d frames, %.1f MB resident", self.frames, rss)
-        self.events.write(type="health", frames=self.frames, rss_mb=round(rss, 2), uptime_s=round(self.now_ms / 1000, 1))
+        self.events.write(
+            type="health", frames=self.frames, rss_mb=round(rss, 2), uptime_s=round(self.now_ms / 1000, 1)
+        )
 
     def ask_reload_settings(self, *_signal) -> None:
         """SIGHUP: re-read the settings file at the next frame (never inside the signal handler)."""
@@ -294,8 +320,12 @@ class App:
                 self._quit_asked()
             elif event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and self.options.windowed:
                 self.running = False
-            if event.type in (pygame.AUDIODEVICEADDED, pygame.AUDIODEVICEREMOVED) and not getattr(event, "iscapture", 0):
-                self._guarded(lambda added=event.type == pygame.AUDIODEVICEADDED: self.speaker.audio_device_changed(added))
+            if event.type in (pygame.AUDIODEVICEADDED, pygame.AUDIODEVICEREMOVED) and not getattr(
+                event, "iscapture", 0
+            ):
+                self._guarded(
+                    lambda added=event.type == pygame.AUDIODEVICEADDED: self.speaker.audio_device_changed(added)
+                )
                 continue
             pointer = self.translator.translate(event)
             if pointer is not None:
@@ -308,7 +338,7 @@ class App:
         # A bug inside a screen must not kill an unattended kiosk: log it, start the screen afresh.
         try:
             action()
-        except Exception as error:  # noqa: BLE001 - the one place that catches everything
+        except Exception as error:  # the one place that catches everything
             # The same error every frame would write a traceback 60 times a second (783 KB of log in 5 s
             # once): the first one in full, then a count at 10, 100, 1000... of the same.
             where = traceback.extract_tb(error.__traceback__)[-1]

@@ -1,4 +1,5 @@
 """LaunchOptions: how this run of the kiosk was started (the command line's choices)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

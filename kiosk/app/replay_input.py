@@ -1,5 +1,6 @@
 """Replay injection: a replay's scripted inputs become real SDL touch events, so a replay takes exactly
 the path a finger does (through kiosk.input's translation)."""
+
 from __future__ import annotations
 
 import pygame
@@ -18,6 +19,7 @@ def post_replay_event(event: ReplayEvent, draw, size: tuple[int, int]) -> None:
         kinds = ({"down": pygame.FINGERDOWN, "move": pygame.FINGERMOTION, "up": pygame.FINGERUP}[event.type],)
     for kind in kinds:
         pygame.event.post(
-            pygame.event.Event(kind, x=target[0] / width, y=target[1] / height, dx=0.0, dy=0.0,
-                               finger_id=0, touch_id=0, pressure=1.0)
+            pygame.event.Event(
+                kind, x=target[0] / width, y=target[1] / height, dx=0.0, dy=0.0, finger_id=0, touch_id=0, pressure=1.0
+            )
         )

@@ -1,7 +1,8 @@
-""""Try my brain": the model a visitor just trained answers on the draw screen until the next visitor.
+""" "Try my brain": the model a visitor just trained answers on the draw screen until the next visitor.
 
 The recognizers list is shared by every screen and replaced in place, so the swap reaches them all.
 """
+
 from __future__ import annotations
 
 import logging

@@ -2,6 +2,7 @@
 
 Wrong PINs are slowed, then locked out for a while (logged), so a patient child cannot try them all.
 """
+
 from __future__ import annotations
 
 import logging
@@ -92,7 +93,9 @@ class PinScreen(Screen):
         self.wrong_in_a_row += 1
         if self.wrong_in_a_row >= LOCK_AFTER:
             self.wait_ms, self.message_id = LOCKED_MS, "admin.locked"
-            log.warning("admin PIN: %d wrong in a row; keypad locked for %d minutes", self.wrong_in_a_row, LOCKED_MS // 60_000)
+            log.warning(
+                "admin PIN: %d wrong in a row; keypad locked for %d minutes", self.wrong_in_a_row, LOCKED_MS // 60_000
+            )
             self.wrong_in_a_row = FREE_TRIES  # after the lock, each wrong PIN waits again
         elif self.wrong_in_a_row > FREE_TRIES:
             self.wait_ms = WAIT_AFTER_WRONG_MS * 2 ** (self.wrong_in_a_row - FREE_TRIES - 1)
@@ -116,8 +119,11 @@ class PinScreen(Screen):
         t = self.theme
         surface.fill(colours.BACKGROUND)
         width, y = t.width - 2 * t.margin, t.margin // 2
-        for text, font in ((self.phrases.text(self.message_id), t.font(2.2)), ("* " * len(self.entered) or "-", t.font(3)),
-                           (self.phrases.text("admin.default_pin") if self.default_pin else "", t.font(1.6, bold=False))):
+        for text, font in (
+            (self.phrases.text(self.message_id), t.font(2.2)),
+            ("* " * len(self.entered) or "-", t.font(3)),
+            (self.phrases.text("admin.default_pin") if self.default_pin else "", t.font(1.6, bold=False)),
+        ):
             if not text:
                 continue
             lines = min(3, len(wrap_lines(text, font, width)))
@@ -127,4 +133,9 @@ class PinScreen(Screen):
         for button, label in self.keys:
             button.enabled = label == "Back" or not self.locked
             shown = {"Back": "admin.back", "OK": "admin.ok"}.get(label)
-            button.draw(surface, t, self.phrases.text(shown) if shown else None, font_units=min(5.0, button.rect.height / t.unit * 0.6))
+            button.draw(
+                surface,
+                t,
+                self.phrases.text(shown) if shown else None,
+                font_units=min(5.0, button.rect.height / t.unit * 0.6),
+            )

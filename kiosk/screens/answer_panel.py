@@ -1,5 +1,6 @@
 """The drawing screen's answer panel: the sentence, the hint and parade, the big digit, what the model saw,
 the dots, the bars and the model chips. Drawn only: DrawScreen lays out the tap targets before."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -10,8 +11,15 @@ import pygame
 from kiosk.recognition.recognizer import Prediction
 from kiosk.ui import colours
 from kiosk.ui.feedback_panel import State
-from kiosk.ui.widgets import draw_count_dots, draw_model_view, draw_paragraph, draw_probability_bars, draw_speaker_button, \
-    draw_text, wrap_lines
+from kiosk.ui.widgets import (
+    draw_count_dots,
+    draw_model_view,
+    draw_paragraph,
+    draw_probability_bars,
+    draw_speaker_button,
+    draw_text,
+    wrap_lines,
+)
 
 GROW_MS = 450  # the bars grow to their height
 
@@ -37,12 +45,18 @@ class AnswerPanel:
         y = panel.y + t.unit * 2
         # Without sound the answer must carry on its own: larger words, and a muted loudspeaker.
         width = panel.width - (self.say_again.width + t.unit if self.prediction is not None else 0)
-        text = self.phrases.text("prompt.keep_drawing") if self.prediction is None and self.guess is not None else self.message
+        text = (
+            self.phrases.text("prompt.keep_drawing")
+            if self.prediction is None and self.guess is not None
+            else self.message
+        )
         # Words are rewrapped, never shrunk: a long sentence (or translation) takes two lines.
         font = t.font(3.2 if self.speaker.audible else 3.8)
         lines = min(3, len(wrap_lines(text, font, width)))
         line_h = font.get_linesize()
-        return MessageBox(text, font, pygame.Rect(panel.x, y - line_h // 2, width, line_h * lines), y + line_h * (lines - 1), line_h)
+        return MessageBox(
+            text, font, pygame.Rect(panel.x, y - line_h // 2, width, line_h * lines), y + line_h * (lines - 1), line_h
+        )
 
     def _hint_box(self, message: MessageBox) -> tuple[str, pygame.font.Font, pygame.Rect]:
         tr, t = self.phrases.text, self.theme
@@ -89,7 +103,9 @@ class AnswerPanel:
         age = self._answer_age_ms if not tentative else 1e9
         pop = 0.6 + 0.55 * age / 300 if age < 300 else 1.15 - 0.15 * min(1.0, (age - 300) / 150)  # the digit pops in
         if abs(pop - 1.0) > 0.01:
-            scaled = pygame.transform.smoothscale(big, (max(1, int(big.get_width() * pop)), max(1, int(big.get_height() * pop))))
+            scaled = pygame.transform.smoothscale(
+                big, (max(1, int(big.get_width() * pop)), max(1, int(big.get_height() * pop)))
+            )
             surface.blit(scaled, scaled.get_rect(center=digit_rect.center))
         else:
             surface.blit(big, digit_rect)
@@ -101,7 +117,12 @@ class AnswerPanel:
         draw_model_view(surface, view, p.image)
         sees_font = t.font(1.4, bold=False)
         caption_text = tr("memory.taught") if p.remembered else tr("draw.sees")
-        sees = pygame.Rect(0, 0, panel.width // 2, sees_font.get_linesize() * min(2, len(wrap_lines(caption_text, sees_font, panel.width // 2))))
+        sees = pygame.Rect(
+            0,
+            0,
+            panel.width // 2,
+            sees_font.get_linesize() * min(2, len(wrap_lines(caption_text, sees_font, panel.width // 2))),
+        )
         sees.midtop = (view.centerx, view.bottom + 2)
         draw_paragraph(surface, caption_text, sees_font, colours.SOFT_TEXT, sees, max_lines=2)
         # Dots to count sit right under the big digit they belong to, apart from the bars.
@@ -110,9 +131,18 @@ class AnswerPanel:
         draw_count_dots(surface, dots, p.digit or 0, t, shown=None if tentative else self._dots_shown)
         bars_top = max(dots.bottom, sees.bottom) + t.unit // 2
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - self._footer_h())
-        grow = 1.0 if tentative else 1 - (1 - min(1.0, self._answer_age_ms / GROW_MS)) ** 3  # ease out: fast, then settling
-        draw_probability_bars(surface, bars, self._shown_probabilities(p, tentative), p.digit, t, grow=grow,
-                              quiet=tentative or not p.digit_like)  # grey while only a guess, or for a non-digit
+        grow = (
+            1.0 if tentative else 1 - (1 - min(1.0, self._answer_age_ms / GROW_MS)) ** 3
+        )  # ease out: fast, then settling
+        draw_probability_bars(
+            surface,
+            bars,
+            self._shown_probabilities(p, tentative),
+            p.digit,
+            t,
+            grow=grow,
+            quiet=tentative or not p.digit_like,
+        )  # grey while only a guess, or for a non-digit
 
     def _shown_probabilities(self, p: Prediction, tentative: bool):
         """The bars tell the same story as the words: when the models disagree ("is it a 1 or a 4?"),
@@ -131,4 +161,11 @@ class AnswerPanel:
             label = self.phrases.text("draw.chip", kind=recognizer.kind.upper(), digit=str(answer.best))
             if "trained_by" in recognizer.metadata:  # the brain the visitor trained says so on its chip
                 label = self.phrases.text("live.chip", digit=str(answer.best))
-            draw_text(surface, label, t.font(1.5), colours.BUTTON_TEXT if active else colours.TEXT, chip.center, max_width=chip.width - t.unit)
+            draw_text(
+                surface,
+                label,
+                t.font(1.5),
+                colours.BUTTON_TEXT if active else colours.TEXT,
+                chip.center,
+                max_width=chip.width - t.unit,
+            )

@@ -1,4 +1,5 @@
 """Screen: the contract every screen keeps with the App, and Transition, a screen's typed request to switch."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

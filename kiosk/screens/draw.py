@@ -3,6 +3,7 @@
 The child's turn itself (when to guess, when to answer, new drawing or the same one, the question) is
 kiosk.session.DrawingSession; this screen lays out, turns touches into its calls, and draws.
 """
+
 from __future__ import annotations
 
 import pygame
@@ -32,7 +33,9 @@ DOT_EVERY_MS = 180  # the counting dots appear one by one, each with a blip
 
 def _on_session(name: str, doc: str = "") -> property:
     """An attribute of the drawing session, read (and set) through the screen."""
-    return property(lambda self: getattr(self.session, name), lambda self, value: setattr(self.session, name, value), doc=doc)
+    return property(
+        lambda self: getattr(self.session, name), lambda self, value: setattr(self.session, name, value), doc=doc
+    )
 
 
 class DrawScreen(AnswerPanel, Screen):
@@ -53,10 +56,22 @@ class DrawScreen(AnswerPanel, Screen):
     feedback_store = _on_session("feedback_store")
 
     def __init__(
-        self, recognizers: list[Recognizer], speaker: Speaker, theme: Theme, auto_delay_ms: int, events: EventLog,
-        phrases: Phrases, feedback_store: FeedbackStore | None = None,
+        self,
+        recognizers: list[Recognizer],
+        speaker: Speaker,
+        theme: Theme,
+        auto_delay_ms: int,
+        events: EventLog,
+        phrases: Phrases,
+        feedback_store: FeedbackStore | None = None,
     ):
-        self.recognizers, self.speaker, self.theme, self.events, self.phrases = recognizers, speaker, theme, events, phrases
+        self.recognizers, self.speaker, self.theme, self.events, self.phrases = (
+            recognizers,
+            speaker,
+            theme,
+            events,
+            phrases,
+        )
         self.feedback = FeedbackPanel(theme, phrases)
         self.clock_s = 0.0  # the screen's time, advanced by update(): the session's clock
         self.model_chips: list[tuple[pygame.Rect, int]] = []
@@ -66,8 +81,16 @@ class DrawScreen(AnswerPanel, Screen):
         self._answer_age_ms = 0.0  # how long the answer has been on screen (its entrance animation)
         self._dots_shown = 0
         self._place_fixed_parts()
-        self.session = DrawingSession(recognizers, events, lambda: self.clock_s, self._say, self._say_next,
-                                      self.canvas.width, auto_delay_ms, feedback_store)
+        self.session = DrawingSession(
+            recognizers,
+            events,
+            lambda: self.clock_s,
+            self._say,
+            self._say_next,
+            self.canvas.width,
+            auto_delay_ms,
+            feedback_store,
+        )
         self.ink_layer = InkLayer(self.canvas.size, self.theme.pen_px)
         self.confetti = Confetti(theme.width, theme.height)
         self.digit_parade = DigitParade()
@@ -79,17 +102,28 @@ class DrawScreen(AnswerPanel, Screen):
         t = self.theme
         m, bh, zone = t.margin, t.button_height, t.admin_zone
         frame = lay_out_frame(t, self.phrases)
-        self.canvas, self.panel, self.nav, self.footer_left, buttons_y = \
-            frame.canvas, frame.panel, frame.nav, frame.footer_left, frame.buttons_y
+        self.canvas, self.panel, self.nav, self.footer_left, buttons_y = (
+            frame.canvas,
+            frame.panel,
+            frame.nav,
+            frame.footer_left,
+            frame.buttons_y,
+        )
         icon = max(*t.touch, t.unit * 4)  # a finger-sized round button
-        self.say_again = pygame.Rect(self.panel.right - icon, self.panel.y + max(t.unit // 2, t.unit * 2 - icon // 2), icon, icon)
+        self.say_again = pygame.Rect(
+            self.panel.right - icon, self.panel.y + max(t.unit // 2, t.unit * 2 - icon // 2), icon, icon
+        )
         gap = m
         left = self.canvas.x if buttons_y + bh <= zone.top else max(self.canvas.x, zone.right + gap)
         width = (self.canvas.right - left - 2 * gap) // 3
         self.buttons = {
             "clear": Button("ui.button.clear", pygame.Rect(left, buttons_y, width, bh), colours.CLEAR, icon="clear"),
-            "undo": Button("ui.button.undo", pygame.Rect(left + width + gap, buttons_y, width, bh), colours.UNDO, icon="undo"),
-            "recognize": Button("ui.button.go", pygame.Rect(left + 2 * (width + gap), buttons_y, width, bh), colours.RECOGNIZE),
+            "undo": Button(
+                "ui.button.undo", pygame.Rect(left + width + gap, buttons_y, width, bh), colours.UNDO, icon="undo"
+            ),
+            "recognize": Button(
+                "ui.button.go", pygame.Rect(left + 2 * (width + gap), buttons_y, width, bh), colours.RECOGNIZE
+            ),
         }
 
     # --- the tap targets of this moment (laid out after every change, never while drawing) ------
@@ -110,14 +144,20 @@ class DrawScreen(AnswerPanel, Screen):
                 y = message.below_y
                 keypad = pygame.Rect(panel.x, y + t.unit * 2, panel.width, panel.bottom - y - t.unit * 2)
                 bars_bottom = panel.bottom - self._footer_h()
-                row = pygame.Rect(self.footer_left, bars_bottom + t.unit // 2, panel.right - self.footer_left,
-                                  panel.bottom - bars_bottom - t.unit // 2)
+                row = pygame.Rect(
+                    self.footer_left,
+                    bars_bottom + t.unit // 2,
+                    panel.right - self.footer_left,
+                    panel.bottom - bars_bottom - t.unit // 2,
+                )
                 self.feedback.layout(row, keypad)
             elif self.prediction is not None:  # one chip per model with its answer; tap one to make it the big answer
                 chip_h, left = t.touch[1], self.footer_left
                 width = (panel.right - left) // max(1, len(self.recognizers))
-                self.model_chips = [(pygame.Rect(left + i * width + t.unit // 2, panel.bottom - chip_h, width - t.unit, chip_h), i)
-                                    for i in range(min(len(self.recognizers), len(self.answers)))]
+                self.model_chips = [
+                    (pygame.Rect(left + i * width + t.unit // 2, panel.bottom - chip_h, width - t.unit, chip_h), i)
+                    for i in range(min(len(self.recognizers), len(self.answers)))
+                ]
         self.digit_parade.lay_out(parade)
 
     def targets(self) -> list[tuple[str, pygame.Rect]]:
@@ -259,7 +299,9 @@ class DrawScreen(AnswerPanel, Screen):
 
     def _say_next(self, phrase_id: str) -> None:
         self.speaker.say_next(phrase_id, self.phrases.lang)
-        self.events.write(type="speech_next", phrase=phrase_id, text=self.phrases.text(phrase_id), lang=self.phrases.lang)
+        self.events.write(
+            type="speech_next", phrase=phrase_id, text=self.phrases.text(phrase_id), lang=self.phrases.lang
+        )
 
     def _handle_feedback(self, event: PointerDown) -> bool:
         """A tap on the question or the keypad; True if it was one."""
@@ -284,8 +326,13 @@ class DrawScreen(AnswerPanel, Screen):
     @property
     def animating(self) -> bool:
         entering = self.prediction is not None and self._answer_age_ms < GROW_MS + DOT_EVERY_MS * 10
-        return (self.attract.running or entering or self.confetti.running or self.digit_parade.animating
-                or self._fading is not None)
+        return (
+            self.attract.running
+            or entering
+            or self.confetti.running
+            or self.digit_parade.animating
+            or self._fading is not None
+        )
 
     def update(self, dt_ms: float) -> None:
         self.clock_s += dt_ms / 1000
@@ -314,7 +361,13 @@ class DrawScreen(AnswerPanel, Screen):
         self._draw_ink(surface)
         # The frame goes on top, so ink dragged to the edge never paints over it.
         visitor = "trained_by" in self.recognizer.metadata  # "Try my brain": the model a visitor just trained
-        pygame.draw.rect(surface, colours.BAR if visitor else colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
+        pygame.draw.rect(
+            surface,
+            colours.BAR if visitor else colours.CANVAS_BORDER,
+            self.canvas,
+            width=max(3, t.unit // 3),
+            border_radius=t.unit,
+        )
         self.nav.draw(surface, t, "draw")
         for button in self.buttons.values():
             button.draw(surface, t, self.phrases.text(button.label))
@@ -336,4 +389,3 @@ class DrawScreen(AnswerPanel, Screen):
             self._ink_key, self._ink_surface = key, self.ink_layer.update(self.ink.strokes)
         if self._ink_surface is not None:
             surface.blit(self._ink_surface, self.canvas.topleft)
-

@@ -1,4 +1,5 @@
 """Example digits: the same number written different ways, and what the computer reads in each."""
+
 from __future__ import annotations
 
 import pygame
@@ -20,8 +21,16 @@ class ExamplesScreen(Screen):
 
     name = "examples"
 
-    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases, say=None,
-                 canvas_side: int = 450):
+    def __init__(
+        self,
+        recognizers: list[Recognizer],
+        theme: Theme,
+        nav: NavBar,
+        panel: pygame.Rect,
+        phrases: Phrases,
+        say=None,
+        canvas_side: int = 450,
+    ):
         self.canvas_side = canvas_side  # the drawing screen's canvas, where "Draw it!" puts the example
         self.recognizers, self.theme, self.nav, self.panel, self.phrases = recognizers, theme, nav, panel, phrases
         self.say = say or (lambda phrase_id: None)  # speaks a phrase id (the number's name, for non-readers)
@@ -44,7 +53,11 @@ class ExamplesScreen(Screen):
             rect = pygame.Rect(area.x + col * (tile_w + m // 2), top + row * (tile_h + m // 2), tile_w, tile_h)
             self.tiles.append((rect, digit, style))
         left = max(panel.x, theme.admin_zone.right + m // 2) if panel.bottom > theme.admin_zone.top else panel.x
-        self.try_button = Button("ui.button.draw_it", pygame.Rect(left, panel.bottom - theme.button_height, panel.right - left, theme.button_height), colours.RECOGNIZE)
+        self.try_button = Button(
+            "ui.button.draw_it",
+            pygame.Rect(left, panel.bottom - theme.button_height, panel.right - left, theme.button_height),
+            colours.RECOGNIZE,
+        )
         self._ink = {}
 
     def enter(self, strokes: list | None = None) -> None:
@@ -90,7 +103,13 @@ class ExamplesScreen(Screen):
         for rect, digit, style in self.tiles:
             chosen = self.selected == (digit, style)
             pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=t.unit // 2)
-            pygame.draw.rect(surface, colours.BAR_BEST if chosen else colours.CANVAS_BORDER, rect, width=3 if chosen else 2, border_radius=t.unit // 2)
+            pygame.draw.rect(
+                surface,
+                colours.BAR_BEST if chosen else colours.CANVAS_BORDER,
+                rect,
+                width=3 if chosen else 2,
+                border_radius=t.unit // 2,
+            )
             key = (rect.size, digit, style)
             if key not in self._ink:
                 side = min(rect.width, rect.height) * 0.8  # a square digit box in the tile: never stretched
@@ -106,7 +125,12 @@ class ExamplesScreen(Screen):
         if self.answer is None:
             title = f"{tr('examples.title1')} {tr('examples.title2')}"
             font, small = t.font(2.4), t.font(1.7, bold=False)
-            box = pygame.Rect(panel.x, panel.y + t.unit, panel.width, font.get_linesize() * min(3, len(wrap_lines(title, font, panel.width))))
+            box = pygame.Rect(
+                panel.x,
+                panel.y + t.unit,
+                panel.width,
+                font.get_linesize() * min(3, len(wrap_lines(title, font, panel.width))),
+            )
             draw_paragraph(surface, title, font, colours.TEXT, box, max_lines=3)
             tap = pygame.Rect(panel.x, box.bottom + t.unit, panel.width, small.get_linesize() * 3)
             draw_paragraph(surface, tr("examples.tap"), small, colours.SOFT_TEXT, tap, max_lines=3)

@@ -1,4 +1,5 @@
 """The settings explorer: pick Dropout Rate, Learning Rate and Max Epochs; see what that model learned."""
+
 from __future__ import annotations
 
 import logging
@@ -13,7 +14,15 @@ from kiosk.language.phrases import Phrases
 from kiosk.recognition.recognizer import Prediction, Recognizer
 from kiosk.screens.base import Screen
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, NavBar, draw_learning_curve, draw_paragraph, draw_probability_bars, draw_text, wrap_lines
+from kiosk.ui.widgets import (
+    Button,
+    NavBar,
+    draw_learning_curve,
+    draw_paragraph,
+    draw_probability_bars,
+    draw_text,
+    wrap_lines,
+)
 
 log = logging.getLogger(__name__)
 # What each setting means, in words a child can follow (phrase "explore.explain.<axis>"); shown for the
@@ -152,7 +161,14 @@ class ExploreScreen(Screen):
             button.draw(surface, t)
         for row, axis in enumerate(AXES):
             y = self.rows_top + row * self.row_h + self.label_h // 2
-            draw_text(surface, self.phrases.text(f"explore.axis.{axis}"), t.font(1.7), colours.TEXT, (self.left.centerx, y), max_width=self.left.width)
+            draw_text(
+                surface,
+                self.phrases.text(f"explore.axis.{axis}"),
+                t.font(1.7),
+                colours.TEXT,
+                (self.left.centerx, y),
+                max_width=self.left.width,
+            )
         for button, (axis, value) in self._value_buttons():
             selected = value == self.setting(axis)
             button.colour = colours.BAR_BEST if selected else colours.BAR_TRACK
@@ -170,7 +186,14 @@ class ExploreScreen(Screen):
         text = self.phrases.text(f"explore.explain.{self.last_touched or 'none'}")
         fits = max(1, area.height // font.get_linesize())  # past that it is squeezed, and the layout test says so
         lines = min(fits, len(wrap_lines(text, font, area.width)))
-        draw_paragraph(surface, text, font, colours.TEXT, pygame.Rect(area.x, area.y, area.width, lines * font.get_linesize()), max_lines=fits)
+        draw_paragraph(
+            surface,
+            text,
+            font,
+            colours.TEXT,
+            pygame.Rect(area.x, area.y, area.width, lines * font.get_linesize()),
+            max_lines=fits,
+        )
 
     def _draw_result(self, surface: pygame.Surface) -> None:
         t, panel, model, tr = self.theme, self.panel, self.model, self.phrases.text
@@ -178,15 +201,31 @@ class ExploreScreen(Screen):
         drawn = self.phrases.percent(model.drawn_accuracy) if model.drawn_accuracy is not None else "?"
         y = panel.y + t.unit // 2
         y = self._paragraph(surface, tr("explore.right_on", accuracy=mnist), t.font(2.2), colours.TEXT, y)
-        y = self._paragraph(surface, tr("explore.and_drawn", accuracy=drawn), t.font(1.7, bold=False), colours.SOFT_TEXT, y)
+        y = self._paragraph(
+            surface, tr("explore.and_drawn", accuracy=drawn), t.font(1.7, bold=False), colours.SOFT_TEXT, y
+        )
         if t.portrait:
-            y = self._paragraph(surface, tr(f"explore.explain.{self.last_touched or 'none'}"), t.font(1.6, bold=False), colours.TEXT, y, lines=3)
+            y = self._paragraph(
+                surface,
+                tr(f"explore.explain.{self.last_touched or 'none'}"),
+                t.font(1.6, bold=False),
+                colours.TEXT,
+                y,
+                lines=3,
+            )
         small = t.font(1.3, bold=False).get_linesize()
-        curve = pygame.Rect(panel.x, y + t.unit // 2, panel.width, max(panel.height // 4 if t.portrait else panel.height // 3, small * 5))
+        curve = pygame.Rect(
+            panel.x,
+            y + t.unit // 2,
+            panel.width,
+            max(panel.height // 4 if t.portrait else panel.height // 3, small * 5),
+        )
         draw_learning_curve(surface, curve, model.history, t, self.phrases)
         below = curve.bottom + t.unit // 2
         if self.answer is None:
-            self._paragraph(surface, tr("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT, below, lines=3)
+            self._paragraph(
+                surface, tr("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT, below, lines=3
+            )
             return
         said = str(self.answer.digit) if self.answer.digit is not None else "?"
         below = self._paragraph(surface, tr("explore.says", digit=said), t.font(2.4), colours.BAR_BEST, below)

@@ -3,6 +3,7 @@
 Worked out once from the theme, so no screen borrows its layout from another (the tabs stay put when the
 child changes screens, and the examples wall knows how big the canvas is).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

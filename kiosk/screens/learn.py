@@ -14,7 +14,9 @@ from kiosk.screens.base import Screen
 from kiosk.teaching.status import TeachingStatus
 from kiosk.ui.colours import contrast_ratio
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, render_ink, wrap_lines
+from kiosk.ui.widgets import (
+    NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, render_ink, wrap_lines,
+)
 
 STEPS = ("learn.step1", "learn.step2", "learn.step3", "learn.step4")
 HOW_IT_LEARNED = ("learn.how1", "learn.how2")
@@ -41,7 +43,8 @@ class LearnScreen(Screen):
         # Without a drawing of the child's own, an example 7 shows the way.
         self.strokes = strokes or [[(50 + x * 300, 50 + y * 300) for x, y in s] for s in EXAMPLES[7][0]]
         try:
-            # Both models, as on the draw screen, so the votes card tells the same story ("not sure" when they disagree).
+            # Both models, as on the draw screen, so the votes card tells the same story ("not sure" when they
+            # disagree).
             answers = recognize_all(self.recognizers, self.strokes)
             self.prediction = answers[0]
             self.votes = (tuple(float(v) for v in np.mean([a.probabilities for a in answers], axis=0))
@@ -70,21 +73,28 @@ class LearnScreen(Screen):
         story_font = t.font(1.5, bold=False)
         width = t.width - 2 * t.margin
         line_h = story_font.get_linesize()
-        paragraphs = [(story, colours.TEXT)] + ([(self._taught_words(self.teaching), colours.BAR_BEST)] if self.teaching is not None else [])
+        paragraphs = [(story, colours.TEXT)]
+        if self.teaching is not None:
+            paragraphs.append((self._taught_words(self.teaching), colours.BAR_BEST))
         footer = sum(len(wrap_lines(text, story_font, width)) for text, _ in paragraphs) * line_h + t.margin
         if t.portrait:  # the tabs sit mid-screen in portrait: two cards above them, two below
-            above = pygame.Rect(t.margin, title_box.bottom + t.margin // 2, t.width - 2 * t.margin, self.nav.rect.y - title_box.bottom - t.margin)
+            above = pygame.Rect(t.margin, title_box.bottom + t.margin // 2, t.width - 2 * t.margin,
+                                self.nav.rect.y - title_box.bottom - t.margin)
             below = pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin // 2)
             half = (above.width - t.margin) // 2
-            cards = [pygame.Rect(area.x + i * (half + t.margin), area.y, half, area.height) for area in (above, below) for i in range(2)]
+            cards = [pygame.Rect(area.x + i * (half + t.margin), area.y, half, area.height)
+                     for area in (above, below) for i in range(2)]
         else:
             cards = self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
         title_font = t.font(1.6)
         title_h = 2 * title_font.get_linesize()  # every step's name in two lines at most
         for rect, title in zip(cards, STEPS):
             pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=t.unit)
-            draw_paragraph(surface, tr(title), title_font, colours.TEXT, pygame.Rect(rect.x + 2, rect.y + 2, rect.width - 4, title_h), max_lines=2)
-        bodies = [pygame.Rect(c.x + t.unit // 2, c.y + title_h + 4, c.width - t.unit, c.height - title_h - t.unit // 2 - 4) for c in cards]
+            title_rect = pygame.Rect(rect.x + 2, rect.y + 2, rect.width - 4, title_h)
+            draw_paragraph(surface, tr(title), title_font, colours.TEXT, title_rect, max_lines=2)
+        inner_h = title_h + t.unit // 2 + 4  # each card's body: below its title, inside its border
+        bodies = [pygame.Rect(c.x + t.unit // 2, c.y + title_h + 4, c.width - t.unit, c.height - inner_h)
+                  for c in cards]
         self._draw_drawing(surface, bodies[0])
         if self.prediction is not None:
             draw_model_view(surface, bodies[1], self.prediction.image)
@@ -118,7 +128,8 @@ class LearnScreen(Screen):
             return tr("learn.not_taught")
         words = tr("learn.taught.one") if status.drawings == 1 else tr("learn.taught", count=status.drawings)
         if status.before is not None and status.after is not None:
-            words += " " + tr("learn.last_lesson", before=self.phrases.percent(status.before), after=self.phrases.percent(status.after))
+            before, after = self.phrases.percent(status.before), self.phrases.percent(status.after)
+            words += " " + tr("learn.last_lesson", before=before, after=after)
         return words
 
     def _cards(self, area: pygame.Rect) -> list[pygame.Rect]:

@@ -19,13 +19,17 @@ from kiosk.language.phrases import Phrases
 from kiosk.learning import live_data
 from kiosk.learning.live import LiveTraining, check_learned_model
 from kiosk.learning.live_protocol import Checking, Done, Failed, Progress
-from kiosk.learning.live_settings import ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHOICES, LEARNING_RATE_CHOICES, LiveSettings
+from kiosk.learning.live_settings import (
+    ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHOICES, LEARNING_RATE_CHOICES, LiveSettings,
+)
 from kiosk.recognition.preprocess import strokes_to_image
 from kiosk.screens.base import Screen
 from kiosk.screens.explore import format_setting, settings_column
 from kiosk.ui import colours
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, wrap_lines
+from kiosk.ui.widgets import (
+    Button, NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, wrap_lines,
+)
 
 log = logging.getLogger(__name__)
 ROWS = (("dropout_rate", DROPOUT_CHOICES), ("learning_rate", LEARNING_RATE_CHOICES), ("max_epochs", EPOCH_CHOICES))
@@ -67,7 +71,8 @@ class TrainScreen(Screen):
         self.buttons: list[tuple[Button, tuple]] = []
         width = (left.width - m) // 2
         for i, kind in enumerate(("mlp", "cnn")):
-            self.buttons.append((Button(kind.upper(), pygame.Rect(left.x + i * (width + m), left.y, width, touch_h), colours.BAR), ("kind", kind)))
+            rect = pygame.Rect(left.x + i * (width + m), left.y, width, touch_h)
+            self.buttons.append((Button(kind.upper(), rect, colours.BAR), ("kind", kind)))
         y = left.y + touch_h + m
         self.row_labels = []
         for axis, values in ROWS:
@@ -75,20 +80,23 @@ class TrainScreen(Screen):
             y += self.label_h
             w = (left.width - m * (len(values) - 1)) // len(values)
             for i, value in enumerate(values):
-                self.buttons.append((Button(format_setting(value), pygame.Rect(left.x + i * (w + m), y, w, touch_h), colours.BAR), (axis, value)))
+                rect = pygame.Rect(left.x + i * (w + m), y, w, touch_h)
+                self.buttons.append((Button(format_setting(value), rect, colours.BAR), (axis, value)))
             y += touch_h + m
         # The big button: Train (Stop while it learns); in portrait it goes under the result, above the corner.
         if t.portrait:
             zone = t.admin_zone
-            action = pygame.Rect(zone.right + m, t.height - m - t.button_height, self.panel.right - zone.right - m, t.button_height)
+            action = pygame.Rect(
+                zone.right + m, t.height - m - t.button_height, self.panel.right - zone.right - m, t.button_height)
         else:
             action = pygame.Rect(max(left.x, t.admin_zone.right + m), left.bottom - t.button_height,
                                  left.right - max(left.x, t.admin_zone.right + m), t.button_height)
         self.action = Button("live.train", action, colours.RECOGNIZE)
         # "what a full training gives": the precomputed grid, for comparison (bottom right of the panel)
         compare_w = t.touch[0] + t.unit
-        self.compare = Button("live.compare", pygame.Rect(self.panel.right - compare_w, self.panel.bottom - t.touch[1] - (
-            t.button_height + m if t.portrait else 0), compare_w, t.touch[1]), colours.BAR_TRACK, text_colour=colours.TEXT, icon="chart")
+        compare_y = self.panel.bottom - t.touch[1] - (t.button_height + m if t.portrait else 0)
+        compare = pygame.Rect(self.panel.right - compare_w, compare_y, compare_w, t.touch[1])
+        self.compare = Button("live.compare", compare, colours.BAR_TRACK, text_colour=colours.TEXT, icon="chart")
         self.try_button = Button("live.try", pygame.Rect(0, 0, 0, 0), colours.BAR)
         self.left = left
 
@@ -109,7 +117,8 @@ class TrainScreen(Screen):
     def reset(self) -> None:
         self.leave()
         self.choice = LiveSettings()
-        self.state, self.curve, self.progress, self.result, self.message_id, self.message_values = "choosing", [], None, None, "live.pick", {}
+        self.state, self.curve, self.progress, self.result = "choosing", [], None, None
+        self.message_id, self.message_values = "live.pick", {}
 
     def handle(self, event: PointerEvent) -> None:
         if not isinstance(event, PointerDown) or self.follow_tab(event):
@@ -128,7 +137,8 @@ class TrainScreen(Screen):
         for button, (axis, value) in self.buttons:
             if button.hit(event.x, event.y):
                 self.choice = self.choice.with_choice(axis, value)
-                self.state, self.message_id, self.message_values = "choosing", f"explore.explain.{axis if axis != 'kind' else 'kind'}", {}
+                explained = f"explore.explain.{axis if axis != 'kind' else 'kind'}"
+                self.state, self.message_id, self.message_values = "choosing", explained, {}
                 return
 
     def start(self) -> None:
@@ -179,7 +189,8 @@ class TrainScreen(Screen):
         return self.state == "learning"
 
     def targets(self) -> list[tuple[str, pygame.Rect]]:
-        found = self.nav.targets() + [(f"{a} {v}", b.rect) for b, (a, v) in self.buttons] + [("train/stop", self.action.rect)]
+        found = self.nav.targets() + [(f"{a} {v}", b.rect) for b, (a, v) in self.buttons]
+        found += [("train/stop", self.action.rect)]
         if self.state != "learning":
             found.append(("compare", self.compare.rect))
         if self.state == "done" and self.result and self.result.model_path:
@@ -206,9 +217,11 @@ class TrainScreen(Screen):
             if about_right:  # "about right": a star in the corner
                 draw_star(surface, (button.rect.right - t.unit, button.rect.y + t.unit), max(6, int(t.unit * 0.7)))
         for axis, y in self.row_labels:  # child words for the seed's three settings
-            draw_text(surface, tr(f"live.axis.{axis}"), t.font(1.7), colours.TEXT, (self.left.centerx, y), max_width=self.left.width)
+            draw_text(surface, tr(f"live.axis.{axis}"), t.font(1.7), colours.TEXT, (self.left.centerx, y),
+                      max_width=self.left.width)
         learning = self.state == "learning"
-        self.action.label, self.action.colour = ("live.stop", colours.CLEAR) if learning else ("live.train", colours.RECOGNIZE)
+        self.action.label, self.action.colour = (
+            ("live.stop", colours.CLEAR) if learning else ("live.train", colours.RECOGNIZE))
         self.action.draw(surface, t, tr(self.action.label))
         self._draw_panel(surface)
 
@@ -223,7 +236,8 @@ class TrainScreen(Screen):
         if self.progress is not None:
             small = t.font(1.5, bold=False)
             rounds = tr("live.round", round=max(1, self.progress.epoch), rounds=self.choice.max_epochs)
-            draw_text(surface, rounds, small, colours.SOFT_TEXT, (panel.centerx, y + small.get_linesize() // 2), max_width=panel.width)
+            draw_text(surface, rounds, small, colours.SOFT_TEXT, (panel.centerx, y + small.get_linesize() // 2),
+                      max_width=panel.width)
             y += small.get_linesize() + t.unit // 2
         bottom = panel.bottom - (t.button_height + t.margin if t.portrait else 0)
         if self.state != "learning":
@@ -246,7 +260,8 @@ class TrainScreen(Screen):
             view = pygame.Rect(panel.x, y, side, side)
             right = pygame.Rect(view.right + t.unit, y, panel.right - view.right - t.unit, side)
             curve = pygame.Rect(right.x, right.y, right.width, side // 2 - t.unit // 4)
-            bars = pygame.Rect(right.x, curve.bottom + t.unit // 2, right.width, right.bottom - curve.bottom - t.unit // 2)
+            bars_top = curve.bottom + t.unit // 2
+            bars = pygame.Rect(right.x, bars_top, right.width, right.bottom - bars_top)
             strip = pygame.Rect(panel.x, view.bottom + t.unit // 2, panel.width, strip_h)
         else:
             curve = pygame.Rect(panel.x, y, panel.width, int(shared * 0.45))
@@ -286,7 +301,8 @@ class TrainScreen(Screen):
         if self._strip_images is None:
             try:
                 data = live_data.load()
-                self._strip_images = [data.test_images[int(np.flatnonzero(data.test_labels == d)[0])] for d in range(10)]
+                first_of = [int(np.flatnonzero(data.test_labels == d)[0]) for d in range(10)]
+                self._strip_images = [data.test_images[i] for i in first_of]
             except LearningError:
                 self._strip_images = []
         side = min(rect.height, rect.width // 10 - 8)  # a gap between frames: each digit's colour stands alone
@@ -294,7 +310,8 @@ class TrainScreen(Screen):
         for i, image in enumerate(self._strip_images):
             cell = pygame.Rect(rect.x + i * (rect.width // 10) + 4, rect.y + 3, side, side)
             draw_model_view(surface, cell, image)
-            colour = colours.SOFT_TEXT if answers[i] is None else colours.RECOGNIZE if answers[i] == i else colours.CLEAR
+            colour = (colours.SOFT_TEXT if answers[i] is None
+                      else colours.RECOGNIZE if answers[i] == i else colours.CLEAR)
             pygame.draw.rect(surface, colour, cell.inflate(4, 4), width=3)
 
     def _draw_child(self, surface: pygame.Surface, view: pygame.Rect, bars: pygame.Rect) -> None:
@@ -302,8 +319,8 @@ class TrainScreen(Screen):
         if view.height < t.unit * 3:
             return
         if self.child_image is None:
-            draw_paragraph(surface, self.phrases.text("explore.draw_to_test"), t.font(1.6, bold=False), colours.SOFT_TEXT,
-                           view.union(bars), max_lines=3)
+            draw_paragraph(surface, self.phrases.text("explore.draw_to_test"), t.font(1.6, bold=False),
+                           colours.SOFT_TEXT, view.union(bars), max_lines=3)
             return
         draw_model_view(surface, view, self.child_image)
         child = self.progress.child if self.progress else None

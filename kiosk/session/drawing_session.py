@@ -4,6 +4,7 @@ It owns the ink, the quiet guess, the answer's timing, whether a touch starts a 
 to the one just answered, the "Did I get it right?" question, the child's corrections and this
 visitor's memory of them. The drawing screen turns touches into these calls and draws the state.
 """
+
 from __future__ import annotations
 
 import time
@@ -26,7 +27,7 @@ CLOCK_SLACK_MS = 1e-3  # times are differences of float seconds: 1.6 s may come 
 
 @dataclass(frozen=True)
 class Question:
-    """"Did I get it right?": the answer it is about and who gave it (a new model may come in meanwhile)."""
+    """ "Did I get it right?": the answer it is about and who gave it (a new model may come in meanwhile)."""
 
     answer: Prediction
     kind: str
@@ -41,10 +42,21 @@ class DrawingSession:
     """
 
     def __init__(
-        self, recognizers: list[Recognizer], events: EventLog, clock: Callable[[], float], say: Callable[[str], object],
-        say_next: Callable[[str], object], canvas_side_px: float, auto_delay_ms: int, feedback_store: FeedbackStore | None = None,
+        self,
+        recognizers: list[Recognizer],
+        events: EventLog,
+        clock: Callable[[], float],
+        say: Callable[[str], object],
+        say_next: Callable[[str], object],
+        canvas_side_px: float,
+        auto_delay_ms: int,
+        feedback_store: FeedbackStore | None = None,
     ):
-        self.recognizers, self.events, self.clock = recognizers, events, clock  # recognizers: replaced in place on a reload
+        self.recognizers, self.events, self.clock = (
+            recognizers,
+            events,
+            clock,
+        )  # recognizers: replaced in place on a reload
         self.say, self.say_next = say, say_next
         self.canvas_side_px, self.auto_delay_ms = canvas_side_px, auto_delay_ms
         self.feedback_store = feedback_store  # the question is asked only when answers are kept
@@ -78,8 +90,11 @@ class DrawingSession:
 
     def guess_due(self) -> bool:
         """The finger has rested GUESS_AFTER_MS, not yet long enough for the answer, and no guess was made."""
-        return (not self.guessed and self._reached(self.lifted_at, GUESS_AFTER_MS)
-                and not self._reached(self.lifted_at, self.auto_delay_ms))
+        return (
+            not self.guessed
+            and self._reached(self.lifted_at, GUESS_AFTER_MS)
+            and not self._reached(self.lifted_at, self.auto_delay_ms)
+        )
 
     def answer_due(self) -> bool:
         """The finger has rested auto_delay_ms since it lifted."""
@@ -198,8 +213,12 @@ class DrawingSession:
         # Remember who answered: a new model may be switched in while the question is on screen.
         self.question = Question(first, self.recognizer.kind, self.recognizer.version) if asking else None
         self.events.write(
-            type="recognized", digit=first.digit, probabilities=list(first.probabilities), model=self.recognizer.kind,
-            latency_ms=round(latency_ms, 3), remembered=first.remembered,
+            type="recognized",
+            digit=first.digit,
+            probabilities=list(first.probabilities),
+            model=self.recognizer.kind,
+            latency_ms=round(latency_ms, 3),
+            remembered=first.remembered,
             answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
         )
         self.say(self.message_id)
@@ -249,8 +268,15 @@ class DrawingSession:
         visitor when it corrects the answer, and thanked. True if it confirmed the answer."""
         question = self.question
         answer = question.answer
-        stored = self.feedback_store.append(self.ink.copy_strokes(), self.canvas_side_px, answer.image, digit, answer.digit,
-                                            question.kind, question.version)
+        stored = self.feedback_store.append(
+            self.ink.copy_strokes(),
+            self.canvas_side_px,
+            answer.image,
+            digit,
+            answer.digit,
+            question.kind,
+            question.version,
+        )
         self.events.write(type="feedback", label=digit, answer=answer.digit, model=question.kind, stored=stored)
         confirmed = digit == answer.digit
         if not confirmed:  # this visitor's next drawing like this one gets what they taught

@@ -1,5 +1,6 @@
 """The attract loop shown when nobody has touched the kiosk for a while: a ghost hand draws digits,
 and the computer reads each one (said aloud now and then)."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,10 @@ _CONTROL_POINTS = {
 }
 GHOST_DIGITS = {digit: [smooth(stroke) for stroke in strokes] for digit, strokes in _CONTROL_POINTS.items()}
 # Segment lengths per stroke, worked out once: the loop asks for them every frame for hours.
-_LENGTHS = {digit: [[math.dist(a, b) for a, b in zip(stroke, stroke[1:])] for stroke in strokes]
-            for digit, strokes in GHOST_DIGITS.items()}
+_LENGTHS = {
+    digit: [[math.dist(a, b) for a, b in zip(stroke, stroke[1:])] for stroke in strokes]
+    for digit, strokes in GHOST_DIGITS.items()
+}
 SECONDS_PER_DIGIT = 3.0
 SPEAK_EVERY_MS = 30_000  # a guess is said out loud at most this often: a museum hears it all day
 
@@ -86,15 +89,20 @@ class AttractLoop:
         elapsed_s = self.elapsed_ms / 1000
         digit, strokes = ghost_strokes(elapsed_s)
         inset = c.inflate(-c.width // 4, -c.height // 4).move(-c.x, -c.y)
-        self.ghost = [[(inset.x + x * inset.width, inset.y + y * inset.height) for x, y in stroke] for stroke in strokes]
+        self.ghost = [
+            [(inset.x + x * inset.width, inset.y + y * inset.height) for x, y in stroke] for stroke in strokes
+        ]
         self.guess = None
         if not self.finished:
             return
         if digit not in self._guesses:
             self._guesses[digit] = self.read(self.ghost)
         self.guess = self._guesses[digit]
-        if self.guess is not None and self.guess.digit is not None and (
-                self._said_ms is None or self.elapsed_ms - self._said_ms >= SPEAK_EVERY_MS):
+        if (
+            self.guess is not None
+            and self.guess.digit is not None
+            and (self._said_ms is None or self.elapsed_ms - self._said_ms >= SPEAK_EVERY_MS)
+        ):
             self._said_ms = self.elapsed_ms
             self.say(result_id(self.guess.digit))
 
@@ -113,9 +121,17 @@ class AttractLoop:
             draw_hand(surface, (c.x + int(tip[0]), c.y + int(tip[1])), t.unit)
         words_at = (panel.centerx, panel.centery - t.unit * 3)
         if self.guess is not None and self.guess.digit is not None:
-            draw_text(surface, tr(result_id(self.guess.digit)), t.font(3.2), colours.TEXT, words_at, max_width=panel.width)
+            draw_text(
+                surface, tr(result_id(self.guess.digit)), t.font(3.2), colours.TEXT, words_at, max_width=panel.width
+            )
         else:
             pulse = 1.0 + 0.08 * math.sin(self.elapsed_ms / 250)
             draw_text(surface, tr("prompt.draw"), t.font(4.5 * pulse), colours.TEXT, words_at, max_width=panel.width)
-        draw_text(surface, tr("attract.subtitle"), t.font(2.5), colours.SOFT_TEXT, (panel.centerx, panel.centery + t.unit * 2),
-                  max_width=panel.width)
+        draw_text(
+            surface,
+            tr("attract.subtitle"),
+            t.font(2.5),
+            colours.SOFT_TEXT,
+            (panel.centerx, panel.centery + t.unit * 2),
+            max_width=panel.width,
+        )

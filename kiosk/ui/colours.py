@@ -1,4 +1,5 @@
 """The palette: every colour the kiosk draws with, and the contrast ratio the layout floors check them by."""
+
 from __future__ import annotations
 
 # Every word on a colour reaches WCAG's 4.5:1 (white on the button colours: 4.8 to 6.4:1; the dark
@@ -26,6 +27,7 @@ COUNT_DOT = (200, 100, 0)  # 3.7:1 on paper
 
 def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     """WCAG 2.2 contrast ratio of two sRGB colours, from 1 (same) to 21 (black on white)."""
+
     def luminance(colour) -> float:
         channels = [c / 255 for c in colour[:3]]
         linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]

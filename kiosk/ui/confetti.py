@@ -1,4 +1,5 @@
 """Confetti: the celebration when a child says the answer was right."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,9 +23,16 @@ class Confetti:
     def start(self) -> None:
         rng = np.random.default_rng()
         speed = self.height / 2400  # px per ms: the screen's height in about 2.4 s
-        self.pieces = [[float(rng.uniform(0, self.width)), float(rng.uniform(-self.height * 0.4, 0)),
-                        float(rng.normal(0, speed * 0.2)), float(rng.uniform(0.5, 1.0) * speed), i % len(PALETTE)]
-                       for i in range(PIECES)]
+        self.pieces = [
+            [
+                float(rng.uniform(0, self.width)),
+                float(rng.uniform(-self.height * 0.4, 0)),
+                float(rng.normal(0, speed * 0.2)),
+                float(rng.uniform(0.5, 1.0) * speed),
+                i % len(PALETTE),
+            ]
+            for i in range(PIECES)
+        ]
         self.age_ms = 0.0
 
     @property
@@ -45,4 +53,6 @@ class Confetti:
 
     def draw(self, surface: pygame.Surface, unit: int) -> None:
         for x, y, _, _, colour in self.pieces:
-            pygame.draw.rect(surface, PALETTE[int(colour)], pygame.Rect(int(x), int(y), unit, int(unit * 0.6)), border_radius=2)
+            pygame.draw.rect(
+                surface, PALETTE[int(colour)], pygame.Rect(int(x), int(y), unit, int(unit * 0.6)), border_radius=2
+            )

@@ -1,5 +1,6 @@
 """The digit parade on the empty drawing screen: the ten digits in friendly colours, what can be drawn,
 at a glance, without reading. A tap on one says its name and makes it jump."""
+
 from __future__ import annotations
 
 import math

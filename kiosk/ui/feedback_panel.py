@@ -2,6 +2,7 @@
 
 It only asks and collects the child's answer; the drawing screen stores it and says thank you.
 """
+
 from __future__ import annotations
 
 import enum
@@ -87,7 +88,9 @@ class FeedbackPanel:
         title_h = self.title_h + t.unit // 2
         gap = t.unit // 2 + 2
         back_h = max(t.button_height * 3 // 4, t.touch[1])
-        grid = pygame.Rect(keypad_area.x, keypad_area.y + title_h, keypad_area.width, keypad_area.height - title_h - back_h - gap)
+        grid = pygame.Rect(
+            keypad_area.x, keypad_area.y + title_h, keypad_area.width, keypad_area.height - title_h - back_h - gap
+        )
         side = min((grid.width - 4 * gap) // 5, (grid.height - gap) // 2)
         left = grid.centerx - (5 * side + 4 * gap) // 2
         self.keys = []
@@ -95,7 +98,11 @@ class FeedbackPanel:
             row_i, col = divmod(digit, 5)
             rect = pygame.Rect(left + col * (side + gap), grid.y + row_i * (side + gap), side, side)
             self.keys.append((Button(str(digit), rect, colours.BAR), digit))
-        self.buttons["back"] = Button("admin.back", pygame.Rect(keypad_area.centerx - width, keypad_area.bottom - back_h, 2 * width, back_h), colours.UNDO)
+        self.buttons["back"] = Button(
+            "admin.back",
+            pygame.Rect(keypad_area.centerx - width, keypad_area.bottom - back_h, 2 * width, back_h),
+            colours.UNDO,
+        )
 
     def targets(self) -> list[tuple[str, pygame.Rect]]:
         """The buttons on screen in this state."""
@@ -103,7 +110,9 @@ class FeedbackPanel:
             shown = ("yes", "no") if self.answer is not None else ("tell",)
             return [(name, self.buttons[name].rect) for name in shown]
         if self.state is State.KEYPAD:
-            return [(f"key {digit}", button.rect) for button, digit in self.keys] + [("back", self.buttons["back"].rect)]
+            return [(f"key {digit}", button.rect) for button, digit in self.keys] + [
+                ("back", self.buttons["back"].rect)
+            ]
         return []
 
     def handle(self, event: PointerEvent) -> tuple[str, int | None] | None:
@@ -115,7 +124,9 @@ class FeedbackPanel:
         if self.state is State.ASK:
             if self.answer is not None and self.buttons["yes"].hit(x, y):
                 return ("label", self.answer)
-            if (self.answer is not None and self.buttons["no"].hit(x, y)) or (self.answer is None and self.buttons["tell"].hit(x, y)):
+            if (self.answer is not None and self.buttons["no"].hit(x, y)) or (
+                self.answer is None and self.buttons["tell"].hit(x, y)
+            ):
                 self.state = State.KEYPAD
                 return ("keypad", None)
         elif self.state is State.KEYPAD:
@@ -140,7 +151,14 @@ class FeedbackPanel:
         shown = ("yes", "no") if self.answer is not None else ("tell",)
         question = tr("feedback.ask") if self.answer is not None else tr("feedback.which")
         text_right = min(self.buttons[name].rect.left for name in shown) - t.unit
-        draw_paragraph(surface, question, t.font(1.9), colours.TEXT, pygame.Rect(row.x, row.y, text_right - row.x, row.height), max_lines=2)
+        draw_paragraph(
+            surface,
+            question,
+            t.font(1.9),
+            colours.TEXT,
+            pygame.Rect(row.x, row.y, text_right - row.x, row.height),
+            max_lines=2,
+        )
         for name in shown:
             button = self.buttons[name]
             if name == "tell":
@@ -149,19 +167,33 @@ class FeedbackPanel:
             # a tick and a cross too, for children who cannot read yet; the word beside them, not under them
             button.draw(surface, t, "")
             (_tick if name == "yes" else _cross)(surface, button.rect)
-            words = pygame.Rect(button.rect.x + int(button.rect.height * 0.42), button.rect.y,
-                                button.rect.width - int(button.rect.height * 0.42), button.rect.height)
-            draw_text(surface, tr(button.label), t.font(2.2), colours.BUTTON_TEXT, words.center, max_width=words.width - 4)
+            words = pygame.Rect(
+                button.rect.x + int(button.rect.height * 0.42),
+                button.rect.y,
+                button.rect.width - int(button.rect.height * 0.42),
+                button.rect.height,
+            )
+            draw_text(
+                surface, tr(button.label), t.font(2.2), colours.BUTTON_TEXT, words.center, max_width=words.width - 4
+            )
 
     def draw_keypad(self, surface: pygame.Surface) -> None:
         if self.state is not State.KEYPAD:
             return
         t, area = self.theme, self.keypad_area
         pygame.draw.rect(surface, colours.BACKGROUND, area.inflate(t.unit, t.unit // 2))
-        draw_paragraph(surface, self.phrases.text("feedback.which"), t.font(2.4), colours.TEXT,
-                       pygame.Rect(area.x, area.y, area.width, self.title_h), max_lines=2)
+        draw_paragraph(
+            surface,
+            self.phrases.text("feedback.which"),
+            t.font(2.4),
+            colours.TEXT,
+            pygame.Rect(area.x, area.y, area.width, self.title_h),
+            max_lines=2,
+        )
         for button, digit in self.keys:
-            button.draw(surface, t, font_units=min(5.0, button.rect.height / t.unit * 0.75))  # digits as big as the keys allow
+            button.draw(
+                surface, t, font_units=min(5.0, button.rect.height / t.unit * 0.75)
+            )  # digits as big as the keys allow
         back = self.buttons["back"]
         back.draw(surface, t, self.phrases.text(back.label))
 
@@ -169,7 +201,13 @@ class FeedbackPanel:
 def _tick(surface: pygame.Surface, rect: pygame.Rect) -> None:
     u = rect.height / 10
     x, y = rect.x + u * 2.2, rect.centery
-    pygame.draw.lines(surface, colours.BUTTON_TEXT, False, [(x - u, y), (x, y + u * 1.2), (x + u * 1.8, y - u * 1.5)], max(2, int(u * 0.6)))
+    pygame.draw.lines(
+        surface,
+        colours.BUTTON_TEXT,
+        False,
+        [(x - u, y), (x, y + u * 1.2), (x + u * 1.8, y - u * 1.5)],
+        max(2, int(u * 0.6)),
+    )
 
 
 def _cross(surface: pygame.Surface, rect: pygame.Rect) -> None:

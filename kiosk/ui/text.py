@@ -1,5 +1,6 @@
 """Text on screen: drawn centred, shrunk to a width, wrapped into paragraphs, cached (screens redraw every
 frame), and recorded for the layout floors' test."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -12,7 +13,9 @@ import pygame
 
 
 _TEXT_CACHE: OrderedDict = OrderedDict()
-_TEXT_CACHE_SIZE = 512  # every label of every screen in three languages, and the counters; bounded for months of running
+_TEXT_CACHE_SIZE = (
+    512  # every label of every screen in three languages, and the counters; bounded for months of running
+)
 
 
 def _rendered_text(text: str, font: pygame.font.Font, colour: tuple, max_width: int | None) -> pygame.Surface:
@@ -74,7 +77,12 @@ def _commonest_colour(surface: pygame.Surface, rect: pygame.Rect) -> tuple[int, 
 
 
 def draw_text(
-    surface: pygame.Surface, text: str, font: pygame.font.Font, colour, center: tuple[int, int], max_width: int | None = None
+    surface: pygame.Surface,
+    text: str,
+    font: pygame.font.Font,
+    colour,
+    center: tuple[int, int],
+    max_width: int | None = None,
 ) -> pygame.Rect:
     """Blit text centred at center, shrunk to max_width if it is wider (translations differ in length)."""
     rendered = _rendered_text(text, font, tuple(colour), max_width)
@@ -83,8 +91,17 @@ def draw_text(
         natural = font.size(text)[0]
         scale = rendered.get_width() / natural if natural else 1.0
         metrics = font.metrics("H")[0]
-        _recorders[-1].append(DrawnText(text, rect, tuple(colour)[:3], _commonest_colour(surface, rect),
-                                        metrics[3] * scale, font.get_bold(), scale < 0.999))
+        _recorders[-1].append(
+            DrawnText(
+                text,
+                rect,
+                tuple(colour)[:3],
+                _commonest_colour(surface, rect),
+                metrics[3] * scale,
+                font.get_bold(),
+                scale < 0.999,
+            )
+        )
     surface.blit(rendered, rect)
     return rect
 
@@ -108,13 +125,14 @@ def wrap_lines(text: str, font: pygame.font.Font, width: int) -> list[str]:
     return list(_wrapped(text, font, width))
 
 
-def draw_paragraph(surface: pygame.Surface, text: str, font: pygame.font.Font, colour, rect: pygame.Rect,
-                   max_lines: int | None = None) -> int:
+def draw_paragraph(
+    surface: pygame.Surface, text: str, font: pygame.font.Font, colour, rect: pygame.Rect, max_lines: int | None = None
+) -> int:
     """Text wrapped to rect's width and centred in it (rewrapped, never shrunk, where it fits max_lines;
     past that the rest is squeezed into the last line, which the layout test reports). Returns the lines used."""
     lines = wrap_lines(text, font, rect.width)
     if max_lines is not None and len(lines) > max_lines:
-        lines = lines[:max_lines - 1] + [" ".join(lines[max_lines - 1:])]
+        lines = lines[: max_lines - 1] + [" ".join(lines[max_lines - 1 :])]
     line_h = font.get_linesize()
     top = rect.centery - line_h * len(lines) / 2
     for i, line in enumerate(lines):

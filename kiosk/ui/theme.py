@@ -1,5 +1,6 @@
 """Sizes and fonts, all derived from the screen size so 800x480 and 1920x1080 both look right (the colours
 are in kiosk.ui.colours)."""
+
 from __future__ import annotations
 
 import math
@@ -9,6 +10,7 @@ from functools import lru_cache
 import pygame
 
 from kiosk.ui import text
+
 
 @dataclass(frozen=True)
 class Theme:

@@ -1,5 +1,6 @@
 """Drawing helpers for the screens: buttons, tabs, probability bars, ink, and what the computer sees
 (text itself is kiosk.ui.text)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ class Button:
     colour: tuple[int, int, int]
     enabled: bool = True
     text_colour: tuple[int, int, int] = colours.BUTTON_TEXT
-    icon: str | None = None  # "clear", "undo", "back" or "chart": a picture instead of the word (which may not fit, big enough)
+    icon: str | None = (
+        None  # "clear", "undo", "back" or "chart": a picture instead of the word (which may not fit, big enough)
+    )
 
     def hit(self, x: float, y: float) -> bool:
         return self.enabled and self.rect.collidepoint(float(x), float(y))
@@ -40,7 +43,9 @@ class Button:
             return
         words = self.label if text is None else text
         if words:
-            draw_text(surface, words, theme.font(font_units), ink, self.rect.center, max_width=self.rect.width - theme.unit)
+            draw_text(
+                surface, words, theme.font(font_units), ink, self.rect.center, max_width=self.rect.width - theme.unit
+            )
 
 
 def draw_button_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colour) -> None:
@@ -60,20 +65,36 @@ def draw_button_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colo
         arc.center = (int(cx + s * 0.1), int(cy + s * 0.1))
         pygame.draw.arc(surface, colour, arc, -1.2, 3.14, line)
         head = (arc.left, arc.centery)
-        pygame.draw.polygon(surface, colour, [(head[0] - s * 0.5, head[1] - s * 0.35), (head[0] + s * 0.5, head[1] - s * 0.35),
-                                              (head[0], head[1] + s * 0.45)])
+        pygame.draw.polygon(
+            surface,
+            colour,
+            [
+                (head[0] - s * 0.5, head[1] - s * 0.35),
+                (head[0] + s * 0.5, head[1] - s * 0.35),
+                (head[0], head[1] + s * 0.45),
+            ],
+        )
     elif name == "chart":  # bars of a full training's results: the precomputed grid, for comparison
         for i, height in enumerate((0.6, 1.4, 1.0)):
             bar = pygame.Rect(int(cx - s + i * s * 0.75), int(cy + s * 0.7 - s * height), int(s * 0.5), int(s * height))
             pygame.draw.rect(surface, colour, bar)
-        pygame.draw.line(surface, colour, (cx - s * 1.1, cy + s * 0.75), (cx + s * 1.1, cy + s * 0.75), max(2, line // 2))
+        pygame.draw.line(
+            surface, colour, (cx - s * 1.1, cy + s * 0.75), (cx + s * 1.1, cy + s * 0.75), max(2, line // 2)
+        )
     else:  # back
         pygame.draw.line(surface, colour, (cx - s, cy), (cx + s, cy), line)
-        pygame.draw.polygon(surface, colour, [(cx - s * 1.2, cy), (cx - s * 0.3, cy - s * 0.7), (cx - s * 0.3, cy + s * 0.7)])
+        pygame.draw.polygon(
+            surface, colour, [(cx - s * 1.2, cy), (cx - s * 0.3, cy - s * 0.7), (cx - s * 0.3, cy + s * 0.7)]
+        )
 
 
 def draw_probability_bars(
-    surface: pygame.Surface, rect: pygame.Rect, probabilities, best: int | None, theme: Theme, grow: float = 1.0,
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    probabilities,
+    best: int | None,
+    theme: Theme,
+    grow: float = 1.0,
     quiet: bool = False,
 ) -> None:
     """Ten bars, one per digit, as tall as the model's belief in that digit (times grow, as they rise in);
@@ -117,20 +138,32 @@ def draw_speaker_button(surface: pygame.Surface, rect: pygame.Rect, muted: bool 
     muted: greyed with a cross, for when there is no sound (the answer is then shown large instead)."""
     pygame.draw.circle(surface, (170, 164, 152) if muted else colours.BAR, rect.center, rect.width // 2)
     cx, cy, u = rect.centerx, rect.centery, rect.width / 10
-    body = [(cx - 3 * u, cy - 1.2 * u), (cx - 1.2 * u, cy - 1.2 * u), (cx + 0.8 * u, cy - 3 * u),
-            (cx + 0.8 * u, cy + 3 * u), (cx - 1.2 * u, cy + 1.2 * u), (cx - 3 * u, cy + 1.2 * u)]
+    body = [
+        (cx - 3 * u, cy - 1.2 * u),
+        (cx - 1.2 * u, cy - 1.2 * u),
+        (cx + 0.8 * u, cy - 3 * u),
+        (cx + 0.8 * u, cy + 3 * u),
+        (cx - 1.2 * u, cy + 1.2 * u),
+        (cx - 3 * u, cy + 1.2 * u),
+    ]
     pygame.draw.polygon(surface, colours.BUTTON_TEXT, body)
     wave = pygame.Rect(0, 0, 4 * u, 4 * u)
     wave.center = (int(cx + 1.2 * u), cy)
     if muted:
         width = max(2, int(u * 0.7))
-        pygame.draw.line(surface, colours.BUTTON_TEXT, (cx + 1.4 * u, cy - 1.3 * u), (cx + 3.6 * u, cy + 1.3 * u), width)
-        pygame.draw.line(surface, colours.BUTTON_TEXT, (cx + 1.4 * u, cy + 1.3 * u), (cx + 3.6 * u, cy - 1.3 * u), width)
+        pygame.draw.line(
+            surface, colours.BUTTON_TEXT, (cx + 1.4 * u, cy - 1.3 * u), (cx + 3.6 * u, cy + 1.3 * u), width
+        )
+        pygame.draw.line(
+            surface, colours.BUTTON_TEXT, (cx + 1.4 * u, cy + 1.3 * u), (cx + 3.6 * u, cy - 1.3 * u), width
+        )
     else:
         pygame.draw.arc(surface, colours.BUTTON_TEXT, wave, -0.9, 0.9, max(2, int(u * 0.7)))
 
 
-def draw_count_dots(surface: pygame.Surface, rect: pygame.Rect, count: int, theme: Theme, shown: int | None = None) -> None:
+def draw_count_dots(
+    surface: pygame.Surface, rect: pygame.Rect, count: int, theme: Theme, shown: int | None = None
+) -> None:
     """That many dots to count, in one row; only the first `shown` of them while they appear one by one."""
     if count <= 0:
         return
@@ -164,8 +197,10 @@ class NavBar:
         # Tabs are pictures (a pencil, a wall of digits, a light bulb, sliders): most visitors cannot read
         # yet, and words big enough for them would not fit. The language button is wider: a globe and "ES".
         width = rect.width / (len(self.TABS) + 1.4)
-        self.tabs = [(name, pygame.Rect(rect.x + int(i * width), rect.y, int(width) - 4, rect.height))
-                     for i, name in enumerate(self.TABS)]
+        self.tabs = [
+            (name, pygame.Rect(rect.x + int(i * width), rect.y, int(width) - 4, rect.height))
+            for i, name in enumerate(self.TABS)
+        ]
         left = rect.x + int(len(self.TABS) * width)
         self.language_rect = pygame.Rect(left, rect.y, rect.right - left, rect.height)
 
@@ -196,7 +231,9 @@ def draw_tab_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colour)
     if name == "draw":  # a pencil, slanted, writing
         tip, end = (cx - s * 0.8, cy + s * 0.8), (cx + s * 0.8, cy - s * 0.8)
         pygame.draw.line(surface, colour, (tip[0] + s * 0.3, tip[1] - s * 0.3), end, int(s * 0.45))
-        pygame.draw.polygon(surface, colour, [tip, (tip[0] + s * 0.05, tip[1] - s * 0.55), (tip[0] + s * 0.55, tip[1] - s * 0.05)])
+        pygame.draw.polygon(
+            surface, colour, [tip, (tip[0] + s * 0.05, tip[1] - s * 0.55), (tip[0] + s * 0.55, tip[1] - s * 0.05)]
+        )
     elif name == "examples":  # a wall of four tiles
         tile = s * 0.85
         for dx in (-1, 1):
@@ -223,7 +260,9 @@ def draw_language_button(surface: pygame.Surface, rect: pygame.Rect, lang: str, 
     radius = max(5, min(rect.height // 5, rect.width // 8))
     globe = (rect.x + radius + theme.unit // 2, rect.centery)
     pygame.draw.circle(surface, colours.BAR, globe, radius, width=2)
-    pygame.draw.ellipse(surface, colours.BAR, pygame.Rect(globe[0] - radius // 2, globe[1] - radius, radius, 2 * radius), width=2)
+    pygame.draw.ellipse(
+        surface, colours.BAR, pygame.Rect(globe[0] - radius // 2, globe[1] - radius, radius, 2 * radius), width=2
+    )
     pygame.draw.line(surface, colours.BAR, (globe[0] - radius, globe[1]), (globe[0] + radius, globe[1]), 2)
     text_box = pygame.Rect(globe[0] + radius, rect.y, rect.right - globe[0] - radius, rect.height)
     draw_text(surface, lang.upper(), theme.font(1.5), colours.TEXT, text_box.center, max_width=text_box.width - 4)
@@ -236,19 +275,31 @@ def draw_learning_curve(surface: pygame.Surface, rect: pygame.Rect, history, the
     font = theme.font(1.3, bold=False)
     title = phrases.text("curve.title")
     title_lines = min(2, len(wrap_lines(title, font, rect.width - theme.unit)))
-    title_box = pygame.Rect(rect.x + theme.unit // 2, rect.y + 2, rect.width - theme.unit, font.get_linesize() * title_lines)
+    title_box = pygame.Rect(
+        rect.x + theme.unit // 2, rect.y + 2, rect.width - theme.unit, font.get_linesize() * title_lines
+    )
     draw_paragraph(surface, title, font, colours.SOFT_TEXT, title_box, max_lines=2)
     label_w = font.size("100%")[0] + theme.unit // 2
     top = title_box.bottom + font.get_linesize() // 2
-    inner = pygame.Rect(rect.x + theme.unit + label_w, top, rect.width - 2 * theme.unit - label_w,
-                        rect.bottom - top - font.get_linesize() - theme.unit // 2)
+    inner = pygame.Rect(
+        rect.x + theme.unit + label_w,
+        top,
+        rect.width - 2 * theme.unit - label_w,
+        rect.bottom - top - font.get_linesize() - theme.unit // 2,
+    )
     levels = (0.0, 0.5, 1.0) if inner.height >= 2.2 * font.get_linesize() else (0.0, 1.0)  # labels never overlap
     for level in levels:
         y = inner.bottom - int(level * inner.height)
         pygame.draw.line(surface, colours.BAR_TRACK, (inner.x, y), (inner.right, y), 1)
         draw_text(surface, f"{level:.0%}", font, colours.SOFT_TEXT, (inner.x - label_w // 2, y))
     if values:
-        draw_text(surface, phrases.text("curve.rounds", rounds=len(values)), font, colours.SOFT_TEXT, (inner.centerx, inner.bottom + font.get_linesize() // 2 + 2))
+        draw_text(
+            surface,
+            phrases.text("curve.rounds", rounds=len(values)),
+            font,
+            colours.SOFT_TEXT,
+            (inner.centerx, inner.bottom + font.get_linesize() // 2 + 2),
+        )
     if not values:
         return
     step = inner.width / max(1, len(values) - 1)
@@ -275,8 +326,11 @@ class InkLayer:
     def update(self, strokes) -> pygame.Surface | None:
         """The layer with these strokes on it; None when there is no ink."""
         counts = [len(s) for s in strokes]
-        grown = (len(counts) >= len(self._drawn) and counts[:len(self._drawn) - 1] == self._drawn[:-1]
-                 and (not self._drawn or counts[len(self._drawn) - 1] >= self._drawn[-1]))
+        grown = (
+            len(counts) >= len(self._drawn)
+            and counts[: len(self._drawn) - 1] == self._drawn[:-1]
+            and (not self._drawn or counts[len(self._drawn) - 1] >= self._drawn[-1])
+        )
         if not grown:  # undo, clear, a new drawing: start again
             self._alpha[...] = 0
             self._drawn = []
@@ -311,7 +365,7 @@ class InkLayer:
         cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(self.size[0], x1), min(self.size[1], y1)
         if cx1 > cx0 and cy1 > cy0:
             region = self._alpha[cy0:cy1, cx0:cx1]
-            np.maximum(region, tile[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0], out=region)
+            np.maximum(region, tile[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0], out=region)
         return x0, y0, x1, y1
 
     def _blit_alpha(self, box) -> None:

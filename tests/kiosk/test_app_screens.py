@@ -1,5 +1,6 @@
 """The App and its screens keep one contract: a typed transition, leave() on the screen left, enter() with
 the hand-over on the next, reset() on every screen for a new visitor; screen names are their tabs' names."""
+
 import pygame
 
 from kiosk.input import PointerDown, PointerMove, PointerUp
@@ -64,8 +65,11 @@ def test_the_grown_ups_corner_leaves_the_screen_like_any_switch(app):
     app.frame(20)
     width, height = app.surface.get_size()
     x, y = app.theme.admin_zone.center
-    pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x / width, y=y / height, dx=0.0, dy=0.0, finger_id=0,
-                                         touch_id=0, pressure=1.0))
+    pygame.event.post(
+        pygame.event.Event(
+            pygame.FINGERDOWN, x=x / width, y=y / height, dx=0.0, dy=0.0, finger_id=0, touch_id=0, pressure=1.0
+        )
+    )
     for _ in range(70):
         app.frame(50)
     assert app.screen is app.screens["admin"] and learn.calls[-1] == ("leave",)

@@ -1,4 +1,5 @@
 """The whole kiosk, headless: scripted finger events from real drawings go through the real loop."""
+
 import json
 import subprocess
 import sys
@@ -20,7 +21,10 @@ HOME = tempfile.mkdtemp(prefix="kiosk-home-")  # caches the libraries write go h
 def run_kiosk(*args, timeout=300):
     return subprocess.run(
         [sys.executable, "-m", "kiosk", "--headless", *map(str, args)],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=timeout,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=timeout,
         env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": HOME},
     )
 
@@ -55,7 +59,9 @@ def test_replayed_drawings_are_recognized_through_the_event_loop(tmp_path, drawn
     # Every answer is spoken from the shipped voice cache (the dummy audio driver plays it).
     spoken = [r for r in records if r["type"] == "speech"]
     assert len(spoken) == 30 and all(r["source"] == "clip" and r["lang"] == "en" for r in spoken)
-    assert {r["phrase"] for r in spoken} <= {f"result.{d}" for d in range(10)} | {r["phrase"] for r in spoken if r["phrase"].startswith("unsure.")}
+    assert {r["phrase"] for r in spoken} <= {f"result.{d}" for d in range(10)} | {
+        r["phrase"] for r in spoken if r["phrase"].startswith("unsure.")
+    }
 
 
 def test_recognize_on_an_empty_canvas_asks_for_a_drawing(tmp_path):
@@ -108,10 +114,14 @@ def test_holding_the_corner_then_the_right_pin_stops_the_kiosk(tmp_path):
 
     pygame.font.init()
     keys = {label: button.rect.center for button, label in PinScreen("2468", Theme(800, 480), Phrases("en")).keys}
+
     # Keypad taps are given in canvas-relative units; convert from screen pixels (canvas at 12,12, 396 px).
     def tap(t, label):
         x, y = keys[label]
-        return [replay.ReplayEvent(t, "down", (x - 12) / 396, (y - 12) / 396), replay.ReplayEvent(t + 0.05, "up", (x - 12) / 396, (y - 12) / 396)]
+        return [
+            replay.ReplayEvent(t, "down", (x - 12) / 396, (y - 12) / 396),
+            replay.ReplayEvent(t + 0.05, "up", (x - 12) / 396, (y - 12) / 396),
+        ]
 
     taps = tap(4.0, "2") + tap(4.2, "4") + tap(4.4, "6") + tap(4.6, "8") + tap(4.8, "OK")
     taps.append(replay.ReplayEvent(60.0, "up", 0.5, 0.5))  # would keep the kiosk running for a minute
@@ -125,8 +135,16 @@ def test_no_screen_gives_a_clear_message_not_a_traceback(tmp_path):
     config.write_text(f'log_dir = "{tmp_path / "logs"}"\n')
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(config)],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
-        env={"SDL_VIDEODRIVER": "no-such-driver", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        env={
+            "SDL_VIDEODRIVER": "no-such-driver",
+            "SDL_AUDIODRIVER": "dummy",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+        },
     )
     assert result.returncode == 2
     assert "cannot open the screen" in result.stderr and "--headless" in result.stderr
@@ -155,5 +173,8 @@ def test_the_language_button_switches_words_and_voice(tmp_path):
     assert result.returncode == 0, result.stderr
     assert [r["lang"] for r in records if r["type"] == "language"] == ["es"]
     spoken = [r for r in records if r["type"] == "speech"]
-    assert [(r["phrase"], r["lang"], r["source"]) for r in spoken] == [("language.hello", "es", "clip"), ("result.1", "es", "clip")]
+    assert [(r["phrase"], r["lang"], r["source"]) for r in spoken] == [
+        ("language.hello", "es", "clip"),
+        ("result.1", "es", "clip"),
+    ]
     assert spoken[1]["text"] == "¡Creo que es un uno!"

@@ -13,7 +13,13 @@ def test_round_trip_and_time_order(tmp_path):
 
 @pytest.mark.parametrize(
     "line",
-    ['{"t": 0, "type": "jump"}', '{"type": "down"}', "not json", '{"t": "NaN", "type": "down", "x": 0, "y": 0}', "[1, 2]"],
+    [
+        '{"t": 0, "type": "jump"}',
+        '{"type": "down"}',
+        "not json",
+        '{"t": "NaN", "type": "down", "x": 0, "y": 0}',
+        "[1, 2]",
+    ],
 )
 def test_bad_lines_are_refused_naming_file_and_line(tmp_path, line):
     path = tmp_path / "bad.jsonl"

@@ -29,7 +29,11 @@ def test_wrong_pin_clears_and_stays(pin_screen):
     for label in "1111":
         tap(pin_screen, label)
     tap(pin_screen, "OK")
-    assert pin_screen.next_screen is None and pin_screen.entered == "" and "not right" in pin_screen.phrases.text(pin_screen.message_id)
+    assert (
+        pin_screen.next_screen is None
+        and pin_screen.entered == ""
+        and "not right" in pin_screen.phrases.text(pin_screen.message_id)
+    )
 
 
 def test_back_and_timeout_return_to_drawing(pin_screen):
@@ -84,4 +88,6 @@ def test_the_built_in_pin_is_pointed_out(pin_screen):
     PinScreen("2468", Theme(800, 480), Phrases("en"), default_pin=True).draw(with_note)
     pin_screen.draw(without)
     note_band = pygame.Rect(0, 70, 800, 30)  # under the stars, above the keypad
-    assert pygame.image.tobytes(with_note.subsurface(note_band), "RGB") != pygame.image.tobytes(without.subsurface(note_band), "RGB")
+    assert pygame.image.tobytes(with_note.subsurface(note_band), "RGB") != pygame.image.tobytes(
+        without.subsurface(note_band), "RGB"
+    )

@@ -1,4 +1,5 @@
 """The drawing screen driven with pointer events (dummy video driver), with the shipped models."""
+
 import numpy as np
 import pygame
 import pytest

@@ -1,4 +1,5 @@
 """Example digits: authored strokes (no MNIST), read by the shipped models, handed to the drawing screen."""
+
 import pygame
 import pytest
 

@@ -37,7 +37,9 @@ def screen():
     pygame.font.init()
     theme = Theme(800, 480)
     panel = pygame.Rect(420, 60, 370, 410)
-    yield ExploreScreen(explorer_grid.load(MODELS), theme, NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en")), panel, Phrases("en"))
+    yield ExploreScreen(
+        explorer_grid.load(MODELS), theme, NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en")), panel, Phrases("en")
+    )
     pygame.display.quit()
 
 

@@ -38,16 +38,24 @@ def test_learn_screen_tells_what_children_taught_it(tmp_path):
     pygame.font.init()
     store = FeedbackStore(tmp_path / "feedback")
     status = lambda: teaching_status(store, tmp_path)  # noqa: E731
-    screen = LearnScreen(load_recognizers(KioskConfig.load(None)), Theme(800, 480), NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en")),
-                         Phrases("en"), status)
+    screen = LearnScreen(
+        load_recognizers(KioskConfig.load(None)),
+        Theme(800, 480),
+        NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en")),
+        Phrases("en"),
+        status,
+    )
     screen.enter([])
     assert screen._taught_words(screen.teaching) == "Teach me: tell me when I get it wrong!"
     for label in (1, 2):
         store.append([[(0.0, 0.0), (1.0, 1.0)]], 300, np.zeros((28, 28), np.uint8), label, None, "cnn", "v")
-    (tmp_path / "retrain_report.json").write_text(json.dumps({"promoted": True, "before": {"held_out": 0.9}, "after": {"held_out": 0.95}}))
+    (tmp_path / "retrain_report.json").write_text(
+        json.dumps({"promoted": True, "before": {"held_out": 0.9}, "after": {"held_out": 0.95}})
+    )
     screen.enter([])
     assert screen._taught_words(screen.teaching) == (
-        "Children have taught me 2 drawings. My last lesson took me from 90.0% to 95.0% right on your drawings.")
+        "Children have taught me 2 drawings. My last lesson took me from 90.0% to 95.0% right on your drawings."
+    )
     screen.draw(pygame.Surface((800, 480)))
     pygame.display.quit()
 
@@ -58,12 +66,16 @@ def test_the_numbers_card_shows_dots_with_ink_in_them_and_the_card_before_frames
     pygame.display.init()
     pygame.font.init()
     recognizers = load_recognizers(KioskConfig.load(None))
-    screen = LearnScreen(recognizers, Theme(800, 480), NavBar(pygame.Rect(420, 10, 370, 56), Phrases("en")), Phrases("en"))
+    screen = LearnScreen(
+        recognizers, Theme(800, 480), NavBar(pygame.Rect(420, 10, 370, 56), Phrases("en")), Phrases("en")
+    )
     ring = [[(200 + 120 * math.sin(a / 20 * math.tau), 200 - 150 * math.cos(a / 20 * math.tau)) for a in range(21)]]
     screen.enter(ring)  # a 0: its centre 7x7 dots are all dark
     row, col = screen.number_window()
     image = screen.prediction.image
-    assert image[10:17, 10:17].sum() < image[row:row + 7, col:col + 7].sum(), "the window is on the ink, not the empty middle"
+    assert image[10:17, 10:17].sum() < image[row : row + 7, col : col + 7].sum(), (
+        "the window is on the ink, not the empty middle"
+    )
     surface = pygame.Surface((800, 480))
     screen.draw(surface)  # the frame on the 28x28 card is drawn without error
     pygame.display.quit()

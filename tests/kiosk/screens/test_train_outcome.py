@@ -1,4 +1,5 @@
 """The phrase the Settings tab says at the end of a live training: a result, steps too big, or too small."""
+
 from kiosk.learning.live_protocol import Done
 from kiosk.learning.live_settings import LiveSettings
 from kiosk.screens.train import outcome

@@ -1,4 +1,5 @@
 """Train it yourself: pick the settings, press Train, watch it learn, stop it at once, try the brain."""
+
 import time
 
 import pygame
@@ -17,8 +18,14 @@ def screen(tmp_path):
     pygame.display.init()
     pygame.font.init()
     said = []
-    train = TrainScreen(Theme(800, 480), NavBar(pygame.Rect(420, 12, 368, 56), Phrases("en")), pygame.Rect(420, 80, 368, 388),
-                        Phrases("en"), say=lambda phrase_id, **values: said.append((phrase_id, values)), data_folder=tmp_path)
+    train = TrainScreen(
+        Theme(800, 480),
+        NavBar(pygame.Rect(420, 12, 368, 56), Phrases("en")),
+        pygame.Rect(420, 80, 368, 388),
+        Phrases("en"),
+        say=lambda phrase_id, **values: said.append((phrase_id, values)),
+        data_folder=tmp_path,
+    )
     train.said = said
     yield train
     train.leave()

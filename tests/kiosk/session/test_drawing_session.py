@@ -1,4 +1,5 @@
 """The child's turn without pygame: a fake clock, fake models, and the timings a child meets."""
+
 import subprocess
 import sys
 
@@ -68,8 +69,16 @@ def clock():
 
 def make(clock, models=None, store=None, delay_ms=DELAY_MS):
     said, asked, events = [], [], Events()
-    session = DrawingSession(models or [FakeModel("cnn", 1), FakeModel("mlp", 7)], events, clock, said.append, asked.append,
-                             SIDE, delay_ms, store)
+    session = DrawingSession(
+        models or [FakeModel("cnn", 1), FakeModel("mlp", 7)],
+        events,
+        clock,
+        said.append,
+        asked.append,
+        SIDE,
+        delay_ms,
+        store,
+    )
     return session, said, asked, events
 
 

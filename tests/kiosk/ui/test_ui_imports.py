@@ -1,5 +1,6 @@
 """The look's modules import one way: colours and text at the bottom, theme above them, widgets above that
 (theme once imported widgets to clear its text cache, and widgets imported theme: a circle)."""
+
 import ast
 
 from conftest import PROJECT_ROOT

@@ -1,4 +1,5 @@
 """Widgets: a label is rendered once and reused frame after frame, and the cache stays bounded."""
+
 import pygame
 
 from kiosk.ui import text, widgets
@@ -71,5 +72,7 @@ def test_ink_is_drawn_incrementally_and_looks_the_same_as_drawn_whole():
     layer.update([strokes[0]])  # undo the second stroke
     assert layer.full_redraws == 1
     redrawn = pygame.surfarray.array_alpha(layer.surface).astype(int)
-    assert (np.abs(redrawn - pygame.surfarray.array_alpha(render_ink([strokes[0]], (400, 400), 16)).astype(int)) > 40).mean() < 0.001
+    assert (
+        np.abs(redrawn - pygame.surfarray.array_alpha(render_ink([strokes[0]], (400, 400), 16)).astype(int)) > 40
+    ).mean() < 0.001
     assert layer.update([]) is None
