@@ -161,14 +161,16 @@ def states(size, lang, recognizers, tmp_path):
     learning.curve = [(0, 0.1), (5_000, 0.7), (25_000, 0.9)]
     yield "train, learning", learning
     checking = TrainScreen(theme, nav, panel, phrases)
-    checking.state, checking.message_id, checking.progress, checking.curve = "learning", "live.checking", learning.progress, learning.curve
+    checking.state, checking.message_id = "learning", "live.checking"
+    checking.progress, checking.curve = learning.progress, learning.curve
     yield "train, its big test", checking
     grid = ExploreScreen(explorer_grid.load(KioskConfig.load(None).model_dir_path), theme, nav, panel, phrases)
     grid.enter([])
     yield "grid (from train)", grid
     done = TrainScreen(theme, nav, panel, phrases)
     done.state, done.message_id, done.message_values = "done", "live.too_small", {"right": 71}
-    done.result = Done(accuracy=0.71, seen=60_000, seconds=30.0, broke=False, settings=LiveSettings(), model_path="/tmp/mine.onnx")
+    done.result = Done(accuracy=0.71, seen=60_000, seconds=30.0, broke=False, settings=LiveSettings(),
+                       model_path="/tmp/mine.onnx")
     done.progress = learning.progress
     yield "train, done", done
 
@@ -187,7 +189,8 @@ def survey(size, lang, recognizers, tmp_path):
             if not bounds.contains(rect):
                 problems.append(f"{name}: target {label} {rect} is off the screen")
             if rect.width < floor_w - 0.5 or rect.height < floor_h - 0.5:
-                problems.append(f"{name}: target {label} is {rect.width}x{rect.height} px, under {floor_w:.0f}x{floor_h:.0f}")
+                size = f"{rect.width}x{rect.height} px"
+                problems.append(f"{name}: target {label} is {size}, under {floor_w:.0f}x{floor_h:.0f}")
             if name != "admin" and rect.colliderect(theme.admin_zone):
                 problems.append(f"{name}: target {label} is in the grown-ups' corner")
         for i, (label, rect) in enumerate(targets):
@@ -202,11 +205,13 @@ def survey(size, lang, recognizers, tmp_path):
             smallest_cap = CAP_MM * PX_PER_MM_AT_800x480[1] * min(size) / 480
             if text.cap_px < smallest_cap - 0.05:
                 how = " (squeezed to fit)" if text.squeezed else ""
-                problems.append(f"{name}: text {text.text!r} has a cap height of {text.cap_px:.1f} px{how}, under {smallest_cap:.1f}")
+                cap = f"{text.cap_px:.1f} px{how}"
+                problems.append(f"{name}: text {text.text!r} has a cap height of {cap}, under {smallest_cap:.1f}")
             ratio = contrast_ratio(text.colour, text.background)
             needed = 3.0 if large(text) else 4.5
             if ratio < needed:
-                problems.append(f"{name}: text {text.text!r} has contrast {ratio:.2f}:1 on {text.background}, under {needed}:1")
+                seen = f"{ratio:.2f}:1 on {text.background}"
+                problems.append(f"{name}: text {text.text!r} has contrast {seen}, under {needed}:1")
     return problems
 
 
