@@ -150,3 +150,14 @@ def test_every_command_the_pages_give_names_a_real_subcommand_and_real_options()
                     wrong.append(f"{where} (no option {option.group(1)})")
     assert seen >= 20, seen
     assert not wrong, "commands the pages give that the programs do not have:\n" + "\n".join(wrong)
+
+
+def test_contributing_names_every_package_and_module_of_the_kiosk():
+    text = (PROJECT_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    kiosk = PROJECT_ROOT / "kiosk"
+    missing = [f"kiosk/{package.name}/" for package in sorted(kiosk.iterdir())
+               if (package / "__init__.py").is_file() and f"`kiosk/{package.name}/`" not in text]
+    for module in sorted(kiosk.rglob("*.py")):
+        if module.stem != "__init__" and not re.search(rf"\b{module.stem}\b", text):
+            missing.append(str(module.relative_to(PROJECT_ROOT)))
+    assert not missing, "CONTRIBUTING.md's 'Where things live' leaves out:\n" + "\n".join(missing)
