@@ -320,10 +320,6 @@ class DrawScreen(AnswerPanel, Screen):
         return True
 
     @property
-    def _confetti(self) -> list:
-        return self.confetti.pieces
-
-    @property
     def animating(self) -> bool:
         entering = self.prediction is not None and self._answer_age_ms < GROW_MS + DOT_EVERY_MS * 10
         return (

@@ -146,11 +146,11 @@ def test_yes_keeps_the_drawing_labelled_with_the_answer_and_says_thanks(teachabl
     assert records[0].model_version == teachable.recognizer.version and len(records[0].strokes) == 1
     assert np.array_equal(records[0].image, teachable.prediction.image)
     assert teachable.speaker.said[-1] == "feedback.yay" and not feedback.asking, "a right answer is celebrated"
-    assert teachable.speaker.chimes[-1] == "yay" and teachable._confetti and teachable.animating
+    assert teachable.speaker.chimes[-1] == "yay" and teachable.confetti.running and teachable.animating
     from kiosk.ui.confetti import CONFETTI_MS
 
     teachable.update(CONFETTI_MS + 1)
-    assert not teachable._confetti, "and the confetti is gone soon"
+    assert not teachable.confetti.running, "and the confetti is gone soon"
     assert len(teachable.ink.strokes) == 1, "a tap on the question never draws"
 
 
