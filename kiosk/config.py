@@ -69,9 +69,10 @@ _PIN = _Rule(
 DEFAULT_PIN = "2468"
 
 
-def _key(default: Any, rule: _Rule, doc: str) -> Any:
-    """One settings key: its default, what it accepts, and what it does (docs/configuration.md is made from these)."""
-    return field(default=default, metadata={"rule": rule, "help": doc})
+def _key(default: Any, rule: _Rule, doc: str, live: bool = False) -> Any:
+    """One settings key: its default, what it accepts, what it does (docs/configuration.md is made from these),
+    and whether a reload (SIGHUP) applies it at once (live) or only the next start does."""
+    return field(default=default, metadata={"rule": rule, "help": doc, "live": live})
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,15 @@ class KioskConfig:
     auto_recognize_delay_ms: int = _key(1600, _int(0, 10_000), (
         "How long the finger must rest before the answer comes (Go! answers at once). Shorter answered "
         "half-drawn digits: a child pauses up to 1.5 s between strokes. A quiet guess shows after 0.5 s "
-        "whatever this is. 0 turns the automatic answer off."))
+        "whatever this is. 0 turns the automatic answer off."), live=True)
     idle_timeout_s: int = _key(90, _int(10, 86_400), (
         "Seconds without a touch before the drawing is cleared and the attract loop starts: a child who "
-        "walked away leaves no drawing for the next one, who gets the start language and model back."))
+        "walked away leaves no drawing for the next one, who gets the start language and model back."), live=True)
     fps_active: int = _key(60, _int(10, 240), (
-        "Frames a second while someone touches the screen: smooth ink under a moving finger."))
+        "Frames a second while someone touches the screen: smooth ink under a moving finger."), live=True)
     fps_idle: int = _key(5, _int(1, 60), (
         "Frames a second when nobody has touched the screen for 2 s and nothing moves, so an unattended "
-        "kiosk does not heat the Pi (the attract loop runs at 10, or fps_active if lower)."))
+        "kiosk does not heat the Pi (the attract loop runs at 10, or fps_active if lower)."), live=True)
     language: str = _key("en", _choice(*LANGUAGES), (
         "The language at start and for every new visitor; visitors switch with the globe button."))
     voice_dir: str = _key("", _PATH_OR_EMPTY, (
@@ -107,10 +108,10 @@ class KioskConfig:
         "A live speech engine (for a phrase with no clip) still busy after this many seconds is killed, "
         "and the next engine is tried."))
     volume: float = _key(0.8, _number(0, 1), (
-        "Loudness of speech and sounds, 0 to 1: a busy room, with headroom to turn it up."))
+        "Loudness of speech and sounds, 0 to 1: a busy room, with headroom to turn it up."), live=True)
     muted: bool = _key(False, _BOOL, (
         "Silence for quiet rooms (libraries) without touching the volume: the answer is shown in larger "
-        "letters with a crossed-out loudspeaker."))
+        "letters with a crossed-out loudspeaker."), live=True)
     admin_pin: str = _key(DEFAULT_PIN, _PIN, (
         "The grown-ups' PIN, asked after holding the bottom-left corner for 3 s. A string, so a leading zero "
         "survives. While the built-in 2468 is in use the kiosk says so; install_pi.sh sets one per install."))
@@ -237,7 +238,8 @@ The kiosk reads its settings from one flat TOML file, given with `--config FILE.
 holds only what differs, and no file at all is fine. An unknown key or a bad value stops the kiosk
 with a message that names the key and the file (and the closest known key for a typo). A relative
 path is taken beside the settings file. `systemctl --user reload digit-kiosk` (SIGHUP) re-reads the
-file; a broken file is logged and the current settings stay.
+file: the keys marked "at once" below apply at once, the others at the next start; a broken file is
+logged and the current settings stay.
 
 ```toml
 # kiosk.toml: an example
@@ -271,12 +273,13 @@ def _keys() -> list[Field]:
 
 def render_markdown() -> str:
     """docs/configuration.md: an example, then every key with its type, default, allowed values and help."""
-    rows = ["| key | type | default | allowed | what it does |", "| --- | --- | --- | --- | --- |"]
+    rows = ["| key | type | default | allowed | on reload | what it does |", "| --- | --- | --- | --- | --- | --- |"]
     for f in _keys():
         assert f.default is not MISSING, f"{f.name} needs a default"
         allowed = f.metadata["rule"].words.replace("|", "\\|")
         help_text = f.metadata["help"].replace("|", "\\|")
-        rows.append(f"| `{f.name}` | {_toml_type(f)} | {_toml_value(f.default)} | {allowed} | {help_text} |")
+        reload = "at once" if f.metadata["live"] else "next start"
+        rows.append(f"| `{f.name}` | {_toml_type(f)} | {_toml_value(f.default)} | {allowed} | {reload} | {help_text} |")
     return _INTRO + "\n## Keys\n\n" + "\n".join(rows) + "\n"
 
 

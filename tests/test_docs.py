@@ -41,6 +41,13 @@ def test_every_settings_key_says_what_it_does():
         assert f"| `{key.name}` |" in reference
 
 
+
+def test_the_keys_the_reference_says_a_reload_applies_are_the_ones_the_kiosk_applies():
+    from kiosk.app.loop import LIVE_SETTINGS
+
+    said_live = {f.name for f in fields(KioskConfig) if f.metadata.get("live")}
+    assert said_live == set(LIVE_SETTINGS), "mark live=True in kiosk/config.py exactly the keys App applies on SIGHUP"
+
 def test_every_relative_link_leads_to_a_file_that_exists():
     broken = []
     for page in PAGES:
