@@ -119,14 +119,14 @@ def render_benchmark(engine_names: list[str], out: Path) -> int:
     from kiosk.voice import loudness
     from kiosk.voice.engines import installed
 
-    from trainer import voice_cache as builder
+    from trainer import voice_render as render
 
     phrases, results = Phrases(), {}
     for engine in engine_names:
         if not installed(engine):
             print(f"{engine}: not installed, skipped", file=sys.stderr)
             continue
-        renderer = builder.Renderer(engine)
+        renderer = render.Renderer(engine)
         for lang in LANGUAGES:
             times, levels, words, speaking, durations = [], [], 0, 0.0, []
             for phrase_id in SPOKEN_IDS:
@@ -134,7 +134,7 @@ def render_benchmark(engine_names: list[str], out: Path) -> int:
                 started = time.perf_counter()
                 clip = renderer.render(text, lang, phrase_id)
                 times.append(time.perf_counter() - started)
-                info = builder.measure(clip.data)
+                info = render.measure(clip.data)
                 levels.append(info["loudness_lufs"])
                 spoken = info["duration_s"] - loudness.HEAD_S - loudness.TAIL_S
                 durations.append(spoken)

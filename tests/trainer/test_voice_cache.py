@@ -17,6 +17,7 @@ from kiosk.language.phrases import SPOKEN_IDS, Phrases
 from kiosk.voice import loudness
 from kiosk.voice.engines import espeak_binary, pico_installed
 from trainer import voice_cache as builder
+from trainer import voice_render as render
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +42,7 @@ def run_script(*args, env=None):
 
 @pytest.mark.parametrize("engine,voice", [("offline", "fr-FR"), ("espeak-ng", "fr-fr")])
 def test_offline_render_decodes_with_a_plausible_length_and_the_one_loudness(engine, voice):
-    clip = builder.Renderer(engine).render("Je crois que c'est un sept\u00a0!", "fr", "result.7")
+    clip = render.Renderer(engine).render("Je crois que c'est un sept\u00a0!", "fr", "result.7")
     assert clip.engine == ("pico" if engine == "offline" else engine) and clip.voice == voice
     samples, rate = soundfile.read(__import__("io").BytesIO(clip.data), dtype="float32")
     duration = len(samples) / rate
@@ -57,7 +58,7 @@ def test_offline_render_decodes_with_a_plausible_length_and_the_one_loudness(eng
 @pytest.mark.slow
 def test_build_is_complete_then_incremental_and_replaces_a_corrupt_clip(tmp_path):
     out = tmp_path / "cache"
-    counts = builder.build(out, ["es"], builder.Renderer("offline"))
+    counts = builder.build(out, ["es"], render.Renderer("offline"))
     assert counts == {"kept": 0, "rendered": len(SPOKEN_IDS), "removed": 0, "failed": 0}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["engines"] == ["pico"] and manifest["target_lufs"] == loudness.TARGET_LUFS
@@ -68,10 +69,10 @@ def test_build_is_complete_then_incremental_and_replaces_a_corrupt_clip(tmp_path
         assert clip["voice"] == "es-ES" and {"speed", "pitch", "volume"} <= set(clip["settings"])
         assert 0.15 <= clip["duration_s"] <= 5 and abs(clip["loudness_lufs"] - loudness.TARGET_LUFS) <= 1
     before = (out / "manifest.json").read_bytes()
-    assert builder.build(out, ["es"], builder.Renderer("offline"))["rendered"] == 0
+    assert builder.build(out, ["es"], render.Renderer("offline"))["rendered"] == 0
     assert (out / "manifest.json").read_bytes() == before, "nothing changed, nothing rewritten"
     (out / "es" / "result.5.ogg").write_bytes(b"OggS broken")
-    assert builder.build(out, ["es"], builder.Renderer("offline")) == {
+    assert builder.build(out, ["es"], render.Renderer("offline")) == {
         "kept": len(SPOKEN_IDS) - 1,
         "rendered": 1,
         "removed": 0,
@@ -82,15 +83,15 @@ def test_build_is_complete_then_incremental_and_replaces_a_corrupt_clip(tmp_path
 @pytest.mark.slow
 def test_a_lesser_engine_or_other_settings_are_rendered_again_and_a_better_engine_is_kept(tmp_path, monkeypatch):
     out = tmp_path / "cache"
-    builder.build(out, ["en"], builder.Renderer("espeak-ng"))
-    assert builder.build(out, ["en"], builder.Renderer("espeak-ng"))["rendered"] == 0
-    monkeypatch.setattr(builder, "engine_command", lambda *a, **k: _slower(*a, **k))
-    assert builder.build(out, ["en"], builder.Renderer("espeak-ng"))["rendered"] == len(SPOKEN_IDS), "a new pace"
+    builder.build(out, ["en"], render.Renderer("espeak-ng"))
+    assert builder.build(out, ["en"], render.Renderer("espeak-ng"))["rendered"] == 0
+    monkeypatch.setattr(render, "engine_command", lambda *a, **k: _slower(*a, **k))
+    assert builder.build(out, ["en"], render.Renderer("espeak-ng"))["rendered"] == len(SPOKEN_IDS), "a new pace"
     monkeypatch.undo()
-    assert builder.build(out, ["en"], builder.Renderer("offline"))["rendered"] == len(SPOKEN_IDS), (
+    assert builder.build(out, ["en"], render.Renderer("offline"))["rendered"] == len(SPOKEN_IDS), (
         "Pico replaces espeak-ng"
     )
-    assert builder.build(out, ["en"], builder.Renderer("espeak-ng"))["rendered"] == 0, "and espeak-ng keeps Pico's"
+    assert builder.build(out, ["en"], render.Renderer("espeak-ng"))["rendered"] == 0, "and espeak-ng keeps Pico's"
 
 
 def _slower(engine, text_file, lang, out_wav, style="calm", latin_american=False):
@@ -103,9 +104,9 @@ def _slower(engine, text_file, lang, out_wav, style="calm", latin_american=False
 
 
 def test_latin_american_spanish_is_recorded_per_clip():
-    renderer = builder.Renderer("espeak-ng", spanish="latin-america")
+    renderer = render.Renderer("espeak-ng", spanish="latin-america")
     assert renderer.render("¡Creo que es un siete!", "es", "result.7").voice == "es-419"
-    assert builder.Renderer("auto", spanish="latin-america").recipe("gtts", "es", "result.7")["settings"] == {
+    assert render.Renderer("auto", spanish="latin-america").recipe("gtts", "es", "result.7")["settings"] == {
         "tld": "com.mx"
     }
 
@@ -113,10 +114,10 @@ def test_latin_american_spanish_is_recorded_per_clip():
 @pytest.mark.slow
 def test_a_changed_phrase_is_rendered_again(tmp_path, monkeypatch):
     out = tmp_path / "cache"
-    builder.build(out, ["en"], builder.Renderer("offline"))
+    builder.build(out, ["en"], render.Renderer("offline"))
     phrases = Phrases("en")
     monkeypatch.setitem(phrases.catalogs["en"]._catalog, "prompt.draw", "Draw a digit, please!")
-    assert builder.build(out, ["en"], builder.Renderer("offline"), phrases=phrases)["rendered"] == 1
+    assert builder.build(out, ["en"], render.Renderer("offline"), phrases=phrases)["rendered"] == 1
     entry = next(c for c in json.loads((out / "manifest.json").read_text())["clips"] if c["id"] == "prompt.draw")
     assert entry["text"] == "Draw a digit, please!"
 
@@ -150,10 +151,10 @@ def test_gtts_busy_answers_are_retried_with_growing_waits():
     def busy_twice(text, lang, tld):
         calls.append(text)
         if len(calls) <= 2:
-            raise builder.SynthesisError("429 Too Many Requests", retryable=True)
-        return builder.Audio(np.sin(np.linspace(0, 800, 22050)).astype(np.float32) * 0.5, 22050)
+            raise render.SynthesisError("429 Too Many Requests", retryable=True)
+        return render.Audio(np.sin(np.linspace(0, 800, 22050)).astype(np.float32) * 0.5, 22050)
 
-    renderer = builder.Renderer("gtts", gtts=busy_twice, sleep=sleeps.append)
+    renderer = render.Renderer("gtts", gtts=busy_twice, sleep=sleeps.append)
     clip = renderer.render("hello", "en")
     assert clip.engine == "gtts" and len(calls) == 3 and clip.data[:4] == b"OggS"
     backoffs = [s for s in sleeps if s >= 1]
@@ -165,39 +166,39 @@ def test_a_refusal_that_retrying_cannot_fix_is_not_retried():
 
     def forbidden(text, lang, tld):
         calls.append(text)
-        raise builder.SynthesisError("403 Forbidden", retryable=False)
+        raise render.SynthesisError("403 Forbidden", retryable=False)
 
-    with pytest.raises(builder.SynthesisError, match="--engine offline"):
-        builder.Renderer("gtts", gtts=forbidden, sleep=lambda s: None).render("hello", "en")
+    with pytest.raises(render.SynthesisError, match="--engine offline"):
+        render.Renderer("gtts", gtts=forbidden, sleep=lambda s: None).render("hello", "en")
     assert len(calls) == 1
 
 
 def test_a_hung_offline_engine_is_killed(monkeypatch):
-    monkeypatch.setattr(builder, "OFFLINE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(render, "OFFLINE_TIMEOUT_S", 0.5)
     from kiosk.voice.engines import Rendering
 
     monkeypatch.setattr(
-        builder,
+        render,
         "engine_command",
         lambda engine, *a, **k: Rendering([sys.executable, "-c", "import time; time.sleep(60)"], engine, "x", {}),
     )
-    with pytest.raises(builder.SynthesisError, match="pico hung.*espeak-ng hung"):
-        builder.Renderer("offline").render("hello", "en")
+    with pytest.raises(render.SynthesisError, match="pico hung.*espeak-ng hung"):
+        render.Renderer("offline").render("hello", "en")
 
 
 @pytest.mark.slow
 def test_a_failed_render_keeps_the_clip_that_was_there(tmp_path, monkeypatch):
     out = tmp_path / "cache"
-    builder.build(out, ["en"], builder.Renderer("offline"))
+    builder.build(out, ["en"], render.Renderer("offline"))
     phrases = Phrases("en")
     monkeypatch.setitem(phrases.catalogs["en"]._catalog, "prompt.draw", "A new sentence")
     monkeypatch.setitem(phrases.catalogs["en"]._catalog, "feedback.ask", "Another new one")
     old_clip = (out / "en" / "prompt.draw.ogg").read_bytes()
 
     def broken(text, lang, style, engine, latin_american=False):
-        raise builder.SynthesisError("the engine is gone")
+        raise render.SynthesisError("the engine is gone")
 
-    counts = builder.build(out, ["en"], builder.Renderer("offline", offline=broken), phrases=phrases)
+    counts = builder.build(out, ["en"], render.Renderer("offline", offline=broken), phrases=phrases)
     assert counts["failed"] == 2 and counts["kept"] == len(SPOKEN_IDS) - 2, "it went on with the others"
     listed = {c["id"]: c for c in json.loads((out / "manifest.json").read_text())["clips"]}
     assert len(listed) == len(SPOKEN_IDS) and listed["prompt.draw"]["text"] == "Draw a number!"
@@ -210,43 +211,43 @@ def test_a_failed_render_keeps_the_clip_that_was_there(tmp_path, monkeypatch):
     "missing,expected", [((), "pico"), (("pico",), "espeak-ng"), (("pico", "espeak-ng", "pyttsx3"), None)]
 )
 def test_the_builder_takes_the_best_offline_engine_there_is(monkeypatch, missing, expected):
-    monkeypatch.setattr(builder, "installed", lambda engine: engine not in missing)
-    renderer = builder.Renderer("offline")
+    monkeypatch.setattr(render, "installed", lambda engine: engine not in missing)
+    renderer = render.Renderer("offline")
     assert renderer.best_engine() == expected
     if expected is None:
-        with pytest.raises(builder.SynthesisError, match="no offline speech engine: pip install py-nanotts"):
+        with pytest.raises(render.SynthesisError, match="no offline speech engine: pip install py-nanotts"):
             renderer.render("hello", "en")
     else:
         assert renderer.render("Hmm, is it a one or a seven?", "en", "unsure.1_or_7").engine == expected
 
 
 def test_an_engine_that_fails_hands_the_phrase_to_the_next(monkeypatch):
-    real = builder.synthesize_offline
+    real = render.synthesize_offline
 
     def pico_broken(text, lang, style, engine, latin_american=False):
         if engine == "pico":
-            raise builder.SynthesisError("Pico's voice files are gone")
+            raise render.SynthesisError("Pico's voice files are gone")
         return real(text, lang, style, engine, latin_american)
 
-    clip = builder.Renderer("offline", offline=pico_broken).render("I think it's a seven!", "en", "result.7")
+    clip = render.Renderer("offline", offline=pico_broken).render("I think it's a seven!", "en", "result.7")
     assert clip.engine == "espeak-ng" and clip.settings["pitch"] == 65, "excited, on espeak-ng too"
 
 
 @pytest.mark.slow
 def test_a_broken_engine_is_left_out_after_three_failures_and_never_downgrades_a_clip(tmp_path, monkeypatch):
     out = tmp_path / "cache"
-    builder.build(out, ["en"], builder.Renderer("offline"))  # Pico's clips
-    real, calls = builder.synthesize_offline, []
+    builder.build(out, ["en"], render.Renderer("offline"))  # Pico's clips
+    real, calls = render.synthesize_offline, []
 
     def pico_gone(text, lang, style, engine, latin_american=False):
         calls.append(engine)
         if engine == "pico":
-            raise builder.SynthesisError("Pico's voice files are gone")
+            raise render.SynthesisError("Pico's voice files are gone")
         return real(text, lang, style, engine, latin_american)
 
-    renderer = builder.Renderer("offline", offline=pico_gone)
+    renderer = render.Renderer("offline", offline=pico_gone)
     counts = builder.build(out, ["en"], renderer, force=True)
-    assert calls.count("pico") == builder.ENGINE_FAILURES_TO_GIVE_UP, "then it is not asked again"
+    assert calls.count("pico") == render.ENGINE_FAILURES_TO_GIVE_UP, "then it is not asked again"
     assert counts == {"kept": len(SPOKEN_IDS), "rendered": 0, "removed": 0, "failed": 0}
     assert {c["engine"] for c in json.loads((out / "manifest.json").read_text())["clips"]} == {"pico"}, (
         "espeak-ng stood in, and every Pico clip was kept"
