@@ -7,12 +7,8 @@ from conftest import PROJECT_ROOT
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # Over the limits today, each to be shrunk by its owner (then removed from here); none may grow.
-KNOWN_LONG_MODULES = {
-    "trainer/voice_cache.py": 414,
-}
-KNOWN_LONG_FUNCTIONS = {
-    "trainer/crossval.py:report": 96,
-}
+KNOWN_LONG_MODULES: dict[str, int] = {}
+KNOWN_LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def sources():
@@ -51,6 +47,7 @@ def test_no_function_is_over_60_lines():
 
 
 def test_the_limits_can_fail():
-    assert over({"kiosk/screens/draw.py": 584}, KNOWN_LONG_MODULES) == {"kiosk/screens/draw.py": 584}
-    assert over({"trainer/voice_cache.py": 415}, KNOWN_LONG_MODULES), "a known exception may shrink, never grow"
-    assert not over({"trainer/voice_cache.py": 380}, KNOWN_LONG_MODULES)
+    known = {"trainer/voice_cache.py": 414}
+    assert over({"kiosk/screens/draw.py": 584}, known) == {"kiosk/screens/draw.py": 584}
+    assert over({"trainer/voice_cache.py": 415}, known), "a known exception may shrink, never grow"
+    assert not over({"trainer/voice_cache.py": 380}, known)
