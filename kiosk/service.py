@@ -4,6 +4,7 @@ check before anything else that the runtime works on this CPU.
 The notify protocol is one datagram to $NOTIFY_SOCKET (no systemd library needed); outside systemd
 every call does nothing. If the loop stops turning, the pings stop and systemd restarts the kiosk.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,20 +55,34 @@ def check_runtime(config_path=None, timeout_s: float = 60.0, devices: bool = Tru
     """
     command = [sys.executable, "-c", RUNTIME_PROBE] + ([str(config_path)] if config_path else [])
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the kiosk, even when not installed
-    env = {**os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")]))}
+    env = {
+        **os.environ,
+        "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH", "")])),
+    }
     if not devices:
         env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=env)
     except subprocess.TimeoutExpired:
-        raise KioskError(f"the runtime check (numpy, opencv, pygame, onnxruntime) did not finish in {timeout_s:.0f} s") from None
+        raise KioskError(
+            f"the runtime check (numpy, opencv, pygame, onnxruntime) did not finish in {timeout_s:.0f} s"
+        ) from None
     if done.returncode != 0 and done.stderr.strip():
-        log.error("the runtime check said:\n%s", done.stderr.strip()[-4000:], extra={"console": False})  # for "see the log"
+        log.error(
+            "the runtime check said:\n%s", done.stderr.strip()[-4000:], extra={"console": False}
+        )  # for "see the log"
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
-        hint = ("an illegal instruction: this onnxruntime build does not suit this CPU (1.21.0 crashes on a Raspberry Pi 4); "
-                "install another, e.g. .venv/bin/pip install 'onnxruntime!=1.21.0'") if name == "SIGILL" else "see the log"
+        hint = (
+            (
+                "an illegal instruction: this onnxruntime build does not suit this CPU "
+                "(1.21.0 crashes on a Raspberry Pi 4); "
+                "install another, e.g. .venv/bin/pip install 'onnxruntime!=1.21.0'"
+            )
+            if name == "SIGILL"
+            else "see the log"
+        )
         raise KioskError(f"the kiosk's runtime crashed with {name} when it was started: {hint}")
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]

@@ -1,5 +1,6 @@
 """Installs that work anywhere: the built wheel carries the shipped models, voice clips and catalogs,
 and `digit-kiosk` / `digit-kiosk-trainer` work from any folder in a fresh venv with no torch."""
+
 import json
 import os
 import shutil
@@ -20,12 +21,18 @@ PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="
 
 def test_the_package_list_matches_the_tree():
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(PROJECT_ROOT).parts) for top in ("kiosk", "trainer")
-             for p in (PROJECT_ROOT / top).rglob("__init__.py") if "__pycache__" not in p.parts}
+    found = {
+        ".".join(p.parent.relative_to(PROJECT_ROOT).parts)
+        for top in ("kiosk", "trainer")
+        for p in (PROJECT_ROOT / top).rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
     mapped = set(PYPROJECT["tool"]["setuptools"]["package-dir"])
     assert listed == found | mapped, "list every package in pyproject.toml [tool.setuptools] packages"
     assert {PROJECT_ROOT / d for d in PYPROJECT["tool"]["setuptools"]["package-dir"].values()} == {
-        PROJECT_ROOT / "exported_models", PROJECT_ROOT / "voice_cache"}
+        PROJECT_ROOT / "exported_models",
+        PROJECT_ROOT / "voice_cache",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +41,12 @@ def installed(tmp_path_factory, mnist_dir):
     work = tmp_path_factory.mktemp("wheel")
     source = work / "source"
     # What git would commit: tracked files and new ones not ignored (so a new module is in the wheel).
-    tracked = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=PROJECT_ROOT,
-                             capture_output=True, check=True).stdout
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
     for name in filter(None, tracked.decode().split("\0")):
         if (PROJECT_ROOT / name).is_file():  # a file deleted but not yet committed is not in the wheel
             (source / name).parent.mkdir(parents=True, exist_ok=True)
@@ -49,14 +60,25 @@ def installed(tmp_path_factory, mnist_dir):
     subprocess.run([*venv_pip, "install", f"{wheel}[evaluate]"], check=True, timeout=900)
     elsewhere = work / "elsewhere"
     elsewhere.mkdir()
-    env = {"PATH": f"{work / 'venv' / 'bin'}:/usr/bin:/bin", "HOME": str(work / "home"),
-           "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "MNIST_DIR": str(mnist_dir)}
+    env = {
+        "PATH": f"{work / 'venv' / 'bin'}:/usr/bin:/bin",
+        "HOME": str(work / "home"),
+        "SDL_VIDEODRIVER": "dummy",
+        "SDL_AUDIODRIVER": "dummy",
+        "MNIST_DIR": str(mnist_dir),
+    }
     return {"wheel": wheel, "bin": work / "venv" / "bin", "cwd": elsewhere, "env": env}
 
 
 def run(installed, *args, timeout=300):
-    return subprocess.run([str(installed["bin"] / args[0]), *map(str, args[1:])], capture_output=True, text=True,
-                          cwd=installed["cwd"], env=installed["env"], timeout=timeout)
+    return subprocess.run(
+        [str(installed["bin"] / args[0]), *map(str, args[1:])],
+        capture_output=True,
+        text=True,
+        cwd=installed["cwd"],
+        env=installed["env"],
+        timeout=timeout,
+    )
 
 
 @pytest.mark.slow
@@ -65,7 +87,10 @@ def test_the_wheel_carries_models_clips_and_catalogs(installed):
     shipped_models = {p.name for p in (PROJECT_ROOT / "exported_models").iterdir()}
     assert {f"kiosk/shipped/models/{n}" for n in shipped_models} <= names
     clips = {str(p.relative_to(PROJECT_ROOT / "voice_cache")) for p in (PROJECT_ROOT / "voice_cache").rglob("*.ogg")}
-    assert len(clips) > 100 and {f"kiosk/shipped/voice/{c}" for c in clips} | {"kiosk/shipped/voice/manifest.json"} <= names
+    assert (
+        len(clips) > 100
+        and {f"kiosk/shipped/voice/{c}" for c in clips} | {"kiosk/shipped/voice/manifest.json"} <= names
+    )
     assert {f"kiosk/language/locale/{lang}/LC_MESSAGES/kiosk.mo" for lang in ("en", "es", "fr")} <= names
 
 
@@ -84,10 +109,20 @@ def test_the_wheel_carries_the_licence_and_the_third_party_notices(installed):
 @pytest.mark.slow
 def test_an_installed_kiosk_recognizes_and_speaks_from_another_folder(installed):
     cwd = installed["cwd"]
-    events = replay.from_strokes([[(60 + 280 * x, 60 + 280 * y) for x, y in stroke] for stroke in EXAMPLES[7][0]], 400.0)
+    events = replay.from_strokes(
+        [[(60 + 280 * x, 60 + 280 * y) for x, y in stroke] for stroke in EXAMPLES[7][0]], 400.0
+    )
     (cwd / "seven.jsonl").write_text(replay.dump(events))
-    done = run(installed, "digit-kiosk", "--headless", "--replay", "seven.jsonl", "--events-out", "events.jsonl",
-               "--exit-when-done")
+    done = run(
+        installed,
+        "digit-kiosk",
+        "--headless",
+        "--replay",
+        "seven.jsonl",
+        "--events-out",
+        "events.jsonl",
+        "--exit-when-done",
+    )
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in (cwd / "events.jsonl").read_text().splitlines()]
     recognized = [r for r in records if r["type"] == "recognized"]
@@ -104,7 +139,9 @@ def test_the_installed_clis_explain_themselves_without_torch(installed):
     train = run(installed, "digit-kiosk-trainer", "train", "--limit-batches", "1")
     assert train.returncode == 2 and "[train]" in train.stderr and "Traceback" not in train.stderr, train.stderr
     status = run(installed, "digit-kiosk", "retrain", "--status")  # the device's own command
-    assert status.returncode == 0 and "no model file" not in status.stdout and "site-packages" in status.stdout, status.stdout
+    assert status.returncode == 0 and "no model file" not in status.stdout and "site-packages" in status.stdout, (
+        status.stdout
+    )
 
 
 @pytest.mark.slow

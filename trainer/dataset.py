@@ -1,4 +1,5 @@
 """Training batches: a stratified split of MNIST, finger-like augmentation, and the kiosk's own preprocessing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,7 +71,9 @@ def train_batches(
         yield batch, torch.from_numpy(data.train_labels[index])
 
 
-def eval_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+def eval_batches(
+    images: np.ndarray, labels: np.ndarray, batch_size: int = 1000
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Unaugmented batches in order."""
     for start in range(0, len(labels), batch_size):
         yield as_tensor(images[start : start + batch_size]), torch.from_numpy(labels[start : start + batch_size])
@@ -103,7 +106,9 @@ def augment(batch: torch.Tensor, kind: str, generator: torch.Generator) -> torch
     grid = F.affine_grid(theta, list(batch.shape), align_corners=False)  # (B, 28, 28, 2)
     if kind == "finger":
         wobble = uniform(-1, 1, count, 2, 4, 4) * uniform(0.0, 0.04).view(-1, 1, 1, 1)
-        grid = grid + F.interpolate(wobble, size=batch.shape[-2:], mode="bicubic", align_corners=False).permute(0, 2, 3, 1)
+        grid = grid + F.interpolate(wobble, size=batch.shape[-2:], mode="bicubic", align_corners=False).permute(
+            0, 2, 3, 1
+        )
     moved = F.grid_sample(batch, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return relayout(moved)
 

@@ -5,6 +5,7 @@ Every accuracy reported on these drawings comes from writers held out of the tra
 writers. `jittered` varies a drawing as another hand would (slant, proportions, a wobbly pen) before the
 kiosk's own preprocessing, so a model learns the hand's style, not these 13 writers' exact strokes.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,6 +30,7 @@ NOT_DIGIT_LIKE = "EFHKMNPRWXekmwx"
 # flagged 1, an open 0 or a crossed 7 resemble (r f v V n h c C): cross-validated, they taught the gate
 # to doubt European digits (digit-kiosk-trainer crossval).
 NOT_DIGIT_TRAINING = "AEFHKMNPRWXekmpwx"
+
 
 @dataclass(frozen=True)
 class Drawings:
@@ -60,8 +62,10 @@ def _read(path: Path, what: str, env: str) -> Drawings:
             writers = np.char.add(np.char.add(data["contributor"].astype(str), "/"), data["writer"].astype(str))
     except (OSError, KeyError, ValueError) as error:
         raise DataError(f"{path} is not a readable {what} file: {error}") from error
-    strokes = [[points[stroke_offsets[k]:stroke_offsets[k + 1]] for k in range(sample_offsets[i], sample_offsets[i + 1])]
-               for i in range(len(labels))]
+    strokes = [
+        [points[stroke_offsets[k] : stroke_offsets[k + 1]] for k in range(sample_offsets[i], sample_offsets[i + 1])]
+        for i in range(len(labels))
+    ]
     return Drawings(strokes, labels, writers)
 
 
@@ -112,7 +116,9 @@ def jittered(strokes: list[np.ndarray], rng: np.random.Generator, strength: floa
     return out
 
 
-def images(drawings: Drawings, rng: np.random.Generator | None = None, copies: int = 1, strength: float = 1.0) -> np.ndarray:
+def images(
+    drawings: Drawings, rng: np.random.Generator | None = None, copies: int = 1, strength: float = 1.0
+) -> np.ndarray:
     """(len * copies, 28, 28) uint8 through the kiosk's preprocessing; jittered when rng is given, else as drawn.
 
     The k-th copy of every drawing is at index k * len + i."""

@@ -6,6 +6,7 @@ MNIST accuracy stays), the gate from scratch but on MNIST digits as well as draw
 they may learn from is the caller's choice (all of them for shipping; the others for a fold of
 cross-validation), and nothing here reads a held-out writer.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -54,8 +55,10 @@ def mnist_only_base(path) -> tuple[nn.Module, object, dict[str, str], bytes]:
     data = open(path, "rb").read()
     model, settings, metadata = load_onnx_model(path)
     if FINE_TUNED_KEY in metadata:
-        raise TrainerError(f"{path} was already fine-tuned on the drawings; use the MNIST-only CNN "
-                           "(digit-kiosk-trainer build-shipped cnn rebuilds it, or take it from git history)")
+        raise TrainerError(
+            f"{path} was already fine-tuned on the drawings; use the MNIST-only CNN "
+            "(digit-kiosk-trainer build-shipped cnn rebuilds it, or take it from git history)"
+        )
     return model, settings, metadata, data
 
 
@@ -66,10 +69,21 @@ class Gate(nn.Module):
         super().__init__()
         c1, c2, c3 = channels
         self.net = nn.Sequential(
-            nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 14x14
-            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 7x7
-            nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 3x3
-            nn.Flatten(), nn.Dropout(0.3), nn.Linear(c3 * 9, fc_units), nn.ReLU(), nn.Dropout(0.3), nn.Linear(fc_units, 2),
+            nn.Conv2d(1, c1, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # 14x14
+            nn.Conv2d(c1, c2, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # 7x7
+            nn.Conv2d(c2, c3, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # 3x3
+            nn.Flatten(),
+            nn.Dropout(0.3),
+            nn.Linear(c3 * 9, fc_units),
+            nn.ReLU(),
+            nn.Dropout(0.3),
+            nn.Linear(fc_units, 2),
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -82,8 +96,14 @@ def _mnist_batch(images: np.ndarray, generator: torch.Generator) -> torch.Tensor
     return torch.where(keep.view(-1, 1, 1, 1), batch, augment(batch, "finger", generator))
 
 
-def _epoch(model: nn.Module, optimizer, parts: list[tuple[np.ndarray, np.ndarray, bool]], settings: DrawnSettings,
-           rng: np.random.Generator, generator: torch.Generator) -> float:
+def _epoch(
+    model: nn.Module,
+    optimizer,
+    parts: list[tuple[np.ndarray, np.ndarray, bool]],
+    settings: DrawnSettings,
+    rng: np.random.Generator,
+    generator: torch.Generator,
+) -> float:
     """One shuffled pass over (images, labels, augment-like-MNIST) parts; returns the mean loss."""
     images = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts]).astype(np.int64)
@@ -92,7 +112,7 @@ def _epoch(model: nn.Module, optimizer, parts: list[tuple[np.ndarray, np.ndarray
     model.train()
     total = 0.0
     for start in range(0, len(order), settings.batch_size):
-        index = order[start:start + settings.batch_size]
+        index = order[start : start + settings.batch_size]
         batch = torch.from_numpy(to_model_input(images[index]))
         if mnist_like[index].any():  # MNIST digits get the finger-style jitter the first training used
             rows = np.flatnonzero(mnist_like[index])
@@ -116,9 +136,18 @@ def _mnist_pick(mnist_images, styled_images, count: int, rng: np.random.Generato
     return pick, images
 
 
-def finetune_cnn(base: nn.Module, mnist_images: np.ndarray, mnist_labels: np.ndarray, drawn: Drawings,
-                 settings: DrawnSettings = DrawnSettings(), log=print, styled_images: np.ndarray | None = None) -> nn.Module:
-    """The shipped CNN, fine-tuned on MNIST (styled_images: kiosk.learning.styles copies) and jittered copies of these drawn digits."""
+def finetune_cnn(
+    base: nn.Module,
+    mnist_images: np.ndarray,
+    mnist_labels: np.ndarray,
+    drawn: Drawings,
+    settings: DrawnSettings = DrawnSettings(),
+    log=print,
+    styled_images: np.ndarray | None = None,
+) -> nn.Module:
+    """The shipped CNN, fine-tuned on MNIST and jittered copies of these drawn digits.
+
+    styled_images: MNIST in the European styles (kiosk.learning.styles copies)."""
     torch.manual_seed(settings.seed)
     torch.set_num_threads(settings.threads)
     generator = torch.Generator().manual_seed(settings.seed)
@@ -129,9 +158,15 @@ def finetune_cnn(base: nn.Module, mnist_images: np.ndarray, mnist_labels: np.nda
         drawn_images = drawings.images(drawn, rng, copies=settings.drawn_copies)
         drawn_labels = np.tile(drawn.labels, settings.drawn_copies)
         for group in optimizer.param_groups:
-            group["lr"] = settings.cnn_learning_rate * 0.5 ** epoch
-        loss = _epoch(base, optimizer, [(picked, mnist_labels[pick], True), (drawn_images, drawn_labels, False)],
-                      settings, rng, generator)
+            group["lr"] = settings.cnn_learning_rate * 0.5**epoch
+        loss = _epoch(
+            base,
+            optimizer,
+            [(picked, mnist_labels[pick], True), (drawn_images, drawn_labels, False)],
+            settings,
+            rng,
+            generator,
+        )
         log(f"  cnn epoch {epoch + 1}/{settings.cnn_epochs}: loss {loss:.4f}")
     return base.eval()
 
@@ -141,8 +176,14 @@ def gate_negatives(letters: Drawings) -> Drawings:
     return letters.subset(np.isin(letters.characters(), list(NOT_DIGIT_TRAINING)))
 
 
-def train_gate(mnist_images: np.ndarray, drawn: Drawings, letters: Drawings, settings: DrawnSettings = DrawnSettings(),
-               log=print, styled_images: np.ndarray | None = None) -> Gate:
+def train_gate(
+    mnist_images: np.ndarray,
+    drawn: Drawings,
+    letters: Drawings,
+    settings: DrawnSettings = DrawnSettings(),
+    log=print,
+    styled_images: np.ndarray | None = None,
+) -> Gate:
     """The gate, trained on digits (MNIST and drawn) against letters, shapes and doodles, about half each."""
     torch.manual_seed(settings.seed)
     torch.set_num_threads(settings.threads)
@@ -157,28 +198,42 @@ def train_gate(mnist_images: np.ndarray, drawn: Drawings, letters: Drawings, set
         letter_images = drawings.images(negatives, rng, copies=settings.gate_letter_copies, strength=1.3)
         shapes = not_digits.images(settings.gate_shapes, rng)
         for group in optimizer.param_groups:
-            group["lr"] = settings.gate_learning_rate * 0.5 ** epoch
-        parts = [(mnist, np.zeros(len(mnist)), True), (drawn_images, np.zeros(len(drawn_images)), False),
-                 (letter_images, np.ones(len(letter_images)), False), (shapes, np.ones(len(shapes)), False)]
+            group["lr"] = settings.gate_learning_rate * 0.5**epoch
+        parts = [
+            (mnist, np.zeros(len(mnist)), True),
+            (drawn_images, np.zeros(len(drawn_images)), False),
+            (letter_images, np.ones(len(letter_images)), False),
+            (shapes, np.ones(len(shapes)), False),
+        ]
         loss = _epoch(gate, optimizer, parts, settings, rng, generator)
-        log(f"  gate epoch {epoch + 1}/{settings.gate_epochs}: loss {loss:.4f} "
-            f"({len(mnist) + len(drawn_images)} digits, {len(letter_images) + len(shapes)} not)")
+        log(
+            f"  gate epoch {epoch + 1}/{settings.gate_epochs}: loss {loss:.4f} "
+            f"({len(mnist) + len(drawn_images)} digits, {len(letter_images) + len(shapes)} not)"
+        )
     return gate.eval()
 
 
 @torch.no_grad()
 def probabilities(model: nn.Module, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     model.eval()
-    return np.concatenate([torch.softmax(model(torch.from_numpy(to_model_input(images[i:i + batch_size]))), 1).numpy()
-                           for i in range(0, len(images), batch_size)])
+    return np.concatenate(
+        [
+            torch.softmax(model(torch.from_numpy(to_model_input(images[i : i + batch_size]))), 1).numpy()
+            for i in range(0, len(images), batch_size)
+        ]
+    )
 
 
 def gate_to_onnx_bytes(gate: Gate, metadata: dict[str, str]) -> bytes:
     """The gate as the kiosk loads it: image (N,1,28,28) -> not_digit (N,2) [a number, not a number]."""
     from trainer.export import softmax_onnx_bytes
 
-    return softmax_onnx_bytes(gate, contract.GATE_OUTPUT_NAME, metadata,
-                              "The digit kiosk's gate: image (N,1,28,28) in [0,1] -> (N,2) [a number, not a number]")
+    return softmax_onnx_bytes(
+        gate,
+        contract.GATE_OUTPUT_NAME,
+        metadata,
+        "The digit kiosk's gate: image (N,1,28,28) in [0,1] -> (N,2) [a number, not a number]",
+    )
 
 
 def check_gate_parity(gate: Gate, onnx_bytes: bytes, batch: np.ndarray) -> float:

@@ -3,6 +3,7 @@
 Needs onnxruntime and scikit-learn (the [evaluate] extra), never torch, so a deployed ONNX file can be checked
 anywhere. The kiosk's own retraining gate scores with numpy alone (kiosk.retraining.scoring); a test holds both alike.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,13 +41,19 @@ class Metrics:
 
 def predict_all(predict: Predictor, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """Class answers (N,) for uint8 images (N, 28, 28), in batches to bound memory."""
-    answers = [predict(to_model_input(images[i : i + batch_size])).argmax(axis=1) for i in range(0, len(images), batch_size)]
+    answers = [
+        predict(to_model_input(images[i : i + batch_size])).argmax(axis=1) for i in range(0, len(images), batch_size)
+    ]
     return np.concatenate(answers) if answers else np.zeros(0, np.int64)
 
 
 def score(labels: np.ndarray, answers: np.ndarray) -> Metrics:
     """Metrics from true labels (N,) and the model's answers (N,), by scikit-learn; a digit never shown scores NaN."""
-    from sklearn.metrics import accuracy_score, confusion_matrix, recall_score  # the [evaluate] extra: only when scoring
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        recall_score,
+    )  # the [evaluate] extra: only when scoring
 
     labels, answers = np.asarray(labels, np.int64), np.asarray(answers, np.int64)
     if not len(labels):
@@ -54,8 +61,12 @@ def score(labels: np.ndarray, answers: np.ndarray) -> Metrics:
     digits = np.arange(NUM_CLASSES)
     confusion = confusion_matrix(labels, answers, labels=digits)  # (10, 10) rows: true digit, columns: answer
     per_class = recall_score(labels, answers, labels=digits, average=None, zero_division=np.nan)  # right / shown
-    return Metrics(float(accuracy_score(labels, answers)), tuple(per_class.tolist()), tuple(map(tuple, confusion.tolist())),
-                   len(labels))
+    return Metrics(
+        float(accuracy_score(labels, answers)),
+        tuple(per_class.tolist()),
+        tuple(map(tuple, confusion.tolist())),
+        len(labels),
+    )
 
 
 def drawn_images(drawn: DrawnDigits) -> np.ndarray:
@@ -98,8 +109,10 @@ def onnx_predictor(path: Path) -> tuple[Predictor, dict[str, str]]:
     return predict, metadata
 
 
-DRAWN_SKIPPED = (f"Drawn digits: not scored, no drawn-digits folder here; add one with --drawn-dir DIR or "
-                 f"${drawn_digits.DRAWN_DIGITS_ENV} (a folder with strokes.npz)")
+DRAWN_SKIPPED = (
+    f"Drawn digits: not scored, no drawn-digits folder here; add one with --drawn-dir DIR or "
+    f"${drawn_digits.DRAWN_DIGITS_ENV} (a folder with strokes.npz)"
+)
 
 
 def load_drawn(drawn_dir: str | None, required: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
@@ -115,7 +128,11 @@ def load_drawn(drawn_dir: str | None, required: bool = True) -> tuple[np.ndarray
 
 
 def evaluate_files(
-    model_paths: list[Path], data_dir: str | None, drawn_dir: str | None, drawn_required: bool = True, brief: bool = False
+    model_paths: list[Path],
+    data_dir: str | None,
+    drawn_dir: str | None,
+    drawn_required: bool = True,
+    brief: bool = False,
 ) -> str:
     """The evaluate command's report: full (metrics, per digit, confusion) or one line per file."""
     missing = [str(p) for p in model_paths if not p.is_file()]
@@ -123,7 +140,7 @@ def evaluate_files(
         raise DataError(f"not found: {', '.join(missing)}")
     models = [(path, *onnx_predictor(path)) for path in model_paths]  # fail fast on a bad file
     test_images, test_labels = mnist.load_test_set(data_dir)  # never the training files: they may not be here
-    # No folder named and none beside a checkout (an installed wheel): MNIST alone, and a line on how to add the drawings.
+    # No folder named and none beside a checkout (an installed wheel): MNIST alone, and how to add the drawings.
     drawn_missing = drawn_required and not drawn_digits.given(drawn_dir) and not drawn_digits.available()
     drawn = load_drawn(drawn_dir, drawn_required) if drawn_required and not drawn_missing else None
     reports = []
@@ -134,7 +151,10 @@ def evaluate_files(
             drawn_text = f"{100 * drawn_metrics.accuracy:6.2f}%" if drawn_metrics else "   n/a"
             reports.append(f"{path.name:<26} MNIST test {100 * mnist_metrics.accuracy:6.2f}%   drawn {drawn_text}")
             continue
-        parts = [f"{path}: {metadata.get(contract.META_MODEL_KIND, '?')} model, settings {metadata.get(contract.META_SETTINGS, '?')}"]
+        parts = [
+            f"{path}: {metadata.get(contract.META_MODEL_KIND, '?')} model, "
+            f"settings {metadata.get(contract.META_SETTINGS, '?')}"
+        ]
         parts.append(format_metrics("MNIST test", mnist_metrics))
         if drawn_metrics:
             parts.append(format_metrics("Drawn digits (dev, kiosk preprocessing)", drawn_metrics))

@@ -1,4 +1,5 @@
 """Export a trained model to the ONNX file the kiosk loads: softmax head, metadata, checks, atomic write."""
+
 from __future__ import annotations
 
 import datetime
@@ -65,8 +66,12 @@ def _number(value: float | None) -> str:
 
 def to_onnx_bytes(model: nn.Module, metadata: dict[str, str]) -> bytes:
     """Serialise model (with softmax) to one self-contained ONNX file carrying metadata; checked."""
-    return softmax_onnx_bytes(model, contract.OUTPUT_NAME, metadata,
-                              "Handwritten digit model for the digit kiosk: image (N,1,28,28) in [0,1] -> probabilities (N,10)")
+    return softmax_onnx_bytes(
+        model,
+        contract.OUTPUT_NAME,
+        metadata,
+        "Handwritten digit model for the digit kiosk: image (N,1,28,28) in [0,1] -> probabilities (N,10)",
+    )
 
 
 def softmax_onnx_bytes(model: nn.Module, output_name: str, metadata: dict[str, str], doc: str) -> bytes:
@@ -112,7 +117,9 @@ def check_parity(model: nn.Module, onnx_bytes: bytes, images: np.ndarray) -> flo
         raise ExportError(f"onnxruntime output shape {actual.shape} != torch {expected.shape}")
     difference = float(np.abs(actual - expected).max())
     if not difference <= PARITY_TOLERANCE:
-        raise ExportError(f"onnxruntime and torch disagree by {difference:.2e} (> {PARITY_TOLERANCE:.0e}); not published")
+        raise ExportError(
+            f"onnxruntime and torch disagree by {difference:.2e} (> {PARITY_TOLERANCE:.0e}); not published"
+        )
     return difference
 
 
@@ -152,7 +159,11 @@ def decode_metadata(metadata: dict[str, str]) -> dict:
     for key, value in metadata.items():
         if key in contract.JSON_METADATA or key in ("best_epoch", "epochs_run", "interrupted"):
             decoded[key] = json.loads(value)
-        elif key in (contract.META_MNIST_TEST_ACCURACY, contract.META_DRAWN_DEV_ACCURACY, contract.META_TRAINING_SECONDS):
+        elif key in (
+            contract.META_MNIST_TEST_ACCURACY,
+            contract.META_DRAWN_DEV_ACCURACY,
+            contract.META_TRAINING_SECONDS,
+        ):
             decoded[key] = float(value) if value else None
         else:
             decoded[key] = value
@@ -166,7 +177,9 @@ def read_manifest(manifest_path: Path) -> dict:
     try:
         return json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError as error:
-        raise ExportError(f"{manifest_path} is not valid JSON ({error}); fix or delete it, then export again") from error
+        raise ExportError(
+            f"{manifest_path} is not valid JSON ({error}); fix or delete it, then export again"
+        ) from error
 
 
 def update_manifest(manifest_path: Path, file_name: str, entry: dict) -> None:

@@ -4,6 +4,7 @@ The exporter folds each batch norm into the convolution before it, so a CNN come
 convolutions and no batch norm; the weights are read in graph order (Conv and Gemm nodes), which
 does not depend on the names the exporter chose.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,15 +31,23 @@ def load_onnx_model(path: str | Path) -> tuple[nn.Module, TrainSettings, dict[st
     metadata = {p.key: p.value for p in proto.metadata_props}
     settings = TrainSettings.from_dict(json.loads(metadata[contract.META_SETTINGS]))
     weights = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
-    convs = [(weights[n.input[1]], weights[n.input[2]] if len(n.input) > 2 else None) for n in proto.graph.node if n.op_type == "Conv"]
+    convs = [
+        (weights[n.input[1]], weights[n.input[2]] if len(n.input) > 2 else None)
+        for n in proto.graph.node
+        if n.op_type == "Conv"
+    ]
     gemms = [(_gemm_weight(n, weights), weights[n.input[2]]) for n in proto.graph.node if n.op_type == "Gemm"]
     if settings.model == "mlp":
         model = MLP(gemms[0][0].shape[0], settings.dropout_rate)
     else:
         model = _folded_cnn(settings.dropout_rate)
-    layers = [m for m in model.modules() if isinstance(m, nn.Conv2d)] + [m for m in model.modules() if isinstance(m, nn.Linear)]
+    layers = [m for m in model.modules() if isinstance(m, nn.Conv2d)] + [
+        m for m in model.modules() if isinstance(m, nn.Linear)
+    ]
     if len(layers) != len(convs) + len(gemms):
-        raise ExportError(f"{path}: {len(convs)} convolutions and {len(gemms)} dense layers do not fit a {settings.model}")
+        raise ExportError(
+            f"{path}: {len(convs)} convolutions and {len(gemms)} dense layers do not fit a {settings.model}"
+        )
     with torch.no_grad():
         for layer, (weight, bias) in zip(layers, convs + gemms):
             if tuple(layer.weight.shape) != weight.shape:

@@ -5,6 +5,7 @@ come from OpenCV's stroke fonts with a hand's jitter, so the model meets many mo
 writers of the drawn letters. No circles, ovals or single lines: a circle is a fine 0 and a line a 1.
 (The makers left out of SHAPES stay for tests and measuring.)
 """
+
 from __future__ import annotations
 
 import cv2
@@ -17,8 +18,9 @@ from trainer.drawings import NOT_DIGIT_TRAINING, jittered, on_canvas
 
 def _polyline(points, steps: int = 12) -> np.ndarray:
     points = np.asarray(points, np.float64)
-    return np.concatenate([np.linspace(points[i], points[i + 1], steps, endpoint=False) for i in range(len(points) - 1)]
-                          + [points[-1:]])
+    return np.concatenate(
+        [np.linspace(points[i], points[i + 1], steps, endpoint=False) for i in range(len(points) - 1)] + [points[-1:]]
+    )
 
 
 def _circle(cx, cy, r, start=0.0, end=2 * np.pi, n=40) -> np.ndarray:
@@ -63,7 +65,9 @@ def star(rng):
 
 def heart(rng):
     t = np.linspace(0, 2 * np.pi, 60)
-    return [np.stack([16 * np.sin(t) ** 3, -(13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t))], 1)]
+    return [
+        np.stack([16 * np.sin(t) ** 3, -(13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t))], 1)
+    ]
 
 
 def face(rng):
@@ -81,8 +85,12 @@ def plus(rng):
 
 
 def hash_sign(rng):
-    return [_polyline([(0.3, 0), (0.25, 1)]), _polyline([(0.75, 0), (0.7, 1)]),
-            _polyline([(0, 0.33), (1, 0.33)]), _polyline([(0, 0.67), (1, 0.67)])]
+    return [
+        _polyline([(0.3, 0), (0.25, 1)]),
+        _polyline([(0.75, 0), (0.7, 1)]),
+        _polyline([(0, 0.33), (1, 0.33)]),
+        _polyline([(0, 0.67), (1, 0.67)]),
+    ]
 
 
 def wave(rng):
@@ -95,7 +103,9 @@ def house(rng):
 
 
 def sun(rng):
-    rays = [_polyline([(np.cos(a) * 0.6, np.sin(a) * 0.6), (np.cos(a), np.sin(a))], 4) for a in np.arange(8) * np.pi / 4]
+    rays = [
+        _polyline([(np.cos(a) * 0.6, np.sin(a) * 0.6), (np.cos(a), np.sin(a))], 4) for a in np.arange(8) * np.pi / 4
+    ]
     return [_circle(0, 0, 0.45)] + rays
 
 
@@ -107,8 +117,12 @@ def flower(rng):
 # Left out: zig-zags, waves and spirals (a 2, a ~ and a 6 are near), a plus and a triangle (a 4 is near), and
 # faces, suns and flowers: a big ring with a little inside taught the gate to doubt round 0s (cross-validated).
 SHAPES = (scribble, square, star, heart, cross, hash_sign, house)
-FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_COMPLEX,  # single-line fonts: a pen, not a brush
-         cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_PLAIN)
+FONTS = (
+    cv2.FONT_HERSHEY_SIMPLEX,
+    cv2.FONT_HERSHEY_COMPLEX,  # single-line fonts: a pen, not a brush
+    cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+    cv2.FONT_HERSHEY_PLAIN,
+)
 
 
 def _unit(strokes: list[np.ndarray]) -> list[np.ndarray]:

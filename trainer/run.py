@@ -1,4 +1,5 @@
 """The train and evaluate commands as functions: data -> model -> fit -> measure -> export."""
+
 from __future__ import annotations
 
 import copy
@@ -60,7 +61,9 @@ def train_and_export(
     name = name or settings.model
     bad_snapshots = [e for e in snapshot_epochs if not 1 <= e < settings.max_epochs]
     if bad_snapshots:
-        raise TrainerError(f"snapshot epochs {bad_snapshots} must lie between 1 and max_epochs - 1 ({settings.max_epochs - 1})")
+        raise TrainerError(
+            f"snapshot epochs {bad_snapshots} must lie between 1 and max_epochs - 1 ({settings.max_epochs - 1})"
+        )
     data = mnist.load(data_dir)
     drawn = load_drawn(drawn_dir, drawn_required)
     seed_everything(settings)
@@ -74,9 +77,11 @@ def train_and_export(
         export_onnx(trained, out_dir / f"{file_stem}.onnx", metadata, check_images, command)
         log.info(
             "exported %s: MNIST test %.2f%%, drawn %s, best epoch %d of %d",
-            out_dir / f"{file_stem}.onnx", 100 * metrics["mnist_test_accuracy"],
+            out_dir / f"{file_stem}.onnx",
+            100 * metrics["mnist_test_accuracy"],
             f"{100 * metrics['drawn_dev_accuracy']:.2f}%" if "drawn_dev_accuracy" in metrics else "n/a",
-            history.best_epoch, len(history.epochs),
+            history.best_epoch,
+            len(history.epochs),
         )
 
     def on_epoch_end(report: EpochReport, current: nn.Module, history: History) -> None:
@@ -85,7 +90,9 @@ def train_and_export(
             snapshot = copy.deepcopy(current)
             snapshot.load_state_dict(history.best_state)
             truncated = History(list(history.epochs), history.best_epoch)
-            publish(snapshot, dataclasses.replace(settings, max_epochs=report.epoch), truncated, f"{name}-e{report.epoch}")
+            publish(
+                snapshot, dataclasses.replace(settings, max_epochs=report.epoch), truncated, f"{name}-e{report.epoch}"
+            )
 
     history = fit(model, split(data, settings), settings, on_epoch_end)
     if not history.epochs:

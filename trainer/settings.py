@@ -1,4 +1,5 @@
 """TrainSettings: every knob of a training run, its default, and why; validated on creation."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,7 +44,10 @@ class TrainSettings:
             "lr_decay": (0.0 < self.lr_decay <= 1.0, "in (0, 1]"),
             "hidden_units": (1 <= self.hidden_units <= 16_384, "between 1 and 16384"),
             "augment": (self.augment in AUGMENTATIONS, f"one of {AUGMENTATIONS}"),
-            "val_size": (self.val_size == 0 or 10 <= self.val_size <= 30_000, "0, or 10 to 30000 (a stratified split needs one per digit)"),
+            "val_size": (
+                self.val_size == 0 or 10 <= self.val_size <= 30_000,
+                "0, or 10 to 30000 (a stratified split needs one per digit)",
+            ),
             "threads": (1 <= self.threads <= 256, "between 1 and 256"),
             "limit_batches": (self.limit_batches is None or self.limit_batches >= 1, "at least 1, or None"),
         }

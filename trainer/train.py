@@ -1,4 +1,5 @@
 """The training loop: epochs of Adam on cross-entropy, validation after each, the best epoch kept."""
+
 from __future__ import annotations
 
 import copy
@@ -141,7 +142,13 @@ def fit(
             epoch_started = time.perf_counter()
             learning_rate = optimizer.param_groups[0]["lr"]
             loss, train_acc = train_one_epoch(
-                model, optimizer, data, settings, generator, f"{settings.model} epoch {epoch}/{settings.max_epochs}", average
+                model,
+                optimizer,
+                data,
+                settings,
+                generator,
+                f"{settings.model} epoch {epoch}/{settings.max_epochs}",
+                average,
             )
             scheduler.step()
             # validate, keep the best
@@ -151,11 +158,18 @@ def fit(
             history.epochs.append(report)
             score = val_acc if not np.isnan(val_acc) else train_acc
             if score > best_score:  # ties keep the earlier, cheaper epoch
-                best_state = copy.deepcopy(average.module.state_dict())  # copy first: a Ctrl-C keeps epoch and state in step
+                best_state = copy.deepcopy(
+                    average.module.state_dict()
+                )  # copy first: a Ctrl-C keeps epoch and state in step
                 best_score, history.best_epoch, history.best_state = score, epoch, best_state
             log.info(
                 "epoch %d: loss %.4f, train acc %.4f, val acc %.4f, lr %.2g, %.0fs",
-                epoch, loss, train_acc, val_acc, learning_rate, report.seconds,
+                epoch,
+                loss,
+                train_acc,
+                val_acc,
+                learning_rate,
+                report.seconds,
             )
             if on_epoch_end:
                 on_epoch_end(report, average.module, history)

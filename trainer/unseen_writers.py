@@ -6,6 +6,7 @@ the canvas, then `recognize_all` with the kiosk's own configuration (models, gat
 
     digit-kiosk-trainer unseen-writers [--model-dir DIR] [--drawn-dir DIR] [--letters-dir DIR]
 """
+
 from __future__ import annotations
 
 import json
@@ -85,28 +86,45 @@ def report(model_dir: Path | None, drawn_dir: Path | None, letters_dir: Path | N
     recognizers = load_recognizers(config)
     d = kiosk_answers(recognizers, digits, seed=0)
     right, unsure, wrong = _rates(d.labels, d.given)
-    print(f"{len(digits)} digits by {len(set(digits.writers))} writers the shipped models never trained on "
-          f"(sites {', '.join(sorted(set(d.sites)))}; {len(seen)} writers left out)")
+    print(
+        f"{len(digits)} digits by {len(set(digits.writers))} writers the shipped models never trained on "
+        f"(sites {', '.join(sorted(set(d.sites)))}; {len(seen)} writers left out)"
+    )
     print(f"the kiosk's answer: right {100 * right:.2f}%, not sure {100 * unsure:.2f}%, wrong {100 * wrong:.2f}%")
-    result = {"digits": len(digits), "writers": len(set(digits.writers)), "right": right, "not_sure": unsure,
-              "wrong": wrong, "sites": {}, "per_digit": {}}
+    result = {
+        "digits": len(digits),
+        "writers": len(set(digits.writers)),
+        "right": right,
+        "not_sure": unsure,
+        "wrong": wrong,
+        "sites": {},
+        "per_digit": {},
+    }
     for site in sorted(set(d.sites)):
         mine = d.sites == site
         rates = _rates(d.labels[mine], d.given[mine])
         result["sites"][site] = dict(zip(("right", "not_sure", "wrong"), rates), digits=int(mine.sum()))
-        print(f"  site {site}: {mine.sum()} digits, right {100 * rates[0]:.2f}%, not sure {100 * rates[1]:.2f}%, "
-              f"wrong {100 * rates[2]:.2f}%")
+        print(
+            f"  site {site}: {mine.sum()} digits, right {100 * rates[0]:.2f}%, not sure {100 * rates[1]:.2f}%, "
+            f"wrong {100 * rates[2]:.2f}%"
+        )
     for digit in range(10):
         mine = d.labels == digit
         if mine.any():
             wrong_as = d.given[mine & (d.given >= 0) & (d.given != digit)]
-            result["per_digit"][digit] = dict(zip(("right", "not_sure", "wrong"), _rates(d.labels[mine], d.given[mine])))
+            result["per_digit"][digit] = dict(
+                zip(("right", "not_sure", "wrong"), _rates(d.labels[mine], d.given[mine]))
+            )
             read_as = ", ".join(f"{a}: {n}" for a, n in zip(*np.unique(wrong_as, return_counts=True)))
-            print(f"  digit {digit}: {mine.sum()}, right {100 * (d.given[mine] == digit).mean():.1f}%"
-                  + (f", read as {read_as}" if read_as else ""))
+            print(
+                f"  digit {digit}: {mine.sum()}, right {100 * (d.given[mine] == digit).mean():.1f}%"
+                + (f", read as {read_as}" if read_as else "")
+            )
     measured = np.isin(letters.characters(), list(drawings.NOT_DIGIT_LIKE))
     if measured.any():
         answered = kiosk_answers(recognizers, letters.subset(measured), seed=1).given >= 0
         result["letters"], result["letters_answered"] = int(measured.sum()), float(answered.mean())
-        print(f"letters that look like no digit answered with a digit: {100 * answered.mean():.1f}% of {measured.sum()}")
+        print(
+            f"letters that look like no digit answered with a digit: {100 * answered.mean():.1f}% of {measured.sum()}"
+        )
     return result

@@ -1,11 +1,11 @@
 """Render every spoken phrase in every language to an OGG clip, plus voice_cache/manifest.json.
 
-The engines (trainer/voice_render.py), best first: gTTS (natural voices, needs the internet: only with --engine auto or gtts),
-then SVOX Pico (py-nanotts: natural enough, offline), espeak-ng, pyttsx3. Each clip is trimmed to a
-fixed head and tail and set to one loudness (ITU-R BS.1770, kiosk/voice/loudness.py, as live speech
-is), encoded as OGG Vorbis (which pygame.mixer plays on a Raspberry Pi), decoded again and checked for
-a plausible length and loudness before it is kept. The manifest records each clip's engine, voice and
-settings. Re-running renders only what is missing, changed, corrupt or made by a lesser engine or other
+The engines (trainer/voice_render.py), best first: gTTS (natural voices, needs the internet: only with
+--engine auto or gtts), then SVOX Pico (py-nanotts: natural enough, offline), espeak-ng, pyttsx3. Each
+clip is trimmed to a fixed head and tail and set to one loudness (ITU-R BS.1770, kiosk/voice/loudness.py,
+as live speech is), encoded as OGG Vorbis (which pygame.mixer plays on a Raspberry Pi), decoded again and
+checked for a plausible length and loudness before it is kept. The manifest records each clip's engine,
+voice and settings. Re-running renders only what is missing, changed, corrupt or made by a lesser engine or other
 settings than this run's; a clip whose new render fails is kept. Every file is written atomically.
 
 Usage: digit-kiosk-trainer build-voice-cache [--engine auto|gtts|offline|pico|espeak-ng|pyttsx3]

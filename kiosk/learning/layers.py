@@ -5,6 +5,7 @@ one matrix product over nine shifted copies of its input, which numpy's BLAS doe
 torch's shapes and meaning (Linear (out, in), Conv2d (out, in, k, k)), so they go to and from torch
 and ONNX without reordering. Everything is float32.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -77,7 +78,9 @@ class Conv2d(Layer):
     @classmethod
     def random(cls, in_channels: int, out_channels: int, kernel: int, rng: np.random.Generator) -> "Conv2d":
         bound = 1.0 / np.sqrt(in_channels * kernel * kernel)
-        return cls(_uniform(rng, bound, (out_channels, in_channels, kernel, kernel)), _uniform(rng, bound, (out_channels,)))
+        return cls(
+            _uniform(rng, bound, (out_channels, in_channels, kernel, kernel)), _uniform(rng, bound, (out_channels,))
+        )
 
     def _matrix(self) -> np.ndarray:
         # (out, in, kh, kw) -> (kh * kw * in, out), in the order the shifted copies are stacked
@@ -87,7 +90,7 @@ class Conv2d(Layer):
         n, h, w, c = x.shape
         k, pad = self.kernel, self.kernel // 2
         padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-        columns = np.concatenate([padded[:, i:i + h, j:j + w, :] for i in range(k) for j in range(k)], axis=3)
+        columns = np.concatenate([padded[:, i : i + h, j : j + w, :] for i in range(k) for j in range(k)], axis=3)
         self._columns, self._shape = columns.reshape(n * h * w, k * k * c), x.shape
         out = self._columns @ self._matrix() + self.bias.value
         return out.reshape(n, h, w, self.out_channels)
@@ -104,8 +107,8 @@ class Conv2d(Layer):
         padded = np.zeros((n, h + 2 * pad, w + 2 * pad, c), dtype=DTYPE)
         for index in range(k * k):  # each shifted copy sends its gradient back where it came from
             i, j = divmod(index, k)
-            padded[:, i:i + h, j:j + w, :] += columns[:, :, :, index, :]
-        return padded[:, pad:pad + h, pad:pad + w, :]
+            padded[:, i : i + h, j : j + w, :] += columns[:, :, :, index, :]
+        return padded[:, pad : pad + h, pad : pad + w, :]
 
 
 class ReLU(Layer):
@@ -123,7 +126,9 @@ class MaxPool2(Layer):
     def forward(self, x, training, rng):
         n, h, w, c = x.shape
         h2, w2 = h // 2, w // 2
-        windows = x[:, :2 * h2, :2 * w2, :].reshape(n, h2, 2, w2, 2, c).transpose(0, 1, 3, 5, 2, 4).reshape(n, h2, w2, c, 4)
+        windows = (
+            x[:, : 2 * h2, : 2 * w2, :].reshape(n, h2, 2, w2, 2, c).transpose(0, 1, 3, 5, 2, 4).reshape(n, h2, w2, c, 4)
+        )
         self._where, self._shape = windows.argmax(axis=4)[..., None], x.shape
         return np.take_along_axis(windows, self._where, axis=4)[..., 0]
 
@@ -133,7 +138,9 @@ class MaxPool2(Layer):
         windows = np.zeros((n, h2, w2, c, 4), dtype=DTYPE)
         np.put_along_axis(windows, self._where, grad[..., None], axis=4)
         out = np.zeros(self._shape, dtype=DTYPE)
-        out[:, :2 * h2, :2 * w2, :] = windows.reshape(n, h2, w2, c, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(n, 2 * h2, 2 * w2, c)
+        out[:, : 2 * h2, : 2 * w2, :] = (
+            windows.reshape(n, h2, w2, c, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(n, 2 * h2, 2 * w2, c)
+        )
         return out
 
 

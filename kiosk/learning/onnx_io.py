@@ -7,6 +7,7 @@ rate the file's training settings name. Writing either puts new weights into the
 (retraining: everything but the numbers stays as the trainer made it) or builds a fresh graph
 (live training). `onnx` is imported here only, and only when called.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,8 +72,12 @@ def _layers(nodes: list, weights: dict[str, np.ndarray], dropout: float, name: s
         elif op == "Relu":
             layers.append(ReLU())
         elif op == "MaxPool":
-            if (attributes.get("kernel_shape") != [2, 2] or attributes.get("strides") != [2, 2]
-                    or any(attributes.get("pads", [0])) or attributes.get("ceil_mode", 0)):
+            if (
+                attributes.get("kernel_shape") != [2, 2]
+                or attributes.get("strides") != [2, 2]
+                or any(attributes.get("pads", [0]))
+                or attributes.get("ceil_mode", 0)
+            ):
                 raise ModelLoadError(f"{name}: a pooling with {attributes} is not one the engine can train")
             layers.append(MaxPool2())
         elif op == "Flatten":
@@ -130,7 +135,9 @@ def _with_new_weights(network: Network, template):
         for position, value in ((1, weight), (2, layer.bias.value)):
             old = initializers[node.input[position]]
             if tuple(old.dims) != value.shape:
-                raise LearningError(f"{node.op_type} weight {old.name}: shape {value.shape}, the graph has {tuple(old.dims)}")
+                raise LearningError(
+                    f"{node.op_type} weight {old.name}: shape {value.shape}, the graph has {tuple(old.dims)}"
+                )
             old.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(value, dtype=np.float32), old.name))
     return proto
 
@@ -154,11 +161,19 @@ def _fresh_graph(network: Network):
     for index, layer in enumerate(network.layers):
         if isinstance(layer, Conv2d):
             k = layer.kernel
-            add("Conv", [weight(f"conv{index}.weight", layer.weight.value), weight(f"conv{index}.bias", layer.bias.value)],
-                kernel_shape=[k, k], pads=[k // 2] * 4, strides=[1, 1])
+            add(
+                "Conv",
+                [weight(f"conv{index}.weight", layer.weight.value), weight(f"conv{index}.bias", layer.bias.value)],
+                kernel_shape=[k, k],
+                pads=[k // 2] * 4,
+                strides=[1, 1],
+            )
         elif isinstance(layer, Linear):
-            add("Gemm", [weight(f"dense{index}.weight", layer.weight.value), weight(f"dense{index}.bias", layer.bias.value)],
-                transB=1)
+            add(
+                "Gemm",
+                [weight(f"dense{index}.weight", layer.weight.value), weight(f"dense{index}.bias", layer.bias.value)],
+                transB=1,
+            )
         elif isinstance(layer, ReLU):
             add("Relu", [])
         elif isinstance(layer, MaxPool2):
@@ -168,18 +183,25 @@ def _fresh_graph(network: Network):
         # ChannelsLast and Dropout have no place in an ONNX graph: ONNX convolutions read (N, C, H, W)
     nodes.append(helper.make_node("Softmax", [current], [contract.OUTPUT_NAME], name="Softmax", axis=1))
     graph = helper.make_graph(
-        nodes, f"digit-kiosk-{network.kind}",
+        nodes,
+        f"digit-kiosk-{network.kind}",
         [helper.make_tensor_value_info(contract.INPUT_NAME, TensorProto.FLOAT, ["N", *contract.INPUT_SHAPE])],
         [helper.make_tensor_value_info(contract.OUTPUT_NAME, TensorProto.FLOAT, ["N", contract.NUM_CLASSES])],
         initializers,
     )
     # IR 8 with opset 17: what the shipped files use, readable by every onnxruntime the kiosk allows
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", contract.OPSET)], ir_version=8,
-                             producer_name="digit-kiosk learning engine")
+    return helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", contract.OPSET)],
+        ir_version=8,
+        producer_name="digit-kiosk learning engine",
+    )
 
 
 def check_parity(network: Network, onnx_bytes: bytes, images: np.ndarray, tolerance: float = PARITY_TOLERANCE) -> float:
-    """onnxruntime must answer like the engine on these images before anyone uses the file; returns the largest difference."""
+    """onnxruntime must answer like the engine on these images before anyone uses the file.
+
+    Returns the largest difference."""
     from kiosk.recognition.runtime import ort
 
     batch = 20  # a CNN's activations for 500 images at once would take several hundred MB on a Pi (20: ~15 MB)
@@ -187,13 +209,18 @@ def check_parity(network: Network, onnx_bytes: bytes, images: np.ndarray, tolera
         options = ort.SessionOptions()
         options.enable_cpu_mem_arena = False
         session = ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
-        theirs = np.concatenate([session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: images[i:i + batch].astype(np.float32)})[0]
-                                 for i in range(0, len(images), batch)])
+        theirs = np.concatenate(
+            [
+                session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: images[i : i + batch].astype(np.float32)})[0]
+                for i in range(0, len(images), batch)
+            ]
+        )
     except Exception as error:  # onnxruntime raises its own Fail/InvalidGraph types
         raise LearningError(f"onnxruntime cannot run the learned model ({error})") from error
     mine = network.probabilities(images, batch_size=batch)
     difference = float(np.abs(mine - theirs).max())
     if not difference <= tolerance:  # NaN fails too
-        raise LearningError(f"the learned model answers differently in onnxruntime (by {difference:.2e}); it was not used")
+        raise LearningError(
+            f"the learned model answers differently in onnxruntime (by {difference:.2e}); it was not used"
+        )
     return difference
-

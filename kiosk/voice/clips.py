@@ -4,6 +4,7 @@ A clip is used only if its manifest entry says the same text as the current cata
 phrase must not speak its old words) and its sha256 still matches (a corrupt file is skipped, and
 the live voice says the phrase instead).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,7 +39,9 @@ def read_manifest(folder: Path) -> dict:
 
 def _well_formed(entry) -> bool:
     """An entry the lookup can use: a dict whose id, lang, text, file and sha256 are strings (others are skipped)."""
-    return isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("id", "lang", "text", "file", "sha256"))
+    return isinstance(entry, dict) and all(
+        isinstance(entry.get(k), str) for k in ("id", "lang", "text", "file", "sha256")
+    )
 
 
 class VoiceClips:

@@ -5,6 +5,7 @@ Only the newest text matters: starting another one kills the one still rendering
 (installed but broken: Pico's library will not load, espeak-ng has no voice) hands the same text to the
 next one, and after a few failures in a row it is not asked again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,9 @@ FAILURES_TO_GIVE_UP = 3  # failures in a row before an engine is left out for th
 class LiveVoice:
     """Renders one text at a time to a WAV file in a temporary folder of its own."""
 
-    def __init__(self, command_factory: CommandFactory | None = None, timeout_s: float = 6.0, folder: Path | None = None):
+    def __init__(
+        self, command_factory: CommandFactory | None = None, timeout_s: float = 6.0, folder: Path | None = None
+    ):
         """command_factory: None for the engine chain (kiosk/voice/engines.py); folder: where renders go
         (emptied now: a crash may have left some); a fresh temp folder if None."""
         self.command_factory = command_factory or self._chain_command
@@ -54,7 +57,9 @@ class LiveVoice:
         return render_command(text_file, lang, out_wav, style, engines=usable)
 
     def start(self, text: str, lang: str, style: str = "calm") -> bool:
-        """Begin rendering text ("excited": a little higher and quicker); False if no engine is installed or it cannot start."""
+        """Begin rendering text ("excited": a little higher and quicker).
+
+        False if no engine is installed or it cannot start."""
         self._skip = set()
         return self._start(text, lang, style)
 
@@ -75,7 +80,11 @@ class LiveVoice:
             self.folder.mkdir(parents=True, exist_ok=True)  # a /tmp cleaner may have removed it
             text_file.write_text(speakable(text, lang, self.engine), encoding="utf-8")
             self.process = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
             )
         except OSError as error:
             log.warning("live speech could not start %s: %s", argv[0], error)
@@ -106,14 +115,19 @@ class LiveVoice:
         out = self._out
         if code == 0 and out is not None and out.exists() and out.stat().st_size > 44:  # more than a WAV header
             self.failures[self.engine] = 0
-            self._tidying = threading.Thread(target=self._tidy, args=(out, self.engine), name="live-voice-tidy", daemon=True)
+            self._tidying = threading.Thread(
+                target=self._tidy, args=(out, self.engine), name="live-voice-tidy", daemon=True
+            )
             self._tidying.start()
             return None
         log.warning("speech engine %s failed (exit code %s, no sound written)", self.engine, code)
         self.failures[self.engine] = self.failures.get(self.engine, 0) + 1
         if self.failures[self.engine] == FAILURES_TO_GIVE_UP:
-            log.error("speech engine %s failed %d times in a row; the next engine speaks from now on",
-                      self.engine, FAILURES_TO_GIVE_UP)
+            log.error(
+                "speech engine %s failed %d times in a row; the next engine speaks from now on",
+                self.engine,
+                FAILURES_TO_GIVE_UP,
+            )
         if self.engine in ENGINES and self._asked is not None:  # the chain: the same words, the next engine
             self._skip.add(self.engine)
             self._start(*self._asked)

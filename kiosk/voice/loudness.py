@@ -5,13 +5,17 @@ equally loud. numpy only (the kiosk has no scipy): the K-weighting filter is app
 domain, which gives the loudness pyloudnorm's BS.1770 filter ("DeMan") gives in the time domain
 (tests/kiosk/voice hold it to 0.05 LU).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 TARGET_LUFS = -16.0  # speech for a noisy hall: as loud as the loudest espeak-ng clips were, never clipped
 PEAK_DBFS = -1.0  # sample peaks stay at or below this after the gain
-HEAD_S, TAIL_S = 0.01, 0.12  # silence before the first sound (short: it is latency) and after the last: every clip alike
+HEAD_S, TAIL_S = (
+    0.01,
+    0.12,
+)  # silence before the first sound (short: it is latency) and after the last: every clip alike
 SILENCE = 0.01  # below 1% of the clip's peak (-40 dB) counts as silence at the ends
 BLOCK_S, STEP_S = 0.4, 0.1  # BS.1770 gating blocks: 400 ms, 75% overlap
 ABSOLUTE_GATE = -70.0
@@ -31,10 +35,13 @@ def k_weighting(rate: int, omega: np.ndarray) -> np.ndarray:
     k = np.tan(np.pi * 1681.974450955533 / rate)
     q = 0.7071752369554196
     vh = 10 ** (3.999843853973347 / 20)
-    vb = vh ** 0.4996667741545416
+    vb = vh**0.4996667741545416
     a0 = 1 + k / q + k * k
-    shelf = _biquad_response(((vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0),
-                             (1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0), omega)
+    shelf = _biquad_response(
+        ((vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0),
+        (1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0),
+        omega,
+    )
     # the high pass at 38 Hz
     k = np.tan(np.pi * 38.13547087602444 / rate)
     q = 0.5003270373238773
@@ -80,7 +87,9 @@ def limit_peaks(samples: np.ndarray, rate: int, peak_dbfs: float = PEAK_DBFS) ->
     needed = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12))
     radius = max(1, int(LIMITER_S * rate))
     # the least gain within radius of each sample, then averaged over half that: never above what any sample needs
-    lowest = np.lib.stride_tricks.sliding_window_view(np.pad(needed, radius, constant_values=1.0), 2 * radius + 1).min(axis=1)
+    lowest = np.lib.stride_tricks.sliding_window_view(np.pad(needed, radius, constant_values=1.0), 2 * radius + 1).min(
+        axis=1
+    )
     half = max(1, radius // 2)
     smooth = np.convolve(np.pad(lowest, half, mode="edge"), np.full(2 * half + 1, 1.0 / (2 * half + 1)), mode="valid")
     return samples * np.minimum(smooth, needed)
@@ -92,8 +101,10 @@ def trim(samples: np.ndarray, rate: int) -> np.ndarray:
     loud = np.flatnonzero(magnitude > SILENCE * magnitude.max()) if magnitude.size and magnitude.max() > 0 else []
     if len(loud) == 0:
         return samples[:0]
-    sound = samples[loud[0]: loud[-1] + 1]
-    return np.concatenate([np.zeros(int(HEAD_S * rate), samples.dtype), sound, np.zeros(int(TAIL_S * rate), samples.dtype)])
+    sound = samples[loud[0] : loud[-1] + 1]
+    return np.concatenate(
+        [np.zeros(int(HEAD_S * rate), samples.dtype), sound, np.zeros(int(TAIL_S * rate), samples.dtype)]
+    )
 
 
 def tidy(samples: np.ndarray, rate: int, target_lufs: float = TARGET_LUFS, peak_dbfs: float = PEAK_DBFS) -> np.ndarray:
@@ -138,7 +149,9 @@ def write_wav(path, samples: np.ndarray, rate: int) -> None:
 
 
 def tidy_wav_file(path, out=None) -> None:
-    """Live speech the same as the cached clips: the WAV file trimmed and set to the one loudness (to out, or in place)."""
+    """Live speech the same as the cached clips: the WAV file trimmed and set to the one loudness.
+
+    Written to out, or in place."""
     samples, rate = read_wav(path)
     if rate <= 0 or samples.size == 0:
         raise ValueError(f"{path}: no sound in it (rate {rate}, {samples.size} samples)")

@@ -2,6 +2,7 @@
 
 Usage: python -m kiosk.voice.pyttsx3_render LANG TEXT_FILE OUT_WAV   (exit 0 only if OUT_WAV has sound in it)
 """
+
 from __future__ import annotations
 
 import sys
@@ -32,8 +33,9 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def wait_for_sound(path: Path, timeout_s: float = 5.0, settle_s: float = 0.15, clock=time.monotonic,
-                   sleep=time.sleep) -> bool:
+def wait_for_sound(
+    path: Path, timeout_s: float = 5.0, settle_s: float = 0.15, clock=time.monotonic, sleep=time.sleep
+) -> bool:
     """Whether path ends up holding sound: runAndWait can return before espeak has finished writing.
 
     Waits (bounded; the caller also kills this process on its own timeout) until the file is more than
@@ -62,9 +64,14 @@ def _voice_for(engine, lang: str):
     voices = engine.getProperty("voices")
     for wanted in (ESPEAK_VOICES.get(lang, lang).lower(), lang):
         for voice in voices:
-            languages = [l.decode("ascii", "ignore") if isinstance(l, bytes) else str(l) for l in (voice.languages or [])]
-            tags = [l.lstrip("\x05").lower() for l in languages] + [str(voice.id).lower()]
-            if any(tag == wanted or tag.endswith("/" + wanted) or (wanted == lang and tag.startswith(lang + "-")) for tag in tags):
+            languages = [
+                tag.decode("ascii", "ignore") if isinstance(tag, bytes) else str(tag) for tag in (voice.languages or [])
+            ]
+            tags = [tag.lstrip("\x05").lower() for tag in languages] + [str(voice.id).lower()]
+            if any(
+                tag == wanted or tag.endswith("/" + wanted) or (wanted == lang and tag.startswith(lang + "-"))
+                for tag in tags
+            ):
                 return voice.id
     return None
 

@@ -2,6 +2,7 @@
 
 say() returns where the sound comes from ("clip", "live" or "none"), which the event log records.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,9 @@ def speak(speaker: Speaker, phrases: Phrases, events, phrase_id: str, **values) 
     """Say a phrase in the current language (with its {values}) and log it, with where the sound came from."""
     lang = phrases.lang
     source = speaker.say(phrase_id, lang, **values) if values else speaker.say(phrase_id, lang)
-    events.write(type="speech", phrase=phrase_id, text=phrases.text(phrase_id, lang, **values), lang=lang, source=source)
+    events.write(
+        type="speech", phrase=phrase_id, text=phrases.text(phrase_id, lang, **values), lang=lang, source=source
+    )
     return source
 
 
@@ -79,7 +82,9 @@ class SilentSpeaker:
 class VoiceSpeaker:
     """Clip -> live -> silent, each level skipped when it is unavailable; the newest phrase pre-empts."""
 
-    def __init__(self, phrases: Phrases, audio: AudioOut, clips: VoiceClips | None, live: LiveVoice | None, muted: bool = False):
+    def __init__(
+        self, phrases: Phrases, audio: AudioOut, clips: VoiceClips | None, live: LiveVoice | None, muted: bool = False
+    ):
         self.phrases, self.audio, self.clips, self.live, self.muted = phrases, audio, clips, live, muted
         self._sounds: OrderedDict[tuple[str, str, str], object] = OrderedDict()
         self._next: tuple[str, str] | None = None  # (phrase_id, lang) to say when the current one ends

@@ -1,4 +1,5 @@
 """The trainer's commands, run as a user would: real MNIST, a few batches, a real ONNX file out."""
+
 import json
 import subprocess
 import sys
@@ -22,8 +23,23 @@ def run_trainer(*args, env_extra=None):
 def test_train_smoke_run_exports_a_verified_model_then_evaluate_reports_it(tmp_path, mnist_dir, drawn_dir):
     out = tmp_path / "models"
     result = run_trainer(
-        "train", "--model", "mlp", "--hidden-units", "32", "--max-epochs", "2", "--limit-batches", "5",
-        "--snapshot-epochs", "1", "--data-dir", str(mnist_dir), "--drawn-dir", str(drawn_dir), "--out", str(out),
+        "train",
+        "--model",
+        "mlp",
+        "--hidden-units",
+        "32",
+        "--max-epochs",
+        "2",
+        "--limit-batches",
+        "5",
+        "--snapshot-epochs",
+        "1",
+        "--data-dir",
+        str(mnist_dir),
+        "--drawn-dir",
+        str(drawn_dir),
+        "--out",
+        str(out),
     )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["MANIFEST.json", "mlp-e1.onnx", "mlp.onnx"]
@@ -75,8 +91,13 @@ def test_the_trainer_explains_itself():
     top = run_trainer("--help").stdout
     assert all(command in top for command in ("download", "train", "evaluate", "retrain"))
     train = run_trainer("train", "--help").stdout
-    for flag, default in (("--dropout", "0.3"), ("--learning-rate", "0.001"), ("--max-epochs", "12"), ("--model", "cnn"),
-                          ("--limit-batches", "None")):
+    for flag, default in (
+        ("--dropout", "0.3"),
+        ("--learning-rate", "0.001"),
+        ("--max-epochs", "12"),
+        ("--model", "cnn"),
+        ("--limit-batches", "None"),
+    ):
         assert flag in train and f"(default: {default})" in train, (flag, train)
     assert "passes over the training set" in train  # the dataclass's why-comment, not a copy of it
     retrain = run_trainer("retrain", "--help").stdout
@@ -86,9 +107,14 @@ def test_the_trainer_explains_itself():
 def test_training_without_torch_names_the_extra_that_brings_it(tmp_path):
     blocker = tmp_path / "sitecustomize.py"  # as a kiosk-only install: importing torch fails
     blocker.write_text("import sys\nsys.modules['torch'] = None\n")
-    done = subprocess.run([sys.executable, "-m", "trainer", "train", "--limit-batches", "1"], capture_output=True,
-                          text=True, cwd=PROJECT_ROOT, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{PROJECT_ROOT}", "HOME": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, "-m", "trainer", "train", "--limit-batches", "1"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{PROJECT_ROOT}", "HOME": str(tmp_path)},
+    )
     assert done.returncode == 2 and "[train]" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
@@ -97,8 +123,13 @@ def test_evaluate_needs_only_the_test_files(tmp_path, mnist_dir):
     test_only.mkdir()
     for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         (test_only / name).symlink_to(mnist_dir / name)
-    done = run_trainer("evaluate", "--brief", "--no-drawn", "--data-dir", str(test_only),
-                       str(PROJECT_ROOT / "exported_models" / "mlp.onnx"))
+    done = run_trainer(
+        "evaluate",
+        "--brief",
+        "--no-drawn",
+        "--data-dir",
+        str(test_only),
+        str(PROJECT_ROOT / "exported_models" / "mlp.onnx"),
+    )
     assert done.returncode == 0, done.stderr
     assert "mlp.onnx" in done.stdout and "MNIST test" in done.stdout
-

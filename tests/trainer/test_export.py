@@ -18,8 +18,12 @@ from trainer.train import EpochReport, History
 def trained():
     settings = TrainSettings(model="cnn", max_epochs=2)
     model = build_model(settings).eval()
-    history = History([EpochReport(1, 0.5, 0.8, 0.9, 0.002, 10.0), EpochReport(2, 0.3, 0.9, 0.95, 0.0016, 20.0)], best_epoch=2)
-    metadata = export.build_metadata(settings, history, {"mnist_test_accuracy": 0.99, "drawn_dev_accuracy": 0.9}, {"f": "abc"})
+    history = History(
+        [EpochReport(1, 0.5, 0.8, 0.9, 0.002, 10.0), EpochReport(2, 0.3, 0.9, 0.95, 0.0016, 20.0)], best_epoch=2
+    )
+    metadata = export.build_metadata(
+        settings, history, {"mnist_test_accuracy": 0.99, "drawn_dev_accuracy": 0.9}, {"f": "abc"}
+    )
     images = np.random.default_rng(0).random((64, 1, 28, 28), dtype=np.float32)
     return model, settings, metadata, images
 

@@ -1,5 +1,6 @@
 """The kiosk's numpy learning engine held to torch, step by step (an oracle test, as micrograd's):
 same initial weights, same batches, same dropout masks -> the same weights after N steps of Adam."""
+
 import numpy as np
 import pytest
 import torch
@@ -62,7 +63,9 @@ def _small_folded_cnn(dropout):
     return model
 
 
-@pytest.mark.parametrize("kind,dropout", [("mlp", 0.0), ("mlp", 0.5), ("cnn", 0.0), pytest.param("cnn", 0.3, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "kind,dropout", [("mlp", 0.0), ("mlp", 0.5), ("cnn", 0.0), pytest.param("cnn", 0.3, marks=pytest.mark.slow)]
+)
 def test_the_engine_learns_exactly_as_torch(kind, dropout):
     torch.manual_seed(0)
     mine, theirs, weighted, learned = paired(kind, dropout)
@@ -85,7 +88,10 @@ def test_the_engine_learns_exactly_as_torch(kind, dropout):
     # can move a weight by a hair: 99% of the weights agree to 1e-6, none by more than 1e-4 (0.4% of
     # the distance 8 steps can go; a wrong gradient or a wrong Adam is off by 1e-3 and more).
     for module, layer, start in zip(weighted, learned, starts):
-        for mine_now, theirs_now, before in ((layer.weight.value, module.weight, start[0]), (layer.bias.value, module.bias, start[1])):
+        for mine_now, theirs_now, before in (
+            (layer.weight.value, module.weight, start[0]),
+            (layer.bias.value, module.bias, start[1]),
+        ):
             difference = np.abs(mine_now - theirs_now.detach().numpy())
             assert np.abs(mine_now - before).max() > 0.1 * STEPS * LR, "the weights really moved"
             assert (difference < 1e-6).mean() > 0.99 and difference.max() < 1e-4
@@ -108,5 +114,6 @@ def test_the_engine_reads_the_shipped_weights_as_the_trainer_does(name):
     with torch.no_grad():
         expected = theirs(torch.from_numpy(images)).numpy()
     assert np.abs(mine.forward(images) - expected).max() < 1e-4
-    assert [layer.rate for layer in mine.layers if isinstance(layer, Dropout)] == \
-        [m.p for m in theirs.modules() if isinstance(m, nn.Dropout)]
+    assert [layer.rate for layer in mine.layers if isinstance(layer, Dropout)] == [
+        m.p for m in theirs.modules() if isinstance(m, nn.Dropout)
+    ]

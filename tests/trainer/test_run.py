@@ -1,4 +1,5 @@
 """train_and_export end to end on real MNIST, a few batches: snapshots, interruption, bad arguments."""
+
 import json
 
 import pytest
@@ -23,7 +24,9 @@ def test_interrupted_run_never_replaces_a_finished_model(tmp_path, mnist_dir, dr
         return real_fit(model, data, settings, stop)
 
     monkeypatch.setattr(run, "fit", fit_then_ctrl_c)
-    history = run.train_and_export({**SMALL, "max_epochs": 4}, tmp_path, "mlp", [1], str(mnist_dir), str(drawn_dir), None)
+    history = run.train_and_export(
+        {**SMALL, "max_epochs": 4}, tmp_path, "mlp", [1], str(mnist_dir), str(drawn_dir), None
+    )
     assert history.interrupted
     assert sorted(p.name for p in tmp_path.glob("*.onnx")) == ["mlp-e1.onnx", "mlp-interrupted.onnx"]
     entry = json.loads((tmp_path / "MANIFEST.json").read_text())["models"]["mlp-interrupted.onnx"]
@@ -46,7 +49,11 @@ def test_snapshot_epochs_outside_the_run_are_refused(tmp_path, mnist_dir):
 @pytest.mark.slow
 def test_missing_drawn_digits_is_an_error_unless_waived(tmp_path, mnist_dir):
     with pytest.raises(TrainerError, match="--no-drawn"):
-        run.train_and_export({**SMALL, "max_epochs": 1}, tmp_path, None, [], str(mnist_dir), str(tmp_path / "none"), None)
-    run.train_and_export({**SMALL, "max_epochs": 1}, tmp_path, None, [], str(mnist_dir), str(tmp_path / "none"), None, False)
+        run.train_and_export(
+            {**SMALL, "max_epochs": 1}, tmp_path, None, [], str(mnist_dir), str(tmp_path / "none"), None
+        )
+    run.train_and_export(
+        {**SMALL, "max_epochs": 1}, tmp_path, None, [], str(mnist_dir), str(tmp_path / "none"), None, False
+    )
     meta = json.loads((tmp_path / "MANIFEST.json").read_text())["models"]["mlp.onnx"]["metadata"]
     assert meta["drawn_dev_accuracy"] is None and meta["mnist_test_accuracy"] > 0

@@ -6,7 +6,14 @@ from trainer.settings import TrainSettings
 
 @pytest.mark.parametrize(
     "field, value",
-    [("dropout_rate", 1.0), ("dropout_rate", -0.1), ("learning_rate", 0.0), ("max_epochs", 0), ("model", "rnn"), ("augment", "x")],
+    [
+        ("dropout_rate", 1.0),
+        ("dropout_rate", -0.1),
+        ("learning_rate", 0.0),
+        ("max_epochs", 0),
+        ("model", "rnn"),
+        ("augment", "x"),
+    ],
 )
 def test_out_of_range_setting_is_refused_by_name(field, value):
     with pytest.raises(SettingsError, match=field):

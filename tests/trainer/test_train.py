@@ -27,7 +27,9 @@ def test_a_short_real_run_learns_well_above_chance(mnist_data):
     model, history = train(SMOKE, mnist_data)
     assert len(history.epochs) == 2 and history.best_epoch in (1, 2)
     assert history.epochs[-1].train_loss < 1.0
-    assert accuracy(model, mnist_data.test_images[:2000], mnist_data.test_labels[:2000].astype(np.int64)) > 0.6  # chance is 0.1
+    assert (
+        accuracy(model, mnist_data.test_images[:2000], mnist_data.test_labels[:2000].astype(np.int64)) > 0.6
+    )  # chance is 0.1
 
 
 def test_same_seed_gives_the_same_model(mnist_data):

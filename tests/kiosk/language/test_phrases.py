@@ -1,5 +1,6 @@
 """Phrases: the gettext catalogs agree with each other (tests/trainer/test_translations.py: the .mo files match),
 numbers are spoken as words of each language, and switching language changes every text."""
+
 import re
 
 import pytest
@@ -37,7 +38,11 @@ def test_numbers_are_said_as_words_of_the_language(lang):
         said = phrases.text(result_id(digit))
         assert re.search(rf"\b{word}\b", said) and not re.search(r"\d", said), said
     said = phrases.text(unsure_id(9, 4))
-    assert NUMBER_WORDS[lang][4] in said and NUMBER_WORDS[lang][9] in said and said.index(NUMBER_WORDS[lang][4]) < said.index(NUMBER_WORDS[lang][9])
+    assert (
+        NUMBER_WORDS[lang][4] in said
+        and NUMBER_WORDS[lang][9] in said
+        and said.index(NUMBER_WORDS[lang][4]) < said.index(NUMBER_WORDS[lang][9])
+    )
 
 
 def test_unsure_pairs_are_one_phrase_each_whatever_the_order():

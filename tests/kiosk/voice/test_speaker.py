@@ -1,5 +1,6 @@
 """Speech: clip -> live -> silent, each level taken away in turn; a hung engine is killed and never slows
 the loop; a corrupt or outdated clip is not played; the newest phrase pre-empts the one before."""
+
 import os
 import shutil
 import signal
@@ -205,7 +206,9 @@ def test_a_hung_engine_never_stalls_the_drawing_loop(tmp_path):
         return np.array(times), screen, engines
 
     frame_times(SilentSpeaker(), 10)  # warm up fonts and models
-    hung = VoiceSpeaker(Phrases("en"), AudioOut(), VoiceClips(tmp_path), LiveVoice(command_factory=hung_engine, timeout_s=timeout_s))
+    hung = VoiceSpeaker(
+        Phrases("en"), AudioOut(), VoiceClips(tmp_path), LiveVoice(command_factory=hung_engine, timeout_s=timeout_s)
+    )
     try:
         times, screen, engines = frame_times(hung)
         assert screen.prediction is not None and screen.prediction.best == 1, "the kiosk still answers"
@@ -244,16 +247,24 @@ def test_the_pyttsx3_worker_renders_speech_and_refuses_empty_text(tmp_path, live
     text = tmp_path / "text.txt"
     text.write_text("¡Creo que es un siete!", encoding="utf-8")
     out = tmp_path / "out.wav"
-    done = subprocess.run([sys.executable, "-m", "kiosk.voice.pyttsx3_render", "es", str(text), str(out)],
-                          cwd=PROJECT_ROOT, capture_output=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.voice.pyttsx3_render", "es", str(text), str(out)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     with wave.open(str(out)) as audio:
         samples = np.frombuffer(audio.readframes(audio.getnframes()), np.int16)
         duration = audio.getnframes() / audio.getframerate()
     assert 0.8 < duration < 5 and np.sqrt(np.mean(samples.astype(float) ** 2)) > 300
     text.write_text("  ", encoding="utf-8")  # pyttsx3 has crashed on empty text: the worker never asks it
-    refused = subprocess.run([sys.executable, "-m", "kiosk.voice.pyttsx3_render", "es", str(text), str(tmp_path / "empty.wav")],
-                             cwd=PROJECT_ROOT, capture_output=True, timeout=60)
+    refused = subprocess.run(
+        [sys.executable, "-m", "kiosk.voice.pyttsx3_render", "es", str(text), str(tmp_path / "empty.wav")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        timeout=60,
+    )
     assert refused.returncode == 2 and not (tmp_path / "empty.wav").exists()
 
 
