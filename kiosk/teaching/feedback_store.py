@@ -3,11 +3,14 @@
 One file per drawing, written atomically, so a power cut loses at most the drawing being saved and
 never damages the others; the oldest files go first when the store reaches its cap. Nothing
 personal is kept: the strokes, the 28x28 picture, the label, the model's answer and a timestamp.
+One drawing counts once: the same strokes labelled again replace the earlier label (a prank of
+"No -> 7" pressed eight times on one drawing is one label, not eight).
 """
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -43,6 +46,21 @@ class Labelled:
     model_version: str
     created: str
 
+    @property
+    def drawing(self) -> str:
+        """The drawing's identity: the same strokes give the same one, whatever label or time."""
+        return drawing_id(self.strokes)
+
+
+def stored_strokes(strokes) -> list[list[list[float]]]:
+    """The strokes as a record keeps them (canvas pixels to a tenth)."""
+    return [[[round(float(x), 1), round(float(y), 1)] for x, y in stroke] for stroke in strokes]
+
+
+def drawing_id(strokes) -> str:
+    """A hash of the strokes as stored: a drawing saved, read back and saved again keeps its identity."""
+    return hashlib.sha256(json.dumps(stored_strokes(strokes), separators=(",", ":")).encode()).hexdigest()[:16]
+
 
 def remove_stale_temp_files(folder: Path, older_than_s: float = 3600.0) -> None:
     """Temp files of atomic writes that a power cut or kill -9 interrupted (never renamed into place)."""
@@ -64,11 +82,13 @@ class FeedbackStore:
         self.folder, self.max_records = Path(folder), max_records
         self._count: int | None = None  # counted once, then kept up to date
         self._sequence: int | None = None  # the last saved record's sequence number
+        self._saved: dict[str, Path] = {}  # drawing identity -> the file this store saved it in
         remove_stale_temp_files(self.folder)
 
     def append(self, strokes, canvas_px: int, image: np.ndarray, label: int, answer: int | None, model: str,
                model_version: str, created: dt.datetime | None = None) -> bool:
-        """Save one labelled drawing; False (logged) if the disk is full, read-only or missing.
+        """Save one labelled drawing; False (logged) if the disk is full, read-only or missing. The same
+        strokes saved before by this store are replaced (one drawing counts once).
 
         created: now, unless given (a simulation that must hold out the same drawings on every run)."""
         if not 0 <= int(label) <= 9:
@@ -83,7 +103,7 @@ class FeedbackStore:
             "model_version": model_version,
             "preprocessing_version": PREPROCESSING_VERSION,
             "canvas_px": int(canvas_px),
-            "strokes": [[[round(float(x), 1), round(float(y), 1)] for x, y in stroke] for stroke in strokes],
+            "strokes": stored_strokes(strokes),
             "image": base64.b64encode(np.ascontiguousarray(image, dtype=np.uint8).tobytes()).decode("ascii"),
         }
         # Names in the order of saving, not of the clock: a Pi without a real-time clock or network can
@@ -98,6 +118,11 @@ class FeedbackStore:
             log.error("cannot save the labelled drawing in %s (%s); the kiosk carries on without it", self.folder, error.strerror or error)
             return False
         self._count, self._sequence = before + 1, sequence
+        # The new label is saved before the old one goes: a kill between the two leaves two copies, and
+        # load() keeps only the newest of them.
+        earlier, self._saved[drawing_id(strokes)] = self._saved.get(drawing_id(strokes)), self.folder / name
+        if earlier is not None:
+            self._forget(earlier)
         if self._count > self.max_records:
             self._drop_oldest()
         return True
@@ -129,8 +154,25 @@ class FeedbackStore:
             except OSError as error:
                 log.warning("cannot remove old drawing %s: %s", path.name, error)
 
+    def _forget(self, path: Path) -> None:
+        try:
+            path.unlink()
+            self._count -= 1
+        except FileNotFoundError:  # dropped at the cap meanwhile
+            pass
+        except OSError as error:
+            log.warning("cannot remove the earlier label of a drawing labelled again, %s: %s", path.name, error)
+
     def load(self) -> list[Labelled]:
-        """Every readable record, oldest first; a damaged one is skipped with a warning."""
+        """Every readable record, oldest first, each drawing once (its newest label); a damaged one is
+        skipped with a warning."""
+        newest: dict[str, Labelled] = {}  # insertion order: the first time each drawing was saved
+        for record in self._load_all():
+            newest.pop(record.drawing, None)
+            newest[record.drawing] = record
+        return list(newest.values())
+
+    def _load_all(self) -> list[Labelled]:
         records = []
         for path in self._names():
             try:

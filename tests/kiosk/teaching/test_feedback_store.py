@@ -1,6 +1,7 @@
 """FeedbackStore: append and read back, the cap drops the oldest, a damaged record is skipped with a
 warning, and a full or read-only disk is logged while the kiosk carries on."""
 import errno
+import itertools
 import json
 
 import numpy as np
@@ -11,16 +12,23 @@ from kiosk.teaching import feedback_store
 from kiosk.teaching.feedback_store import FeedbackStore
 
 STROKES = [[(10.0, 20.0), (30.5, 40.25)], [(5.0, 5.0)]]
+_drawings = itertools.count(1)  # 0 would be STROKES itself
 
 
-def add(store, label=7, answer=1):
+def add(store, label=7, answer=1, strokes=None):
+    """Save a labelled drawing: a new one each time unless strokes are given (one drawing counts once)."""
     image = np.arange(784, dtype=np.uint8).reshape(28, 28)
-    return store.append(STROKES, 384, image, label, answer, "cnn", "abc123")
+    strokes = strokes or [[(10.0, 20.0), (30.5, 40.25)], [(5.0, 5.0 + next(_drawings))]]
+    return store.append(strokes, 384, image, label, answer, "cnn", "abc123")
+
+
+def a_drawing(i):
+    return [[(0, 0), (1, 1 + i)]]
 
 
 def test_append_then_load_gives_back_what_was_saved(tmp_path):
     store = FeedbackStore(tmp_path / "feedback")
-    assert add(store, 7, 1) and add(store, 3, None)
+    assert add(store, 7, 1, STROKES) and add(store, 3, None)
     records = FeedbackStore(tmp_path / "feedback").load()
     assert [(r.label, r.answer) for r in records] == [(7, 1), (3, None)]
     first = records[0]
@@ -41,7 +49,7 @@ def test_a_given_time_is_kept_so_a_simulation_holds_out_the_same_drawings(tmp_pa
     for folder in ("a", "b"):
         store = FeedbackStore(tmp_path / folder)
         for label in range(10):
-            store.append(STROKES, 384, np.zeros((28, 28), np.uint8), label, None, "cnn", "v", created=when)
+            store.append(a_drawing(label), 384, np.zeros((28, 28), np.uint8), label, None, "cnn", "v", created=when)
     a, b = FeedbackStore(tmp_path / "a").load(), FeedbackStore(tmp_path / "b").load()
     assert a[0].created == "2026-01-01T00:00:07.000+00:00"
     assert holdout_mask(a, 0.5).tolist() == holdout_mask(b, 0.5).tolist()
@@ -134,10 +142,10 @@ def test_record_order_survives_the_clock_going_back(tmp_path, monkeypatch):
     monkeypatch.setattr(feedback_store.dt, "datetime", clock)
     store = FeedbackStore(tmp_path, max_records=10)
     for i in range(10):
-        assert store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), i % 10, None, "cnn", "v")
+        assert store.append(a_drawing(i), 300, np.zeros((28, 28), np.uint8), i % 10, None, "cnn", "v")
     clock.now_value = epoch  # booted without network time
     for label in (1, 2, 3, 4, 5):
-        assert store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), label, None, "cnn", "v")
+        assert store.append(a_drawing(10 + label), 300, np.zeros((28, 28), np.uint8), label, None, "cnn", "v")
     labels = [r.label for r in FeedbackStore(tmp_path).load()]
     assert len(labels) == 10 and labels[-5:] == [1, 2, 3, 4, 5], "the newest drawings are kept, the oldest went"
 
@@ -148,8 +156,8 @@ def test_older_time_named_records_go_first(tmp_path):
     store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), 1, None, "cnn", "v")
     legacy.write_text(next(tmp_path.glob("s*.json")).read_text().replace('"label":1', '"label":7'))
     store = FeedbackStore(tmp_path, max_records=2)
-    store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), 2, None, "cnn", "v")
-    store.append([[(0, 0), (1, 1)]], 300, np.zeros((28, 28), np.uint8), 3, None, "cnn", "v")
+    store.append(a_drawing(2), 300, np.zeros((28, 28), np.uint8), 2, None, "cnn", "v")
+    store.append(a_drawing(3), 300, np.zeros((28, 28), np.uint8), 3, None, "cnn", "v")
     assert [r.label for r in FeedbackStore(tmp_path).load()] == [2, 3]
 
 
@@ -169,3 +177,24 @@ def test_a_record_out_of_range_is_skipped_not_fatal(tmp_path, caplog, change):
     path.write_text(json.dumps(record))
     assert [r.label for r in FeedbackStore(tmp_path).load()] == [4]
     assert "skipping damaged feedback record" in caplog.text
+
+
+def test_the_same_drawing_labelled_again_replaces_its_label(tmp_path):
+    # Go -> No -> 7 pressed again on one drawing: one record, the newest label, never a copy each time
+    store = FeedbackStore(tmp_path)
+    add(store, label=2)
+    for label in (7, 7, 7, 1, 7, 7, 7, 7):
+        assert add(store, label=label, strokes=STROKES)
+    add(store, label=4)
+    assert [r.label for r in FeedbackStore(tmp_path).load()] == [2, 7, 4]
+    assert store.count() == 3 and len(list(tmp_path.glob("*.json"))) == 3
+
+
+def test_copies_left_by_a_kill_or_an_older_kiosk_count_once(tmp_path):
+    # a kill between saving the new label and removing the old one, or files saved before this rule
+    store = FeedbackStore(tmp_path)
+    for label in (7, 3, 7):
+        add(store, label=label, strokes=STROKES)
+        store = FeedbackStore(tmp_path)  # a restart: this store never saw the earlier copy
+    records = FeedbackStore(tmp_path).load()
+    assert [r.label for r in records] == [7] and records[0].drawing == feedback_store.drawing_id(STROKES)
