@@ -63,10 +63,11 @@ class RetrainOptions:
 
 
 def holdout_mask(records: list[Labelled], fraction: float) -> np.ndarray:
-    """True for held-out drawings: chosen by a hash of each record, so a drawing held out once is held
-    out in every later retrain too (it never leaks into training)."""
+    """True for held-out drawings: chosen by a hash of each drawing's strokes, so a drawing held out once is
+    held out in every later retrain too, and every copy of it (labelled again, at another time) lands on the
+    same side: held-out drawings never have copies in training."""
     def bucket(record: Labelled) -> float:
-        digest = hashlib.sha256(f"{record.created}|{record.label}|{record.strokes[:1]}".encode()).digest()
+        digest = hashlib.sha256(f"holdout|{record.drawing}".encode()).digest()
         return int.from_bytes(digest[:4], "big") / 2**32
 
     return np.array([bucket(r) < fraction for r in records], dtype=bool)

@@ -18,7 +18,7 @@ from kiosk.recognition.recognizer import Recognizer
 from kiosk.retraining import promotion
 from kiosk.retraining.nightly import RetrainOptions, holdout_mask, retrain
 from kiosk.retraining.judging import gate
-from kiosk.teaching.feedback_store import FeedbackStore
+from kiosk.teaching.feedback_store import FeedbackStore, Labelled
 
 SHIPPED = PROJECT_ROOT / "exported_models"
 
@@ -45,8 +45,7 @@ def fill_store(config, drawn_dir, count, seed=0):
 
     drawn = drawn_digits.load(drawn_dir)
     store = FeedbackStore(config.feedback_dir)
-    # fixed times, as the simulation uses: the holdout hash includes them, so every run splits alike
-    # (with the clock's times, 1 run in 8 held out the drawings that left nothing to learn)
+    # fixed times, as the simulation uses, so every run's records are alike (the holdout hashes the strokes)
     epoch = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     for k, i in enumerate(np.random.default_rng(seed).choice(len(drawn), count, replace=False)):
         store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), int(drawn.labels[i]), None, "mlp", "test",
@@ -109,10 +108,24 @@ def test_too_few_drawings_is_a_clear_error(config, drawn_dir, mnist_dir):
 
 def test_held_out_drawings_stay_held_out_in_every_later_retrain(config, drawn_dir):
     store = fill_store(config, drawn_dir, 100)
-    first = holdout_mask(store.load(), 0.2)
-    fill_store(config, drawn_dir, 50, seed=1)  # more drawings arrive
-    later = holdout_mask(store.load(), 0.2)
-    assert 10 <= first.sum() <= 30 and np.array_equal(later[:100], first)
+    records = store.load()
+    first = dict(zip([r.drawing for r in records], holdout_mask(records, 0.2)))
+    fill_store(config, drawn_dir, 50, seed=1)  # more drawings arrive (a few of them the same drawings again)
+    records = store.load()
+    later = dict(zip([r.drawing for r in records], holdout_mask(records, 0.2)))
+    assert 10 <= sum(first.values()) <= 30 and len(later) > len(first)
+    assert all(later[drawing] == held for drawing, held in first.items())
+
+
+def test_copies_of_a_drawing_all_land_on_one_side_of_the_split():
+    # the same strokes labelled again at other times (with other labels): never one copy held out, one trained on
+    def copy(i, when, label):
+        return Labelled([[(0.0, 0.0), (5.0, 3.0 + i)]], 300, np.zeros((28, 28), np.uint8), label, 1, "cnn", "v",
+                        f"2026-12-0{when}T10:00:00.000+00:00")
+
+    records = [copy(i, when, label) for i in range(60) for when, label in ((1, 7), (2, 7), (3, 1))]
+    mask = holdout_mask(records, 0.2).reshape(60, 3)
+    assert 3 <= mask[:, 0].sum() <= 24 and (mask == mask[:, :1]).all()
 
 
 WITHOUT_TORCH = """
