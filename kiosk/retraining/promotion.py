@@ -4,6 +4,10 @@ The taught-model folder (the kiosk's data dir, models/) holds KIND.onnx (what th
 preference to the shipped file), versions/ (the ones before it, newest last) and rejected/ (models
 the gate refused, with a report). A kill -9 at any moment leaves KIND.onnx either the old file or
 the new one, never a mix: the new file is complete and fsynced before one rename replaces it.
+
+Kept files are numbered in the order they were saved (KIND-s0000000007-<UTC stamp>.onnx) and found,
+ordered and pruned by that number, never by the date: a Pi without a real-time clock can boot in 1970
+or jump years and back. Date-named files of older kiosks (KIND-2026...onnx) still count, before them.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from kiosk.recognition.recognizer import Recognizer
 from kiosk.teaching.status import REPORT_NAME, read_report
 
 KEEP_VERSIONS = 3
+SEQUENCE_DIGITS = 10
 
 
 class RetrainBusy(Exception):
@@ -71,7 +76,7 @@ def promote(onnx_bytes: bytes, taught_dir: Path, kind: str, keep: int = KEEP_VER
         incoming.unlink(missing_ok=True)
         raise
     if current.exists():
-        write_bytes_atomic(taught_dir / "versions" / f"{kind}-{stamp()}.onnx", current.read_bytes())
+        write_bytes_atomic(_numbered(taught_dir / "versions", f"{kind}-", ".onnx"), current.read_bytes())
     os.replace(incoming, current)
     _fsync_dir(taught_dir)
     _prune(taught_dir / "versions", kind, keep)
@@ -89,7 +94,7 @@ def rollback(taught_dir: Path, kind: str) -> str:
     # newest version: restoring that would change nothing, so it is skipped (and removed).
     current_bytes = current.read_bytes() if current.exists() else None
     skipped = []
-    for previous in reversed(_versions(taught_dir / "versions", kind)):
+    for previous in reversed(versions(taught_dir / "versions", kind)):
         data = previous.read_bytes()
         if data == current_bytes:
             previous.unlink()
@@ -105,7 +110,8 @@ def rollback(taught_dir: Path, kind: str) -> str:
         _mark_report_undone(taught_dir.parent)
         return f"restored {previous.name}" + _skipped_words(skipped)
     if current.exists():
-        write_bytes_atomic(taught_dir / "versions" / f"{kind}-rolled-back-{stamp()}.onnx.bak", current.read_bytes())
+        backup = _numbered(taught_dir / "versions", f"{kind}-rolled-back-", ".onnx.bak")
+        write_bytes_atomic(backup, current.read_bytes())
         current.unlink()
         _fsync_dir(taught_dir)
         _prune_backups(taught_dir / "versions", kind)
@@ -125,7 +131,7 @@ def _free_path(path: Path) -> Path:
 
 def _prune_backups(folder: Path, kind: str, keep: int = KEEP_VERSIONS) -> None:
     # The .bak files of rollbacks to the shipped model: enough to undo an undo, bounded.
-    for old in sorted(folder.glob(f"{kind}-rolled-back-*.onnx.bak"))[:-keep]:
+    for old in _in_order(folder, f"{kind}-rolled-back-", ".onnx.bak")[:-keep]:
         old.unlink(missing_ok=True)
 
 
@@ -138,7 +144,7 @@ def _mark_report_undone(data_dir: Path) -> None:
 
 def set_aside(onnx_bytes: bytes, taught_dir: Path, kind: str, report: dict) -> Path:
     """Keep a model the gate refused, with the report that says why."""
-    path = taught_dir / "rejected" / f"{kind}-{stamp()}.onnx"
+    path = _numbered(taught_dir / "rejected", f"{kind}-", ".onnx")
     write_bytes_atomic(path, onnx_bytes)
     write_text_atomic(path.with_suffix(".json"), json.dumps(report, indent=1) + "\n")
     _prune(taught_dir / "rejected", kind, keep=KEEP_VERSIONS)
@@ -157,17 +163,51 @@ def clean_leftovers(taught_dir: Path) -> None:
     remove_stale_temp_files(taught_dir.parent)
     for current in taught_dir.glob("*.onnx"):
         data = current.read_bytes()
-        for version in _versions(taught_dir / "versions", current.stem):
+        for version in versions(taught_dir / "versions", current.stem):
             if version.read_bytes() == data:
                 version.unlink(missing_ok=True)
 
 
-def _versions(folder: Path, kind: str) -> list[Path]:
-    return sorted(folder.glob(f"{kind}-2*.onnx")) if folder.is_dir() else []  # the stamp starts with the year
+def versions(folder: Path, kind: str) -> list[Path]:
+    """The kept KIND models in folder (versions/ or rejected/), oldest first."""
+    return _in_order(folder, f"{kind}-", ".onnx")
+
+
+def _in_order(folder: Path, prefix: str, suffix: str) -> list[Path]:
+    """Files named prefix + s<number>-<stamp> + suffix by their number, after older kiosks' prefix + <stamp> + suffix
+    (by name: their only order). Anything else in the folder is not one of them."""
+    def key(path: Path):
+        middle = path.name[len(prefix):len(path.name) - len(suffix)]
+        number = _sequence(middle)
+        return (0, 0, middle) if number is None else (1, number, middle)
+
+    try:
+        found = [p for p in folder.glob(f"{prefix}*{suffix}") if _belongs(p.name, prefix, suffix)]
+    except OSError:
+        return []
+    return sorted(found, key=key)
+
+
+def _belongs(name: str, prefix: str, suffix: str) -> bool:
+    middle = name[len(prefix):len(name) - len(suffix)]
+    return name.startswith(prefix) and name.endswith(suffix) and (middle[:1].isdigit() or _sequence(middle) is not None)
+
+
+def _sequence(middle: str) -> int | None:
+    """7 for "s0000000007-19700103T023000000000Z"; None for an older kiosk's date-only name."""
+    digits = middle[1:1 + SEQUENCE_DIGITS]
+    return int(digits) if middle[:1] == "s" and len(digits) == SEQUENCE_DIGITS and digits.isdigit() else None
+
+
+def _numbered(folder: Path, prefix: str, suffix: str) -> Path:
+    """The next name in folder's order: one more than the newest kept (the stamp is for people only)."""
+    newest = _in_order(folder, prefix, suffix)[-1:]
+    number = 1 + max((_sequence(p.name[len(prefix):]) or 0 for p in newest), default=0)
+    return folder / f"{prefix}s{number:0{SEQUENCE_DIGITS}d}-{stamp()}{suffix}"
 
 
 def _prune(folder: Path, kind: str, keep: int) -> None:
-    for old in _versions(folder, kind)[:-keep]:
+    for old in versions(folder, kind)[:-keep]:
         old.unlink(missing_ok=True)
         old.with_suffix(".json").unlink(missing_ok=True)
 

@@ -20,6 +20,7 @@ def retrain_status(config: KioskConfig) -> str:
     """For the person looking after the kiosk: which model each kind runs, what is kept, what the last night did."""
     from kiosk.recognition.model_files import MODEL_KINDS
     from kiosk.recognition.recognizer import model_version
+    from kiosk.retraining.promotion import versions
     from kiosk.teaching.status import read_report
 
     taught = config.taught_model_dir
@@ -28,9 +29,9 @@ def retrain_status(config: KioskConfig) -> str:
     for kind in MODEL_KINDS:
         path = current_model_path(config, kind)
         origin = "retrained" if path.parent == taught else "shipped"
-        versions = sorted((taught / "versions").glob(f"{kind}-*.onnx")) if (taught / "versions").is_dir() else []
-        rejected = sorted((taught / "rejected").glob(f"{kind}-*.onnx")) if (taught / "rejected").is_dir() else []
-        kept = f"{len(versions)} earlier version(s) kept for --rollback, {len(rejected)} rejected"
+        # the very files --rollback and pruning see (by their order number, whatever the clock said)
+        kept = (f"{len(versions(taught / 'versions', kind))} earlier version(s) kept for --rollback, "
+                f"{len(versions(taught / 'rejected', kind))} rejected")
         if not path.exists():
             lines.append(f"{kind}: no model file at {path}: the kiosk cannot run this kind (set model_dir); {kept}")
             continue

@@ -138,7 +138,7 @@ def test_a_kept_version_identical_to_the_current_model_is_removed(config):
     # As a kill between keeping the old model and the rename would leave it: a copy of the current one.
     (taught / "versions" / "cnn-29990101T000000000000Z.onnx").write_bytes((taught / "cnn.onnx").read_bytes())
     promotion.clean_leftovers(taught)
-    assert len(list((taught / "versions").glob("cnn-2*.onnx"))) == 1
+    assert len(promotion.versions(taught / "versions", "cnn")) == 1
 
 
 def test_rollback_skips_a_damaged_version_and_tries_the_older_ones(config):
@@ -146,7 +146,7 @@ def test_rollback_skips_a_damaged_version_and_tries_the_older_ones(config):
     one, four, mlp = ((SHIPPED / name).read_bytes() for name in ("cnn-e1.onnx", "cnn-e4.onnx", "cnn-dropout0.onnx"))
     for data in (one, four, mlp):
         promotion.promote(data, taught, "cnn")
-    newest = sorted((taught / "versions").glob("cnn-2*.onnx"))[-1]  # holds cnn-e4
+    newest = promotion.versions(taught / "versions", "cnn")[-1]  # holds cnn-e4
     newest.write_bytes(b"damaged on the SD card")
     said = promotion.rollback(taught, "cnn")
     assert "restored" in said and "skipped damaged" in said, said
@@ -198,3 +198,84 @@ def test_a_read_only_data_dir_on_rollback_says_where_to_look(config, tmp_path):
             f"sys.exit(main(['retrain', '--config', {str(settings)!r}, '--kind', 'cnn', '--rollback']))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
     assert done.returncode == 2 and "data dir" in done.stderr and "--out" not in done.stderr, done.stderr
+
+
+class _Clock:
+    """datetime.datetime, but whatever time the test says (a Pi with no real-time clock, or a clock set wrong)."""
+
+    def __init__(self, start):
+        self.now_value = start
+
+    def now(self, tz=None):
+        return self.now_value
+
+
+def set_clock(monkeypatch, start):
+    """promotion's clock only (its module's datetime), so the test's own dates stay real."""
+    import datetime as dt
+    import types
+
+    clock = _Clock(start)
+    monkeypatch.setattr(promotion, "dt", types.SimpleNamespace(datetime=clock, timezone=dt.timezone))
+    return clock
+
+
+NIGHTS = ["cnn-e1", "cnn-e4", "cnn-dropout0", "cnn-dropout0.85", "cnn-lr0.00001", "cnn-lr1", "cnn"]
+
+
+def at(year, night):
+    import datetime as dt
+
+    return dt.datetime(year, 1, 3, 2, 30, tzinfo=dt.timezone.utc) + dt.timedelta(days=night)
+
+
+def restored_nights(taught, config):
+    """Roll back until the shipped model runs; which night's model each rollback brought back."""
+    from kiosk.retraining.status import retrain_status
+
+    models = {(SHIPPED / f"{name}.onnx").read_bytes(): name for name in NIGHTS}
+    said, kept = [], []
+    while True:
+        kept.append(int(retrain_status(config).split("cnn: runs")[1].split(" earlier version(s)")[0].split("; ")[-1]))
+        if "restored" not in promotion.rollback(taught, "cnn"):
+            return said, kept
+        said.append(models[(taught / "cnn.onnx").read_bytes()])
+
+
+@pytest.mark.parametrize("years", [[1970] * 5, [2026, 2036, 2026, 2026, 2026], [2026, 1970, 2036, 1970, 2026]],
+                         ids=["at-1970", "ten-years-ahead-and-back", "jumping"])
+def test_versions_follow_the_order_of_promotion_whatever_the_clock_says(config, monkeypatch, years):
+    clock = set_clock(monkeypatch, at(years[0], 0))
+    taught = config.taught_model_dir
+    for night, year in enumerate(years):
+        clock.now_value = at(year, night)
+        promotion.promote((SHIPPED / f"{NIGHTS[night]}.onnx").read_bytes(), taught, "cnn")
+    # Night 5 runs; nights 2, 3 and 4 are kept (the limit is 3), newest first back, then the shipped model.
+    said, kept = restored_nights(taught, config)
+    assert said == [NIGHTS[3], NIGHTS[2], NIGHTS[1]]
+    assert kept == [3, 2, 1, 0], "--status counts what --rollback can restore"
+
+
+def test_rejected_models_are_pruned_whatever_the_clock_says(config, monkeypatch):
+    clock = set_clock(monkeypatch, at(1970, 0))
+    taught = config.taught_model_dir
+    for night, year in enumerate([1970, 1970, 2036, 2026, 1970, 1970, 2026]):
+        clock.now_value = at(year, night)
+        promotion.set_aside((SHIPPED / f"{NIGHTS[night]}.onnx").read_bytes(), taught, "cnn", {"night": night})
+    kept = promotion.versions(taught / "rejected", "cnn")
+    assert [json.loads(p.with_suffix(".json").read_text())["night"] for p in kept] == [4, 5, 6]
+    assert len(list((taught / "rejected").iterdir())) == 2 * promotion.KEEP_VERSIONS
+
+
+def test_date_named_versions_of_an_older_kiosk_are_still_found_and_go_first(config):
+    taught = config.taught_model_dir
+    models = {(SHIPPED / f"{name}.onnx").read_bytes(): name for name in NIGHTS}
+    (taught / "versions").mkdir(parents=True)
+    for name, stamp in (("cnn-e1", "19700103T023000000000Z"), ("cnn-e4", "20261124T023000000000Z")):
+        (taught / "versions" / f"cnn-{stamp}.onnx").write_bytes((SHIPPED / f"{name}.onnx").read_bytes())
+    for name in ("cnn-dropout0", "cnn-lr1", "cnn"):
+        promotion.promote((SHIPPED / f"{name}.onnx").read_bytes(), taught, "cnn")
+    kept = [models[p.read_bytes()] for p in promotion.versions(taught / "versions", "cnn")]
+    assert kept == ["cnn-e4", "cnn-dropout0", "cnn-lr1"], "the oldest (date-named) went first"
+    assert "restored" in promotion.rollback(taught, "cnn")
+    assert models[(taught / "cnn.onnx").read_bytes()] == "cnn-lr1"
