@@ -2,6 +2,7 @@
 lock, leftovers of killed runs, and kill -9 during promotion always leaving a valid model."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -279,3 +280,36 @@ def test_date_named_versions_of_an_older_kiosk_are_still_found_and_go_first(conf
     assert kept == ["cnn-e4", "cnn-dropout0", "cnn-lr1"], "the oldest (date-named) went first"
     assert "restored" in promotion.rollback(taught, "cnn")
     assert models[(taught / "cnn.onnx").read_bytes()] == "cnn-lr1"
+
+
+PROMOTE_ONE = """
+import sys
+from pathlib import Path
+from kiosk.retraining import promotion
+promotion.promote(Path(sys.argv[2]).read_bytes(), Path(sys.argv[1]), "cnn")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed (apt-get install faketime)")
+def test_status_and_rollback_agree_under_a_clock_that_jumps(config, tmp_path):
+    """End to end with the system clock itself faked: nights promoted in 2026, 2036 (ten years ahead), then 2026
+    again; --status and --rollback run with the clock at 1970, as on a Pi booted without network time."""
+    def at(when, *command):
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+        done = subprocess.run(["faketime", when, sys.executable, *map(str, command)], capture_output=True, text=True,
+                              timeout=120, cwd=PROJECT_ROOT, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    taught, settings = config.taught_model_dir, config_file(config, tmp_path)
+    for night, year in enumerate([2026, 2036, 2026, 2026, 2026]):
+        at(f"{year}-01-0{night + 1} 02:30:00", "-c", PROMOTE_ONE, taught, SHIPPED / f"{NIGHTS[night]}.onnx")
+    models = {(SHIPPED / f"{name}.onnx").read_bytes(): name for name in NIGHTS}
+    restored = []
+    for _ in range(4):
+        status = at("1970-01-03 02:30:00", "-m", "kiosk", "retrain", "--config", settings, "--status")
+        said = at("1970-01-03 02:30:00", "-m", "kiosk", "retrain", "--config", settings, "--rollback")
+        restored.append((status.split(" earlier version(s)")[0].split("; ")[-1], "restored" in said,
+                         models.get((taught / "cnn.onnx").read_bytes()) if (taught / "cnn.onnx").exists() else None))
+    assert restored == [("3", True, NIGHTS[3]), ("2", True, NIGHTS[2]), ("1", True, NIGHTS[1]), ("0", False, None)]
