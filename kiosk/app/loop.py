@@ -133,7 +133,7 @@ class App:
         self._reload_settings_asked = False
 
     def _new_draw_screen(self) -> DrawScreen:
-        return DrawScreen(
+        screen = DrawScreen(
             self.recognizers,
             self.speaker,
             self.theme,
@@ -142,6 +142,13 @@ class App:
             self.phrases,
             self.feedback_store,
         )
+        screen.session.visitor.listen(self._new_visitor)  # a new visitor: the last one's brain goes too
+        return screen
+
+    def _new_visitor(self, sign: str) -> None:
+        if self.visitor_model.answering:
+            self.visitor_model.swap_out()
+            self.events.write(type="models", visitor=False, sign=sign)
 
     def _teaching_status(self) -> TeachingStatus | None:
         store = self.feedback_store
@@ -169,6 +176,7 @@ class App:
         lang = self.phrases.next_language()
         log.info("language: %s", lang)
         self.events.write(type="language", lang=lang)
+        self.screens["draw"].session.visitor.new_visitor("language")  # the last child's lessons are not theirs
         self.say("language.hello")
 
     def _switch_if_asked(self) -> None:
@@ -298,8 +306,7 @@ class App:
         self.phrases.set_language(self.config.language)
         self.switch_to("draw")
         for screen in self.screens.values():
-            screen.reset()  # the settings, the grid's choice, the drawing and its lessons
-        self.visitor_model.swap_out()
+            screen.reset()  # the settings, the grid's choice, the drawing, its lessons and the visitor's brain
         self.screen.start_attract()
         self.events.write(type="idle", lang=self.phrases.lang)
 

@@ -176,6 +176,7 @@ class DrawScreen(AnswerPanel, Screen):
 
     # --- input ---------------------------------------------------------------------------------
     def handle(self, event: PointerEvent) -> None:
+        self.session.visitor.touched()  # a long quiet before this touch marked a new visitor already
         if self.attract.running:
             self.attract.stop()  # any touch wakes the kiosk up, and still counts
             self._place_targets()
@@ -254,6 +255,7 @@ class DrawScreen(AnswerPanel, Screen):
 
     def enter(self, strokes: list | None = None) -> None:
         """Back from another screen: the drawing is still here, or an example replaces it."""
+        self.session.visitor.touched()  # the child came here ("Try my brain"): the quiet starts now
         if not strokes:
             return
         self.feedback.hide()

@@ -16,6 +16,7 @@ from kiosk.event_log import EventLog
 from kiosk.language.phrases import result_id, unsure_id
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.recognition.strokes import Ink
+from kiosk.session.visitor import VisitorWatch
 from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.teaching.session_memory import SessionMemory
 
@@ -61,7 +62,11 @@ class DrawingSession:
         self.canvas_side_px, self.auto_delay_ms = canvas_side_px, auto_delay_ms
         self.feedback_store = feedback_store  # the question is asked only when answers are kept
         self.ink = Ink()
-        self.memory = SessionMemory()  # this visitor's corrections, forgotten when nobody is here
+        self.memory = SessionMemory()  # this visitor's corrections, forgotten when a new visitor comes
+        self.visitor = VisitorWatch(clock)  # decides when that is; the App listens too (the visitor's brain)
+        self.visitor.listen(self._new_visitor)
+        self.drawing = 0  # which drawing this is: one lesson per drawing, however often it is corrected
+        self._counted_drawing: int | None = None  # the last drawing the memory counted
         self.active = 0  # which model's answer is the big one; the others are shown beside it
         self.answers: list[Prediction] = []
         self.prediction: Prediction | None = None  # the answer given (said, or shown as the answer)
@@ -111,6 +116,7 @@ class DrawingSession:
     # --- the ink -------------------------------------------------------------------------------
     def begin_stroke(self, x: float, y: float) -> bool:
         """A finger on the canvas (canvas pixels); True if it started a new drawing."""
+        self.visitor.touched()
         fresh = self.touch_starts_new_drawing()
         if fresh:
             self.clear()
@@ -133,6 +139,7 @@ class DrawingSession:
 
     def clear(self) -> None:
         self.ink.clear()
+        self.drawing += 1
         self.prediction, self.answers, self.message_id, self.lifted_at = None, [], "prompt.draw", None
         self.child_drew, self.guess, self.answered_at, self.question = False, None, None, None
 
@@ -152,15 +159,20 @@ class DrawingSession:
             self.ink.end()
         return self.answer()
 
-    def forget_visitor(self) -> None:
+    def forget_visitor(self, sign: str = "attract") -> None:
         """Nobody is here: the drawing, the chosen model and the lessons go; the next child starts afresh."""
         self.clear()
         self.active = 0
+        self.visitor.new_visitor(sign)
+
+    def _new_visitor(self, sign: str) -> None:
         self.memory.forget()
+        self.events.write(type="new_visitor", sign=sign)
 
     # --- time ----------------------------------------------------------------------------------
     def tick(self) -> str | None:
         """What the time since the lift calls for: "guess", "answer" (after answer(): True) or None."""
+        self.visitor.tick()
         if self.lifted_at is None or self.auto_delay_ms <= 0 or self.ink.is_empty:
             return None
         if self.guess_due():
@@ -235,6 +247,9 @@ class DrawingSession:
 
     def _recall(self, answers: list[Prediction]) -> list[Prediction]:
         """A drawing very like one this visitor corrected gets the digit they taught (the active answer only)."""
+        if self._counted_drawing != self.drawing:  # the first look at this drawing: lessons age by one
+            self._counted_drawing = self.drawing
+            self.memory.next_drawing()
         recalled = self.memory.recall(answers[self.active].image)
         if recalled is None or recalled[0] == answers[self.active].digit:
             return answers
@@ -266,6 +281,7 @@ class DrawingSession:
     def label(self, digit: int) -> bool:
         """The child said which number it was: kept for the nightly retraining, remembered for this
         visitor when it corrects the answer, and thanked. True if it confirmed the answer."""
+        self.visitor.touched()
         question = self.question
         answer = question.answer
         stored = self.feedback_store.append(
@@ -280,6 +296,6 @@ class DrawingSession:
         self.events.write(type="feedback", label=digit, answer=answer.digit, model=question.kind, stored=stored)
         confirmed = digit == answer.digit
         if not confirmed:  # this visitor's next drawing like this one gets what they taught
-            self.memory.teach(answer.image, digit)
+            self.memory.teach(answer.image, digit, drawing=self.drawing)
         self.say("feedback.yay" if confirmed else "feedback.thanks")
         return confirmed

@@ -2,17 +2,23 @@
 
 When a child says "No, it was a 4", the kiosk keeps that picture; the next drawing that looks very much
 like it (nearest neighbour on a shape description: which way the strokes run where, not which pixels are lit)
-gets the taught answer. It lives in memory only, for this visitor: forgotten when the kiosk goes idle,
-never written, never shared with the next child. The nightly retraining is what teaches everybody.
+gets the taught answer. It lives in memory only, for this visitor: forgotten when a new visitor comes
+(kiosk/session/visitor.py), never written, never shared with the next child. What one visitor can teach
+is bounded: a handful of lessons, one per drawing, each gone when it has not been used for a few drawings
+(a queue of children can follow each other within seconds). The nightly retraining is what teaches everybody.
 """
+
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 CELL = 7  # 4 x 4 cells of 7 x 7 pixels on the 28 x 28 picture ...
 BINS = 9  # ... each a histogram of 9 stroke directions (0-180 degrees): 144 numbers
-CAPACITY = 20  # a visitor corrects a handful; a stuck loop of corrections must not grow without end
+CAPACITY = 5  # a handful: one child corrects a few; a prankster's 20 wrong lessons must not all wait for the next
+LESSON_LIFE_DRAWINGS = 10  # a lesson not recalled in this many drawings goes: its writer has moved on
 MIN_SIMILARITY = 0.80  # cosine of the shape descriptions (measured: python -m benchmarks session-memory)
 
 
@@ -32,32 +38,56 @@ def describe(image: np.ndarray) -> np.ndarray:
     return features / norm if norm > 0 else features
 
 
-class SessionMemory:
-    """The corrections of one visitor: teach, recall, forget."""
+@dataclass
+class Lesson:
+    """One corrected drawing: its shape, the digit taught, which drawing it was and when it was last used."""
 
-    def __init__(self, capacity: int = CAPACITY, min_similarity: float = MIN_SIMILARITY):
-        self.capacity, self.min_similarity = capacity, min_similarity
-        self._features: list[np.ndarray] = []
-        self._digits: list[int] = []
+    features: np.ndarray  # (144,) float32, unit length
+    digit: int
+    drawing: object  # the session's name for the drawing: the same drawing corrected again replaces its lesson
+    used_at: int  # the memory's drawing count when it was taught or last recalled
+
+
+class SessionMemory:
+    """The corrections of one visitor: teach, recall, forget; bounded in number and in age."""
+
+    def __init__(
+        self,
+        capacity: int = CAPACITY,
+        min_similarity: float = MIN_SIMILARITY,
+        life_drawings: int | None = LESSON_LIFE_DRAWINGS,
+    ):
+        self.capacity, self.min_similarity, self.life_drawings = capacity, min_similarity, life_drawings
+        self._lessons: list[Lesson] = []
+        self.drawings = 0  # drawings seen (next_drawing) since the memory was made
 
     def __len__(self) -> int:
-        return len(self._digits)
+        return len(self._lessons)
 
-    def teach(self, image: np.ndarray, digit: int) -> None:
-        self._features.append(describe(image))
-        self._digits.append(int(digit))
-        if len(self._digits) > self.capacity:  # the oldest lesson goes first
-            del self._features[0], self._digits[0]
+    def teach(self, image: np.ndarray, digit: int, drawing: object = None) -> None:
+        """Remember image as digit; a lesson for the same drawing (not None) is replaced, never added to."""
+        if drawing is not None:
+            self._lessons = [lesson for lesson in self._lessons if lesson.drawing != drawing]
+        self._lessons.append(Lesson(describe(image), int(digit), drawing, self.drawings))
+        del self._lessons[: max(0, len(self._lessons) - self.capacity)]  # the oldest lessons go first
+
+    def next_drawing(self) -> None:
+        """Another drawing is answered: lessons unused for life_drawings drawings are forgotten."""
+        self.drawings += 1
+        if self.life_drawings is not None:
+            self._lessons = [x for x in self._lessons if self.drawings - x.used_at <= self.life_drawings]
 
     def recall(self, image: np.ndarray) -> tuple[int, float] | None:
         """(taught digit, similarity) of the most similar taught drawing, if it is similar enough."""
-        if not self._digits:
+        if not self._lessons:
             return None
-        similarities = np.stack(self._features) @ describe(image)
+        similarities = np.stack([lesson.features for lesson in self._lessons]) @ describe(image)
         best = int(np.argmax(similarities))
         similarity = float(similarities[best])
-        return (self._digits[best], similarity) if similarity >= self.min_similarity else None
+        if similarity < self.min_similarity:
+            return None
+        self._lessons[best].used_at = self.drawings
+        return self._lessons[best].digit, similarity
 
     def forget(self) -> None:
-        self._features.clear()
-        self._digits.clear()
+        self._lessons.clear()

@@ -122,6 +122,27 @@ def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
     assert "trained_by" not in draw.recognizer.metadata
 
 
+def test_a_quiet_drawing_screen_is_a_new_visitor_the_brain_and_the_lessons_go(app):
+    from kiosk.session.visitor import QUIET_S
+
+    app.try_visitor_model(app.config.model_dir_path / "mlp128.onnx")  # "Try my brain" (any model file will do)
+    draw = draw_a_one(app)
+    draw.memory.teach(draw.recognizer.recognize(draw.handover()).image, 7)
+    assert app.visitor_model.answering and len(draw.memory) == 1
+    run_for(app, QUIET_S * 1000 - 500)
+    assert app.visitor_model.answering, "the same child, thinking"
+    run_for(app, 1000)  # a queue of children: far from the attract loop's 90 s
+    assert not app.visitor_model.answering and len(draw.memory) == 0
+    assert app.screen.attract_ms is None, "no attract loop: the next child is already here"
+
+
+def test_a_language_change_is_a_new_visitor(app):
+    draw = draw_a_one(app)
+    draw.memory.teach(draw.recognizer.recognize(draw.handover()).image, 7)
+    app.switch_language()
+    assert len(draw.memory) == 0
+
+
 def test_from_the_training_to_the_full_training_grid_and_back(app):
     app.screen.next_screen = "settings"
     app.frame(16)

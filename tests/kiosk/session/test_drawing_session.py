@@ -247,3 +247,42 @@ def test_empty_drawing_is_what_the_fake_model_raises_too():
     with pytest.raises(EmptyDrawing):
         FakeModel("cnn", 1).recognize([])
     assert np.asarray(FakeModel("cnn", 1).recognize([ONE]).image).shape == (28, 28)
+
+
+def test_a_quiet_kiosk_marks_a_new_visitor_who_gets_the_kiosks_own_answers(clock):
+    from kiosk.session.visitor import QUIET_S
+
+    session, _, _, events = make(clock, store=FakeStore())
+    told = []
+    session.visitor.listen(told.append)  # the App listens: the visitor's own brain goes too
+    stroke(session, ONE)
+    session.answer()
+    session.label(7)  # the last touch of the first child
+    wait(session, clock, QUIET_S * 1000 - 100, step_ms=100)
+    assert told == [] and len(session.memory) == 1, "a child thinking for a while is still the same child"
+    wait(session, clock, 200, step_ms=100)
+    assert told == ["quiet"] and len(session.memory) == 0
+    assert {"type": "new_visitor", "sign": "quiet"} in events.written
+    wait(session, clock, 60_000, step_ms=1000)
+    assert told == ["quiet"], "one new visitor, not one a frame"
+    session.visitor.touched()
+    session.clear()
+    stroke(session, ONE)
+    session.answer()
+    assert session.prediction.digit == 1 and not session.prediction.remembered
+
+
+def test_the_same_drawing_corrected_again_and_again_is_one_lesson(clock):
+    session, _, _, _ = make(clock, store=FakeStore())
+    stroke(session, ONE)
+    for digit in (7, 4, 2, 4, 2, 4, 2, 4):  # Go -> No -> a digit, eight times on one drawing
+        session.answer(asked=True)
+        session.label(digit)
+    assert len(session.memory) == 1
+    session.answer(asked=True)
+    assert session.prediction.digit == 4 and session.prediction.remembered, "the last lesson replaced the others"
+    session.clear()
+    stroke(session, [(150.0, 40.0), (250.0, 360.0)])
+    session.answer()
+    session.label(4)
+    assert len(session.memory) == 2, "a new drawing is a new lesson"

@@ -30,3 +30,32 @@ def test_forget_and_capacity():
     assert (memory.recall(one()) or (None,))[0] != 0, "the oldest lesson went first"
     memory.forget()
     assert len(memory) == 0 and memory.recall(one()) is None
+
+
+def test_one_visitor_teaches_a_handful_of_lessons_at_most():
+    memory = SessionMemory()
+    for digit in range(20):  # a prankster's twenty wrong lessons
+        memory.teach(one(lean=digit * 8), digit % 10)
+    assert len(memory) <= 5
+
+
+def test_the_same_drawing_corrected_again_replaces_its_lesson():
+    memory = SessionMemory()
+    for digit in (7, 7, 7, 4):  # Go -> No -> 7, again and again, then 4, on one drawing
+        memory.teach(one(), digit, drawing=3)
+    assert len(memory) == 1 and memory.recall(one())[0] == 4
+    memory.teach(seven(), 1, drawing=4)
+    assert len(memory) == 2, "another drawing is another lesson"
+
+
+def test_a_lesson_not_used_for_a_few_drawings_is_forgotten():
+    memory = SessionMemory(life_drawings=3)
+    memory.teach(one(), 7)
+    for _ in range(3):
+        memory.next_drawing()
+    assert memory.recall(one(lean=10))[0] == 7, "used on the third drawing after it: kept, and used again"
+    for _ in range(3):
+        memory.next_drawing()
+    assert len(memory) == 1
+    memory.next_drawing()
+    assert len(memory) == 0 and memory.recall(one()) is None, "four drawings without it: the writer moved on"
