@@ -30,6 +30,11 @@ RECORD_FORMAT = 1
 # or made up (one with coordinates of 1e308 used to stop every nightly retrain).
 MAX_CANVAS_PX = 20_000
 MAX_COORDINATE = 100_000.0
+# A record is about 4 KB (a long digit 20 KB): the reader refuses bigger files unread and any nesting
+# past the record's own four levels (record, strokes, stroke, point): 100,000 "[" raised RecursionError
+# and stopped every nightly retrain. The store never saves what its reader would refuse.
+MAX_RECORD_BYTES = 512 * 1024
+MAX_NESTING = 4
 SUFFIX = ".json"
 
 
@@ -91,8 +96,8 @@ class FeedbackStore:
         strokes saved before by this store are replaced (one drawing counts once).
 
         created: now, unless given (a simulation that must hold out the same drawings on every run)."""
-        if not 0 <= int(label) <= 9:
-            raise ValueError(f"label must be a digit, got {label!r}")
+        if not _is_digit(label) or not (answer is None or _is_digit(answer)):
+            raise ValueError(f"label and answer must be whole digits 0-9, got {label!r} and {answer!r}")
         now = created or dt.datetime.now(dt.timezone.utc)
         record = {
             "format": RECORD_FORMAT,
@@ -111,11 +116,17 @@ class FeedbackStore:
         # "s" sorts after the digits that began older, time-stamped names, so those still go first.
         sequence = self._next_sequence()
         name = f"s{sequence:010d}-{now.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{label}{SUFFIX}"
+        text = json.dumps(record, separators=(",", ":"))
+        if len(text) > MAX_RECORD_BYTES:
+            log.warning("not saving a drawing too big for a feedback record (%d bytes, at most %d): a stuck finger?",
+                        len(text), MAX_RECORD_BYTES)
+            return False
         before = self.count()
         try:
-            write_text_atomic(self.folder / name, json.dumps(record, separators=(",", ":")))
+            write_text_atomic(self.folder / name, text)
         except OSError as error:
-            log.error("cannot save the labelled drawing in %s (%s); the kiosk carries on without it", self.folder, error.strerror or error)
+            log.error("cannot save the labelled drawing in %s (%s); the kiosk carries on without it", self.folder,
+                      error.strerror or error)
             return False
         self._count, self._sequence = before + 1, sequence
         # The new label is saved before the old one goes: a kill between the two leaves two copies, and
@@ -166,32 +177,75 @@ class FeedbackStore:
     def load(self) -> list[Labelled]:
         """Every readable record, oldest first, each drawing once (its newest label); a damaged one is
         skipped with a warning."""
-        newest: dict[str, Labelled] = {}  # insertion order: the first time each drawing was saved
-        for record in self._load_all():
-            newest.pop(record.drawing, None)
-            newest[record.drawing] = record
-        return list(newest.values())
+        return self.read().records
 
-    def _load_all(self) -> list[Labelled]:
-        records = []
+    def read(self) -> Loaded:
+        """As load(), and how many files were skipped (damaged, out of bounds or not a record)."""
+        newest: dict[str, Labelled] = {}  # insertion order: the first time each drawing was saved
+        skipped = 0
         for path in self._names():
             try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-                if raw.get("format") != RECORD_FORMAT:
-                    raise ValueError(f"unknown format {raw.get('format')!r}")
-                image = np.frombuffer(base64.b64decode(raw["image"], validate=True), np.uint8)
-                if image.size != 28 * 28 or not 0 <= int(raw["label"]) <= 9:
-                    raise ValueError("bad image size or label")
-                strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in raw["strokes"]]
-                if not 1 <= int(raw["canvas_px"]) <= MAX_CANVAS_PX or not all(
-                        abs(v) <= MAX_COORDINATE for stroke in strokes for point in stroke for v in point):
-                    raise ValueError("coordinates or canvas size out of range")  # NaN fails the <= too
-                records.append(Labelled(
-                    strokes=strokes,
-                    canvas_px=int(raw["canvas_px"]), image=image.reshape(28, 28), label=int(raw["label"]),
-                    answer=None if raw.get("answer") is None else int(raw["answer"]), model=str(raw.get("model", "")),
-                    model_version=str(raw.get("model_version", "")), created=str(raw.get("created", "")),
-                ))
-            except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+                record = read_record(path)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
                 log.warning("skipping damaged feedback record %s (%s)", path.name, error)
-        return records
+                skipped += 1
+                continue
+            newest.pop(record.drawing, None)
+            newest[record.drawing] = record
+        return Loaded(list(newest.values()), skipped)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The readable records (oldest first, each drawing once) and how many files were skipped."""
+
+    records: list[Labelled]
+    skipped: int
+
+
+def read_record(path: Path) -> Labelled:
+    """One record file, bounded in size and nesting, every field of its type and range; ValueError if not."""
+    with open(path, "rb") as file:
+        data = file.read(MAX_RECORD_BYTES + 1)
+    if len(data) > MAX_RECORD_BYTES:
+        raise ValueError(f"over {MAX_RECORD_BYTES} bytes")
+    if _nesting(data) > MAX_NESTING:
+        raise ValueError(f"nested deeper than {MAX_NESTING}")
+    raw = json.loads(data.decode("utf-8"))
+    if type(raw.get("format")) is not int or raw["format"] != RECORD_FORMAT:
+        raise ValueError(f"unknown format {raw.get('format')!r}")
+    image = np.frombuffer(base64.b64decode(raw["image"], validate=True), np.uint8)
+    answer = raw.get("answer")
+    if image.size != 28 * 28 or not _is_digit(raw["label"]) or not (answer is None or _is_digit(answer)):
+        raise ValueError("bad image size, label or answer")
+    canvas_px = raw["canvas_px"]
+    if type(canvas_px) is not int or not 1 <= canvas_px <= MAX_CANVAS_PX:
+        raise ValueError("canvas size out of range")
+    strokes = [[_point(point) for point in stroke] for stroke in raw["strokes"]]
+    texts = [raw.get(key, "") for key in ("model", "model_version", "created")]
+    if not all(type(text) is str for text in texts):
+        raise ValueError("model, model_version and created must be text")
+    return Labelled(strokes=strokes, canvas_px=canvas_px, image=image.reshape(28, 28), label=raw["label"],
+                    answer=answer, model=texts[0], model_version=texts[1], created=texts[2])
+
+
+def _is_digit(value) -> bool:
+    """A whole number 0-9 (a numpy integer too), never 3.7, "7" or True."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and 0 <= value <= 9
+
+
+def _point(point) -> tuple[float, float]:
+    x, y = point  # ValueError unless two
+    if not all(type(v) in (int, float) and abs(v) <= MAX_COORDINATE for v in (x, y)):  # NaN fails the <= too
+        raise ValueError("coordinates out of range or not numbers")
+    return float(x), float(y)
+
+
+def _nesting(data: bytes) -> int:
+    """How deep the brackets go (counting any inside strings too: a record's own strings have none)."""
+    codes = np.frombuffer(data, np.uint8)
+    steps = np.isin(codes, _OPENING).astype(np.int32) - np.isin(codes, _CLOSING)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+_OPENING, _CLOSING = np.frombuffer(b"[{", np.uint8), np.frombuffer(b"]}", np.uint8)

@@ -137,7 +137,8 @@ def test_record_order_survives_the_clock_going_back(tmp_path, monkeypatch):
 
     import kiosk.teaching.feedback_store as feedback_store
 
-    later, epoch = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc), dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    later = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
     clock = _Clock(later)
     monkeypatch.setattr(feedback_store.dt, "datetime", clock)
     store = FeedbackStore(tmp_path, max_records=10)
@@ -198,3 +199,57 @@ def test_copies_left_by_a_kill_or_an_older_kiosk_count_once(tmp_path):
         store = FeedbackStore(tmp_path)  # a restart: this store never saw the earlier copy
     records = FeedbackStore(tmp_path).load()
     assert [r.label for r in records] == [7] and records[0].drawing == feedback_store.drawing_id(STROKES)
+
+
+def tamper(tmp_path, change):
+    """Two good records (labels 3 and 4), the first changed by change(record) -> the file's new text."""
+    store = FeedbackStore(tmp_path)
+    add(store, label=3)
+    add(store, label=4)
+    path = sorted(tmp_path.glob("*.json"))[0]
+    path.write_text(change(json.loads(path.read_text())))
+    return path
+
+
+@pytest.mark.parametrize("change", [
+    lambda r: "[" * 100_000 + "]" * 100_000,  # used to raise RecursionError and stop every nightly retrain
+    lambda r: json.dumps({**r, "strokes": [[[[[[1, 2]]]]]]}),
+    lambda r: json.dumps({**r, "model": "x" * (2 * feedback_store.MAX_RECORD_BYTES)}),
+], ids=["100,000 brackets", "nested too deep", "too big"])
+def test_a_record_past_the_size_or_nesting_limits_is_skipped_and_counted(tmp_path, caplog, change):
+    tamper(tmp_path, change)
+    loaded = FeedbackStore(tmp_path).read()
+    assert [r.label for r in loaded.records] == [4] and loaded.skipped == 1
+    assert "skipping damaged feedback record" in caplog.text
+
+
+@pytest.mark.parametrize("field, value", [
+    ("label", 3.7), ("label", "7"), ("label", True), ("label", 10), ("label", -1), ("label", None),
+    ("answer", 3.7), ("answer", "7"), ("answer", True), ("answer", 12),
+    ("canvas_px", 384.5), ("canvas_px", "384"), ("canvas_px", True),
+    ("format", True), ("format", 1.0), ("created", 5), ("model", ["cnn"]),
+])
+def test_a_label_or_number_of_the_wrong_type_is_skipped(tmp_path, field, value):
+    tamper(tmp_path, lambda r: json.dumps({**r, field: value}))
+    loaded = FeedbackStore(tmp_path).read()
+    assert [r.label for r in loaded.records] == [4] and loaded.skipped == 1
+
+
+@pytest.mark.parametrize("point", [["5", 6], [True, 6], [5, None], [5, 6, 7]])
+def test_a_coordinate_that_is_not_a_number_is_skipped(tmp_path, point):
+    tamper(tmp_path, lambda r: json.dumps({**r, "strokes": [[point, [10, 12]]]}))
+    assert [r.label for r in FeedbackStore(tmp_path).load()] == [4]
+
+
+@pytest.mark.parametrize("label", [3.7, "7", True, np.float32(2.0)])
+def test_only_a_whole_digit_is_saved_as_a_label(tmp_path, label):
+    with pytest.raises(ValueError):
+        add(FeedbackStore(tmp_path), label=label)
+    assert add(FeedbackStore(tmp_path), label=np.int64(7)), "a numpy integer is a whole digit"
+
+
+def test_a_drawing_too_big_for_the_reader_is_not_saved(tmp_path, caplog):
+    store = FeedbackStore(tmp_path)
+    stuck = [[(float(i % 300), float(i % 200)) for i in range(20_000)] for _ in range(10)]  # a stuck finger
+    assert not store.append(stuck, 384, np.zeros((28, 28), np.uint8), 1, None, "cnn", "v")
+    assert store.count() == 0 and "too big" in caplog.text
