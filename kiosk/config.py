@@ -129,6 +129,15 @@ class KioskConfig:
     max_not_a_number: float = _key(0.95, _number(0, 1), (
         "When the gate (`not_a_digit.onnx`) believes at least this much that a drawing is not a number, the "
         "kiosk says \"That doesn't look like a number\". Chosen by cross-validation (docs/training.md)."))
+    model_answer_budget_ms: int = _key(50, _int(1, 10_000), (
+        "At start and when a new model arrives, each model and the gate answer the example digits one at a "
+        "time; one slower than this on three of them is refused (logged with its file) and the kiosk falls back "
+        "to the other model, or answers without the gate. The shipped models take under 0.3 ms on a desktop "
+        "core (docs/measurements.md): 50 leaves room for a Pi. A run past about 10 times this is cut off, then "
+        "and while children draw."))
+    max_model_mb: int = _key(25, _int(1, 2_000), (
+        "A model file bigger than this is refused before it is read (logged with its file): the shipped ones "
+        "are under 3 MB, and a 400 MB model once took the kiosk to 1.27 GB of memory."))
     data_dir: str = _key("", _PATH_OR_EMPTY, (
         "Where the kiosk writes what it learns: the labelled drawings (`feedback/`), retrained models "
         '(`models/`), the retrain report and live speech. "" means `$XDG_DATA_HOME/digit-kiosk` '

@@ -23,3 +23,7 @@ class DataError(KioskError):
 
 class LearningError(KioskError):
     """Learning on the kiosk could not go on (numbers that blew up, a result that does not match onnxruntime)."""
+
+
+class ModelRunError(KioskError):
+    """A model failed on a drawing (raised, answered NaN, or ran past its time limit); the kiosk falls back."""

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.errors import ModelLoadError
+from kiosk.errors import ModelLoadError, ModelRunError
 from kiosk.recognition import model_contract as contract
+from kiosk.recognition.ink_proof import prove_gate
 from kiosk.recognition.preprocess import to_model_input
+from kiosk.recognition.recognizer import ModelLimits, _open_session, answer_problem, check_batch
+from kiosk.recognition.run_limit import run_within
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +25,11 @@ log = logging.getLogger(__name__)
 class NotDigitGate:
     """One onnxruntime session on one thread: (28, 28) uint8 picture -> probability it is not a number."""
 
-    def __init__(self, path: str | Path):
-        from kiosk.recognition.recognizer import _open_session  # one way to open a model, one place
-
+    def __init__(self, path: str | Path, limits: ModelLimits = ModelLimits()):
         self.path = Path(path)
-        self._session, self.version = _open_session(self.path)
+        self.limits = limits
+        self.failed: str | None = None  # why it stopped answering at run time (the kiosk then answers without it)
+        self._session, self.version = _open_session(self.path, limits)
         inputs = [(i.name, i.shape) for i in self._session.get_inputs()]
         outputs = [(o.name, o.shape) for o in self._session.get_outputs()]
         metadata = self._session.get_modelmeta().custom_metadata_map
@@ -36,32 +39,52 @@ class NotDigitGate:
         if [n for n, _ in outputs] != [contract.GATE_OUTPUT_NAME] or list(outputs[0][1][1:]) != [2]:
             problems.append(f"outputs are {outputs}, expected {contract.GATE_OUTPUT_NAME} [N, 2]")
         if metadata.get(contract.META_MODEL_KIND) != contract.GATE_KIND:
-            problems.append(f"model_kind is {metadata.get(contract.META_MODEL_KIND)!r}, expected {contract.GATE_KIND!r}")
+            kind = metadata.get(contract.META_MODEL_KIND)
+            problems.append(f"model_kind is {kind!r}, expected {contract.GATE_KIND!r}")
         if problems:
             raise ModelLoadError(f"{self.path} is not a gate the kiosk can use: " + "; ".join(problems))
+        try:  # a blank picture and the example digits: a gate can be fine on blank and NaN on ink
+            self.run(check_batch()[:1])  # alone first: a gate that hangs is cut off after one picture
+            self.run(check_batch())
+        except ModelRunError as error:
+            raise ModelLoadError(f"{error} (on the test images)") from error
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        """float32 (N, 1, 28, 28) -> (N, 2) [number, not a number]; ModelRunError naming the file if the gate
+        raises, runs past its time limit or answers anything but probabilities."""
+        out = run_within(lambda options: self._session.run([contract.GATE_OUTPUT_NAME],
+                                                           {contract.INPUT_NAME: batch}, options),
+                         self.limits.cut_s(len(batch)), str(self.path))[0]
+        problem = answer_problem(out, len(batch), 2)
+        if problem:
+            raise ModelRunError(f"{self.path} {problem}")
+        return out
+
+    def not_digit(self, image: np.ndarray) -> float | None:
+        """How likely this preprocessed (28, 28) picture is not a number, 0 to 1; None once the gate has
+        failed on a drawing (logged once): the kiosk answers without it rather than not at all."""
+        if self.failed:
+            return None
         try:
-            out = self._run(np.zeros((2, *contract.INPUT_SHAPE), np.float32))
-        except Exception as error:  # onnxruntime's own classes for a model that fails at run time
-            raise ModelLoadError(f"{self.path} fails on a test image ({error})") from error
-        if out.shape != (2, 2) or not np.all(np.isfinite(out)) or np.abs(out.sum(axis=1) - 1).max() > 1e-3:
-            raise ModelLoadError(f"{self.path} does not give two probabilities on a test image")
-
-    def _run(self, batch: np.ndarray) -> np.ndarray:
-        return self._session.run([contract.GATE_OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
-
-    def not_digit(self, image: np.ndarray) -> float:
-        """How likely this preprocessed (28, 28) picture is not a number, 0 to 1."""
-        return float(self._run(to_model_input(image))[0, 1])
+            return float(self.run(to_model_input(image))[0, 1])
+        except ModelRunError as error:
+            self.failed = str(error)
+            log.error("the gate stops answering: %s; answers come without it from now on", error)
+            return None
 
 
-def load_gate(model_dir: Path) -> NotDigitGate | None:
-    """The shipped gate, or None (logged) when it is missing or broken: the kiosk works on without it."""
+def load_gate(model_dir: Path, limits: ModelLimits = ModelLimits(), max_not_digit: float = 0.95
+              ) -> NotDigitGate | None:
+    """The shipped gate, proved on the example digits, or None (logged) when it is missing, broken, slow or
+    calls digits "not a number": the kiosk works on without it."""
     path = Path(model_dir) / contract.GATE_FILE
     if not path.exists():
         log.warning("no %s in %s: 'not a number' is judged by the drawing's shape alone", contract.GATE_FILE, model_dir)
         return None
     try:
-        return NotDigitGate(path)
+        gate = NotDigitGate(path, limits)
+        prove_gate(gate, max_not_digit)
+        return gate
     except ModelLoadError as error:
         log.error("the gate was not used: %s", error)
         return None

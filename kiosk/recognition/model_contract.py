@@ -53,5 +53,6 @@ def contract_problems(
         if key not in metadata:
             problems.append(f"metadata has no '{key}'")
     if metadata.get(META_CONTRACT_VERSION, CONTRACT_VERSION) != CONTRACT_VERSION:
-        problems.append(f"contract_version is {metadata[META_CONTRACT_VERSION]!r}, this kiosk reads {CONTRACT_VERSION!r}")
+        version = metadata[META_CONTRACT_VERSION]
+        problems.append(f"contract_version is {version!r}, this kiosk reads {CONTRACT_VERSION!r}")
     return problems

@@ -1,8 +1,8 @@
 """Which model files the kiosk runs, and noticing when the nightly retrain promotes a new one.
 
 Per kind, a retrained model in the data dir (models/KIND.onnx) comes before the shipped one. A new
-file is loaded and checked against the model contract before it replaces anything; a bad one is
-refused and the model in use stays.
+file is loaded, checked against the model contract and proved on the example digits (ink_proof)
+before it replaces anything; a bad one is refused and the model in use stays.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from pathlib import Path
 from kiosk.config import KioskConfig
 from kiosk.errors import ModelLoadError
 from kiosk.recognition.gate import NotDigitGate, load_gate
-from kiosk.recognition.recognizer import Recognizer, Uncertainty
+from kiosk.recognition.ink_proof import prove_digit_model
+from kiosk.recognition.recognizer import ModelLimits, Recognizer, Uncertainty
 
 log = logging.getLogger(__name__)
 MODEL_KINDS = ("cnn", "mlp")
@@ -34,15 +35,25 @@ def uncertainty_of(config: KioskConfig) -> Uncertainty:
     return Uncertainty(config.min_confidence, config.min_margin, max_not_digit=config.max_not_a_number)
 
 
+def limits_of(config: KioskConfig) -> ModelLimits:
+    return ModelLimits(config.model_answer_budget_ms, config.max_model_mb)
+
+
+def load_proved(config: KioskConfig, path: Path, gate: NotDigitGate | None) -> Recognizer:
+    """The model at path, checked against the contract and proved on the example digits (ModelLoadError if not)."""
+    recognizer = Recognizer(path, uncertainty_of(config), gate, limits_of(config))
+    prove_digit_model(recognizer)
+    return recognizer
+
+
 def load_kind(config: KioskConfig, kind: str, gate: NotDigitGate | None = None) -> Recognizer:
     """The best loadable model of this kind; ModelLoadError naming every file tried if none loads."""
-    uncertainty = uncertainty_of(config)
     problems = []
     for path in candidates(config, kind):
         if not path.exists() and path.parent == config.taught_model_dir:
             continue  # nothing taught yet: the usual case
         try:
-            return Recognizer(path, uncertainty, gate)
+            return load_proved(config, path, gate)
         except ModelLoadError as error:
             log.error("cannot use the %s model: %s", kind, error)
             problems.append(str(error))
@@ -52,7 +63,8 @@ def load_kind(config: KioskConfig, kind: str, gate: NotDigitGate | None = None) 
 def load_recognizers(config: KioskConfig) -> list[Recognizer]:
     """Every model kind that loads, the configured one first; a broken file is logged and skipped."""
     recognizers, problems = [], []
-    gate = load_gate(config.model_dir_path)  # one gate for every model: "is it a number at all?"
+    # One gate for every model: "is it a number at all?"
+    gate = load_gate(config.model_dir_path, limits_of(config), config.max_not_a_number)
     for kind in kind_order(config):
         try:
             recognizers.append(load_kind(config, kind, gate))
@@ -93,19 +105,20 @@ class ModelWatcher:
         if not changed:
             return None
         updated, switched = list(current), False
-        uncertainty = uncertainty_of(self.config)
         for index, recognizer in enumerate(current):
             # The file this kind should run now: the taught one if there is one (a rollback past the
             # last taught model leaves the shipped one).
             target = next((path for path in candidates(self.config, recognizer.kind) if path.exists()), None)
             if recognizer.path in changed and not recognizer.path.exists() and target is None:
-                log.error("the %s model file %s disappeared; the kiosk keeps the copy it has in memory", recognizer.kind, recognizer.path)
+                log.error("the %s model file %s disappeared; the kiosk keeps the copy it has in memory",
+                          recognizer.kind, recognizer.path)
             if target is None or (target not in changed and target == recognizer.path):
                 continue
             try:
-                updated[index] = Recognizer(target, uncertainty, recognizer.gate)
+                updated[index] = load_proved(self.config, target, recognizer.gate)
             except ModelLoadError as error:
-                log.error("refused the new %s model, keeping the one in use (%s): %s", recognizer.kind, recognizer.version, error)
+                log.error("refused the new %s model, keeping the one in use (%s): %s",
+                          recognizer.kind, recognizer.version, error)
                 continue
             log.info("switched the %s model: %s -> %s (%s)", recognizer.kind, recognizer.version,
                      updated[index].version, updated[index].path)

@@ -12,8 +12,10 @@ import numpy as np
 from kiosk.recognition.runtime import ort
 
 from kiosk.recognition import model_contract as contract
-from kiosk.errors import ModelLoadError
+from kiosk.errors import ModelLoadError, ModelRunError
+from kiosk.recognition.example_digits import example_images
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
+from kiosk.recognition.run_limit import run_within
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,34 @@ class Uncertainty:
     max_not_digit: float = 0.95  # the gate's "not a number" belief at or above which no digit is said
 
 
+@dataclass(frozen=True)
+class ModelLimits:
+    """What a model may cost: time per answer and file size (KioskConfig's model_answer_budget_ms, max_model_mb).
+
+    The shipped models answer in 0.27 ms (CNN), 0.04 ms (MLP) and 0.05 ms (gate) on one core of the
+    development machine (docs/measurements.md), a few ms on a Pi; the largest file is 2.5 MB.
+    """
+
+    answer_budget_ms: float = 50.0  # an answer slower than this, in the load check, refuses the model
+    max_file_mb: float = 25.0  # a bigger file is refused before it is read (a 400 MB model peaked at 1.27 GB)
+    cut_after_budgets: float = 10.0  # a run past this many budgets (and one more per picture) is cut off: a hang
+
+    def cut_s(self, pictures: int = 1) -> float:
+        """How long a run on this many pictures may take before it is cut off."""
+        return self.answer_budget_ms * (self.cut_after_budgets + pictures) / 1000
+
+
 class Recognizer:
     """An ONNX digit model checked against the contract and run on one CPU thread."""
 
-    def __init__(self, model_path: str | Path, uncertainty: Uncertainty = Uncertainty(), gate=None):
+    def __init__(self, model_path: str | Path, uncertainty: Uncertainty = Uncertainty(), gate=None,
+                 limits: ModelLimits = ModelLimits()):
         self.path = Path(model_path)
         self.uncertainty = uncertainty
         self.gate = gate  # a NotDigitGate shared by every model, or None
-        self._session, self.version = _open_session(self.path)
+        self.limits = limits
+        self.failed: str | None = None  # why it stopped answering at run time (recognize_all then skips it)
+        self._session, self.version = _open_session(self.path, limits)
         raw = self._session.get_modelmeta().custom_metadata_map
         problems = contract.contract_problems(
             [(i.name, i.shape) for i in self._session.get_inputs()],
@@ -71,16 +93,14 @@ class Recognizer:
         self._check_answers()
 
     def _check_answers(self) -> None:
-        """A model that loads may still answer nonsense (NaN, negative, not summing to 1): try it once now,
-        so a bad file is refused at load and the answer screen never sees it."""
+        """A model that loads may still answer nonsense (NaN, negative, not summing to 1): try it now on a
+        blank picture and on the example digits (a model can be fine on blank and NaN on ink), so a bad
+        file is refused at load and the answer screen never sees it."""
         try:
-            out = self.probabilities(np.zeros((2, *contract.INPUT_SHAPE), np.float32))  # (2, 1, 28, 28)
-        except Exception as error:  # onnxruntime's own classes for a model that fails at run time
-            raise ModelLoadError(f"{self.path} fails on a test image ({error})") from error
-        if out.shape != (2, contract.NUM_CLASSES) or not np.all(np.isfinite(out)) or out.min() < -1e-6 \
-                or np.abs(out.sum(axis=1) - 1).max() > 1e-3:
-            raise ModelLoadError(f"{self.path} does not give 10 probabilities on a test image "
-                                 f"(shape {out.shape}, values {np.round(out.ravel()[:4], 3).tolist()}...)")
+            self.probabilities(check_batch()[:1])  # alone first: a model that hangs is cut off after one picture
+            self.probabilities(check_batch())
+        except ModelRunError as error:
+            raise ModelLoadError(f"{error} (on the test images)") from error
 
     @property
     def kind(self) -> str:
@@ -118,8 +138,34 @@ class Recognizer:
         )
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
-        """float32 (N, 1, 28, 28) -> probabilities (N, 10)."""
-        return self._session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch})[0]
+        """float32 (N, 1, 28, 28) -> probabilities (N, 10); ModelRunError naming the file if the model
+        raises, runs past its time limit or answers anything but probabilities."""
+        out = run_within(lambda options: self._session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: batch},
+                                                           options),
+                         self.limits.cut_s(len(batch)), str(self.path))[0]
+        problem = answer_problem(out, len(batch), contract.NUM_CLASSES)
+        if problem:
+            raise ModelRunError(f"{self.path} {problem}")
+        return out
+
+
+def check_batch() -> np.ndarray:
+    """Two blank pictures and the example digits, as a model takes them: float32 (N, 1, 28, 28)."""
+    images, _ = example_images()
+    return np.concatenate([np.zeros((2, *contract.INPUT_SHAPE), np.float32), *map(to_model_input, images)])
+
+
+def answer_problem(out, rows: int, classes: int) -> str | None:
+    """What is wrong with a model's answer to rows pictures (NaN, out of range, not summing to 1), or None."""
+    out = np.asarray(out)
+    if out.shape != (rows, classes):
+        return f"answers with shape {out.shape}, not {classes} probabilities per picture"
+    if not np.all(np.isfinite(out)) or out.min() < -1e-6 or out.max() > 1 + 1e-6 \
+            or np.abs(out.sum(axis=1) - 1).max() > 1e-3:
+        bad = int(np.argmax(~np.isfinite(out).all(axis=1) | (np.abs(out.sum(axis=1) - 1) > 1e-3)))
+        return (f"does not give {classes} probabilities on a drawing "
+                f"(values {np.round(out[bad, :4], 3).tolist()}...)")
+    return None
 
 
 def path_ratio(strokes: list[np.ndarray]) -> float:
@@ -140,11 +186,29 @@ def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> li
     The active model's answer stands on its own: the other model is there for the child to compare, not
     to veto (requiring both to agree cost two points of right answers on real drawings, measured by
     digit-kiosk-trainer crossval). Raises EmptyDrawing when there is nothing to classify.
+
+    A model that fails on the drawing (raises, hangs, answers NaN) is named in the log and retired; its
+    place shows a working model's answer, so the child still gets one (ModelRunError only if none works).
     """
-    first = recognizers[active].recognize(strokes)
-    answers = [first if i == active else r.classify_image(first.image, first.digit_like, first.not_digit)
-               for i, r in enumerate(recognizers)]
-    return name_the_other_guess(answers)
+    order = [active] + [i for i in range(len(recognizers)) if i != active]
+    answers: dict[int, Prediction] = {}
+    first: Prediction | None = None
+    for i in order:
+        recognizer = recognizers[i]
+        if recognizer.failed:
+            continue
+        try:
+            if first is None:
+                first = answers[i] = recognizer.recognize(strokes)
+            else:
+                answers[i] = recognizer.classify_image(first.image, first.digit_like, first.not_digit)
+        except ModelRunError as error:
+            recognizer.failed = str(error)
+            log.error("the %s model stops answering: %s; the other model answers, or none", recognizer.kind, error)
+    if first is None:
+        raise ModelRunError("no model could answer: " + " | ".join(r.failed or "" for r in recognizers))
+    stand_in = next(answers[i] for i in order if i in answers)
+    return name_the_other_guess([answers.get(i, stand_in) for i in range(len(recognizers))])
 
 
 def name_the_other_guess(answers: list[Prediction]) -> list[Prediction]:
@@ -161,9 +225,14 @@ def model_version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _open_session(path: Path) -> tuple[ort.InferenceSession, str]:
-    """The session and the file's version (the start of its sha256), both from one read of the file."""
+def _open_session(path: Path, limits: ModelLimits = ModelLimits()) -> tuple[ort.InferenceSession, str]:
+    """The session and the file's version (the start of its sha256), both from one read of the file;
+    a file over the size limit is refused before it is read."""
     try:
+        size_mb = path.stat().st_size / 1e6
+        if size_mb > limits.max_file_mb:
+            raise ModelLoadError(f"{path} is {size_mb:.0f} MB, over the {limits.max_file_mb:g} MB limit for a "
+                                 "model (max_model_mb): not loaded")
         data = path.read_bytes()
     except OSError as error:
         raise ModelLoadError(f"model file {path} not found or unreadable ({error.strerror})") from error
@@ -205,7 +274,8 @@ def _decode(raw: dict[str, str]) -> dict:
                 number = float(value)
             except ValueError:
                 number = float("nan")
-            if not np.isfinite(number) and value.lower() not in ("nan", ""):  # the trainer's two ways to say "not measured"
+            # "nan" and "": the trainer's two ways to say "not measured"
+            if not np.isfinite(number) and value.lower() not in ("nan", ""):
                 log.warning("metadata %s is not a number (%r); ignored", key, value[:40])
                 continue
             decoded[key] = value

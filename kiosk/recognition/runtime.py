@@ -10,7 +10,7 @@ import os
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import below: only then does it take
 
-import onnxruntime as ort  # noqa: E402
+import onnxruntime as ort
 
 ort.disable_telemetry_events()
 

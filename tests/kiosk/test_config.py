@@ -25,6 +25,8 @@ FULL = {
     "min_confidence": 0.5,
     "min_margin": 0.1,
     "max_not_a_number": 0.9,
+    "model_answer_budget_ms": 80,
+    "max_model_mb": 40,
     "voice_dir": "/opt/kiosk/voices",
     "speech_timeout_s": 2.5,
     "data_dir": "/var/lib/kiosk",

@@ -57,7 +57,8 @@ def test_a_missing_or_broken_gate_costs_only_the_gate(tmp_path, caplog, content)
 def test_not_a_number_says_no_digit_but_keeps_the_best_guess():
     cnn = Recognizer(CNN, gate=FixedGate(0.99))
     prediction = cnn.recognize(seven())
-    assert prediction.digit is None and not prediction.digit_like and prediction.best == 7 and prediction.not_digit == 0.99
+    assert prediction.digit is None and not prediction.digit_like
+    assert prediction.best == 7 and prediction.not_digit == 0.99
     assert Recognizer(CNN, gate=FixedGate(0.1)).recognize(seven()).digit == 7
 
 
