@@ -1,7 +1,12 @@
-"""Replay files: JSON lines {"t": s, "type": down|move|up|clear|recognize, "x": 0..1, "y": 0..1}.
+"""Replay files: JSON lines of a child's inputs, t seconds after the start.
 
-x and y are relative to the drawing canvas. The app turns them into real pygame touch events, so a
-replay takes exactly the path a finger does.
+    {"t": s, "type": "down"|"move"|"up", "x": 0..1, "y": 0..1}   a finger on the canvas (x, y relative to it)
+    {"t": s, "type": "clear"|"recognize"}                         the Clear and Go buttons
+    {"t": s, "type": "teach", "digit": N}                         "Did I get it right?" No, then N on the keypad
+    {"t": s, "type": "yes"}                                       "Did I get it right?" Yes
+
+The app turns them into real pygame touch events on where those buttons are, so a replay takes exactly the
+path a finger does.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from pathlib import Path
 
 from kiosk.errors import KioskError
 
-REPLAY_TYPES = ("down", "move", "up", "clear", "recognize")
+REPLAY_TYPES = ("down", "move", "up", "clear", "recognize", "teach", "yes")
+ON_THE_CANVAS = ("down", "move", "up")
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,22 @@ class ReplayEvent:
     type: str
     x: float = 0.0
     y: float = 0.0
+    digit: int | None = None  # "teach": the digit the child taps on the keypad
+
+
+def _event(raw: dict) -> ReplayEvent:
+    if not isinstance(raw, dict):
+        raise TypeError("a replay line is a JSON object")
+    digit = raw.get("digit")
+    if raw["type"] == "teach" and (type(digit) is not int or digit not in range(10)):
+        raise ValueError(f"a teach event needs a digit 0-9, not {digit!r}")
+    return ReplayEvent(
+        float(raw["t"]),
+        str(raw["type"]),
+        float(raw.get("x", 0.0)),
+        float(raw.get("y", 0.0)),
+        digit if raw["type"] == "teach" else None,
+    )
 
 
 def load(path: str | Path) -> list[ReplayEvent]:
@@ -37,8 +59,7 @@ def load(path: str | Path) -> list[ReplayEvent]:
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-            event = ReplayEvent(float(raw["t"]), str(raw["type"]), float(raw.get("x", 0.0)), float(raw.get("y", 0.0)))
+            event = _event(json.loads(line))
         except (ValueError, KeyError, TypeError) as error:
             raise KioskError(f"{path}:{number}: not a replay event ({error})") from error
         if event.type not in REPLAY_TYPES or not all(math.isfinite(v) for v in (event.t, event.x, event.y)):
@@ -65,6 +86,16 @@ def from_strokes(
     return events
 
 
+def as_json(event: ReplayEvent) -> dict:
+    """The event as a replay line holds it (x, y only on the canvas, digit only when teaching)."""
+    line: dict = {"t": event.t, "type": event.type}
+    if event.type in ON_THE_CANVAS:
+        line.update(x=event.x, y=event.y)
+    if event.type == "teach":
+        line["digit"] = event.digit
+    return line
+
+
 def dump(events: list[ReplayEvent]) -> str:
     """JSON lines for a list of events."""
-    return "".join(json.dumps(e.__dict__) + "\n" for e in events)
+    return "".join(json.dumps(as_json(e)) + "\n" for e in events)
