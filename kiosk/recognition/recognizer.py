@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -80,6 +81,7 @@ class Recognizer:
         self.gate = gate  # a NotDigitGate shared by every model, or None
         self.limits = limits
         self.failed: str | None = None  # why it stopped answering at run time (recognize_all then skips it)
+        self.slow_noted = False  # an answer over the budget has been logged (once)
         self._session, self.version = _open_session(self.path, limits)
         raw = self._session.get_modelmeta().custom_metadata_map
         problems = contract.contract_problems(
@@ -197,6 +199,7 @@ def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> li
         recognizer = recognizers[i]
         if recognizer.failed:
             continue
+        started = time.perf_counter()
         try:
             if first is None:
                 first = answers[i] = recognizer.recognize(strokes)
@@ -205,10 +208,21 @@ def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> li
         except ModelRunError as error:
             recognizer.failed = str(error)
             log.error("the %s model stops answering: %s; the other model answers, or none", recognizer.kind, error)
+            continue
+        _note_if_slow(recognizer, (time.perf_counter() - started) * 1000)
     if first is None:
         raise ModelRunError("no model could answer: " + " | ".join(r.failed or "" for r in recognizers))
     stand_in = next(answers[i] for i in order if i in answers)
     return name_the_other_guess([answers.get(i, stand_in) for i in range(len(recognizers))])
+
+
+def _note_if_slow(recognizer: Recognizer, elapsed_ms: float) -> None:
+    """Log, once per model, an answer over the budget: every child then waits on it."""
+    if elapsed_ms > recognizer.limits.answer_budget_ms and not recognizer.slow_noted:
+        recognizer.slow_noted = True
+        log.warning("the %s model %s took %.0f ms to answer (with preprocessing and the gate), over the %g ms "
+                    "budget (model_answer_budget_ms)", recognizer.kind, recognizer.path, elapsed_ms,
+                    recognizer.limits.answer_budget_ms)
 
 
 def name_the_other_guess(answers: list[Prediction]) -> list[Prediction]:

@@ -136,3 +136,12 @@ def test_answers_are_limited_by_the_budget_setting():
     assert limits.cut_s(1) == pytest.approx(0.011)
     assert KioskConfig().model_answer_budget_ms == ModelLimits().answer_budget_ms
     assert KioskConfig().max_model_mb == ModelLimits().max_file_mb
+
+
+def test_a_model_slow_on_a_childs_drawing_is_logged_once_and_still_answers(tmp_path, kiosk_models, caplog):
+    slow = build(kiosk_models / "cnn.onnx", "cnn.onnx", lambda m: looping(m, 0, 25, ink_free=1, columns=6))  # ~100 ms
+    recognizers = load_recognizers(config_for(tmp_path, kiosk_models))
+    for _ in range(3):
+        recognize_all(recognizers, WIDE_SEVEN)
+    [line] = [r for r in caplog.records if str(slow) in r.getMessage()]
+    assert "over the 50 ms budget" in line.getMessage() and not recognizers[0].failed
