@@ -32,9 +32,8 @@ from kiosk.learning.styles import STYLED_DIGITS, styled_copies
 from kiosk.recognition import model_contract as contract
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
 from kiosk.retraining.doubt import doubted, newest
-from kiosk.retraining.judging import EVAL_BATCH, gate, measure, predictor, probabilities
+from kiosk.retraining.judging import gate, measure, measure_yardsticks, probabilities
 from kiosk.retraining.promotion import clean_leftovers, promote, retrain_lock, set_aside
-from kiosk.retraining.scoring import evaluate
 from kiosk.retraining.status import current_model_path
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled
 from kiosk.teaching.status import REPORT_NAME
@@ -210,8 +209,8 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
                  options.kind, source, len(collected.train[1]), len(collected.held_out[1]), collected.doubted)
         before = _measure(str(source), sticks, collected)
         shipped = config.model_dir_path / f"{options.kind}.onnx"
-        shipped_mnist = before["mnist_test"] if source == shipped else \
-            evaluate(predictor(str(shipped)), *sticks.test, batch_size=EVAL_BATCH).accuracy
+        # the fixed yardstick: every floor is measured against the shipped model as well as last night's
+        shipped_sticks = before if source == shipped else measure_yardsticks(str(shipped), sticks.test, sticks.styled)
         train_started = time.monotonic()
         losses = fine_tune(network, collected.train, (data.train_images, data.train_labels), options, show_progress)
         report = _report(options, source, collected, before, time.monotonic() - train_started, losses)
@@ -220,8 +219,10 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         draft = to_onnx_bytes(network, old_metadata, proto)
         check_parity(network, draft, to_model_input(data.test_images[:PARITY_IMAGES]))
         after = _measure(draft, sticks, collected)
-        reasons = gate(before, after, shipped_mnist)
-        report.update(after=after, shipped_mnist_test=shipped_mnist, promoted=not reasons, reasons=reasons)
+        reasons = gate(before, after, shipped_sticks)
+        shipped_report = {k: shipped_sticks[k] for k in ("mnist_test", "mnist_per_digit", "styled_per_digit")}
+        report.update(after=after, shipped=shipped_report, shipped_mnist_test=shipped_sticks["mnist_test"],
+                      promoted=not reasons, reasons=reasons)
         onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
         _publish(onnx_bytes, config, options.kind, report)
         report["seconds"] = round(time.monotonic() - started, 1)
