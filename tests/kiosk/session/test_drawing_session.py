@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.errors import EmptyDrawing
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image
-from kiosk.recognition.recognizer import Prediction
+from kiosk.recognition.recognizer import ModelLimits, Prediction
 from kiosk.session.drawing_session import ADD_STROKE_GRACE_MS, GUESS_AFTER_MS, DrawingSession
 
 DELAY_MS = 1600
@@ -31,6 +31,7 @@ class FakeModel:
 
     def __init__(self, kind, digit, best=None):
         self.kind, self.version, self.metadata, self.digit, self.best = kind, f"{kind}-v1", {}, digit, best
+        self.failed, self.slow_noted, self.limits = None, False, ModelLimits()  # what recognize_all checks
 
     def recognize(self, strokes):
         image = strokes_to_image(clean_strokes(strokes))  # raises EmptyDrawing for no ink
