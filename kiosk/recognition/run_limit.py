@@ -22,6 +22,7 @@ class _Watchdog:
         self._runs: dict[int, tuple[float, ort.RunOptions]] = {}  # token -> (deadline, the run's options)
         self._tokens = itertools.count()
         self._thread: threading.Thread | None = None
+        self._wakes_at = 0.0  # when the thread wakes by itself (inf: only when woken)
 
     def arm(self, options: ort.RunOptions, limit_s: float) -> int:
         with self._wake:
@@ -29,8 +30,10 @@ class _Watchdog:
                 self._thread = threading.Thread(target=self._watch, name="model-run-limit", daemon=True)
                 self._thread.start()
             token = next(self._tokens)
-            self._runs[token] = (time.monotonic() + limit_s, options)
-            self._wake.notify()
+            deadline = time.monotonic() + limit_s
+            self._runs[token] = (deadline, options)
+            if deadline < self._wakes_at:  # else it wakes before this deadline anyway (saves a thread switch)
+                self._wake.notify()
             return token
 
     def disarm(self, token: int) -> None:
@@ -40,16 +43,13 @@ class _Watchdog:
     def _watch(self) -> None:
         with self._wake:
             while True:
-                if not self._runs:
-                    self._wake.wait()
-                    continue
                 now = time.monotonic()
                 for token, (deadline, options) in list(self._runs.items()):
                     if deadline <= now:
                         options.terminate = True
                         del self._runs[token]
-                if self._runs:
-                    self._wake.wait(min(deadline for deadline, _ in self._runs.values()) - now)
+                self._wakes_at = min((deadline for deadline, _ in self._runs.values()), default=float("inf"))
+                self._wake.wait(self._wakes_at - now if self._runs else None)
 
 
 _WATCHDOG = _Watchdog()
