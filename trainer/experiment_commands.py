@@ -55,6 +55,10 @@ def add_to(commands) -> None:
         "--noise", type=float, default=default.noise, help="share of the labels replaced by a random wrong one"
     )
     sim.add_argument("--prank", help="SRC:DST:N: N more drawings of SRC by the teaching writers, all labelled DST")
+    sim.add_argument("--borderline", type=int, default=default.borderline,
+                     help="labels of 7 a night on the 1s the model reads as 1 but gives 7 >= 2%% (copies when few)")
+    sim.add_argument("--nights", type=int, default=default.nights,
+                     help="consecutive nights, each night's model the next night's base")
     sim.add_argument("--out", type=Path, default=Path("runs") / "simulate_retraining.json")
     sim.set_defaults(handler=_simulate_retraining)
 
@@ -89,6 +93,8 @@ def _simulate_retraining(args: argparse.Namespace) -> int:
         args.base,
         args.noise,
         args.prank,
+        args.borderline,
+        args.nights,
     )
     simulate_and_save(sim, args.out)
     return 0

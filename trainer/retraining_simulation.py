@@ -9,10 +9,14 @@ folder and is never shipped.
 The shipped CNN has seen every dev writer (it was fine-tuned on them), so new children must be measured
 from a model that has not: --base takes the MNIST-only CNN (`digit-kiosk-trainer build-shipped cnn`, or
 git history), and a base that was fine-tuned on the drawings is refused. --noise mixes in random wrong
-labels; --prank adds drawings of one digit all labelled as another (a child playing).
+labels; --prank adds drawings of one digit all labelled as another (a child playing). --borderline N is the
+attack's prank on borderline 1s: each night N labels of 7 on the teaching writers' 1s that the kiosk's model
+of that night reads as 1 but gives 7 at least 2%, one label per such drawing and then copies (Go -> No -> 7
+pressed again). --nights runs consecutive nights, each night's model the next night's, the shipped (base)
+model the fixed yardstick; every night says how many of the new writers' 1s its model reads as 7.
 
 Usage: digit-kiosk-trainer simulate-retraining --base MNIST_ONLY.onnx [--drawings 500] [--kind cnn] [--steps 300]
-       [--seed 0] [--noise 0.1] [--prank 1:7:50] [--out runs/simulate_retraining.json]
+       [--seed 0] [--noise 0.1] [--prank 1:7:50] [--borderline 12] [--nights 5] [--out runs/simulate_retraining.json]
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import numpy as np
 
 from kiosk.config import shipped_dir
 from kiosk.learning import drawn_digits, mnist
+from kiosk.recognition.preprocess import to_model_input
 from kiosk.recognition.recognizer import Recognizer
 from kiosk.teaching.feedback_store import FeedbackStore
 from trainer.errors import DataError
@@ -52,6 +57,11 @@ class Simulation:
     base: Path | None = None  # the model the kiosk runs before teaching (default: the shipped one)
     noise: float = 0.0  # share of the collected labels replaced by a random wrong one
     prank: str | None = None  # SRC:DST:N: N more drawings of SRC by the teaching writers, all labelled DST
+    borderline: int = 0  # labels of 7 a night on borderline 1s (read as 1, >= 2% 7): the attack's prank
+    nights: int = 1  # consecutive nights, each night's model the next night's base
+
+
+BORDERLINE_SEVEN = 0.02  # a borderline 1: the kiosk reads it as 1 but gives 7 at least this much
 
 
 def accuracy_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> float:
@@ -63,7 +73,7 @@ def per_digit_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> li
 
 
 def simulate(sim: Simulation, work: Path) -> dict:
-    """Collect, retrain in its own process, and measure on the writers who taught nothing; the result as JSON."""
+    """Collect, retrain in its own process night after night, and measure on the writers who taught nothing."""
     drawn = drawn_digits.load()
     rng = np.random.default_rng(sim.seed)
     writers = np.unique(drawn.writers)
@@ -71,40 +81,108 @@ def simulate(sim: Simulation, work: Path) -> dict:
     teaching = np.flatnonzero([w in teachers for w in drawn.writers])
     new_children = np.flatnonzero([w not in teachers for w in drawn.writers])
     shipped = _model_folder(sim, work / "models")
-    picked, noisy = _collect(sim, drawn, teaching, rng, shipped, work / "data" / "feedback")
-    command, seconds, peak_mb = _retrain(sim, work, work / "models")
-    report = json.loads((work / "data" / "retrain_report.json").read_text())
-    retrained = Path(report.get("promoted_to") or report["set_aside"])
+    feedback = work / "data" / "feedback"
+    store = FeedbackStore(feedback, max_records=100_000)
+    picked, noisy = _collect(sim, drawn, teaching, rng, shipped, store)
     new_images = drawn_images(
         drawn_digits.DrawnDigits(
             [drawn.strokes[i] for i in new_children], drawn.labels[new_children], drawn.writers[new_children]
         )
     )
     new_labels, test = drawn.labels[new_children], mnist.load()
+    pranked: list[int] = []
+    nights = []
+    for night in range(sim.nights):
+        current = work / "data" / "models" / f"{sim.kind}.onnx"
+        current = current if current.exists() else shipped
+        labels = _borderline_prank(sim, drawn, teaching, current, store, pranked, night)
+        command, seconds, peak_mb = _retrain(sim, work, work / "models")
+        report = json.loads((work / "data" / "retrain_report.json").read_text())
+        retrained = Path(report.get("promoted_to") or report["set_aside"])
+        nights.append({
+            "night": night + 1,
+            "borderline_labels": labels,
+            "borderline_drawings": len(set(pranked)),
+            "records": len(store.load()),
+            "promoted": report["promoted"],
+            "reasons": report["reasons"],
+            "doubted": report.get("doubted"),
+            "held_out_before": report["before"]["held_out"],
+            "held_out_after": report["after"]["held_out"],
+            "new_children_after": accuracy_of(retrained, new_images, new_labels),
+            "new_ones_read_as_7": read_as(retrained, new_images, new_labels, 1, 7),
+            "retrain_seconds_wall": round(seconds, 1),
+            "retrain_peak_rss_mb": round(peak_mb, 1),
+        })
+    last = nights[-1]
     return {
         "kind": sim.kind,
         "writers_teaching": len(teachers),
         "writers_new": len(writers) - len(teachers),
         "drawings_collected": int(len(picked)),
         "new_children_drawings": int(len(new_children)),
-        "promoted": report["promoted"],
-        "reasons": report["reasons"],
-        "retrain_seconds_wall": round(seconds, 1),
-        "retrain_peak_rss_mb": round(peak_mb, 1),
+        "new_children_ones": int((new_labels == 1).sum()),
+        "promoted": last["promoted"],
+        "reasons": last["reasons"],
+        "retrain_seconds_wall": last["retrain_seconds_wall"],
+        "retrain_peak_rss_mb": last["retrain_peak_rss_mb"],
         "new_children_before": accuracy_of(shipped, new_images, new_labels),
-        "new_children_after": accuracy_of(retrained, new_images, new_labels),
+        "new_children_after": last["new_children_after"],
         "new_children_per_digit_before": per_digit_of(shipped, new_images, new_labels),
         "new_children_per_digit_after": per_digit_of(retrained, new_images, new_labels),
+        "shipped_ones_read_as_7": read_as(shipped, new_images, new_labels, 1, 7),
+        "nights": nights,
         "noise": sim.noise,
         "noisy_labels": noisy,
         "prank": sim.prank,
-        "doubted": report.get("doubted"),
+        "borderline": sim.borderline,
+        "doubted": last["doubted"],
         "mnist_before": accuracy_of(shipped, test.test_images, test.test_labels),
         "mnist_after": accuracy_of(retrained, test.test_images, test.test_labels),
-        "held_out_before": report["before"]["held_out"],
-        "held_out_after": report["after"]["held_out"],
+        "held_out_before": last["held_out_before"],
+        "held_out_after": last["held_out_after"],
         "command": " ".join(command[1:]),
     }
+
+
+def read_as(model_path: Path, images: np.ndarray, labels: np.ndarray, digit: int, answer: int) -> int:
+    """How many of the images of digit the model answers with answer."""
+    mine = images[labels == digit]
+    if not len(mine):
+        return 0
+    return int((onnx_predictor(model_path)[0](to_model_input(mine)).argmax(axis=1) == answer).sum())
+
+
+def borderline_ones(drawn, teaching: np.ndarray, model: Path) -> list[int]:
+    """The teaching writers' 1s that the model reads as 1 but gives 7 at least BORDERLINE_SEVEN, most 7-ish first."""
+    ones = [int(i) for i in teaching if drawn.labels[i] == 1]
+    if not ones:
+        return []
+    images = drawn_images(drawn_digits.DrawnDigits([drawn.strokes[i] for i in ones], drawn.labels[ones],
+                                                    drawn.writers[ones]))
+    probabilities = onnx_predictor(model)[0](to_model_input(images))  # (N, 10)
+    borderline = (probabilities.argmax(axis=1) == 1) & (probabilities[:, 7] >= BORDERLINE_SEVEN)
+    return [ones[k] for k in np.argsort(-probabilities[:, 7]) if borderline[k]]
+
+
+def _borderline_prank(sim: Simulation, drawn, teaching: np.ndarray, model: Path, store: FeedbackStore,
+                      pranked: list[int], night: int) -> int:
+    """Tonight's prank: sim.borderline labels of 7, new borderline 1s first, then copies of those pranked."""
+    if not sim.borderline:
+        return 0
+    fresh = [i for i in borderline_ones(drawn, teaching, model) if i not in pranked]
+    targets = fresh or list(dict.fromkeys(pranked))
+    if not targets:
+        return 0
+    recognizer = Recognizer(model)
+    when = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc) + dt.timedelta(days=night)
+    for k in range(sim.borderline):
+        i = targets[k % len(targets)]
+        answer = recognizer.recognize(drawn.strokes[i])
+        store.append(drawn.strokes[i], 300, answer.image, 7, answer.digit, sim.kind, recognizer.version,
+                     created=when + dt.timedelta(seconds=k))
+        pranked.append(i)
+    return sim.borderline
 
 
 def _model_folder(sim: Simulation, models: Path) -> Path:
@@ -120,7 +198,8 @@ def _model_folder(sim: Simulation, models: Path) -> Path:
     return shipped
 
 
-def _collect(sim: Simulation, drawn, teaching: np.ndarray, rng, model: Path, feedback: Path) -> tuple[np.ndarray, int]:
+def _collect(sim: Simulation, drawn, teaching: np.ndarray, rng, model: Path,
+             store: FeedbackStore) -> tuple[np.ndarray, int]:
     """Store what the kiosks would have stored: each child's strokes and label (some wrong, some a prank)."""
     picked = rng.choice(teaching, min(sim.drawings, len(teaching)), replace=False)
     labels = drawn.labels[picked].copy()
@@ -131,9 +210,9 @@ def _collect(sim: Simulation, drawn, teaching: np.ndarray, rng, model: Path, fee
         source, target, count = (int(v) for v in sim.prank.split(":"))
         candidates = [i for i in teaching if drawn.labels[i] == source and i not in set(picked)]
         collected += [(i, target) for i in rng.choice(candidates, min(count, len(candidates)), replace=False)]
-    store, recognizer = FeedbackStore(feedback, max_records=100_000), Recognizer(model)
-    # Each drawing's time is fixed by its place in the set, so the retrain's holdout (a hash that includes
-    # the time) holds out the same drawings on every run, and runs can be compared.
+    recognizer = Recognizer(model)
+    # Each drawing's time is fixed by its place in the set, so every run's records are alike and runs can be
+    # compared (the retrain's holdout hashes the strokes).
     epoch = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     for i, label in collected:
         answer = recognizer.recognize(drawn.strokes[i])
@@ -198,6 +277,14 @@ def summary(result: dict) -> str:
         source = int(r["prank"].split(":")[0])
         was, now = r["new_children_per_digit_before"][source], r["new_children_per_digit_after"][source]
         lines.append(f"  new children's {source}s: {was:.2%} -> {now:.2%} ({100 * (now - was):+.2f} points)")
+    lines.append(f"  new writers' 1s read as 7: shipped {r['shipped_ones_read_as_7']} of {r['new_children_ones']}")
+    for n in r["nights"]:
+        lines.append(
+            f"  night {n['night']}: {n['borderline_labels']} borderline labels ({n['borderline_drawings']} drawings "
+            f"so far, {n['records']} records), {n['doubted']} doubted, promoted {n['promoted']}, "
+            f"1s read as 7: {n['new_ones_read_as_7']}, held out {n['held_out_before']:.2%} -> {n['held_out_after']:.2%}"
+            + (f"; {'; '.join(n['reasons'])}" if n["reasons"] else "")
+        )
     lines.append(
         f"  error on new children: {errors[0]:.2%} -> {errors[1]:.2%} "
         f"({100 * (errors[0] - errors[1]) / max(errors[0], 1e-9):.0f}% fewer)"
