@@ -4,8 +4,9 @@ When a child says "No, it was a 4", the kiosk keeps that picture; the next drawi
 like it (nearest neighbour on a shape description: which way the strokes run where, not which pixels are lit)
 gets the taught answer. It lives in memory only, for this visitor: forgotten when a new visitor comes
 (kiosk/session/visitor.py), never written, never shared with the next child. What one visitor can teach
-is bounded: a handful of lessons, one per drawing, each gone when it has not been used for a few drawings
-(a queue of children can follow each other within seconds). The nightly retraining is what teaches everybody.
+is bounded, since a queue of children can follow each other within seconds: one lesson per drawing, each
+gone when unused for LESSON_LIFE_DRAWINGS drawings, and a handful in all (a visitor who corrects more is
+remembered for none of them). The nightly retraining is what teaches everybody.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import numpy as np
 
 CELL = 7  # 4 x 4 cells of 7 x 7 pixels on the 28 x 28 picture ...
 BINS = 9  # ... each a histogram of 9 stroke directions (0-180 degrees): 144 numbers
-CAPACITY = 5  # a handful: one child corrects a few; a prankster's 20 wrong lessons must not all wait for the next
-LESSON_LIFE_DRAWINGS = 10  # a lesson not recalled in this many drawings goes: its writer has moved on
+CAPACITY = 5  # a handful: one child corrects a few; a visitor who teaches more gets none remembered (a prank)
+LESSON_LIFE_DRAWINGS = 20  # a lesson not recalled in this many drawings goes: its writer has moved on
 MIN_SIMILARITY = 0.80  # cosine of the shape descriptions (measured: python -m benchmarks session-memory)
 
 
@@ -59,6 +60,7 @@ class SessionMemory:
     ):
         self.capacity, self.min_similarity, self.life_drawings = capacity, min_similarity, life_drawings
         self._lessons: list[Lesson] = []
+        self.closed = False  # this visitor taught more than capacity lessons: none kept, no more taken
         self.drawings = 0  # drawings seen (next_drawing) since the memory was made
 
     def __len__(self) -> int:
@@ -66,10 +68,14 @@ class SessionMemory:
 
     def teach(self, image: np.ndarray, digit: int, drawing: object = None) -> None:
         """Remember image as digit; a lesson for the same drawing (not None) is replaced, never added to."""
+        if self.closed:
+            return
         if drawing is not None:
             self._lessons = [lesson for lesson in self._lessons if lesson.drawing != drawing]
         self._lessons.append(Lesson(describe(image), int(digit), drawing, self.drawings))
-        del self._lessons[: max(0, len(self._lessons) - self.capacity)]  # the oldest lessons go first
+        if len(self._lessons) > self.capacity:  # more than a handful: a prank, or the model is no help here
+            self.closed = True
+            self._lessons.clear()
 
     def next_drawing(self) -> None:
         """Another drawing is answered: lessons unused for life_drawings drawings are forgotten."""
@@ -90,4 +96,6 @@ class SessionMemory:
         return self._lessons[best].digit, similarity
 
     def forget(self) -> None:
+        """A new visitor: every lesson goes, and the next visitor may teach a handful again."""
         self._lessons.clear()
+        self.closed = False

@@ -22,12 +22,11 @@ def test_a_taught_drawing_comes_back_for_one_like_it_and_not_for_another():
     assert memory.recall(seven()) is None, "a different shape is the model's to answer"
 
 
-def test_forget_and_capacity():
-    memory = SessionMemory(capacity=3)
+def test_forget():
+    memory = SessionMemory(capacity=5)
     for digit in range(5):
         memory.teach(one(lean=digit * 40), digit)
-    assert len(memory) == 3 and memory.recall(one(lean=160))[0] == 4
-    assert (memory.recall(one()) or (None,))[0] != 0, "the oldest lesson went first"
+    assert len(memory) == 5 and memory.recall(one(lean=160))[0] == 4
     memory.forget()
     assert len(memory) == 0 and memory.recall(one()) is None
 
@@ -37,6 +36,20 @@ def test_one_visitor_teaches_a_handful_of_lessons_at_most():
     for digit in range(20):  # a prankster's twenty wrong lessons
         memory.teach(one(lean=digit * 8), digit % 10)
     assert len(memory) <= 5
+
+
+def test_a_visitor_who_teaches_more_than_a_handful_is_remembered_for_none():
+    memory = SessionMemory(capacity=3)
+    for digit in range(3):
+        memory.teach(one(lean=digit * 40), digit)
+    assert len(memory) == 3, "a handful: kept"
+    memory.teach(seven(), 9)
+    assert len(memory) == 0 and memory.recall(one()) is None
+    memory.teach(seven(), 9)
+    assert len(memory) == 0, "and no more from this visitor"
+    memory.forget()  # the next visitor
+    memory.teach(seven(), 9)
+    assert memory.recall(seven())[0] == 9
 
 
 def test_the_same_drawing_corrected_again_replaces_its_lesson():
