@@ -22,13 +22,16 @@ def _rewire(model: onnx.ModelProto, nodes, initializers, combine: str) -> None:
     graph.node.append(helper.make_node(combine, [f"{output}_clean", "extra"], [output]))
 
 
-def nan_on_ink(model):
-    """Adds 0 * sqrt(-max(picture)): 0 on a blank picture, NaN as soon as there is ink."""
-    _rewire(model, [helper.make_node("ReduceMax", ["image"], ["ink_max"], keepdims=0),
+def nan_on_ink(model, columns: int = 28):
+    """Adds 0 * sqrt(-max(picture's left `columns` columns)): 0 on a blank picture, NaN where there is ink
+    (columns=6: NaN on a wide drawing only, fine on the example digits)."""
+    _rewire(model, [helper.make_node("Slice", ["image", "from", "to", "width_axis"], ["left"]),
+                    helper.make_node("ReduceMax", ["left"], ["ink_max"], keepdims=0),
                     helper.make_node("Neg", ["ink_max"], ["minus"]),
                     helper.make_node("Sqrt", ["minus"], ["root"]),
                     helper.make_node("Mul", ["root", "zero"], ["extra"])],
-            {"zero": np.float32(0)}, "Add")
+            {"zero": np.float32(0), "from": np.array([0], np.int64), "to": np.array([columns], np.int64),
+             "width_axis": np.array([3], np.int64)}, "Add")
 
 
 def shuffled(model):

@@ -5,6 +5,7 @@ import logging
 import shutil
 import time
 
+import numpy as np
 import pytest
 
 from bad_models import SHIPPED, build, looping, nan_on_ink, padded, shuffled
@@ -145,3 +146,13 @@ def test_a_model_slow_on_a_childs_drawing_is_logged_once_and_still_answers(tmp_p
         recognize_all(recognizers, WIDE_SEVEN)
     [line] = [r for r in caplog.records if str(slow) in r.getMessage()]
     assert "over the 50 ms budget" in line.getMessage() and not recognizers[0].failed
+
+
+def test_a_model_nan_on_a_childs_drawing_is_named_and_the_other_answers(tmp_path, kiosk_models, caplog):
+    bad = build(kiosk_models / "cnn.onnx", "cnn.onnx", lambda m: nan_on_ink(m, columns=6))  # fine on the examples
+    recognizers = load_recognizers(config_for(tmp_path, kiosk_models))
+    assert [r.kind for r in recognizers] == ["cnn", "mlp"]
+    answers = recognize_all(recognizers, WIDE_SEVEN)
+    assert all(np.isfinite(a.probabilities).all() for a in answers) and answers[0] == answers[1]
+    [line] = refusals(caplog, bad)
+    assert "probabilities" in line.getMessage() and recognizers[0].failed
