@@ -87,28 +87,35 @@ class Conv2d(Layer):
         return self.weight.value.transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
 
     def forward(self, x, training, rng):
-        n, h, w, c = x.shape
-        k, pad = self.kernel, self.kernel // 2
-        padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-        columns = np.concatenate([padded[:, i : i + h, j : j + w, :] for i in range(k) for j in range(k)], axis=3)
-        self._columns, self._shape = columns.reshape(n * h * w, k * k * c), x.shape
+        n, h, w, _ = x.shape
+        self._columns, self._shape = _shifted_copies(x, self.kernel), x.shape
         out = self._columns @ self._matrix() + self.bias.value
         return out.reshape(n, h, w, self.out_channels)
 
     def backward(self, grad, need_input_grad=True):
         n, h, w, c = self._shape
-        k, pad = self.kernel, self.kernel // 2
+        k = self.kernel
         flat = grad.reshape(-1, self.out_channels)
         self.weight.grad += (self._columns.T @ flat).reshape(k, k, c, self.out_channels).transpose(3, 2, 0, 1)
-        self.bias.grad += flat.sum(axis=0)
+        self.bias.grad += np.ones(len(flat), DTYPE) @ flat  # 4x faster than flat.sum(axis=0) for few channels
         if not need_input_grad:
             return None
-        columns = (flat @ self._matrix().T).reshape(n, h, w, k * k, c)
-        padded = np.zeros((n, h + 2 * pad, w + 2 * pad, c), dtype=DTYPE)
-        for index in range(k * k):  # each shifted copy sends its gradient back where it came from
-            i, j = divmod(index, k)
-            padded[:, i : i + h, j : j + w, :] += columns[:, :, :, index, :]
-        return padded[:, pad : pad + h, pad : pad + w, :]
+        # the input's gradient is the output's gradient convolved with the kernel turned half a circle
+        turned = self.weight.value[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)  # (k * k * out, in)
+        return (_shifted_copies(grad, k) @ turned).reshape(n, h, w, c)
+
+
+def _shifted_copies(x: np.ndarray, k: int) -> np.ndarray:
+    """The k * k shifted copies of zero-padded x (N, H, W, C), side by side: (N * H * W, k * k * C)."""
+    n, h, w, c = x.shape
+    pad = k // 2
+    padded = np.zeros((n, h + 2 * pad, w + 2 * pad, c), dtype=DTYPE)
+    padded[:, pad : pad + h, pad : pad + w, :] = x
+    columns = np.empty((n, h, w, k * k, c), dtype=DTYPE)
+    for index in range(k * k):
+        i, j = divmod(index, k)
+        columns[:, :, :, index, :] = padded[:, i : i + h, j : j + w, :]
+    return columns.reshape(n * h * w, k * k * c)
 
 
 class ReLU(Layer):
@@ -124,24 +131,23 @@ class MaxPool2(Layer):
     """2x2 max pooling, stride 2, odd edges dropped (torch's floor mode); the first maximum takes the gradient."""
 
     def forward(self, x, training, rng):
-        n, h, w, c = x.shape
-        h2, w2 = h // 2, w // 2
-        windows = (
-            x[:, : 2 * h2, : 2 * w2, :].reshape(n, h2, 2, w2, 2, c).transpose(0, 1, 3, 5, 2, 4).reshape(n, h2, w2, c, 4)
-        )
-        self._where, self._shape = windows.argmax(axis=4)[..., None], x.shape
-        return np.take_along_axis(windows, self._where, axis=4)[..., 0]
+        h2, w2 = x.shape[1] // 2, x.shape[2] // 2
+        corners = [x[:, i : 2 * h2 : 2, j : 2 * w2 : 2, :] for i in (0, 1) for j in (0, 1)]  # 4 x (N, h2, w2, C)
+        out = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
+        self._x, self._out, self._shape = x, out, x.shape
+        return out
 
     def backward(self, grad, need_input_grad=True):
-        n, h, w, c = self._shape
-        h2, w2 = h // 2, w // 2
-        windows = np.zeros((n, h2, w2, c, 4), dtype=DTYPE)
-        np.put_along_axis(windows, self._where, grad[..., None], axis=4)
-        out = np.zeros(self._shape, dtype=DTYPE)
-        out[:, : 2 * h2, : 2 * w2, :] = (
-            windows.reshape(n, h2, w2, c, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(n, 2 * h2, 2 * w2, c)
-        )
-        return out
+        x, out = self._x, self._out
+        h2, w2 = out.shape[1], out.shape[2]
+        result = np.zeros(x.shape, dtype=DTYPE)
+        free = np.ones(out.shape, dtype=bool)  # no corner has taken this window's gradient yet
+        for i, j in ((0, 0), (0, 1), (1, 0), (1, 1)):
+            corner = x[:, i : 2 * h2 : 2, j : 2 * w2 : 2, :]
+            takes = free & (corner == out) if (i, j) != (1, 1) else free
+            result[:, i : 2 * h2 : 2, j : 2 * w2 : 2, :] = np.where(takes, grad, DTYPE(0))
+            free &= ~takes
+        return result
 
 
 class Dropout(Layer):
