@@ -46,7 +46,8 @@ def share_of_agreeing_gradients(net, images, labels, samples=12, seed=0):
 @pytest.mark.parametrize("kind", ["mlp", "cnn", "small_cnn"])
 def test_backpropagation_matches_finite_differences(kind, float64):
     rng = np.random.default_rng(0)
-    net = {"mlp": lambda: network.mlp(16, 0.0, rng), "cnn": lambda: network.cnn(0.0, rng, channels=(3, 4, 5), fc_units=8),
+    net = {"mlp": lambda: network.mlp(16, 0.0, rng),
+           "cnn": lambda: network.cnn(0.0, rng, channels=(3, 4, 5), fc_units=8),
            "small_cnn": lambda: network.small_cnn(0.0, rng, channels=(3, 4), fc_units=8)}[kind]()
     images = rng.random((4, 1, 28, 28))
     labels = rng.integers(0, 10, 4)
