@@ -20,6 +20,7 @@ BENCHMARKS = {
         "multi-stroke digits through the headless kiosk: early answers, waits",
     ),
     "session-memory": ("benchmarks.session_memory", "the in-session memory on crossval's answers: helps, never leaks"),
+    "feedback-save": ("benchmarks.feedback_save", "one labelled drawing saved, below the store's cap and at it"),
     "all": ("benchmarks.suite", "the suite: the first five, onnxruntime vs torch, fp32 vs int8, retraining"),
 }
 USAGE = "usage: python -m benchmarks {--list | NAME [options]}   (NAME --help for its options)"

@@ -253,3 +253,26 @@ def test_a_drawing_too_big_for_the_reader_is_not_saved(tmp_path, caplog):
     stuck = [[(float(i % 300), float(i % 200)) for i in range(20_000)] for _ in range(10)]  # a stuck finger
     assert not store.append(stuck, 384, np.zeros((28, 28), np.uint8), 1, None, "cnn", "v")
     assert store.count() == 0 and "too big" in caplog.text
+
+
+def test_a_save_at_the_cap_lists_no_folder(tmp_path, monkeypatch):
+    """At the cap every save used to list and sort the whole folder (19.6 ms median at 5,000 records, 0.6 ms
+    below it): the store lists it once after a start and keeps its index in memory."""
+    import pathlib
+
+    image = np.zeros((28, 28), np.uint8)
+    filling = FeedbackStore(tmp_path, max_records=40)
+    for k in range(40):
+        assert filling.append([[(k, 0.0), (k, 9.0)]], 300, image, k % 10, None, "cnn", "v")
+    store = FeedbackStore(tmp_path, max_records=40)  # a kiosk started again, at the cap
+    assert store.append([[(100.0, 0.0), (100.0, 9.0)]], 300, image, 1, None, "cnn", "v")
+    listings = []
+    real_iterdir, real_scandir = pathlib.Path.iterdir, feedback_store.os.scandir
+    monkeypatch.setattr(pathlib.Path, "iterdir", lambda self: listings.append(self) or real_iterdir(self))
+    monkeypatch.setattr(feedback_store.os, "scandir", lambda *a: listings.append(a) or real_scandir(*a))
+    for k in range(20):
+        assert store.append([[(200.0 + k, 0.0), (200.0, 9.0)]], 300, image, 2, None, "cnn", "v")
+    assert listings == [] and store.count() == 40
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.glob("*.json"))[0].startswith("s0000000022-"), "the oldest went"
+    assert len(FeedbackStore(tmp_path).load()) == 40
