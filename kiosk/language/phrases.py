@@ -29,6 +29,28 @@ def unsure_id(first: int, second: int) -> str:
     return f"unsure.{low}_or_{high}"
 
 
+def game_ask_id(digit: int) -> str:
+    """ "Can you draw a five?": one clip per digit."""
+    return f"game.ask.{digit}"
+
+
+def game_help_id(digit: int) -> str:
+    """ "A five looks like this.": said while the hand draws one."""
+    return f"game.help.{digit}"
+
+
+def game_end_id(won: int) -> str:
+    """ "You drew four of five!": one clip per count (the game has five rounds, kiosk/session/game.py)."""
+    return f"game.end.{won}"
+
+
+GAME_SPOKEN_IDS: tuple[str, ...] = (
+    tuple(game_ask_id(d) for d in range(10))
+    + tuple(game_help_id(d) for d in range(10))
+    + tuple(game_end_id(n) for n in range(6))
+    + ("game.won", "game.your_turn", "game.good_try")
+)
+
 # Every phrase the kiosk speaks: the voice cache renders exactly these, in every language.
 SPOKEN_IDS: tuple[str, ...] = (
     ("prompt.draw", "prompt.empty", "unsure.not_digit", "feedback.thanks", "feedback.which", "feedback.ask",
@@ -36,6 +58,7 @@ SPOKEN_IDS: tuple[str, ...] = (
     + tuple(result_id(d) for d in range(10))
     + tuple(unsure_id(a, b) for a, b in combinations(range(10), 2))
     + tuple(f"digit.{d}" for d in range(10))
+    + GAME_SPOKEN_IDS
 )
 
 

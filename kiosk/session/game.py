@@ -12,6 +12,9 @@ import random
 from typing import Callable
 
 from kiosk.event_log import EventLog
+from kiosk.language.phrases import game_ask_id as ask_id
+from kiosk.language.phrases import game_end_id as end_id
+from kiosk.language.phrases import game_help_id as help_id
 from kiosk.recognition.recognizer import Prediction
 from kiosk.recognition.strokes import Ink
 
@@ -33,26 +36,6 @@ class Phase(enum.Enum):
     GOOD_TRY = "good_try"  # missed again after the help: on to the next one, kindly
     ENDED = "ended"  # "You drew 4 of 5!" with stars
     DONE = "done"  # the game is over: the screen goes back to drawing
-
-
-def ask_id(digit: int) -> str:
-    return f"game.ask.{digit}"
-
-
-def help_id(digit: int) -> str:
-    return f"game.help.{digit}"
-
-
-def end_id(won: int) -> str:
-    return f"game.end.{won}"
-
-
-GAME_SPOKEN_IDS = (
-    tuple(ask_id(d) for d in range(10))
-    + tuple(help_id(d) for d in range(10))
-    + tuple(end_id(n) for n in range(ROUNDS + 1))
-    + ("game.won", "game.your_turn", "game.good_try")
-)
 
 
 class DrawingGame:
