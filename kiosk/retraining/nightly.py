@@ -31,10 +31,11 @@ from kiosk.learning.onnx_io import check_parity, read_onnx, to_onnx_bytes
 from kiosk.learning.styles import STYLED_DIGITS, styled_copies
 from kiosk.recognition import model_contract as contract
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
-from kiosk.retraining.doubt import doubted, newest
+from kiosk.recognition.recognizer import model_version
+from kiosk.retraining import status
+from kiosk.retraining.doubt import BURST_WINDOW, doubted
 from kiosk.retraining.judging import gate, measure, measure_yardsticks, probabilities
 from kiosk.retraining.promotion import clean_leftovers, promote, retrain_lock, set_aside
-from kiosk.retraining.status import current_model_path
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled
 from kiosk.teaching.status import REPORT_NAME
 
@@ -91,13 +92,17 @@ class Collected:
     held_out: Pair
     drawings: int
     doubted: int
+    skipped: int = 0  # record files not read: damaged, out of bounds, or not a record
 
 
 def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collected:
     """The labelled drawings through today's preprocessing, split by the holdout hash, doubted labels set aside.
 
     model: the current model's file, which judges which labels are believable."""
-    records = FeedbackStore(config.feedback_dir).load()
+    loaded = FeedbackStore(config.feedback_dir).read()
+    records = loaded.records
+    if loaded.skipped:
+        log.warning("%d feedback record(s) skipped as damaged or out of bounds (named above)", loaded.skipped)
     if len(records) < options.min_drawings:
         raise LearningError(f"only {len(records)} labelled drawings in {config.feedback_dir}; "
                             f"retraining needs at least {options.min_drawings}")
@@ -106,8 +111,10 @@ def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collect
         raise LearningError(f"{len(records)} drawings split into {int((~mask).sum())} to train on and "
                             f"{int(mask.sum())} to judge by; each needs at least {MIN_EACH_SIDE}")
     images, labels = images_of(records)
-    recent = newest([r.created for r in records])
     count = len(records)
+    # The newest labels are the last saved (records come in the order saved), never the latest by their
+    # clock: a Pi booted in 1970 would hide a prank of tonight among the oldest.
+    recent = np.arange(count) >= count - BURST_WINDOW
     del records  # their strokes as Python lists outweigh the pictures many times; MNIST comes next
     # Labels the current model finds nearly impossible are neither learned nor judged by (a prank or a slip).
     doubt = doubted(probabilities(model, images), labels, recent)
@@ -115,7 +122,7 @@ def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collect
     if len(train[1]) < MIN_EACH_SIDE or len(held_out[1]) < MIN_EACH_SIDE:
         raise LearningError(f"after setting aside {int(doubt.sum())} doubted labels, {len(train[1])} drawings are left "
                             f"to train on and {len(held_out[1])} to judge by; each needs at least {MIN_EACH_SIDE}")
-    return Collected(train, held_out, count, int(doubt.sum()))
+    return Collected(train, held_out, count, int(doubt.sum()), loaded.skipped)
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,8 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
     _lower_priority(options.nice)
     with retrain_lock(config.data_dir_path), threadpool_limits(options.threads):
         clean_leftovers(config.taught_model_dir)
-        source = current_model_path(config, options.kind)
+        source = status.current_model_path(config, options.kind)
+        _stop_if_disk_full(config, options.kind, source)
         collected = collect(config, options, str(source))
         network, old_metadata, proto = read_onnx(source)
         data = mnist_data.load(mnist_dir)
@@ -224,9 +232,8 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         report.update(after=after, shipped=shipped_report, shipped_mnist_test=shipped_sticks["mnist_test"],
                       promoted=not reasons, reasons=reasons)
         onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
-        _publish(onnx_bytes, config, options.kind, report)
         report["seconds"] = round(time.monotonic() - started, 1)
-        write_text_atomic(config.data_dir_path / REPORT_NAME, json.dumps(report, indent=1) + "\n")
+        _publish(onnx_bytes, config, options.kind, report)
         return report
 
 
@@ -252,6 +259,7 @@ def _report(options: RetrainOptions, source, collected: Collected, before: dict,
         "drawings": collected.drawings,
         "trained_on": int(len(collected.train[1])),
         "doubted": collected.doubted,
+        "skipped": collected.skipped,
         "held_out": int(len(collected.held_out[1])),
         "options": dataclasses.asdict(options),
         "engine": "numpy",
@@ -262,10 +270,46 @@ def _report(options: RetrainOptions, source, collected: Collected, before: dict,
 
 
 def _publish(onnx_bytes: bytes, config: KioskConfig, kind: str, report: dict) -> None:
-    """Promote a model the gate let through; keep one it refused aside, with the reasons. Notes where in the report."""
-    if report["reasons"]:
-        report["set_aside"] = str(set_aside(onnx_bytes, config.taught_model_dir, kind, report))
-        log.warning("not promoted: %s", "; ".join(report["reasons"]))
-    else:
-        report["promoted_to"] = str(promote(onnx_bytes, config.taught_model_dir, kind))
-        log.info("promoted to %s", report["promoted_to"])
+    """Promote a model the gate let through; keep one it refused aside, with the reasons. The report is written
+    before (so a stop in between never leaves last night's report describing the new model) and again after."""
+    report["model_version"] = model_version(onnx_bytes)
+    try:
+        if report["reasons"]:
+            _write_report(config, report)
+            report["set_aside"] = str(set_aside(onnx_bytes, config.taught_model_dir, kind, report))
+            log.warning("not promoted: %s", "; ".join(report["reasons"]))
+        else:
+            # --status tells a stop after the swap (the kiosk runs model_version) from one before it
+            _write_report(config, {**report, "promoted": False, "promoting": True, "reasons": [STOPPED_PROMOTING]})
+            report["promoted_to"] = str(promote(onnx_bytes, config.taught_model_dir, kind))
+            log.info("promoted to %s", report["promoted_to"])
+    except OSError as error:  # the disk filled up (or went read-only) during the night
+        _write_report(config, {**report, "promoted": False, "stopped": "disk full",
+                               "reasons": [f"could not keep the new model ({error}); the kiosk kept its model"]},
+                      best_effort=True)
+        raise
+    _write_report(config, report)
+
+
+STOPPED_PROMOTING = "stopped while promoting, before the new model was swapped in: the kiosk kept its model"
+
+
+def _write_report(config: KioskConfig, report: dict, best_effort: bool = False) -> None:
+    try:
+        write_text_atomic(config.data_dir_path / REPORT_NAME, json.dumps(report, indent=1) + "\n")
+    except OSError as error:
+        if not best_effort:
+            raise
+        log.error("cannot write the retrain report %s (%s)", config.data_dir_path / REPORT_NAME, error)
+
+
+def _stop_if_disk_full(config: KioskConfig, kind: str, source) -> None:
+    """Stop before an hour's work that could not be kept, with a report that says so (if even that fits)."""
+    free, needed = status.free_bytes(config.data_dir_path), status.space_needed(source)
+    if free >= needed:
+        return
+    reason = (f"the data dir {config.data_dir_path} has {free / 1e6:.1f} MB free; a retrain needs "
+              f"{needed / 1e6:.1f} MB to keep a new model beside the old one: free space, then retrain")
+    _write_report(config, {"finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "kind": kind,
+                           "promoted": False, "stopped": "disk full", "reasons": [reason]}, best_effort=True)
+    raise LearningError(reason)
