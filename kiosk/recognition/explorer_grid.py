@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 AXES = ("dropout_rate", "learning_rate", "max_epochs")
+# What a manifest may say, bounded: the shipped one is 55 KB with a few dozen epochs a model. A number out of
+# range is left out (a history value of 1e308 raised OverflowError drawing the learning curve).
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+MAX_HISTORY = 1000  # epochs drawn on the learning curve
+AXIS_RANGES = {"dropout_rate": (0.0, 1.0), "learning_rate": (0.0, 10.0), "max_epochs": (1, 10_000)}
 
 
 @dataclass(frozen=True)
@@ -43,9 +49,12 @@ def load(model_dir: Path) -> dict[str, Grid]:
     """Grids by kind ("cnn", "mlp"); empty if the manifest is missing or unreadable (logged)."""
     path = model_dir / "MANIFEST.json"
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ValueError(f"over {MAX_MANIFEST_BYTES} bytes")
         manifest = json.loads(path.read_text(encoding="utf-8"))["models"]
         models = [_grid_model(model_dir / name, entry) for name, entry in manifest.items()
                   if isinstance(name, str) and isinstance(entry, dict)]
+        models = [m for m in models if all(_in_range(m.settings.get(axis), *AXIS_RANGES[axis]) for axis in AXES)]
         grids = {}
         for kind in sorted({m.kind for m in models} & {"mlp", "cnn"}):  # the gate is not a setting to explore
             grid = _grid_for([m for m in models if m.kind == kind], kind)
@@ -54,7 +63,7 @@ def load(model_dir: Path) -> dict[str, Grid]:
         return grids
     # Valid JSON of the wrong shape (a list, a string where a dict was, settings that do not compare)
     # costs the explorer, never the kiosk.
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         log.error("no settings explorer: cannot use %s (%s: %s)", path, type(error).__name__, error)
         return {}
 
@@ -70,12 +79,17 @@ def _grid_model(path: Path, entry: dict) -> GridModel:
         mnist_accuracy=_number(meta.get("mnist_test_accuracy")),
         drawn_accuracy=_number(meta.get("drawn_dev_accuracy")),
         history=tuple(h for h in history if isinstance(h, dict) and _number(h.get("val_accuracy")) is not None)
-        if isinstance(history, list) else (),
+        [:MAX_HISTORY] if isinstance(history, list) else (),
     )
 
 
 def _number(value) -> float | None:
-    return float(value) if type(value) in (int, float) else None
+    """An accuracy: a number from 0 to 1, or None (missing, not a number, NaN, or out of range)."""
+    return float(value) if _in_range(value, 0.0, 1.0) else None
+
+
+def _in_range(value, low: float, high: float) -> bool:
+    return type(value) in (int, float) and math.isfinite(value) and low <= value <= high
 
 
 def _grid_for(models: list[GridModel], kind: str) -> Grid | None:

@@ -67,3 +67,59 @@ def test_buttons_and_tabs_respond_to_taps(screen):
     screen.handle(PointerDown(*screen.nav.tabs[0][1].center))
     assert screen.next_screen == "draw"
     screen.draw(surface)  # no drawing: a hint instead of an answer, and no crash
+
+
+def manifest_with(tmp_path, change):
+    """The shipped manifest with change(entry) applied to every model's metadata, in a folder of its own."""
+    import json
+    import shutil
+
+    manifest = json.loads((MODELS / "MANIFEST.json").read_text())
+    for entry in manifest["models"].values():
+        change(entry["metadata"])
+    (tmp_path / "MANIFEST.json").write_text(json.dumps(manifest))
+    for name in manifest["models"]:
+        if (MODELS / name).is_file():
+            shutil.copy(MODELS / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.mark.parametrize("change", [
+    lambda meta: meta.get("history", [{}])[0].update(val_accuracy=1e308),  # raised OverflowError drawing the curve
+    lambda meta: meta.get("history", [{}])[0].update(val_accuracy=float("nan")),
+    lambda meta: meta.get("history", [{}])[0].update(val_accuracy=-3.0),
+    lambda meta: meta.update(history=[{"val_accuracy": 0.5}] * 5_000),
+    lambda meta: meta.update(mnist_test_accuracy=1e308, drawn_dev_accuracy=float("-inf")),
+], ids=["history 1e308", "history NaN", "history negative", "5,000 epochs", "accuracy 1e308"])
+def test_manifest_numbers_out_of_range_are_left_out_and_the_explorer_draws(tmp_path, change):
+    grids = explorer_grid.load(manifest_with(tmp_path, change))
+    assert set(grids) == {"cnn", "mlp"}
+    for grid in grids.values():
+        for model in (m for values in grid.axes.values() for m in values.values()):
+            assert model.mnist_accuracy is None or 0 <= model.mnist_accuracy <= 1
+            assert len(model.history) <= explorer_grid.MAX_HISTORY
+            assert all(0 <= h["val_accuracy"] <= 1 for h in model.history)
+    pygame.display.init()
+    pygame.font.init()
+    try:
+        theme, panel = Theme(800, 480), pygame.Rect(420, 60, 370, 410)
+        screen = ExploreScreen(grids, theme, NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en")), panel,
+                               Phrases("en"))
+        screen.enter([[(100, 50), (100, 350)]])
+        screen.draw(pygame.Surface((800, 480)))
+    finally:
+        pygame.display.quit()
+
+
+@pytest.mark.parametrize("change", [
+    lambda meta: meta.setdefault("train_settings", {}).update(learning_rate=1e308),
+    lambda meta: meta.setdefault("train_settings", {}).update(dropout_rate="a lot"),
+    lambda meta: meta.setdefault("train_settings", {}).update(max_epochs=float("nan")),
+], ids=["learning rate 1e308", "dropout a word", "epochs NaN"])
+def test_a_setting_out_of_range_leaves_the_model_out_of_the_grid(tmp_path, change):
+    assert explorer_grid.load(manifest_with(tmp_path, change)) == {}, "every model changed: none is left"
+
+
+def test_a_manifest_nested_too_deep_gives_an_empty_explorer(tmp_path):
+    (tmp_path / "MANIFEST.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert explorer_grid.load(tmp_path) == {}
