@@ -31,6 +31,7 @@ from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.explore import ExploreScreen
 from kiosk.screens.frame import lay_out_frame
+from kiosk.screens.game import GameScreen
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.train import TrainScreen
 from kiosk.service import SystemdNotifier
@@ -110,6 +111,10 @@ class App:
             ),
             "examples": ExamplesScreen(
                 self.recognizers, self.theme, nav, panel, self.phrases, self.say, canvas_side=frame.canvas.width
+            ),
+            # "Can you draw a 5?": rounds of a game, its drawings kept when read as the digit asked
+            "game": GameScreen(
+                self.recognizers, self.theme, frame, self.phrases, self.say, self.events, self.feedback_store
             ),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
             "admin": PinScreen(config.admin_pin, self.theme, self.phrases, default_pin=config.admin_pin == DEFAULT_PIN),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -189,12 +190,12 @@ def draw_hand(surface: pygame.Surface, tip: tuple[int, int], unit: int) -> None:
 class NavBar:
     """Tabs across the top of the answer panel: which screen to show, and the language button at the end."""
 
-    TABS = ("draw", "examples", "learn", "settings")  # the screens' names, too
+    TABS = ("draw", "game", "examples", "learn", "settings")  # the screens' names, too
     LANGUAGE = "language"  # hit() returns this for the language button; the App switches language
 
     def __init__(self, rect: pygame.Rect, phrases: Phrases):
         self.rect, self.phrases = rect, phrases
-        # Tabs are pictures (a pencil, a wall of digits, a light bulb, sliders): most visitors cannot read
+        # Tabs are pictures (a pencil, a star, a wall of digits, a light bulb, sliders): most visitors cannot read
         # yet, and words big enough for them would not fit. The language button is wider: a globe and "ES".
         width = rect.width / (len(self.TABS) + 1.4)
         self.tabs = [
@@ -219,7 +220,9 @@ class NavBar:
         for name, rect in self.tabs:
             selected = name == active
             pygame.draw.rect(surface, colours.BAR if selected else colours.BAR_TRACK, rect, border_radius=theme.unit)
-            draw_tab_icon(surface, name, rect, colours.BUTTON_TEXT if selected else colours.TEXT)
+            # The game's star is gold on its tab, so a child sees there is something to play.
+            idle = colours.COUNT_DOT if name == "game" else colours.TEXT
+            draw_tab_icon(surface, name, rect, colours.BUTTON_TEXT if selected else idle)
         draw_language_button(surface, self.language_rect, self.phrases.lang, theme)
 
 
@@ -234,6 +237,8 @@ def draw_tab_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colour)
         pygame.draw.polygon(
             surface, colour, [tip, (tip[0] + s * 0.05, tip[1] - s * 0.55), (tip[0] + s * 0.55, tip[1] - s * 0.05)]
         )
+    elif name == "game":  # a star: the game
+        draw_star(surface, (cx, cy), s * 1.1, colour)
     elif name == "examples":  # a wall of four tiles
         tile = s * 0.85
         for dx in (-1, 1):
@@ -251,6 +256,17 @@ def draw_tab_icon(surface: pygame.Surface, name: str, rect: pygame.Rect, colour)
             y = int(cy + row * s * 0.7)
             pygame.draw.line(surface, colour, (int(cx - s), y), (int(cx + s), y), line)
             pygame.draw.circle(surface, colour, (int(cx + knob * s), y), int(s * 0.25))
+
+
+def draw_star(surface: pygame.Surface, center, radius: float, colour, filled: bool = True) -> None:
+    """A five-pointed star, point up (the game's tab and the stars a child earns)."""
+    cx, cy = center
+    points = [
+        (cx + math.sin(i * math.pi / 5) * radius * (1.0 if i % 2 == 0 else 0.45),
+         cy - math.cos(i * math.pi / 5) * radius * (1.0 if i % 2 == 0 else 0.45))
+        for i in range(10)
+    ]
+    pygame.draw.polygon(surface, colour, points, width=0 if filled else max(2, int(radius / 8)))
 
 
 def draw_language_button(surface: pygame.Surface, rect: pygame.Rect, lang: str, theme: Theme) -> None:

@@ -37,7 +37,7 @@ def draw_a_one(app):
 
 
 def test_screen_names_are_their_tabs_names(app):
-    assert NavBar.TABS == ("draw", "examples", "learn", "settings")
+    assert NavBar.TABS == ("draw", "game", "examples", "learn", "settings")
     assert all(app.screens[tab].name == tab for tab in NavBar.TABS), "the Settings tab is the screen named settings"
     assert {name for name, screen in app.screens.items() if screen.name != name} == set()
 

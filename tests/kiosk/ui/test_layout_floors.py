@@ -7,6 +7,7 @@ own rectangles and colours as they are drawn (not from screenshots):
 - text inside the screen, and never under a 3 mm cap height on the 7" panel (16.8 px at 800x480,
   scaled with the short side), counting text squeezed to fit as the size it was drawn at.
 """
+import numpy as np
 import pygame
 import pytest
 
@@ -18,12 +19,16 @@ from kiosk.learning.live_protocol import Done, Progress
 from kiosk.learning.live_settings import LiveSettings
 from kiosk.recognition import explorer_grid
 from kiosk.recognition.model_files import load_recognizers
+from kiosk.recognition.recognizer import Prediction
 from kiosk.screens.admin import PinScreen
 from kiosk.screens.draw import DrawScreen
 from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.explore import ExploreScreen
+from kiosk.screens.frame import lay_out_frame
+from kiosk.screens.game import GameScreen
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.train import TrainScreen
+from kiosk.session import game as game_rules
 from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui.colours import contrast_ratio
 from kiosk.ui.text import recording_text
@@ -32,7 +37,7 @@ from kiosk.voice.speaker import SilentSpeaker
 
 # The official 7" panel both ways up in the fast tier; the bigger screens (seconds each) in the slow one.
 SIZES = [(800, 480), (480, 800)] + [pytest.param(size, marks=pytest.mark.slow)
-                                    for size in [(1024, 600), (1280, 720), (1920, 1080), (600, 1024)]]
+                                    for size in [(1024, 600), (1280, 720), (1920, 1080), (600, 1024), (720, 1280)]]
 TARGET_MM = 10.0
 CAP_MM = 3.0
 PX_PER_MM_AT_800x480 = (5.2, 5.6)  # the official 7" panel: 154 x 86 mm
@@ -71,6 +76,46 @@ def draw_a_four(screen):
     screen.handle(PointerDown(c.x + c.w * 0.55, c.y + c.h * 0.2))
     screen.handle(PointerMove(c.x + c.w * 0.55, c.y + c.h * 0.9))
     screen.handle(PointerUp(c.x + c.w * 0.55, c.y + c.h * 0.9))
+
+
+BLANK = np.zeros((28, 28), np.uint8)
+
+
+def game_states(theme, phrases, recognizers, store):
+    """The drawing game's phases, each read as the digit asked or as another, by a fake reader."""
+
+    def game(*reads):
+        screen = GameScreen(recognizers, theme, lay_out_frame(theme, phrases), phrases, lambda *a: None,
+                            EventLog(None), store)
+        screen.enter()
+        for i, read in enumerate(reads):  # True: the asked digit is read; False: another one
+            asked = screen.game.digit
+            digit = asked if read else (asked + 1) % 10
+            screen.game.read = lambda strokes, d=digit: Prediction(d, (0.1,) * 10, BLANK, best=d)
+            draw_a_four(screen)
+            screen.update(game_rules.ANSWER_AFTER_MS + 50)
+            if screen.game.phase is game_rules.Phase.HELPING and i < len(reads) - 1:
+                screen.update(game_rules.HELP_MS + 50)
+        return screen
+
+    yield "game, asking", game()
+    drawing = game()
+    draw_a_four(drawing)
+    drawing.update(20)
+    yield "game, drawing", drawing
+    helping = game(False)
+    helping.update(game_rules.HELP_MS / 2)
+    yield "game, the hand shows how", helping
+    yield "game, won", game(True)
+    yield "game, a good try", game(False, False)
+    ended = game()
+    ended.game.rounds, ended.game.outcomes, ended.game.round = 5, ["won", "helped", "tried", "won"], 4
+    ended.game.read = lambda strokes: Prediction(ended.game.digit, (0.1,) * 10, BLANK, best=0)
+    draw_a_four(ended)
+    ended.update(game_rules.ANSWER_AFTER_MS + 50)
+    ended.update(game_rules.CHEER_MS + 50)
+    assert ended.game.phase is game_rules.Phase.ENDED and ended.game.stars == 4
+    yield "game, the ending with stars", ended
 
 
 def states(size, lang, recognizers, tmp_path):
@@ -136,6 +181,7 @@ def states(size, lang, recognizers, tmp_path):
     remembered.update(2000)
     assert remembered.prediction.remembered, "the lesson shows"
     yield "draw, a lesson remembered", remembered
+    yield from game_states(theme, phrases, recognizers, store)
     nav, panel = empty.nav, empty.panel
     explore = ExploreScreen(explorer_grid.load(KioskConfig.load(None).model_dir_path), theme, nav, panel, phrases)
     explore.enter([])

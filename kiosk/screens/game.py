@@ -1,0 +1,251 @@
+"""The game screen: "Can you draw a 5?" with the digit big and its dots to count, the child's canvas, the
+hand that shows how, confetti for a win and stars at the end.
+
+The game's decisions are kiosk.session.game.DrawingGame; this screen lays out, turns touches into its
+calls, and draws. Everything a child needs is said aloud or shown as a picture: no reading needed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pygame
+
+from kiosk.errors import EmptyDrawing
+from kiosk.event_log import EventLog
+from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
+from kiosk.language.phrases import Phrases, game_ask_id, game_end_id, game_help_id
+from kiosk.recognition.example_digits import EXAMPLES
+from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
+from kiosk.screens.base import Screen
+from kiosk.screens.frame import Frame
+from kiosk.session.game import HELP_MS, DrawingGame, Phase
+from kiosk.teaching.feedback_store import FeedbackStore
+from kiosk.ui import colours
+from kiosk.ui.confetti import Confetti
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets import (
+    Button,
+    InkLayer,
+    draw_count_dots,
+    draw_hand,
+    draw_paragraph,
+    draw_speaker_button,
+    draw_star,
+    draw_text,
+    render_ink,
+    wrap_lines,
+)
+
+EXAMPLE_SHARE = 0.66  # of the canvas: the hand draws the example as big as a child would
+TRACE_SHARE = 0.75  # of the help's time: the hand draws, then the finished digit rests
+
+
+def traced(strokes: list, progress: float) -> list:
+    """The first `progress` (0..1) of strokes, by length, stroke after stroke: a hand drawing them."""
+    lengths = [[math.dist(a, b) for a, b in zip(s, s[1:])] for s in strokes]
+    budget = progress * sum(sum(ls) for ls in lengths)
+    drawn = []
+    for stroke, segment_lengths in zip(strokes, lengths):
+        if budget <= 0:
+            break
+        partial = [stroke[0]]
+        for (a, b), length in zip(zip(stroke, stroke[1:]), segment_lengths):
+            if budget <= 0:
+                break
+            t = min(1.0, budget / length) if length else 1.0
+            partial.append((a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t))
+            budget -= length
+        drawn.append(partial)
+    return drawn
+
+
+class GameScreen(Screen):
+    """Rounds of "Can you draw a N?": the question on the right, the canvas on the left, stars at the end."""
+
+    name = "game"
+
+    def __init__(
+        self,
+        recognizers: list[Recognizer],
+        theme: Theme,
+        frame: Frame,
+        phrases: Phrases,
+        say,
+        events: EventLog,
+        feedback_store: FeedbackStore | None = None,
+        rng: random.Random | None = None,
+    ):
+        self.recognizers, self.theme, self.phrases, self.say = recognizers, theme, phrases, say
+        self.feedback_store = feedback_store
+        self.canvas, self.panel, self.nav = frame.canvas, frame.panel, frame.nav
+        self.clock_s = 0.0
+        self.game = DrawingGame(
+            lambda: self.clock_s, self._read, say, events, self.canvas.width, keep=self._keep, rng=rng
+        )
+        self.confetti = Confetti(theme.width, theme.height)
+        self.ink_layer = InkLayer(self.canvas.size, theme.pen_px)
+        self._ink_surface: pygame.Surface | None = None
+        self._ghost: list = []  # the hand's strokes so far, in canvas pixels
+        self._drawing = False
+        self._phase = Phase.DONE
+        t, m, bh, zone = theme, theme.margin, theme.button_height, theme.admin_zone
+        y = frame.buttons_y
+        left = self.canvas.x if y + bh <= zone.top else max(self.canvas.x, zone.right + m)
+        width = (self.canvas.right - left - m) // 2
+        self.clear_button = Button("ui.button.clear", pygame.Rect(left, y, width, bh), colours.CLEAR, icon="clear")
+        self.say_again = pygame.Rect(self.canvas.right - width, y, width, bh)
+
+    # --- the App's contract ----------------------------------------------------------------------
+    @property
+    def animating(self) -> bool:
+        """Something moves on its own (the hand, confetti, the stars): not while the game only waits."""
+        return self.game.phase in (Phase.HELPING, Phase.WON, Phase.ENDED) or self.confetti.running
+
+    def enter(self, strokes: list | None = None) -> None:
+        self.transition = None
+        self.game.start()
+
+    def leave(self) -> None:
+        self.game.stop()
+        self.confetti.pieces = []
+
+    def reset(self) -> None:
+        self.leave()
+
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        found = self.nav.targets()
+        if self.game.phase is Phase.ASKING:
+            found += [("clear", self.clear_button.rect), ("say it again", self.say_again)]
+        return found
+
+    # --- touches ---------------------------------------------------------------------------------
+    def handle(self, event: PointerEvent) -> None:
+        x, y = float(event.x), float(event.y)
+        if isinstance(event, PointerDown):
+            if self.follow_tab(event):
+                return
+            if self.game.phase is Phase.ASKING and self.clear_button.hit(x, y):
+                self.game.clear()
+            elif self.game.phase is Phase.ASKING and self.say_again.collidepoint(x, y):
+                self.say(game_ask_id(self.game.digit))
+            elif self.canvas.collidepoint(x, y) or self.game.phase is Phase.ENDED:
+                self._drawing = self.game.begin_stroke(x - self.canvas.x, y - self.canvas.y)
+        elif isinstance(event, PointerMove) and self._drawing:
+            self.game.extend_stroke(x - self.canvas.x, y - self.canvas.y)
+        elif isinstance(event, PointerUp) and self._drawing:
+            self._drawing = False
+            self.game.end_stroke()
+
+    # --- time ------------------------------------------------------------------------------------
+    def update(self, dt_ms: float) -> None:
+        self.clock_s += dt_ms / 1000
+        game = self.game
+        game.tick()
+        if game.phase is not self._phase:
+            self._phase = game.phase
+            if game.phase is Phase.WON:
+                self.confetti.start()
+            if game.phase is Phase.DONE:
+                self.go("draw")
+        self.confetti.update(dt_ms)
+        self._ghost = []
+        if game.phase is Phase.HELPING:
+            progress = min(1.0, game.phase_ms / (HELP_MS * TRACE_SHARE))
+            self._ghost = traced(self._example(game.digit), progress)
+        self._ink_surface = self.ink_layer.update(game.ink.strokes)
+
+    def _example(self, digit: int) -> list:
+        side = self.canvas.width * EXAMPLE_SHARE
+        offset = (self.canvas.width - side) / 2
+        return [[(offset + x * side, offset + y * side) for x, y in s] for s in EXAMPLES[digit][0]]
+
+    def _read(self, strokes: list) -> Prediction | None:
+        try:
+            return recognize_all(self.recognizers, strokes)[0]
+        except EmptyDrawing:
+            return None
+
+    def _keep(self, strokes: list, answer: Prediction, digit: int) -> None:
+        # The asked digit, read as that digit by the kiosk itself: a label worth the nightly retraining.
+        if self.feedback_store is not None:
+            model = self.recognizers[0]
+            self.feedback_store.append(
+                strokes, self.canvas.width, answer.image, digit, answer.digit, model.kind, model.version
+            )
+
+    # --- drawing ---------------------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface) -> None:
+        t, game = self.theme, self.game
+        surface.fill(colours.BACKGROUND)
+        pygame.draw.rect(surface, colours.CANVAS, self.canvas, border_radius=t.unit)
+        if self._ink_surface is not None:
+            surface.blit(self._ink_surface, self.canvas.topleft)
+        if self._ghost:
+            ghost = render_ink(self._ghost, self.canvas.size, t.pen_px, colours.GHOST_INK)
+            if ghost is not None:
+                surface.blit(ghost, self.canvas.topleft)
+            if game.phase_ms < HELP_MS * TRACE_SHARE:
+                tip = self._ghost[-1][-1]
+                draw_hand(surface, (int(self.canvas.x + tip[0]), int(self.canvas.y + tip[1])), t.unit)
+        if game.phase is Phase.ENDED:
+            self._draw_stars(surface, self.canvas.inflate(-t.unit * 2, -t.unit * 2), big=True)
+        pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
+        self.nav.draw(surface, t, self.name)
+        if game.phase is Phase.ASKING:
+            self.clear_button.draw(surface, t)
+            pygame.draw.rect(surface, colours.BAR, self.say_again, border_radius=t.unit)
+            side = min(self.say_again.width, self.say_again.height)
+            draw_speaker_button(surface, pygame.Rect(0, 0, side, side).move(
+                self.say_again.centerx - side // 2, self.say_again.centery - side // 2))
+        if game.phase is not Phase.DONE:
+            self._draw_panel(surface)
+        self.confetti.draw(surface, t.unit)
+
+    def _line_id(self) -> str:
+        game = self.game
+        if game.phase is Phase.HELPING:
+            return game_help_id(game.digit)
+        if game.phase is Phase.WON:
+            return "game.won"
+        if game.phase is Phase.GOOD_TRY:
+            return "game.good_try"
+        if game.phase is Phase.ENDED:
+            return game_end_id(game.stars)
+        return game_ask_id(game.digit)
+
+    def _draw_panel(self, surface: pygame.Surface) -> None:
+        """The asked digit big with its dots to count, what was said, and the rounds' stars so far."""
+        t, p, game = self.theme, self.panel, self.game
+        stars_h = t.unit * 4
+        stars = pygame.Rect(p.x, p.bottom - stars_h, p.width, stars_h)
+        caption_font = t.font(2.0)
+        lines = min(3, len(wrap_lines(self.phrases.text(self._line_id()), caption_font, p.width)))
+        caption = pygame.Rect(p.x, 0, p.width, caption_font.get_linesize() * lines)
+        caption.bottom = stars.top - t.unit // 2
+        if game.phase is not Phase.ENDED:
+            digit_box = pygame.Rect(p.x, p.y, p.width, caption.top - p.y)
+            dots_h = max(t.unit * 2, digit_box.height // 6)
+            number = pygame.Rect(p.x, p.y, p.width, digit_box.height - dots_h - t.unit)
+            size_units = max(2.0, min(number.height * 0.9, p.width * 0.7) / t.unit / 1.2)
+            colour = colours.BAR_BEST if game.phase is Phase.WON else colours.TEXT
+            draw_text(surface, str(game.digit), t.font(size_units), colour, number.center, max_width=p.width)
+            dots = pygame.Rect(p.x, number.bottom, p.width, dots_h)
+            draw_count_dots(surface, dots, game.digit, t)
+        else:
+            caption.y = p.y + t.unit
+        draw_paragraph(surface, self.phrases.text(self._line_id()), caption_font, colours.TEXT, caption, max_lines=3)
+        if game.phase is not Phase.ENDED:
+            self._draw_stars(surface, stars, big=False)
+
+    def _draw_stars(self, surface: pygame.Surface, box: pygame.Rect, big: bool) -> None:
+        """One star per round: gold for a digit drawn, an outline for the rest (and the rounds to come)."""
+        game = self.game
+        count = game.rounds
+        radius = min(box.height / 2 if not big else box.height / 6, box.width / (count * 2.4))
+        centre_y = box.centery
+        for i in range(count):
+            x = box.centerx + (i - (count - 1) / 2) * radius * 2.3
+            earned = i < len(game.outcomes) and game.outcomes[i] != "tried"
+            draw_star(surface, (x, centre_y), radius, colours.COUNT_DOT, filled=earned)
