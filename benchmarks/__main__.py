@@ -19,7 +19,10 @@ BENCHMARKS = {
         "benchmarks.drawing_session",
         "multi-stroke digits through the headless kiosk: early answers, waits",
     ),
-    "session-memory": ("benchmarks.session_memory", "the in-session memory on crossval's answers: helps, never leaks"),
+    "session-memory": (
+        "benchmarks.session_memory",
+        "the in-session memory: helps the child who taught it, never reaches the next",
+    ),
     "feedback-save": ("benchmarks.feedback_save", "one labelled drawing saved, below the store's cap and at it"),
     "all": ("benchmarks.suite", "the suite: the first five, onnxruntime vs torch, fp32 vs int8, retraining"),
 }
