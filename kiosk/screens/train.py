@@ -289,7 +289,7 @@ class TrainScreen(Screen):
                 draw_text(surface, str(int(level * 100)), font, colours.SOFT_TEXT, (rect.x + label_w // 2 + 2, y))
         if len(self.curve) < 2:
             return
-        total = max(10_000 * self.choice.max_epochs, self.curve[-1][0])
+        total = max(self.choice.round_images * self.choice.max_epochs, self.curve[-1][0])
         # a square-root axis: the early steps, where most learning happens, get room
         points = [(inner.x + int(inner.width * (seen / total) ** 0.5), inner.bottom - int(accuracy * inner.height))
                   for seen, accuracy in self.curve]
