@@ -205,6 +205,8 @@ class App:
     def switch_to(self, name: str, strokes: list | None = None) -> None:
         """Leave the current screen and enter the one named (the draw screen for an unknown name)."""
         self.screen.leave()  # e.g. a live training stops when the child walks away from it
+        if name == "game":  # a game starts: whoever plays it, the last drawings' lessons and brain are not theirs
+            self.screens["draw"].session.visitor.new_visitor("game")
         self.screen = self.screens.get(name, self.screens["draw"])
         self.screen.enter(strokes)
 

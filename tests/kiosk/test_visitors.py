@@ -154,3 +154,11 @@ def test_from_the_training_to_the_full_training_grid_and_back(app):
     grid.handle(PointerDown(*dict(grid.nav.tabs)["settings"].center))  # the lit Settings tab leads back
     app.frame(16)
     assert app.screen is train
+
+
+def test_the_games_start_is_a_new_visitor(app):
+    app.try_visitor_model(app.config.model_dir_path / "mlp128.onnx")
+    draw = draw_a_one(app)
+    draw.memory.teach(draw.recognizer.recognize(draw.handover()).image, 7)
+    app.switch_to("game")
+    assert len(draw.memory) == 0 and not app.visitor_model.answering, "the game reads with the kiosk's own models"
