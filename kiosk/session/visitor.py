@@ -35,7 +35,7 @@ class VisitorWatch:
         self.last_touch_s = self.clock()
 
     def tick(self) -> str | None:
-        """"quiet" (once) when nobody has touched for quiet_s since the last touch; else None."""
+        """ "quiet" (once) when nobody has touched for quiet_s since the last touch; else None."""
         if self.last_touch_s is None or self.clock() - self.last_touch_s < self.quiet_s:
             return None
         self.new_visitor("quiet")
