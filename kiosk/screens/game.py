@@ -90,7 +90,7 @@ class GameScreen(Screen):
         self._ghost: list = []  # the hand's strokes so far, in canvas pixels
         self._drawing = False
         self._phase = Phase.DONE
-        t, m, bh, zone = theme, theme.margin, theme.button_height, theme.admin_zone
+        m, bh, zone = theme.margin, theme.button_height, theme.admin_zone
         y = frame.buttons_y
         left = self.canvas.x if y + bh <= zone.top else max(self.canvas.x, zone.right + m)
         width = (self.canvas.right - left - m) // 2
@@ -197,8 +197,12 @@ class GameScreen(Screen):
             self.clear_button.draw(surface, t)
             pygame.draw.rect(surface, colours.BAR, self.say_again, border_radius=t.unit)
             side = min(self.say_again.width, self.say_again.height)
-            draw_speaker_button(surface, pygame.Rect(0, 0, side, side).move(
-                self.say_again.centerx - side // 2, self.say_again.centery - side // 2))
+            draw_speaker_button(
+                surface,
+                pygame.Rect(0, 0, side, side).move(
+                    self.say_again.centerx - side // 2, self.say_again.centery - side // 2
+                ),
+            )
         if game.phase is not Phase.DONE:
             self._draw_panel(surface)
         self.confetti.draw(surface, t.unit)
@@ -225,19 +229,28 @@ class GameScreen(Screen):
         caption = pygame.Rect(p.x, 0, p.width, caption_font.get_linesize() * lines)
         caption.bottom = stars.top - t.unit // 2
         if game.phase is not Phase.ENDED:
-            digit_box = pygame.Rect(p.x, p.y, p.width, caption.top - p.y)
-            dots_h = max(t.unit * 2, digit_box.height // 6)
-            number = pygame.Rect(p.x, p.y, p.width, digit_box.height - dots_h - t.unit)
-            size_units = max(2.0, min(number.height * 0.9, p.width * 0.7) / t.unit / 1.2)
-            colour = colours.BAR_BEST if game.phase is Phase.WON else colours.TEXT
-            draw_text(surface, str(game.digit), t.font(size_units), colour, number.center, max_width=p.width)
-            dots = pygame.Rect(p.x, number.bottom, p.width, dots_h)
-            draw_count_dots(surface, dots, game.digit, t)
-        else:
-            caption.y = p.y + t.unit
+            self._draw_digit(surface, pygame.Rect(p.x, p.y, p.width, caption.top - p.y))
+        else:  # the stars are on the canvas: the words take the panel's middle
+            caption.center = p.center
         draw_paragraph(surface, self.phrases.text(self._line_id()), caption_font, colours.TEXT, caption, max_lines=3)
         if game.phase is not Phase.ENDED:
             self._draw_stars(surface, stars, big=False)
+
+    def _draw_digit(self, surface: pygame.Surface, box: pygame.Rect) -> None:
+        """The asked digit as big as fits, and its dots to count right under it."""
+        t, digit = self.theme, self.game.digit
+        dots_h = max(t.unit * 2, box.height // 7)
+        size_units = max(2.0, min((box.height - dots_h - t.unit) * 1.1, box.width * 0.9) / t.unit)
+        font = t.font(size_units)
+        _, _, _, top, _ = font.metrics(str(digit))[0]  # the glyph stands on the baseline, top px above it
+        height = top + dots_h + t.unit  # the glyph, a gap and the dots, centred together in the box
+        glyph_top = box.centery - height // 2
+        # draw_text centres the line (ascent + descent); the glyph's middle is above the line's middle
+        centre_y = glyph_top - (font.get_ascent() - top) + font.get_height() // 2
+        colour = colours.BAR_BEST if self.game.phase is Phase.WON else colours.TEXT
+        draw_text(surface, str(digit), font, colour, (box.centerx, centre_y), max_width=box.width)
+        dots = pygame.Rect(box.x, glyph_top + top + t.unit, box.width, dots_h)
+        draw_count_dots(surface, dots, digit, t)
 
     def _draw_stars(self, surface: pygame.Surface, box: pygame.Rect, big: bool) -> None:
         """One star per round: gold for a digit drawn, an outline for the rest (and the rounds to come)."""
