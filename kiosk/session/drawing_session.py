@@ -296,6 +296,8 @@ class DrawingSession:
         self.events.write(type="feedback", label=digit, answer=answer.digit, model=question.kind, stored=stored)
         confirmed = digit == answer.digit
         if not confirmed:  # this visitor's next drawing like this one gets what they taught
+            if answer.remembered:  # ... and the lesson that answered goes (another child's, or a slip)
+                self.memory.unlearn(answer.image)
             self.memory.teach(answer.image, digit, drawing=self.drawing)
         self.say("feedback.yay" if confirmed else "feedback.thanks")
         return confirmed

@@ -95,6 +95,12 @@ class SessionMemory:
         self._lessons[best].used_at = self.drawings
         return self._lessons[best].digit, similarity
 
+    def unlearn(self, image: np.ndarray) -> None:
+        """The lesson that answered image was wrong for it (the child said No): it goes."""
+        if self.recall(image) is not None:
+            similarities = np.stack([lesson.features for lesson in self._lessons]) @ describe(image)
+            del self._lessons[int(np.argmax(similarities))]
+
     def forget(self) -> None:
         """A new visitor: every lesson goes, and the next visitor may teach a handful again."""
         self._lessons.clear()

@@ -287,3 +287,19 @@ def test_the_same_drawing_corrected_again_and_again_is_one_lesson(clock):
     session.answer()
     session.label(4)
     assert len(session.memory) == 2, "a new drawing is a new lesson"
+
+
+def test_no_to_a_remembered_answer_unlearns_the_lesson_that_gave_it(clock):
+    session, _, _, _ = make(clock, store=FakeStore())
+    stroke(session, ONE)
+    session.answer()
+    session.label(7)  # the last child's wrong lesson
+    session.clear()
+    stroke(session, ONE)  # the next child, a few seconds behind, draws a 1 like it
+    session.answer()
+    assert session.prediction.remembered and session.prediction.digit == 7
+    session.label(1)  # No, then 1
+    session.clear()
+    stroke(session, ONE)
+    session.answer()
+    assert session.prediction.digit == 1 and not session.prediction.remembered, "the 7 lesson is gone"
