@@ -24,6 +24,7 @@ from kiosk.session.game import HELP_MS, DrawingGame, Phase
 from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui import colours
 from kiosk.ui.confetti import Confetti
+from kiosk.ui.icons import draw_star
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import (
     Button,
@@ -32,7 +33,6 @@ from kiosk.ui.widgets import (
     draw_hand,
     draw_paragraph,
     draw_speaker_button,
-    draw_star,
     draw_text,
     render_ink,
     wrap_lines,
