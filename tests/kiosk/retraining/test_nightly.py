@@ -168,26 +168,77 @@ def test_the_nightly_retrain_needs_no_torch(config, tmp_path, drawn_dir, mnist_d
         assert Recognizer(written).kind == kind
 
 
-@pytest.mark.slow
-def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, drawn_dir, mnist_dir):
-    fill_store(config, drawn_dir, 60)
-    settings = config_file(config, tmp_path)
-    for delay in (1.5, 4.0, 7.0):
-        child = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "retrain", "--config", str(settings), "--kind", "mlp", "--steps", "400",
-             "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
-            cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        from kiosk.recognition.model_files import load_recognizers
+# The retrain, held at one point of its work: the child notes in a marker file that it got there, then waits
+# there to be killed, so every kill lands where the test says it does (never before the work has started).
+HELD_AT = """
+import sys, time
+from pathlib import Path
+from kiosk.retraining import nightly, promotion
+from kiosk.__main__ import main
 
-        mlp = next(r for r in load_recognizers(config) if r.kind == "mlp")
-        assert mlp.probabilities(np.zeros((1, 1, 28, 28), np.float32)).shape == (1, 10)
-        with promotion.retrain_lock(config.data_dir_path):  # the dead run's lock was released
-            pass
+marker, point = Path(sys.argv[1]), sys.argv[2]
+
+
+def hold():
+    marker.write_text(point)
+    time.sleep(600)  # the test kills the process here
+
+
+def held_after(function, calls=1):
+    def wrapper(*args, **kwargs):
+        result = function(*args, **kwargs)
+        wrapper.calls += 1
+        if wrapper.calls == calls:
+            hold()
+        return result
+    wrapper.calls = 0
+    return wrapper
+
+
+nightly.gate = lambda *args: []  # promote whatever it learned: the kill, not the gate, is under test
+if point == "training":  # 20 of the 25 steps of fine-tuning done, the network part changed
+    nightly.train_step = held_after(nightly.train_step, calls=20)
+elif point == "written":  # the new model complete and fsynced beside the old one, not yet renamed over it
+    promotion.verify = held_after(promotion.verify)
+elif point == "renamed":  # the rename done, the folder not yet fsynced
+    promotion._fsync_dir = held_after(promotion._fsync_dir)
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point,runs", [("training", "shipped"), ("written", "shipped"), ("renamed", "taught")])
+def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, drawn_dir, mnist_dir, point, runs):
+    from kiosk.recognition.model_files import load_recognizers
+
+    fill_store(config, drawn_dir, 60)
+    marker = tmp_path / "reached"
+    child = subprocess.Popen(
+        [sys.executable, "-c", HELD_AT, str(marker), point, "retrain", "--config", str(config_file(config, tmp_path)),
+         "--kind", "mlp", "--steps", "25", "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
+        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        ended = child.stderr.read()[-2000:] if child.poll() is not None else "(still running after 300 s)"
+        assert marker.exists(), f"the retrain never reached {point}: {ended}"
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    mlp = next(r for r in load_recognizers(config) if r.kind == "mlp")
+    assert mlp.probabilities(np.zeros((1, 1, 28, 28), np.float32)).shape == (1, 10)
+    taught = config.taught_model_dir / "mlp.onnx"
+    assert mlp.path == (taught if runs == "taught" else config.model_dir_path / "mlp.onnx"), mlp.path
+    with promotion.retrain_lock(config.data_dir_path):  # the dead run's lock was released
+        pass
+    incoming = list(config.taught_model_dir.glob(".*incoming"))
+    assert bool(incoming) == (point == "written"), incoming
+    promotion.clean_leftovers(config.taught_model_dir)
+    assert not list(config.taught_model_dir.glob(".*incoming")), "what the dead run left is tidied by the next"
 
 
 @pytest.mark.slow
@@ -195,13 +246,18 @@ def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, 
     fill_store(config, drawn_dir, 100)
     child = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "retrain", "--config", str(config_file(config, tmp_path)), "--kind", "mlp",
-         "--steps", "5000", "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
-        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+         "--steps", "200", "--data-dir", str(mnist_dir), "--no-drawn"],
+        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
     )
-    started = child.stderr.readline()  # the interrupt lands in the real work, not while modules import
-    assert "retraining mlp" in started, started
-    time.sleep(1.0)
+    said = []
+    for line in child.stderr:  # the interrupt lands in the fine-tuning (it said so), not while modules import
+        said.append(line)
+        if "retrain step" in line:
+            break
+    assert said and "retrain step" in said[-1], said
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=60)
     assert child.returncode == 130 and "stopped" in stderr and "Traceback" not in stderr, (child.returncode, stderr[-3000:])
-    assert not (config.taught_model_dir / "mlp.onnx").exists() and not (config.data_dir_path / "retrain_report.json").exists()
+    assert not (config.taught_model_dir / "mlp.onnx").exists()
+    assert not (config.data_dir_path / "retrain_report.json").exists()

@@ -81,8 +81,9 @@ from pathlib import Path
 from kiosk.retraining import promotion
 taught, a, b = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()
 while True:
-    promotion.promote(a, taught, "cnn")
-    promotion.promote(b, taught, "cnn")
+    for model in (a, b):
+        print("promoting", flush=True)  # the test kills once it has seen a chosen number of these
+        promotion.promote(model, taught, "cnn")
 """
 
 
@@ -94,10 +95,15 @@ def test_kill_9_during_promotion_always_leaves_a_valid_model(config):
     rng = np.random.default_rng(0)
     for _ in range(8):
         child = subprocess.Popen([sys.executable, "-c", PROMOTE_FOREVER, str(taught), str(a), str(b)], cwd=PROJECT_ROOT,
-                                 env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
-        time.sleep(rng.uniform(1.0, 2.5))  # imports take ~1 s; then many promotions a second
-        child.send_signal(signal.SIGKILL)
-        child.wait()
+                                 env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, stdout=subprocess.PIPE, text=True)
+        try:
+            # Killed while it promotes: after the n-th promotion has begun (it said so), somewhere in it or the next.
+            for _ in range(int(rng.integers(1, 40))):
+                assert child.stdout.readline() == "promoting\n", "the child stopped promoting before the kill"
+            child.send_signal(signal.SIGKILL)
+        finally:
+            child.kill()
+            child.wait()
         current = taught / "cnn.onnx"
         assert current.read_bytes() in (a.read_bytes(), b.read_bytes())
         assert Recognizer(current).kind == "cnn"
