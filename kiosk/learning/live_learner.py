@@ -22,7 +22,9 @@ MLP_HIDDEN = 256
 CNN_CHANNELS, CNN_FC = (4, 8), 64  # two small convolutions: 95% within 30,000 digits, about 4 s on one core here
 BATCH = {"mlp": 32, "cnn": 16}  # the CNN learns more per digit from smaller steps; the MLP per second from larger
 REPORT_EVERY_S = 0.2
-REPORT_EVERY_IMAGES = 1000  # and not before: on a busy core, looking at the curve's 300 must not crowd out learning
+# and not before so many digits: scoring the curve's 300 must not crowd out learning (a CNN's look costs
+# as much as learning from 100 digits)
+REPORT_EVERY_IMAGES = {"mlp": 1000, "cnn": 2000}
 BLOWN_LOSS = 10 * np.log(10)  # ten times a blind guess's loss: the steps threw it far off
 GIVE_UP_IMAGES = 2000  # after a blow-up and this many digits still guessing blindly, it never learns
 BLIND = 0.3  # right on under 30% of the curve's digits: still guessing
@@ -118,6 +120,7 @@ def learn(job: LiveJob, say: Say, stop: threading.Event) -> None:
 def _learn(job: LiveJob, say: Say, stop: threading.Event) -> None:
     learner = _Learner(job)
     last_report, last_seen = time.monotonic(), 0
+    report_every = REPORT_EVERY_IMAGES[job.settings.kind]
     say(learner.progress(0))
     for epoch in range(1, job.settings.max_epochs + 1):
         order = learner.rng.permutation(len(learner.data.train_labels))[:job.settings.round_images]
@@ -131,7 +134,7 @@ def _learn(job: LiveJob, say: Say, stop: threading.Event) -> None:
             learner.step(order[start:start + batch])
             if learner.broke:
                 break  # nothing more to learn
-            if time.monotonic() - last_report >= REPORT_EVERY_S and learner.seen - last_seen >= REPORT_EVERY_IMAGES:
+            if time.monotonic() - last_report >= REPORT_EVERY_S and learner.seen - last_seen >= report_every:
                 last_report, last_seen = time.monotonic(), learner.seen
                 now = learner.progress(epoch)
                 say(now)
