@@ -124,6 +124,9 @@ class GameScreen(Screen):
     def handle(self, event: PointerEvent) -> None:
         x, y = float(event.x), float(event.y)
         if isinstance(event, PointerDown):
+            if self.game.phase is Phase.ENDED and self.nav.hit(x, y) == self.name:
+                self.game.start()  # the star again, at the end: another game
+                return
             if self.follow_tab(event):
                 return
             if self.game.phase is Phase.ASKING and self.clear_button.hit(x, y):

@@ -128,3 +128,13 @@ def test_the_star_tab_starts_a_game_and_idle_ends_it(app_factory):
     for _ in range(210):  # nobody draws: the idle timeout still wins
         app.frame(50)
     assert app.screen is app.screens["draw"] and app.screens["game"].game.phase is Phase.DONE
+
+
+def test_the_star_tab_at_the_end_starts_another_game(screen):
+    for _ in range(5):
+        draw_digit(screen, screen.game.digit)
+        run(screen, CHEER_MS)
+    assert screen.game.phase is Phase.ENDED
+    screen.handle(PointerDown(*dict(screen.nav.tabs)["game"].center))
+    assert screen.game.phase is Phase.ASKING and screen.game.round == 0 and screen.game.outcomes == []
+    assert screen.said[-1] == f"game.ask.{screen.game.digit}"
