@@ -194,3 +194,13 @@ def test_a_tap_ends_the_ending_only_after_its_first_seconds(tmp_path):
     clock.wait(2500, game)
     game.begin_stroke(10, 10)
     assert game.phase is Phase.DONE
+
+
+def test_every_line_the_game_can_say_is_a_cached_phrase(tmp_path):
+    from kiosk.language.phrases import SPOKEN_IDS
+    from kiosk.session.game import ROUNDS
+
+    game, _, _, _ = make_game(tmp_path, [])
+    lines = {f"game.ask.{d}" for d in range(10)} | {f"game.help.{d}" for d in range(10)}
+    lines |= {f"game.end.{n}" for n in range(game.rounds + 1)} | {"game.won", "game.your_turn", "game.good_try"}
+    assert game.rounds == ROUNDS and lines <= set(SPOKEN_IDS)
