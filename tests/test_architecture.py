@@ -37,7 +37,7 @@ ALLOWED = {
     "session": {"errors", "event_log", "language", "recognition", "teaching"},
     "ui": {"errors", "input", "language", "recognition"},
     "screens": {"errors", "config", "event_log", "input", "language", "recognition", "teaching", "voice", "ui", "learning",
-                "session"},
+                "session", "atomic_write"},
     "app": {"errors", "config", "event_log", "input", "replay", "language", "recognition", "teaching", "voice",
             "ui", "screens", "service", "native_output"},
     "__main__": {"errors", "config", "replay", "app", "service", "log_file", "retraining"},

@@ -33,6 +33,7 @@ from kiosk.screens.explore import ExploreScreen
 from kiosk.screens.frame import lay_out_frame
 from kiosk.screens.game import GameScreen
 from kiosk.screens.learn import LearnScreen
+from kiosk.screens.pin_lockout import PinLockout
 from kiosk.screens.train import TrainScreen
 from kiosk.service import SystemdNotifier
 from kiosk.teaching.feedback_store import FeedbackStore
@@ -117,7 +118,9 @@ class App:
                 self.recognizers, self.theme, frame, self.phrases, self.say, self.events, self.feedback_store
             ),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
-            "admin": PinScreen(config.admin_pin, self.theme, self.phrases, default_pin=config.admin_pin == DEFAULT_PIN),
+            "admin": PinScreen(
+                config.admin_pin, self.theme, self.phrases, PinLockout(config.data_dir_path / "pin_lockout.json")
+            ),
         }
         self.corner = GrownUpsCorner(self.theme.admin_zone)
         self.visitor_model = VisitorModel(self.recognizers)  # "Try my brain"

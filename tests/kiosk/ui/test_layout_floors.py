@@ -197,7 +197,7 @@ def states(size, lang, recognizers, tmp_path):
     learn = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
     learn.enter([])
     yield "learn", learn
-    yield "admin", PinScreen("2468", theme, phrases, default_pin=True)
+    yield "admin", PinScreen("2468", theme, phrases)
     train = TrainScreen(theme, nav, panel, phrases)
     train.enter([[(100.0, 50.0), (100.0, 350.0)]])
     yield "train, choosing", train
