@@ -47,10 +47,11 @@ class Rules:
     capacity: int
     life_drawings: int | None
     quiet_s: float
+    unlearn: bool = True  # No to a remembered answer takes away the lesson that gave it
 
 
 NOW = Rules("now", CAPACITY, LESSON_LIFE_DRAWINGS, QUIET_S)
-BEFORE = Rules("before issue 22", 20, None, math.inf)  # a queue never reached the 90 s idle timeout
+BEFORE = Rules("before issue 22", 20, None, math.inf, unlearn=False)  # a queue never reached the 90 s idle
 
 
 class Clock:
@@ -88,6 +89,8 @@ def new_session(recognizers, rules: Rules, similarity: float, clock: Clock, canv
     session = MeasuredSession(recognizers, quiet, clock, lambda _: None, lambda _: None, canvas_px, 0, quiet)
     session.memory = SessionMemory(rules.capacity, similarity, rules.life_drawings)
     session.visitor.quiet_s = rules.quiet_s
+    if not rules.unlearn:
+        session.memory.unlearn = lambda image: None
     return session
 
 
