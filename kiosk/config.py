@@ -60,12 +60,12 @@ _BOOL = _Rule("true or false (without quotes)", lambda v: type(v) is bool)
 _TEXT = _Rule("a non-empty string in quotes", lambda v: type(v) is str and v != "")
 _PATH_OR_EMPTY = _Rule('a path in quotes, or "" for the default', lambda v: type(v) is str)
 _PIN = _Rule(
-    'a string of 4 to 8 digits in quotes, e.g. "2468"',
+    'a string of 4 to 8 digits in quotes, e.g. "135790"',
     lambda v: type(v) is str and re.fullmatch(r"[0-9]{4,8}", v) is not None,
     secret=True,
 )
-# The built-in PIN, for the README's first command; the kiosk says so in its log and on the PIN screen
-# while it is in use, and install_pi.sh gives every install its own.
+# The built-in PIN, for a first try on a desktop; while it is in use the kiosk says so in its log (never on the
+# PIN screen, which a child can reach, nor in the docs), and install_pi.sh gives every install its own.
 DEFAULT_PIN = "2468"
 
 
@@ -114,7 +114,8 @@ class KioskConfig:
         "letters with a crossed-out loudspeaker."), live=True)
     admin_pin: str = _key(DEFAULT_PIN, _PIN, (
         "The grown-ups' PIN, asked after holding the bottom-left corner for 3 s. A string, so a leading zero "
-        "survives. While the built-in 2468 is in use the kiosk says so; install_pi.sh sets one per install."))
+        "survives. While the built-in one is in use the kiosk's log says so at every start; install_pi.sh sets one "
+        "per install and shows it once."))
     log_dir: str = _key("", _PATH_OR_EMPTY, (
         'The folder of `kiosk.log`. "" means `$XDG_STATE_HOME/digit-kiosk` (`~/.local/state/digit-kiosk`), '
         "which survives reboots, unlike /tmp."))
@@ -288,7 +289,8 @@ def render_markdown() -> str:
         allowed = f.metadata["rule"].words.replace("|", "\\|")
         help_text = f.metadata["help"].replace("|", "\\|")
         reload = "at once" if f.metadata["live"] else "next start"
-        rows.append(f"| `{f.name}` | {_toml_type(f)} | {_toml_value(f.default)} | {allowed} | {reload} | {help_text} |")
+        default = "built in (the log names it)" if f.metadata["rule"].secret else _toml_value(f.default)
+        rows.append(f"| `{f.name}` | {_toml_type(f)} | {default} | {allowed} | {reload} | {help_text} |")
     return _INTRO + "\n## Keys\n\n" + "\n".join(rows) + "\n"
 
 

@@ -168,3 +168,11 @@ def test_contributing_names_every_package_and_module_of_the_kiosk():
         if module.stem != "__init__" and not re.search(rf"\b{module.stem}\b", text):
             missing.append(str(module.relative_to(PROJECT_ROOT)))
     assert not missing, "CONTRIBUTING.md's 'Where things live' leaves out:\n" + "\n".join(missing)
+
+
+def test_no_page_prints_the_built_in_pin():
+    # The log names it to whoever reads the log; a page anyone can read only says where to set one's own.
+    from kiosk.config import DEFAULT_PIN
+
+    printed = [page.name for page in PAGES if re.search(rf"\b{DEFAULT_PIN}\b", page.read_text(encoding="utf-8"))]
+    assert not printed
