@@ -16,12 +16,13 @@ import numpy as np
 
 from kiosk.recognition.runtime import ort
 
-from kiosk.errors import DataError  # the kiosk's: MNIST and the drawn digits are read by kiosk.learning
+import kiosk.errors  # MNIST and the drawn digits are read by kiosk.learning, which raises the kiosk's DataError
 from kiosk.learning import drawn_digits, mnist
 from kiosk.learning.drawn_digits import DrawnDigits
 from kiosk.recognition import model_contract as contract
 from kiosk.recognition.model_contract import NUM_CLASSES
 from kiosk.recognition.preprocess import to_model_input
+from trainer.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def load_drawn(drawn_dir: str | None, required: bool = True) -> tuple[np.ndarray
     """Drawn-digit images through the kiosk's preprocessing; None if not required and unavailable."""
     try:
         drawn = drawn_digits.load(drawn_dir)
-    except DataError as error:
+    except kiosk.errors.DataError as error:
         if required:
             raise DataError(f"{error} (or pass --no-drawn to go without the drawn-digits accuracy)") from error
         log.warning("no drawn-digits accuracy: %s", error)
