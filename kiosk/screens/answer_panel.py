@@ -146,7 +146,9 @@ class AnswerPanel:
 
     def _shown_probabilities(self, p: Prediction, tentative: bool):
         """The bars tell the same story as the words: when the models disagree ("is it a 1 or a 4?"),
-        they show what the models believe together, not one model's certainty."""
+        they show what the models believe together, not one model's certainty; for "not a number", none."""
+        if not p.digit_like:  # "that doesn't look like a number": no digit stands raised
+            return (0.0,) * 10
         answers = self.answers if not tentative else []
         if p.digit is None and len({a.best for a in answers}) > 1:
             return tuple(float(v) for v in np.mean([a.probabilities for a in answers], axis=0))

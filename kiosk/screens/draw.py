@@ -151,7 +151,8 @@ class DrawScreen(AnswerPanel, Screen):
                     panel.bottom - bars_bottom - t.unit // 2,
                 )
                 self.feedback.layout(row, keypad)
-            elif self.prediction is not None:  # one chip per model with its answer; tap one to make it the big answer
+            elif self.prediction is not None and self.prediction.digit_like:
+                # One chip per model with its answer; tap one to make it the big answer ("not a number": none).
                 chip_h, left = t.touch[1], self.footer_left
                 width = (panel.right - left) // max(1, len(self.recognizers))
                 self.model_chips = [

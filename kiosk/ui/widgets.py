@@ -116,7 +116,7 @@ def draw_probability_bars(
             bar = pygame.Rect(x, rect.y + bar_area - height, width, height)
             colour = colours.SOFT_TEXT if quiet else colours.BAR_BEST if digit == best else colours.BAR
             pygame.draw.rect(surface, colour, bar, border_radius=max(2, width // 4))
-        if roomy or digit == best or (best is None and value == max(probabilities)):
+        if roomy or digit == best or (best is None and 0 < value == max(probabilities)):
             draw_text(surface, str(digit), label_font, colours.TEXT, (x + width // 2, rect.bottom - label_h // 2))
 
 

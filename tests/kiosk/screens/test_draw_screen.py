@@ -358,3 +358,28 @@ def test_when_the_models_disagree_words_bars_and_chips_tell_one_story(screen, mo
     screen.update(2000)
     screen.draw(pygame.Surface((800, 480)))
     assert len(screen.model_chips) == 2
+
+
+def test_not_a_number_shows_no_digit_chips_and_no_raised_bars(screen, monkeypatch):
+    import dataclasses
+
+    from kiosk.session import drawing_session as draw_module
+
+    real = draw_module.recognize_all
+
+    def a_letter(recognizers, strokes, active=0):
+        # a drawn A: the gate says "not a number", while each model on its own still leans to a digit
+        leaning = tuple(0.9 if d == 4 else 0.1 / 9 for d in range(10))
+        return [
+            dataclasses.replace(a, digit=None, best=4, probabilities=leaning, digit_like=False)
+            for a in real(recognizers, strokes, active)
+        ]
+
+    monkeypatch.setattr(draw_module, "recognize_all", a_letter)
+    draw_one(screen)
+    screen.press("recognize")
+    assert screen.message == "That doesn't look like a number. Try again!"
+    screen.update(2000)
+    screen.draw(pygame.Surface((800, 480)))
+    assert screen.model_chips == [], "no chip says 'CNN says 4' under 'that doesn't look like a number'"
+    assert max(screen._shown_probabilities(screen.prediction, tentative=False)) == 0.0, "no digit bar stands raised"
