@@ -136,6 +136,7 @@ class App:
         self._quits_ignored = 0
         self._error_repeats: tuple = (None, 0)  # the last error inside a screen, and how often it came again
         self.now_ms, self.idle_ms, self.frames = 0.0, 0.0, 0
+        self._idle_reset_done = False  # the idle reset ran in this quiet spell (the next touch ends it)
         self._replay: list[ReplayEvent] = list(options.replay or [])
         self._next_health_ms = HEALTH_EVERY_MS
         self._reload_settings_asked = False
@@ -150,6 +151,7 @@ class App:
             self.phrases,
             self.feedback_store,
         )
+        screen.configure(self.config)
         screen.session.visitor.listen(self._new_visitor)  # a new visitor: the last one's brain goes too
         return screen
 
@@ -251,9 +253,14 @@ class App:
         self.now_ms += dt_ms
         while self._replay and self._replay[0].t * 1000 <= self.now_ms:
             post_replay_event(self._replay.pop(0), self.screens["draw"], self.surface.get_size())
-        self.idle_ms = 0.0 if self._drain_events() else self.idle_ms + dt_ms
+        if self._drain_events():
+            self.idle_ms, self._idle_reset_done = 0.0, False
+        else:
+            self.idle_ms += dt_ms
         self._watch_corner(dt_ms)
-        if self.idle_ms >= 1000 * self.config.idle_timeout_s and not self.screen.animating:
+        # Idle always wins, whatever moves (a training nobody watches any more): once per quiet spell.
+        if self.idle_ms >= 1000 * self.config.idle_timeout_s and not self._idle_reset_done:
+            self._idle_reset_done = True
             self._start_attract()
         self._guarded(lambda: self.screen.update(dt_ms))
         self.screens["admin"].count_down(dt_ms)

@@ -162,3 +162,43 @@ def test_the_games_start_is_a_new_visitor(app):
     draw.memory.teach(draw.recognizer.recognize(draw.handover()).image, 7)
     app.switch_to("game")
     assert len(draw.memory) == 0 and not app.visitor_model.answering, "the game reads with the kiosk's own models"
+
+
+class EndlessTraining:
+    """A live training that is still learning whenever asked, and would report a result if left running."""
+
+    def __init__(self):
+        self.finished, self.stopped = False, False
+
+    def poll(self):
+        return []
+
+    def stop(self):
+        self.stopped = self.finished = True
+
+
+def test_idle_wins_over_a_training_the_visitor_walked_away_from(app_factory):
+    # Spanish, Settings, a model and a step chosen, Train, walk away: the idle timeout stops the training,
+    # gives the next child the configured language, tab and settings, and says no result to an empty room.
+    from kiosk.learning.live_settings import LiveSettings
+
+    app = app_factory(idle_timeout_s=10, language="en")
+    app.switch_language()
+    app.switch_to("settings")
+    train = app.screens["settings"]
+    train.choice = train.choice.with_choice("learning_rate", 1.0)
+    train.training, train.state = EndlessTraining(), "learning"
+    training = train.training
+    draw = app.screens["draw"]
+    draw.memory.teach(draw.recognizer.recognize(draw_a_one(app).handover()).image, 7)
+    assert app.screen is train and train.animating
+    said = []
+    speaker_say = app.speaker.say
+    app.speaker.say = lambda phrase_id, lang, **values: said.append(phrase_id) or speaker_say(phrase_id, lang, **values)
+    run_for(app, 10_500)
+    assert training.stopped and train.state == "choosing" and train.choice == LiveSettings()
+    assert app.phrases.lang == "en" and app.screen is draw and draw.attract_ms is not None and len(draw.memory) == 0
+    assert not [p for p in said if p.startswith("live.")], "no training result spoken once nobody is here"
+    attract_started = draw.attract_ms
+    run_for(app, 2_000)
+    assert draw.attract_ms > attract_started, "the attract loop runs on: idle does not start it again every frame"
