@@ -94,6 +94,9 @@ class KioskConfig:
     idle_timeout_s: int = _key(90, _int(10, 86_400), (
         "Seconds without a touch before the drawing is cleared and the attract loop starts: a child who "
         "walked away leaves no drawing for the next one, who gets the start language and model back."), live=True)
+    attract_voice_per_hour: int = _key(12, _int(0, 3600), (
+        "At most this many times an hour the attract loop says aloud the digit its hand drew (the staff hear "
+        "it all day; it was every 30 s, about 120 an hour). 0 keeps the attract loop silent."), live=True)
     fps_active: int = _key(60, _int(10, 240), (
         "Frames a second while someone touches the screen: smooth ink under a moving finger."), live=True)
     fps_idle: int = _key(5, _int(1, 60), (

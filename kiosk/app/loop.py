@@ -50,7 +50,15 @@ ATTRACT_FPS = 10  # a gentle animation; at 15 the loop took up to 3.15% of a cor
 MAX_FRAME_MS = 60_000  # one frame never advances time by more than this, whatever the clock did
 HEALTH_EVERY_MS = 60_000
 # Settings a SIGHUP applies at once; the others need a restart.
-LIVE_SETTINGS = ("auto_recognize_delay_ms", "idle_timeout_s", "fps_active", "fps_idle", "volume", "muted")
+LIVE_SETTINGS = (
+    "auto_recognize_delay_ms",
+    "idle_timeout_s",
+    "fps_active",
+    "fps_idle",
+    "volume",
+    "muted",
+    "attract_voice_per_hour",
+)
 # The grown-ups' exit: the unit's RestartPreventExitStatus, so leaving sticks (a crash or a kill still restarts).
 EXIT_BY_ADMIN = 10
 ON_THE_CHILDS_DRAWING = ("settings", "learn", "full_training")  # screens that answer the child's own drawing

@@ -236,8 +236,9 @@ class DrawScreen(AnswerPanel, Screen):
         self._place_targets()
 
     def configure(self, config: KioskConfig) -> None:
-        """A changed settings file: the wait before the answer applies to the next lift."""
+        """The settings (at start and when changed): the wait before the answer applies to the next lift."""
         self.session.auto_delay_ms = config.auto_recognize_delay_ms
+        self.attract.said_per_hour = config.attract_voice_per_hour
 
     def start_attract(self) -> None:
         """Nobody is here: forget the last child and invite the next one."""

@@ -29,7 +29,7 @@ _LENGTHS = {
     for digit, strokes in GHOST_DIGITS.items()
 }
 SECONDS_PER_DIGIT = 3.0
-SPEAK_EVERY_MS = 30_000  # a guess is said out loud at most this often: a museum hears it all day
+SAID_PER_HOUR = 12  # the most guesses said aloud in an hour (KioskConfig.attract_voice_per_hour): staff hear them
 
 
 def ghost_strokes(elapsed_s: float) -> tuple[int, list[list[tuple[float, float]]]]:
@@ -56,16 +56,26 @@ class AttractLoop:
     """The invitation on the drawing screen while nobody is here; update() moves the hand and reads its
     digit (once per digit: the loop runs for hours), draw() only draws.
 
-    read(strokes) is the active model's answer to canvas-pixel strokes; say(phrase_id) speaks.
+    read(strokes) is the active model's answer to canvas-pixel strokes; say(phrase_id) speaks, at most
+    said_per_hour times an hour (0: never).
     """
 
-    def __init__(self, canvas: pygame.Rect, read: Callable[[list], Prediction | None], say: Callable[[str], object]):
-        self.canvas, self.read, self.say = canvas, read, say
+    def __init__(
+        self,
+        canvas: pygame.Rect,
+        read: Callable[[list], Prediction | None],
+        say: Callable[[str], object],
+        said_per_hour: int = SAID_PER_HOUR,
+    ):
+        self.canvas, self.read, self.say, self.said_per_hour = canvas, read, say, said_per_hour
         self.elapsed_ms: float | None = None  # None: not running (somebody is here)
         self.ghost: list = []  # the hand's strokes so far, in canvas pixels
         self.guess: Prediction | None = None  # what the computer read in the finished digit
         self._guesses: dict[int, Prediction | None] = {}
-        self._said_ms: float | None = None  # on the loop's clock
+        # The voice's clock runs only while the loop does and is never reset (not by a child passing by), so
+        # its spacing is a floor on the wall clock's too: never more than said_per_hour in any hour.
+        self._voice_ms = 0.0
+        self._said_ms: float | None = None  # on the voice's clock
 
     @property
     def running(self) -> bool:
@@ -82,6 +92,7 @@ class AttractLoop:
         if self.elapsed_ms is None:
             return
         self.elapsed_ms += dt_ms
+        self._voice_ms += dt_ms
         self._trace()
 
     def _trace(self) -> None:
@@ -98,13 +109,14 @@ class AttractLoop:
         if digit not in self._guesses:
             self._guesses[digit] = self.read(self.ghost)
         self.guess = self._guesses[digit]
-        if (
-            self.guess is not None
-            and self.guess.digit is not None
-            and (self._said_ms is None or self.elapsed_ms - self._said_ms >= SPEAK_EVERY_MS)
-        ):
-            self._said_ms = self.elapsed_ms
+        if self.guess is not None and self.guess.digit is not None and self._may_speak():
+            self._said_ms = self._voice_ms
             self.say(result_id(self.guess.digit))
+
+    def _may_speak(self) -> bool:
+        if self.said_per_hour <= 0:
+            return False
+        return self._said_ms is None or self._voice_ms - self._said_ms >= 3_600_000 / self.said_per_hour
 
     @property
     def finished(self) -> bool:

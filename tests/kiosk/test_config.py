@@ -13,6 +13,7 @@ FULL = {
     "default_model": "mlp",
     "auto_recognize_delay_ms": 0,
     "idle_timeout_s": 600,
+    "attract_voice_per_hour": 4,
     "fps_active": 30,
     "fps_idle": 2,
     "language": "fr",

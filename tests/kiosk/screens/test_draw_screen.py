@@ -329,7 +329,7 @@ def test_the_attract_loop_draws_with_a_hand_and_says_its_guess_now_and_then(scre
         screen.update(100)
         screen.draw(surface)
     assert screen.speaker.said == ["result.2"]
-    for _ in range(120):  # the next 12 s: more guesses shown, none said (at most one every 30 s)
+    for _ in range(120):  # the next 12 s: more guesses shown, none said (at most 12 an hour)
         screen.update(100)
         screen.draw(surface)
     assert screen.speaker.said == ["result.2"]
