@@ -146,6 +146,9 @@ def _learn(job: LiveJob, say: Say, stop: threading.Event) -> None:
     say(Checking(learner.seen))  # the big test on every held-out digit: the screen says so
     final = learner.progress(epoch, final=True)
     say(final)
+    if stop.is_set():  # asked during the big test: no model file half-written when the kiosk ends it
+        say(Stopped(learner.seen, final))
+        return
     say(_done(job, learner, final))
 
 

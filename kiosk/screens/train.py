@@ -17,7 +17,7 @@ from kiosk.errors import EmptyDrawing, LearningError, ModelLoadError
 from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases
 from kiosk.learning import live_data
-from kiosk.learning.live import LiveTraining, check_learned_model
+from kiosk.learning.live import LiveTraining, check_learned_model, remove_leftovers
 from kiosk.learning.live_protocol import Checking, Done, Failed, Progress
 from kiosk.learning.live_settings import (
     ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHOICES, LEARNING_RATE_CHOICES, LiveSettings,
@@ -52,6 +52,8 @@ class TrainScreen(Screen):
         self.theme, self.nav, self.panel, self.phrases = theme, nav, panel, phrases
         self.say = say or (lambda phrase_id, **values: None)
         self.data_folder = data_folder  # where the learned model is written (the kiosk's data dir)
+        if data_folder is not None:
+            remove_leftovers(data_folder)  # a learner killed mid-write by the last run of the kiosk
         self.choice = LiveSettings()
         self.training: LiveTraining | None = None
         self.state = "choosing"  # choosing, learning, done, error
