@@ -141,15 +141,8 @@ def fit(
         for epoch in range(1, settings.max_epochs + 1):
             epoch_started = time.perf_counter()
             learning_rate = optimizer.param_groups[0]["lr"]
-            loss, train_acc = train_one_epoch(
-                model,
-                optimizer,
-                data,
-                settings,
-                generator,
-                f"{settings.model} epoch {epoch}/{settings.max_epochs}",
-                average,
-            )
+            label = f"{settings.model} epoch {epoch}/{settings.max_epochs}"
+            loss, train_acc = train_one_epoch(model, optimizer, data, settings, generator, label, average)
             scheduler.step()
             # validate, keep the best
             val_acc = accuracy(average.module, data.val_images, data.val_labels)
@@ -158,19 +151,11 @@ def fit(
             history.epochs.append(report)
             score = val_acc if not np.isnan(val_acc) else train_acc
             if score > best_score:  # ties keep the earlier, cheaper epoch
-                best_state = copy.deepcopy(
-                    average.module.state_dict()
-                )  # copy first: a Ctrl-C keeps epoch and state in step
+                # copy first: a Ctrl-C keeps epoch and state in step
+                best_state = copy.deepcopy(average.module.state_dict())
                 best_score, history.best_epoch, history.best_state = score, epoch, best_state
-            log.info(
-                "epoch %d: loss %.4f, train acc %.4f, val acc %.4f, lr %.2g, %.0fs",
-                epoch,
-                loss,
-                train_acc,
-                val_acc,
-                learning_rate,
-                report.seconds,
-            )
+            log.info("epoch %d: loss %.4f, train acc %.4f, val acc %.4f, lr %.2g, %.0fs",
+                     epoch, loss, train_acc, val_acc, learning_rate, report.seconds)
             if on_epoch_end:
                 on_epoch_end(report, average.module, history)
     except KeyboardInterrupt:

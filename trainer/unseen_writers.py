@@ -67,6 +67,32 @@ def _rates(labels: np.ndarray, given: np.ndarray) -> tuple[float, float, float]:
     return right, unsure, 1.0 - right - unsure
 
 
+def _per_site(d: Answers) -> dict:
+    """Right, not sure and wrong for each site, printed."""
+    figures = {}
+    for site in sorted(set(d.sites)):
+        mine = d.sites == site
+        rates = _rates(d.labels[mine], d.given[mine])
+        figures[site] = dict(zip(("right", "not_sure", "wrong"), rates), digits=int(mine.sum()))
+        print(f"  site {site}: {mine.sum()} digits, right {100 * rates[0]:.2f}%, not sure {100 * rates[1]:.2f}%, "
+              f"wrong {100 * rates[2]:.2f}%")
+    return figures
+
+
+def _per_digit(d: Answers) -> dict:
+    """Right, not sure and wrong for each digit, printed with what the wrong answers said."""
+    figures = {}
+    for digit in range(10):
+        mine = d.labels == digit
+        if mine.any():
+            wrong_as = d.given[mine & (d.given >= 0) & (d.given != digit)]
+            figures[digit] = dict(zip(("right", "not_sure", "wrong"), _rates(d.labels[mine], d.given[mine])))
+            read_as = ", ".join(f"{a}: {n}" for a, n in zip(*np.unique(wrong_as, return_counts=True)))
+            print(f"  digit {digit}: {mine.sum()}, right {100 * (d.given[mine] == digit).mean():.1f}%"
+                  + (f", read as {read_as}" if read_as else ""))
+    return figures
+
+
 def report(model_dir: Path | None, drawn_dir: Path | None, letters_dir: Path | None, limit: int | None = None) -> dict:
     """Print and return the kiosk's figures on the unseen writers' digits (per site, per digit) and letters."""
     from kiosk.config import KioskConfig
@@ -97,29 +123,8 @@ def report(model_dir: Path | None, drawn_dir: Path | None, letters_dir: Path | N
         "right": right,
         "not_sure": unsure,
         "wrong": wrong,
-        "sites": {},
-        "per_digit": {},
     }
-    for site in sorted(set(d.sites)):
-        mine = d.sites == site
-        rates = _rates(d.labels[mine], d.given[mine])
-        result["sites"][site] = dict(zip(("right", "not_sure", "wrong"), rates), digits=int(mine.sum()))
-        print(
-            f"  site {site}: {mine.sum()} digits, right {100 * rates[0]:.2f}%, not sure {100 * rates[1]:.2f}%, "
-            f"wrong {100 * rates[2]:.2f}%"
-        )
-    for digit in range(10):
-        mine = d.labels == digit
-        if mine.any():
-            wrong_as = d.given[mine & (d.given >= 0) & (d.given != digit)]
-            result["per_digit"][digit] = dict(
-                zip(("right", "not_sure", "wrong"), _rates(d.labels[mine], d.given[mine]))
-            )
-            read_as = ", ".join(f"{a}: {n}" for a, n in zip(*np.unique(wrong_as, return_counts=True)))
-            print(
-                f"  digit {digit}: {mine.sum()}, right {100 * (d.given[mine] == digit).mean():.1f}%"
-                + (f", read as {read_as}" if read_as else "")
-            )
+    result["sites"], result["per_digit"] = _per_site(d), _per_digit(d)
     measured = np.isin(letters.characters(), list(drawings.NOT_DIGIT_LIKE))
     if measured.any():
         answered = kiosk_answers(recognizers, letters.subset(measured), seed=1).given >= 0
