@@ -1,5 +1,5 @@
 """The kiosk's one loop (App) and what it needs at hand: opening the display, the launch options, replay
-injection, the grown-ups' corner and the visitor's model swap, each in its own module.
+injection, the grown-ups' corner, the visitor's model swap and keeping the window in front, each in its own module.
 
 May import every kiosk part below it (screens, ui, voice, recognition, teaching, config, ...); nothing imports it
 but kiosk.__main__.

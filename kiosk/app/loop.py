@@ -17,6 +17,7 @@ from kiosk.app.grown_ups_corner import GrownUpsCorner
 from kiosk.app.options import LaunchOptions
 from kiosk.app.replay_input import post_replay_event
 from kiosk.app.visitor_model import VisitorModel
+from kiosk.app.window_keeper import WindowKeeper
 from kiosk.config import DEFAULT_PIN, KioskConfig
 from kiosk.errors import ConfigError
 from kiosk.event_log import EventLog
@@ -131,6 +132,8 @@ class App:
             ),
         }
         self.corner = GrownUpsCorner(self.theme.admin_zone)
+        # Super+D, a panel or a compositor may hide the kiosk: it comes back (a --windowed one is the desktop's)
+        self.window_keeper = None if options.windowed else WindowKeeper(fullscreen=not options.headless)
         self.visitor_model = VisitorModel(self.recognizers)  # "Try my brain"
         if config.admin_pin == DEFAULT_PIN:
             log.warning(
@@ -266,6 +269,8 @@ class App:
         else:
             self.idle_ms += dt_ms
         self._watch_corner(dt_ms)
+        if self.window_keeper is not None and self.window_keeper.update(dt_ms, self.events):
+            self.surface = pygame.display.get_surface() or self.surface  # fullscreen again may give a new one
         # Idle always wins, whatever moves (a training nobody watches any more): once per quiet spell.
         if self.idle_ms >= 1000 * self.config.idle_timeout_s and not self._idle_reset_done:
             self._idle_reset_done = True
@@ -348,6 +353,8 @@ class App:
         """Hand this frame's input to the screen; True if there was any."""
         busy = False
         for event in pygame.event.get():
+            if self.window_keeper is not None and self.window_keeper.notice(event):
+                continue
             if event.type == pygame.QUIT:
                 self._quit_asked()
             elif event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and self.options.windowed:
