@@ -54,7 +54,7 @@ GAME_SPOKEN_IDS: tuple[str, ...] = (
 # Every phrase the kiosk speaks: the voice cache renders exactly these, in every language.
 SPOKEN_IDS: tuple[str, ...] = (
     ("prompt.draw", "prompt.empty", "unsure.not_digit", "feedback.thanks", "feedback.which", "feedback.ask",
-     "feedback.yay", "language.hello")
+     "feedback.yay", "language.hello", "memory.taught")
     + tuple(result_id(d) for d in range(10))
     + tuple(unsure_id(a, b) for a, b in combinations(range(10), 2))
     + tuple(f"digit.{d}" for d in range(10))

@@ -116,7 +116,7 @@ class AnswerPanel:
             view.top = self.say_again.bottom + 4
         draw_model_view(surface, view, p.image)
         sees_font = t.font(1.4, bold=False)
-        caption_text = tr("memory.taught") if p.remembered else tr("draw.sees")
+        caption_text = tr("draw.sees")  # "You taught me!" is the big sentence, said aloud
         sees = pygame.Rect(
             0,
             0,
@@ -146,9 +146,12 @@ class AnswerPanel:
 
     def _shown_probabilities(self, p: Prediction, tentative: bool):
         """The bars tell the same story as the words: when the models disagree ("is it a 1 or a 4?"),
-        they show what the models believe together, not one model's certainty; for "not a number", none."""
+        they show what the models believe together, not one model's certainty; for "not a number", none;
+        for a digit this child taught, that one."""
         if not p.digit_like:  # "that doesn't look like a number": no digit stands raised
             return (0.0,) * 10
+        if p.remembered and p.digit is not None:  # the digit this child taught, as sure as they were
+            return tuple(1.0 if d == p.digit else 0.0 for d in range(10))
         answers = self.answers if not tentative else []
         if p.digit is None and len({a.best for a in answers}) > 1:
             return tuple(float(v) for v in np.mean([a.probabilities for a in answers], axis=0))
@@ -160,7 +163,8 @@ class AnswerPanel:
             active = index == self.active
             pygame.draw.rect(surface, colours.BAR_BEST if active else colours.BAR_TRACK, chip, border_radius=t.unit)
             # Each model's own best guess, even when they disagree: that disagreement is why the kiosk is not sure.
-            label = self.phrases.text("draw.chip", kind=recognizer.kind.upper(), digit=str(answer.best))
+            digit = answer.digit if answer.remembered else answer.best  # a lesson: what the child taught it
+            label = self.phrases.text("draw.chip", kind=recognizer.kind.upper(), digit=str(digit))
             if "trained_by" in recognizer.metadata:  # the brain the visitor trained says so on its chip
                 label = self.phrases.text("live.chip", digit=str(answer.best))
             draw_text(

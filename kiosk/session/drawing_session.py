@@ -21,7 +21,11 @@ from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.teaching.session_memory import SessionMemory
 
 GUESS_AFTER_MS = 500  # a quiet guess (bars, the digit in soft colours, no voice) this soon after a lift
-ADD_STROKE_GRACE_MS = 1200  # after the answer, a stroke this soon still belongs to the same digit
+# After the answer a touch starts a new digit, unless it comes this soon and on the digit just answered: a
+# stroke begun within a child's reaction time of the answer was already on its way (a 4's second stroke
+# after a long think), while one begun later answers the answer. 1.2 s merged 65% of next digits.
+ADD_STROKE_GRACE_MS = 400
+ON_THE_DIGIT = 0.1  # of the canvas side: a touch this close to the answered digit's box is on it
 SMALLEST_DIGIT = 0.05  # of the canvas side: a tap or a stray dot smaller than this is not a digit
 CLOCK_SLACK_MS = 1e-3  # times are differences of float seconds: 1.6 s may come back as 1599.9999999 ms
 
@@ -89,9 +93,21 @@ class DrawingSession:
     def _reached(self, since: float | None, ms: float) -> bool:
         return since is not None and self._waited_ms(since) >= ms - CLOCK_SLACK_MS
 
-    def touch_starts_new_drawing(self) -> bool:
-        """After an answer, a touch later than the grace starts a new drawing (the old one fades out)."""
-        return self.prediction is not None and self._waited_ms(self.answered_at) > ADD_STROKE_GRACE_MS + CLOCK_SLACK_MS
+    def touch_starts_new_drawing(self, x: float, y: float) -> bool:
+        """After an answer, a touch at (x, y) starts a new drawing (the old one moves away), unless it
+        comes within ADD_STROKE_GRACE_MS and on the digit just answered."""
+        if self.prediction is None:
+            return False
+        soon = self._waited_ms(self.answered_at) <= ADD_STROKE_GRACE_MS + CLOCK_SLACK_MS
+        return not (soon and self._on_the_digit(x, y))
+
+    def _on_the_digit(self, x: float, y: float) -> bool:
+        points = [p for stroke in self.ink.strokes for p in stroke]
+        if not points:
+            return False
+        margin = ON_THE_DIGIT * self.canvas_side_px
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        return min(xs) - margin <= x <= max(xs) + margin and min(ys) - margin <= y <= max(ys) + margin
 
     def guess_due(self) -> bool:
         """The finger has rested GUESS_AFTER_MS, not yet long enough for the answer, and no guess was made."""
@@ -117,7 +133,7 @@ class DrawingSession:
     def begin_stroke(self, x: float, y: float) -> bool:
         """A finger on the canvas (canvas pixels); True if it started a new drawing."""
         self.visitor.touched()
-        fresh = self.touch_starts_new_drawing()
+        fresh = self.touch_starts_new_drawing(x, y)
         if fresh:
             self.clear()
             self.message_id = "prompt.keep_drawing"
@@ -270,7 +286,9 @@ class DrawingSession:
 
     def _show(self, prediction: Prediction) -> None:
         self.prediction = p = prediction
-        if p.digit is not None:
+        if p.remembered and p.digit is not None:  # big and said: the digit shows what this child taught
+            self.message_id = "memory.taught"
+        elif p.digit is not None:
             self.message_id = result_id(p.digit)
         elif not p.digit_like:
             self.message_id = "unsure.not_digit"
@@ -299,5 +317,10 @@ class DrawingSession:
             if answer.remembered:  # ... and the lesson that answered goes (another child's, or a slip)
                 self.memory.unlearn(answer.image)
             self.memory.teach(answer.image, digit, drawing=self.drawing)
+            # The screen shows the digit taught from now on, not the answer that was wrong.
+            taught = replace(answer, digit=digit, digit_like=True, remembered=True)
+            if self.prediction is answer and self.answers:
+                self.answers[self.active] = taught
+            self.prediction, self.message_id = taught, "feedback.thanks"
         self.say("feedback.yay" if confirmed else "feedback.thanks")
         return confirmed

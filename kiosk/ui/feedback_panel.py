@@ -142,9 +142,9 @@ class FeedbackPanel:
 
     def draw_row(self, surface: pygame.Surface) -> None:
         t, tr, row = self.theme, self.phrases.text, self.row
-        if self.state is State.THANKS:
-            words = tr("feedback.yay") if self.confirmed else tr("feedback.thanks")
-            draw_paragraph(surface, words, t.font(2.2), colours.BAR_BEST, row, max_lines=2)
+        if self.state is State.THANKS:  # a correction's thank-you is the panel's big sentence: said once, shown once
+            if self.confirmed:
+                draw_paragraph(surface, tr("feedback.yay"), t.font(2.2), colours.BAR_BEST, row, max_lines=2)
             return
         if self.state is not State.ASK:
             return

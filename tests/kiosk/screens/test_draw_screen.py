@@ -163,6 +163,10 @@ def test_no_opens_the_keypad_and_the_childs_number_is_kept(teachable):
     teachable.handle(PointerDown(*seven.rect.center))
     assert [(r.label, r.answer) for r in teachable.feedback_store.load()] == [(7, 1)]
     assert teachable.speaker.said[-1] == "feedback.thanks"
+    # the screen now tells the digit taught, not the answer that was wrong
+    assert teachable.prediction.digit == 7 and teachable.message == "Thank you! That helps me learn."
+    shown = teachable._shown_probabilities(teachable.prediction, tentative=False)
+    assert max(range(10), key=lambda d: shown[d]) == 7, "the bars agree with the digit on screen"
     teachable.update(3000)
     assert feedback.state.value == "hidden", "the thank-you goes, the model chips come back"
 
@@ -176,7 +180,10 @@ def test_a_correction_is_remembered_for_this_visitor_only(teachable):
     teachable.press("clear")
     answer_then_lay_out(teachable)  # the same child draws the same 1 again
     assert teachable.prediction.digit == 7 and teachable.prediction.remembered, "the lesson shows at once"
-    assert teachable.prediction.best == 1, "the bars still show what the model itself believes"
+    assert teachable.message == "You taught me!" and teachable.speaker.said[-1] == "memory.taught", "big and said"
+    assert teachable.prediction.best == 1, "the model's own belief is kept (and logged)"
+    shown = teachable._shown_probabilities(teachable.prediction, tentative=False)
+    assert max(range(10), key=lambda d: shown[d]) == 7, "but the bars agree with the answer given"
     teachable.start_attract()  # nobody here: the next child gets the kiosk's own answer
     teachable.attract_ms = None
     answer_then_lay_out(teachable)

@@ -174,12 +174,24 @@ def states(size, lang, recognizers, tmp_path):
     thanked.draw(pygame.Surface(size))
     thanked.handle(PointerDown(*thanked.feedback.buttons["yes"].rect.center))
     yield "draw, thanked", thanked
+    corrected = draw_screen()  # "No" and then 7 on the keypad: the screen shows the 7 and thanks
+    draw_a_four(corrected)
+    corrected.press("recognize")
+    corrected.update(2000)
+    corrected.draw(pygame.Surface(size))
+    corrected.handle(PointerDown(*corrected.feedback.buttons["no"].rect.center))
+    corrected.draw(pygame.Surface(size))
+    corrected.handle(PointerDown(*next(b for b, d in corrected.feedback.keys if d == 7).rect.center))
+    assert corrected.prediction.digit == 7, "the taught digit shows"
+    yield "draw, after a correction", corrected
+    corrected.update(3000)
+    yield "draw, after a correction, the chips back", corrected
     remembered = draw_screen()  # after "No, it was a 7": the same drawing again gets the taught digit
     draw_a_four(remembered)
     remembered.memory.teach(_image_of(remembered), 7)
     remembered.press("recognize")
     remembered.update(2000)
-    assert remembered.prediction.remembered, "the lesson shows"
+    assert remembered.prediction.remembered and remembered.message_id == "memory.taught", "'You taught me!', big"
     yield "draw, a lesson remembered", remembered
     yield from game_states(theme, phrases, recognizers, store)
     nav, panel = empty.nav, empty.panel
