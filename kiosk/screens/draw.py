@@ -212,9 +212,9 @@ class DrawScreen(AnswerPanel, Screen):
                 self.press(name)
                 return
         if self.canvas.collidepoint(x, y):
-            if self.session.touch_starts_new_drawing() and self._ink_surface is not None:
+            fresh = self.session.begin_stroke(event.x - self.canvas.x, event.y - self.canvas.y)
+            if fresh and self._ink_surface is not None:  # still the answered drawing: it is drawn next frame
                 self._fading = (self._ink_surface.copy(), 0.0)  # the answered drawing fades away
-            self.session.begin_stroke(event.x - self.canvas.x, event.y - self.canvas.y)
             self.feedback.hide()
 
     def press(self, name: str) -> None:

@@ -21,7 +21,11 @@ from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.teaching.session_memory import SessionMemory
 
 GUESS_AFTER_MS = 500  # a quiet guess (bars, the digit in soft colours, no voice) this soon after a lift
-ADD_STROKE_GRACE_MS = 1200  # after the answer, a stroke this soon still belongs to the same digit
+# After the answer a touch starts a new digit, unless it comes this soon and on the digit just answered: a
+# stroke begun within a child's reaction time of the answer was already on its way (a 4's second stroke
+# after a long think), while one begun later answers the answer. 1.2 s merged 65% of next digits.
+ADD_STROKE_GRACE_MS = 400
+ON_THE_DIGIT = 0.25  # of the answered digit's longer side: a touch this close to its box is on it
 SMALLEST_DIGIT = 0.05  # of the canvas side: a tap or a stray dot smaller than this is not a digit
 CLOCK_SLACK_MS = 1e-3  # times are differences of float seconds: 1.6 s may come back as 1599.9999999 ms
 
@@ -89,9 +93,21 @@ class DrawingSession:
     def _reached(self, since: float | None, ms: float) -> bool:
         return since is not None and self._waited_ms(since) >= ms - CLOCK_SLACK_MS
 
-    def touch_starts_new_drawing(self) -> bool:
-        """After an answer, a touch later than the grace starts a new drawing (the old one fades out)."""
-        return self.prediction is not None and self._waited_ms(self.answered_at) > ADD_STROKE_GRACE_MS + CLOCK_SLACK_MS
+    def touch_starts_new_drawing(self, x: float, y: float) -> bool:
+        """After an answer, a touch at (x, y) starts a new drawing (the old one moves away), unless it
+        comes within ADD_STROKE_GRACE_MS and on the digit just answered."""
+        if self.prediction is None:
+            return False
+        soon = self._waited_ms(self.answered_at) <= ADD_STROKE_GRACE_MS + CLOCK_SLACK_MS
+        return not (soon and self._on_the_digit(x, y))
+
+    def _on_the_digit(self, x: float, y: float) -> bool:
+        points = [p for stroke in self.ink.strokes for p in stroke]
+        if not points:
+            return False
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        margin = ON_THE_DIGIT * max(max(xs) - min(xs), max(ys) - min(ys))
+        return min(xs) - margin <= x <= max(xs) + margin and min(ys) - margin <= y <= max(ys) + margin
 
     def guess_due(self) -> bool:
         """The finger has rested GUESS_AFTER_MS, not yet long enough for the answer, and no guess was made."""
@@ -117,7 +133,7 @@ class DrawingSession:
     def begin_stroke(self, x: float, y: float) -> bool:
         """A finger on the canvas (canvas pixels); True if it started a new drawing."""
         self.visitor.touched()
-        fresh = self.touch_starts_new_drawing()
+        fresh = self.touch_starts_new_drawing(x, y)
         if fresh:
             self.clear()
             self.message_id = "prompt.keep_drawing"

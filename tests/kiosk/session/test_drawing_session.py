@@ -134,12 +134,12 @@ def test_a_new_stroke_restarts_the_wait(clock):
     assert wait(session, clock, 1) == ["answer"] and len(session.ink.strokes) == 2
 
 
-def test_a_stroke_within_the_grace_is_added_to_the_answered_digit(clock):
+def test_a_stroke_within_the_grace_on_the_answered_digit_is_added_to_it(clock):
     session, said, _, events = make(clock)
     stroke(session, ONE)
     session.answer(asked=True)
-    clock.advance(ADD_STROKE_GRACE_MS)  # at the edge of the grace: still the same digit
-    assert not session.touch_starts_new_drawing()
+    clock.advance(ADD_STROKE_GRACE_MS)  # at the edge of the grace, on the 1: its missing stroke
+    assert not session.touch_starts_new_drawing(150.0, 100.0)
     stroke(session, [(150.0, 100.0), (250.0, 100.0)])
     assert len(session.ink.strokes) == 2 and session.prediction is None and session.message_id == "prompt.keep_drawing"
     assert "new_drawing" not in events.types()
@@ -150,9 +150,38 @@ def test_a_stroke_after_the_grace_starts_a_new_drawing(clock):
     stroke(session, ONE)
     session.answer(asked=True)
     clock.advance(ADD_STROKE_GRACE_MS + 1)
-    assert session.touch_starts_new_drawing()
+    assert session.touch_starts_new_drawing(150.0, 100.0)
     assert session.begin_stroke(150.0, 100.0) is True
     assert len(session.ink.strokes) == 1 and session.prediction is None and events.types()[-1] == "new_drawing"
+
+
+@pytest.mark.parametrize("after_ms", [600, 1000, 3000])
+def test_a_touch_on_the_old_digit_once_the_answer_was_heard_starts_a_new_one(clock, after_ms):
+    # The next digit 0.6 or 1 s after the answer, drawn where the last one was: a child who heard
+    # "I think it's a one!" and draws a 7 over it means a 7 (1.2 s of grace merged 65% of such pairs).
+    session, said, _, events = make(clock)
+    stroke(session, ONE)
+    session.answer(asked=True)
+    clock.advance(after_ms)
+    assert session.begin_stroke(*ONE[1]) is True
+    assert len(session.ink.strokes) == 1 and session.prediction is None and events.types()[-1] == "new_drawing"
+
+
+def test_a_touch_away_from_the_digit_starts_a_new_one_even_right_after_the_answer(clock):
+    session, _, _, events = make(clock)
+    stroke(session, ONE)  # a 1 down the canvas's middle
+    session.answer(asked=True)
+    clock.advance(100)
+    assert session.touch_starts_new_drawing(SIDE * 0.95, SIDE * 0.5), "far right of the 1: another digit"
+    assert not session.touch_starts_new_drawing(*ONE[1])
+
+
+def test_strokes_before_the_answer_always_belong_to_the_digit(clock):
+    session, _, _, events = make(clock)
+    for x in (60.0, 200.0, 340.0):  # three strokes far apart, each after a long think under the answer's wait
+        stroke(session, [(x, 40.0), (x, 360.0)])
+        assert wait(session, clock, DELAY_MS - 1) == ["guess"]
+    assert len(session.ink.strokes) == 3 and "new_drawing" not in events.types() and session.prediction is None
 
 
 def test_a_tap_is_ignored_but_go_says_there_is_no_number_yet(clock):
