@@ -7,6 +7,8 @@ own rectangles and colours as they are drawn (not from screenshots):
 - text inside the screen, and never under a 3 mm cap height on the 7" panel (16.8 px at 800x480,
   scaled with the short side), counting text squeezed to fit as the size it was drawn at.
 """
+import copy
+
 import numpy as np
 import pygame
 import pytest
@@ -31,6 +33,7 @@ from kiosk.screens.train import TrainScreen
 from kiosk.session import game as game_rules
 from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui.colours import contrast_ratio
+from kiosk.ui.feedback_panel import ASK_MS
 from kiosk.ui.text import recording_text
 from kiosk.ui.theme import Theme
 from kiosk.voice.speaker import SilentSpeaker
@@ -193,6 +196,19 @@ def states(size, lang, recognizers, tmp_path):
     remembered.update(2000)
     assert remembered.prediction.remembered and remembered.message_id == "memory.taught", "'You taught me!', big"
     yield "draw, a lesson remembered", remembered
+    chips = draw_screen()  # the question unanswered: the model chips come back, one per model
+    draw_a_four(chips)
+    chips.press("recognize")
+    chips.update(ASK_MS + 100)
+    assert chips.model_chips, "the chips show"
+    yield "draw, the model chips", chips
+    visitor = copy.copy(recognizers[1])  # "Try my brain": the model this visitor trained answers in its chip
+    visitor.metadata = {**visitor.metadata, "trained_by": "a visitor"}
+    yours = DrawScreen([recognizers[0], visitor], SilentSpeaker(), theme, 1600, EventLog(None), phrases, store)
+    draw_a_four(yours)
+    yours.press("recognize")
+    yours.update(ASK_MS + 100)
+    yield "draw, 'your brain says' chip", yours
     yield from game_states(theme, phrases, recognizers, store)
     nav, panel = empty.nav, empty.panel
     explore = ExploreScreen(explorer_grid.load(KioskConfig.load(None).model_dir_path), theme, nav, panel, phrases)
