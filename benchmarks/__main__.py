@@ -23,6 +23,7 @@ BENCHMARKS = {
         "benchmarks.session_memory",
         "the in-session memory: helps the child who taught it, never reaches the next",
     ),
+    "turns": ("benchmarks.turns", "after an answer, the next digit answered as itself (pairs of real digits)"),
     "feedback-save": ("benchmarks.feedback_save", "one labelled drawing saved, below the store's cap and at it"),
     "all": ("benchmarks.suite", "the suite: the first five, onnxruntime vs torch, fp32 vs int8, retraining"),
 }

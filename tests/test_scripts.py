@@ -77,6 +77,7 @@ def test_every_benchmark_is_listed_and_runs_by_name():
         "unsure",
         "drawing-session",
         "session-memory",
+        "turns",
         "all",
     } <= set(names)
     unknown = subprocess.run(
