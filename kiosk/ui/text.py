@@ -116,7 +116,14 @@ def _wrapped(text: str, font: pygame.font.Font, width: int) -> tuple[str, ...]:
             line = word
         else:
             line = trial
-    return tuple(lines + [line] if line else lines)
+    if line:
+        lines.append(line)
+    # No short word alone on the last line ("... 0 to" / "9"): the word before it comes down to keep it company.
+    if len(lines) >= 2 and " " not in lines[-1] and len(lines[-1]) <= 3 and " " in lines[-2]:
+        head, moved = lines[-2].rsplit(" ", 1)
+        if font.size(f"{moved} {lines[-1]}")[0] <= width:
+            lines[-2:] = [head, f"{moved} {lines[-1]}"]
+    return tuple(lines)
 
 
 def wrap_lines(text: str, font: pygame.font.Font, width: int) -> list[str]:

@@ -76,3 +76,14 @@ def test_ink_is_drawn_incrementally_and_looks_the_same_as_drawn_whole():
         np.abs(redrawn - pygame.surfarray.array_alpha(render_ink([strokes[0]], (400, 400), 16)).astype(int)) > 40
     ).mean() < 0.001
     assert layer.update([]) is None
+
+
+def test_a_short_last_word_is_never_left_alone_on_its_line():
+    pygame.font.init()
+    font = Theme(1920, 1080).font(1.8, bold=False)
+    sentence = "Use your finger to draw one digit: 0 to 9"
+    width = font.size("Use your finger to draw one digit: 0 to")[0] + 2  # where "9" used to wrap on its own
+    lines = text.wrap_lines(sentence, font, width)
+    assert lines == ["Use your finger to draw one digit: 0", "to 9"]
+    assert text.wrap_lines("Draw a number!", font, 2000) == ["Draw a number!"]
+    assert all(font.size(line)[0] <= width for line in lines)
