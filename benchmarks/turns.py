@@ -7,7 +7,11 @@ For each gap it reports how often B's final answer was B (a stroke merged into A
 B), how often a multi-stroke digit was answered before its last stroke, and the gaps the kiosk really saw
 (answers come on a frame, so the scripted gap is met to within a frame).
 
-Usage: python -m benchmarks turns [--pairs 60] [--gaps 0.6,1.0,3.0] [--seed 0] [--drawn-dir DIR] [--out FILE]
+It also reports the rule's cost: multi-stroke digits whose last stroke comes --late s after the answer to
+the strokes before it (a child who thought longer than the answer's wait), answered whole or not.
+
+Usage: python -m benchmarks turns [--pairs 60] [--gaps 0.6,1.0,3.0] [--late 0.2,0.6] [--seed 0]
+                                  [--drawn-dir DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -75,6 +79,35 @@ def build_replay(pairs, gap_s: float, seed: int) -> tuple[list[ReplayEvent], lis
     return events, digits
 
 
+def build_late_replay(samples, late_s: float, seed: int) -> tuple[list[ReplayEvent], list[dict]]:
+    """Multi-stroke digits whose last stroke comes late_s after the answer to the strokes before it: the
+    cost of the rule (a child who thinks longer than the answer's wait gets two answers)."""
+    rng = np.random.default_rng(seed)
+    events, digits, t = [], [], 0.5
+    for strokes, label in samples:
+        placed = anywhere(strokes, rng)
+        start, first_up = draw(placed[:-1], t, rng, events)
+        _, last_up = draw(placed[-1:], first_up + ANSWER_DELAY_MS / 1000 + late_s, rng, events)
+        digits.append({"role": "late", "label": int(label), "start": start, "last_up": last_up})
+        t = last_up + ANSWER_DELAY_MS / 1000 + AFTER_PAIR_S
+    return events, digits
+
+
+def score_late(logged: list[dict], digits: list[dict], late_s: float) -> dict:
+    answers = [e for e in logged if e.get("type") == "recognized"]
+    right = 0
+    for index, digit in enumerate(digits):
+        end = digits[index + 1]["start"] if index + 1 < len(digits) else float("inf")
+        final = [a for a in answers if digit["last_up"] <= a["t"] < end]
+        right += bool(final) and final[-1]["digit"] == digit["label"]
+    return {
+        "late_s": late_s,
+        "digits": len(digits),
+        "answered_whole": right,
+        "answered_whole_pct": round(100 * right / max(len(digits), 1), 1),
+    }
+
+
 def replay(events: list[ReplayEvent]) -> list[dict]:
     """The events the headless kiosk logged while playing the replay."""
     with tempfile.TemporaryDirectory() as work:
@@ -135,6 +168,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     )
     parser.add_argument("--pairs", type=int, default=60)
     parser.add_argument("--gaps", default="0.6,1.0,3.0", help="seconds from A's answer to B's first touch")
+    parser.add_argument("--late", default="0.2,0.6", help="a last stroke this long after the answer, in s")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--drawn-dir")
     parser.add_argument("--out", type=Path)
@@ -155,7 +189,20 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             "before their last stroke",
             file=sys.stderr,
         )
-    text = json.dumps({"seed": args.seed, "answer_delay_ms": ANSWER_DELAY_MS, "results": results}, indent=1)
+    multi = [a for a, _ in pairs if len(a[0]) > 1]
+    late = []
+    for late_s in (float(g) for g in args.late.split(",") if g):
+        events, digits = build_late_replay(multi, late_s, args.seed)
+        late.append(score_late(replay(events), digits, late_s))
+        print(
+            f"a last stroke {late_s} s after the answer: the whole digit answered in "
+            f"{late[-1]['answered_whole']} of {late[-1]['digits']}",
+            file=sys.stderr,
+        )
+    text = json.dumps(
+        {"seed": args.seed, "answer_delay_ms": ANSWER_DELAY_MS, "results": results, "late_last_stroke": late},
+        indent=1,
+    )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n")
