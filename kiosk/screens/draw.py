@@ -136,7 +136,7 @@ class DrawScreen(AnswerPanel, Screen):
         parade, self.model_chips = None, []
         if not self.attract.running:
             message = self._message_box()
-            if self.prediction is None and self.guess is None:
+            if self.prediction is None and self.guess is None and self.ink.is_empty:  # taps work only then
                 top = self._hint_box(message)[2].bottom + t.unit // 2
                 parade = pygame.Rect(self.footer_left, top, panel.right - self.footer_left, panel.bottom - top)
             elif self.prediction is not None and self.feedback.state is not State.HIDDEN:

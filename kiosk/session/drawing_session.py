@@ -161,9 +161,11 @@ class DrawingSession:
 
     def undo(self) -> None:
         self.ink.undo()
-        self.prediction, self.answers, self.lifted_at, self.guess, self.answered_at = None, [], None, None, None
+        self.prediction, self.answers, self.guess, self.answered_at = None, [], None, None
         self.question = None
         self.message_id = "prompt.draw" if self.ink.is_empty else "prompt.keep_drawing"
+        # What is left gets its answer after the usual wait, as after a lift.
+        self.lifted_at, self.guessed = (None if self.ink.is_empty else self.clock()), False
 
     def show_example(self, strokes: list) -> bool:
         """An example handed over (canvas pixels) replaces the drawing and is answered, never asked about."""
@@ -218,7 +220,7 @@ class DrawingSession:
         self.lifted_at = None
         if self.too_small() and not asked and not self.ink.is_empty:
             self.ink.clear()  # a tap or a stray dot: nothing to answer, and no dot left behind
-            self.guess = None
+            self.guess, self.message_id = None, "prompt.draw"  # the canvas is empty again, and says so
             self.events.write(type="ignored", reason="too small to be a digit")
             return False
         started = time.perf_counter()  # the models' own time, not the turn's clock

@@ -390,3 +390,22 @@ def test_not_a_number_shows_no_digit_chips_and_no_raised_bars(screen, monkeypatc
     screen.draw(pygame.Surface((800, 480)))
     assert screen.model_chips == [], "no chip says 'CNN says 4' under 'that doesn't look like a number'"
     assert max(screen._shown_probabilities(screen.prediction, tentative=False)) == 0.0, "no digit bar stands raised"
+
+
+def test_an_ignored_dot_leaves_the_empty_canvas_saying_draw_a_number(screen):
+    c = screen.canvas
+    screen.handle(PointerDown(c.centerx, c.centery))
+    screen.handle(PointerUp(c.centerx + 2, c.centery + 1))
+    screen.update(2000)
+    assert screen.ink.is_empty and screen.message == "Draw a number!", "not 'Keep drawing, or press Go!'"
+
+
+def test_after_undo_what_is_left_gets_its_answer_and_no_parade_shows_beside_the_ink(screen):
+    draw_one(screen)
+    draw_one(screen)
+    screen.press("recognize")
+    screen.press("undo")
+    assert screen.prediction is None and not screen.ink.is_empty
+    assert screen.parade == [], "the parade's digits cannot be tapped while there is ink: they do not show"
+    screen.update(1700)  # the usual wait after a lift
+    assert screen.prediction is not None and screen.speaker.said[-1] == screen.message_id == "result.1"
