@@ -1,4 +1,4 @@
-"""The settings explorer: pick Dropout Rate, Learning Rate and Max Epochs; see what that model learned."""
+"""The settings explorer: pick how many dots to forget, the step size and the rounds; see what that model learned."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from kiosk.ui.widgets import (
 )
 
 log = logging.getLogger(__name__)
+KIND_ORDER = ("mlp", "cnn")  # as on the Settings screen: the simpler model first
 # What each setting means, in words a child can follow (phrase "explore.explain.<axis>"); shown for the
 # setting last touched, or "none" before any.
 
@@ -68,7 +69,7 @@ class ExploreScreen(Screen):
         self.row_button_h = min(touch_h + spare // 4, t.button_height)  # finger-sized, more where there is room
         self.left = left
         self.buttons = []
-        kinds = sorted(self.grids)
+        kinds = [k for k in KIND_ORDER if k in self.grids] + sorted(set(self.grids) - set(KIND_ORDER))
         for i, kind in enumerate(kinds):
             width = (left.width - m * (len(kinds) - 1)) // max(1, len(kinds))
             rect = pygame.Rect(left.x + i * (width + m), left.y, width, self.row_button_h)
@@ -163,7 +164,7 @@ class ExploreScreen(Screen):
             y = self.rows_top + row * self.row_h + self.label_h // 2
             draw_text(
                 surface,
-                self.phrases.text(f"explore.axis.{axis}"),
+                self.phrases.text(f"live.axis.{axis}"),  # the Settings screen's words for the same setting
                 t.font(1.7),
                 colours.TEXT,
                 (self.left.centerx, y),

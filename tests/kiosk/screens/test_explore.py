@@ -123,3 +123,16 @@ def test_a_setting_out_of_range_leaves_the_model_out_of_the_grid(tmp_path, chang
 def test_a_manifest_nested_too_deep_gives_an_empty_explorer(tmp_path):
     (tmp_path / "MANIFEST.json").write_text("[" * 100_000 + "]" * 100_000)
     assert explorer_grid.load(tmp_path) == {}
+
+
+def test_the_explorer_orders_and_names_the_settings_as_the_settings_screen_does(screen):
+    from kiosk.ui.text import recording_text
+
+    assert [kind for _, (_, kind) in screen.buttons] == ["mlp", "cnn"], "MLP then CNN, as on the Settings screen"
+    with recording_text() as texts:
+        screen.draw(pygame.Surface((800, 480)))
+    shown = {t.text for t in texts}
+    phrases = Phrases("en")
+    for axis in explorer_grid.AXES:
+        assert phrases.text(f"live.axis.{axis}") in shown, f"the child's words for {axis}"
+    assert not shown & {"Dropout Rate", "Learning Rate", "Max Epochs"}
