@@ -10,6 +10,7 @@ from kiosk.input import PointerDown
 from kiosk.language.phrases import Phrases
 from kiosk.learning.live import STOP_GRACE_S, LiveTraining
 from kiosk.learning.live_protocol import Checking, encode
+from kiosk.learning.live_settings import LiveSettings
 from kiosk.screens.train import TrainScreen
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import NavBar
@@ -133,13 +134,13 @@ def test_stop_during_the_big_test_never_holds_up_the_kiosks_frame(app, tmp_path)
     assert max(stop_frames_ms) < 1000 * STOP_GRACE_S and usual_stop <= typical + 1000 * STOP_BUDGET_S, stop_frames_ms
 
 
-@pytest.mark.slow
-def test_a_brain_that_learned_nothing_is_not_offered_to_try(screen):
+def test_steps_too_big_are_said_at_once_and_that_brain_is_not_offered_to_try(screen):
     tap(screen, "learning_rate", 1.0)
-    tap(screen, "max_epochs", 1)
+    tap(screen, "max_epochs", 20)
     screen.handle(PointerDown(*screen.action.rect.center))
     run(screen)
     assert screen.said[-1][0] == "live.too_big" and screen.result.model_path is None
+    assert screen.result.seen < LiveSettings().round_images, "it says so within the first round, not after 20"
     screen.draw(pygame.Surface((800, 480)))
     assert "try my brain" not in [name for name, _ in screen.targets()]
 
