@@ -23,11 +23,12 @@ from kiosk.ui.attract import AttractLoop
 from kiosk.ui.confetti import Confetti
 from kiosk.ui.digit_parade import DigitParade
 from kiosk.ui.feedback_panel import FeedbackPanel, State
+from kiosk.ui.leaving_ink import draw_leaving_ink
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Button, InkLayer
 from kiosk.voice.speaker import Speaker, speak
 
-FADE_MS = 250  # the last drawing fades out when a new one starts
+FADE_MS = 450  # the last drawing shrinks into the corner and fades when a new one starts
 DOT_EVERY_MS = 180  # the counting dots appear one by one, each with a blip
 
 
@@ -214,7 +215,7 @@ class DrawScreen(AnswerPanel, Screen):
         if self.canvas.collidepoint(x, y):
             fresh = self.session.begin_stroke(event.x - self.canvas.x, event.y - self.canvas.y)
             if fresh and self._ink_surface is not None:  # still the answered drawing: it is drawn next frame
-                self._fading = (self._ink_surface.copy(), 0.0)  # the answered drawing fades away
+                self._fading = (self._ink_surface.copy(), 0.0)  # the answered drawing moves away
             self.feedback.hide()
 
     def press(self, name: str) -> None:
@@ -378,11 +379,8 @@ class DrawScreen(AnswerPanel, Screen):
         self.confetti.draw(surface, t.unit)
 
     def _draw_ink(self, surface: pygame.Surface) -> None:
-        if self._fading is not None:  # the last drawing goes, quickly and visibly
-            old, age = self._fading
-            old.set_alpha(max(0, int(255 * (1 - age / FADE_MS))))
-            surface.blit(old, self.canvas.topleft)
-            old.set_alpha(None)
+        if self._fading is not None:  # the last drawing moves away to a corner, quickly and visibly
+            draw_leaving_ink(surface, self._fading[0], self.canvas, self._fading[1] / FADE_MS)
         # Antialiased round-capped strokes drawn by OpenCV, only the new part of them each frame (a render cache).
         key = (len(self.ink.strokes), len(self.ink.strokes[-1]) if self.ink.strokes else 0)
         if key != self._ink_key:
