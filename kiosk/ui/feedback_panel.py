@@ -98,10 +98,11 @@ class FeedbackPanel:
             row_i, col = divmod(digit, 5)
             rect = pygame.Rect(left + col * (side + gap), grid.y + row_i * (side + gap), side, side)
             self.keys.append((Button(str(digit), rect, colours.BAR), digit))
-        self.buttons["back"] = Button(
+        self.buttons["back"] = Button(  # an arrow, not a word: most children here cannot read yet
             "admin.back",
             pygame.Rect(keypad_area.centerx - width, keypad_area.bottom - back_h, 2 * width, back_h),
             colours.UNDO,
+            icon="back",
         )
 
     def targets(self) -> list[tuple[str, pygame.Rect]]:
@@ -194,8 +195,7 @@ class FeedbackPanel:
             button.draw(
                 surface, t, font_units=min(5.0, button.rect.height / t.unit * 0.75)
             )  # digits as big as the keys allow
-        back = self.buttons["back"]
-        back.draw(surface, t, self.phrases.text(back.label))
+        self.buttons["back"].draw(surface, t)
 
 
 def _tick(surface: pygame.Surface, rect: pygame.Rect) -> None:

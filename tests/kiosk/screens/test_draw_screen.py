@@ -409,3 +409,17 @@ def test_after_undo_what_is_left_gets_its_answer_and_no_parade_shows_beside_the_
     assert screen.parade == [], "the parade's digits cannot be tapped while there is ink: they do not show"
     screen.update(1700)  # the usual wait after a lift
     assert screen.prediction is not None and screen.speaker.said[-1] == screen.message_id == "result.1"
+
+
+def test_the_keypads_back_is_an_arrow_with_the_same_tap_target(teachable):
+    from kiosk.ui.text import recording_text
+
+    feedback = answer_then_lay_out(teachable)
+    teachable.handle(PointerDown(*feedback.buttons["no"].rect.center))
+    with recording_text() as texts:
+        teachable.draw(pygame.Surface((800, 480)))
+    back = feedback.buttons["back"]
+    assert back.icon == "back" and "Back" not in {t.text for t in texts}, "an arrow, not a word"
+    assert back.rect.width >= 52 and back.rect.height >= 56
+    teachable.handle(PointerDown(*back.rect.center))
+    assert feedback.state.value == "ask", "and it still closes the keypad"
