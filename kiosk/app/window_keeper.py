@@ -7,6 +7,8 @@ allows (raising a window is a request there) is in docs/install-pi.md.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import warnings
 
@@ -27,6 +29,57 @@ def display_window():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return pygame.Window.from_display_module()
+
+
+class _ClientMessage(ctypes.Structure):
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("serial", ctypes.c_ulong),
+        ("send_event", ctypes.c_int),
+        ("display", ctypes.c_void_p),
+        ("window", ctypes.c_ulong),
+        ("message_type", ctypes.c_ulong),
+        ("format", ctypes.c_int),
+        ("data", ctypes.c_long * 5),
+    ]
+
+
+class _XEvent(ctypes.Union):
+    _fields_ = [("xclient", _ClientMessage), ("pad", ctypes.c_long * 24)]
+
+
+def activate_as_a_pager(window_id: int) -> bool:
+    """X11 only: map the window and ask the window manager to activate it as a pager would (EWMH source 2).
+    SDL asks as an application (source 1), which openbox's show-desktop mode (Super+D) ignores."""
+    name = ctypes.util.find_library("X11")
+    if not name:
+        return False
+    xlib = ctypes.CDLL(name)
+    xlib.XOpenDisplay.restype, xlib.XOpenDisplay.argtypes = ctypes.c_void_p, [ctypes.c_char_p]
+    xlib.XInternAtom.restype, xlib.XInternAtom.argtypes = (
+        ctypes.c_ulong,
+        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int],
+    )
+    xlib.XDefaultRootWindow.restype, xlib.XDefaultRootWindow.argtypes = ctypes.c_ulong, [ctypes.c_void_p]
+    xlib.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(_XEvent)]
+    xlib.XFlush.argtypes = xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    xlib.XMapRaised.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    display = xlib.XOpenDisplay(None)
+    if not display:
+        return False
+    try:
+        event = _XEvent()
+        message = event.xclient
+        message.type, message.send_event, message.display, message.window = 33, 1, display, window_id  # ClientMessage
+        message.message_type, message.format = xlib.XInternAtom(display, b"_NET_ACTIVE_WINDOW", 0), 32
+        message.data[0] = 2  # from a pager
+        redirect_and_notify = (1 << 20) | (1 << 19)  # SubstructureRedirectMask | SubstructureNotifyMask
+        xlib.XMapRaised(display, window_id)  # unmapped outright (xdotool windowunmap): a map request, no wait
+        xlib.XSendEvent(display, xlib.XDefaultRootWindow(display), 0, redirect_and_notify, ctypes.byref(event))
+        xlib.XFlush(display)
+    finally:
+        xlib.XCloseDisplay(display)
+    return True
 
 
 class WindowKeeper:
@@ -68,8 +121,13 @@ class WindowKeeper:
             )
         try:
             window = (self.window_factory or display_window)()
-            window.restore()
-            window.show()
+            if pygame.display.get_driver() == "x11":
+                # SDL's restore and show wait for the window to be mapped, and under a show-desktop mode it never
+                # is: the loop froze (seen with openbox on Xvfb). A pager's request never waits, and ends that mode.
+                activate_as_a_pager(pygame.display.get_wm_info().get("window", 0))
+            else:
+                window.restore()
+                window.show()
             window.focus()  # a raise where the compositor allows it (X11 window managers, labwc, wayfire)
             if self.fullscreen and not pygame.display.is_fullscreen():
                 window.set_fullscreen()
