@@ -134,7 +134,9 @@ def _learn(job: LiveJob, say: Say, stop: threading.Event) -> None:
             learner.step(order[start:start + batch])
             if learner.broke:
                 break  # nothing more to learn
-            if time.monotonic() - last_report >= REPORT_EVERY_S and learner.seen - last_seen >= report_every:
+            due = time.monotonic() - last_report >= REPORT_EVERY_S and learner.seen - last_seen >= report_every
+            judge = learner.blown and last_seen < GIVE_UP_IMAGES <= learner.seen  # on any machine at this digit
+            if due or judge:
                 last_report, last_seen = time.monotonic(), learner.seen
                 now = learner.progress(epoch)
                 say(now)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kiosk.learning import live_data
-from kiosk.learning.live_learner import GIVE_UP_IMAGES, learn
+from kiosk.learning.live_learner import BATCH, GIVE_UP_IMAGES, learn
 from kiosk.learning.live_protocol import Done, LiveJob, Progress
 from kiosk.learning.live_settings import ROUND_IMAGES, LiveSettings
 
@@ -47,7 +47,8 @@ def test_steps_too_big_never_learn_and_it_stops_as_soon_as_that_is_clear(tmp_pat
     messages, _ = train(tmp_path, learning_rate=1.0, max_epochs=20)
     done = messages[-1]
     assert isinstance(done, Done) and done.broke and done.accuracy < 0.5, "the kiosk says: the steps were too big"
-    assert done.seen <= 2 * GIVE_UP_IMAGES < ROUND_IMAGES["mlp"], "it stops within the first round, not after 20"
+    assert done.seen < GIVE_UP_IMAGES + BATCH["mlp"], "judged at the same digit on a fast core or a slow one"
+    assert done.seen < ROUND_IMAGES["mlp"], "it stops within the first round, not after 20"
     assert done.model_path is None
 
 
