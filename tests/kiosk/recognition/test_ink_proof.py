@@ -140,12 +140,15 @@ def test_answers_are_limited_by_the_budget_setting():
 
 
 def test_a_model_slow_on_a_childs_drawing_is_logged_once_and_still_answers(tmp_path, kiosk_models, caplog):
-    slow = build(kiosk_models / "cnn.onnx", "cnn.onnx", lambda m: looping(m, 0, 25, ink_free=1, columns=6))  # ~100 ms
+    slow = build(kiosk_models / "cnn.onnx", "cnn.onnx", lambda m: looping(m, 0, 25, ink_free=1, columns=6))  # ~40-100 ms
     recognizers = load_recognizers(config_for(tmp_path, kiosk_models))
+    # A budget the looping answer always overshoots and a cut-off it never reaches, however fast or busy the machine:
+    # the test is about logging once and answering, not about this machine's speed.
+    recognizers[0].limits = ModelLimits(answer_budget_ms=5, cut_after_budgets=1000)
     for _ in range(3):
         recognize_all(recognizers, WIDE_SEVEN)
     [line] = [r for r in caplog.records if str(slow) in r.getMessage()]
-    assert "over the 50 ms budget" in line.getMessage() and not recognizers[0].failed
+    assert "over the 5 ms budget" in line.getMessage() and not recognizers[0].failed
 
 
 def test_a_model_nan_on_a_childs_drawing_is_named_and_the_other_answers(tmp_path, kiosk_models, caplog):
