@@ -48,7 +48,8 @@ def test_learn_screen_tells_what_children_taught_it(tmp_path):
     screen.enter([])
     assert screen._taught_words(screen.teaching) == "Teach me: tell me when I get it wrong!"
     for label in (1, 2):
-        store.append([[(0.0, 0.0), (1.0, 1.0)]], 300, np.zeros((28, 28), np.uint8), label, None, "cnn", "v")
+        # two drawings (the same strokes labelled again would replace the first label, not add one)
+        store.append([[(0.0, 0.0), (1.0, float(label))]], 300, np.zeros((28, 28), np.uint8), label, None, "cnn", "v")
     (tmp_path / "retrain_report.json").write_text(
         json.dumps({"promoted": True, "before": {"held_out": 0.9}, "after": {"held_out": 0.95}})
     )
