@@ -3,6 +3,7 @@
 The only place that catches every exception: an unattended kiosk logs it and exits calmly, with
 a one-line message, never a traceback (a service manager restarts it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,22 +38,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     prog = "python -m kiosk" if sys.argv[0].endswith("__main__.py") else "digit-kiosk"
     parser = argparse.ArgumentParser(
-        prog=prog, description="The digit kiosk: fullscreen on the touchscreen by default.",
-        epilog="Settings: every key has a default; `python -m kiosk.config --markdown` lists them all (docs/configuration.md "
-               "in the source). Grown-ups leave by holding the bottom-left corner for 3 s and typing the PIN.",
+        prog=prog,
+        description="The digit kiosk: fullscreen on the touchscreen by default.",
+        epilog="Settings: every key has a default; `python -m kiosk.config --markdown` lists them all "
+        "(docs/configuration.md in the source). Grown-ups leave by holding the bottom-left corner for 3 s and "
+        "typing the PIN.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("--config", type=Path, help="TOML settings file (default: none, every key has a default)")
-    parser.add_argument("--windowed", action="store_true",
-                        help="a window that fits the screen instead of fullscreen; Esc quits")
+    parser.add_argument(
+        "--windowed", action="store_true", help="a window that fits the screen instead of fullscreen; Esc quits"
+    )
     parser.add_argument("--headless", action="store_true", help="no display or audio device needed (simulated time)")
-    parser.add_argument("--size", type=_size, help="window or headless size, e.g. 800x480 (default: the screen's, "
-                                                   "or 800x480 headless)")
+    parser.add_argument(
+        "--size", type=_size, help="window or headless size, e.g. 800x480 (default: the screen's, or 800x480 headless)"
+    )
     parser.add_argument("--replay", type=Path, help="JSON lines of scripted touches to play through the kiosk")
     parser.add_argument("--events-out", type=Path, help="write what happened as JSON lines")
     parser.add_argument("--exit-when-done", action="store_true", help="quit once the replay has been played")
-    commands = parser.add_subparsers(dest="command", title="device commands (without one, the kiosk runs)",
-                                     metavar="{retrain,download-mnist}")
+    commands = parser.add_subparsers(
+        dest="command", title="device commands (without one, the kiosk runs)", metavar="{retrain,download-mnist}"
+    )
     retraining_command.add_parsers(commands)
     return parser
 
@@ -98,17 +104,20 @@ def main(argv: list[str] | None = None) -> int:
             config_path=args.config,
         )
         app = App(config, options)
-        signal.signal(signal.SIGHUP, app.ask_reload_settings)  # `systemctl --user reload`-style: new settings, no restart
-        signal.signal(signal.SIGTERM, lambda *_: setattr(app, "running", False))  # systemd stop: finish the frame, exit 0
+        # `systemctl --user reload`-style: new settings, no restart
+        signal.signal(signal.SIGHUP, app.ask_reload_settings)
+        # systemd stop: finish the frame, exit 0
+        signal.signal(signal.SIGTERM, lambda *_: setattr(app, "running", False))
         return app.run()
     except KioskError as error:
-        if logging.getLogger().handlers:  # else logging is not set up yet (a bad settings file): Python would print it bare
+        # Without handlers logging is not set up yet (a bad settings file): Python would print it bare.
+        if logging.getLogger().handlers:
             log.error("%s", error, extra={"console": False})  # the log file keeps it; the terminal gets one line
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception:  # noqa: BLE001 - last line of defence for an unattended kiosk
+    except Exception:  # the last line of defence for an unattended kiosk
         log.exception("the kiosk stopped because of an unexpected error")
         print("kiosk: stopped because of an unexpected error; see the log", file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 journal. logging's own handlers print a "--- Logging error ---" traceback for every record they
 cannot write (424 of them in 115 s on a full data dir), and never try the file again.
 """
+
 from __future__ import annotations
 
 import logging.handlers
@@ -29,10 +30,15 @@ class QuietLogFile(logging.handlers.RotatingFileHandler):
             self.dropped += 1
             return
         self.next_try = self.clock() + self.retry_s
-        note = logging.makeLogRecord({
-            "name": "kiosk.log_file", "levelno": logging.WARNING, "levelname": "WARNING",
-            "msg": "the log file is writable again; %d messages could not be written to it", "args": (self.dropped,),
-        })
+        note = logging.makeLogRecord(
+            {
+                "name": "kiosk.log_file",
+                "levelno": logging.WARNING,
+                "levelname": "WARNING",
+                "msg": "the log file is writable again; %d messages could not be written to it",
+                "args": (self.dropped,),
+            }
+        )
         self.failing = False
         super().emit(note)
         if self.failing:  # still full: handleError counted this record as dropped
@@ -40,11 +46,13 @@ class QuietLogFile(logging.handlers.RotatingFileHandler):
         self.dropped = 0
         super().emit(record)
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+    def handleError(self, record: logging.LogRecord) -> None:  # logging's own name for it
         if not self.failing and self.dropped == 0:  # one line per outage, not one per record
             try:
-                sys.stderr.write(f"kiosk: cannot write the log file {self.baseFilename} ({sys.exc_info()[1]}); "
-                                 f"the terminal keeps logging, the file is tried again every {self.retry_s:.0f} s\n")
+                sys.stderr.write(
+                    f"kiosk: cannot write the log file {self.baseFilename} ({sys.exc_info()[1]}); "
+                    f"the terminal keeps logging, the file is tried again every {self.retry_s:.0f} s\n"
+                )
             except (OSError, ValueError):
                 pass
         self.failing, self.next_try = True, self.clock() + self.retry_s

@@ -5,6 +5,7 @@ Importing any kiosk module must not pull torch, the trainer or build-time tools 
 Babel) in; the lower packages need no pygame display; each package imports only what its
 `__init__` docstring allows, held here by reading the imports of every module.
 """
+
 import ast
 import pkgutil
 import subprocess
@@ -36,15 +37,52 @@ ALLOWED = {
     "service": {"errors", "config", "recognition"},
     "session": {"errors", "event_log", "language", "recognition", "teaching"},
     "ui": {"errors", "input", "language", "recognition"},
-    "screens": {"errors", "config", "event_log", "input", "language", "recognition", "teaching", "voice", "ui", "learning",
-                "session", "atomic_write"},
-    "app": {"errors", "config", "event_log", "input", "replay", "language", "recognition", "teaching", "voice",
-            "ui", "screens", "service", "native_output"},
+    "screens": {
+        "errors",
+        "config",
+        "event_log",
+        "input",
+        "language",
+        "recognition",
+        "teaching",
+        "voice",
+        "ui",
+        "learning",
+        "session",
+        "atomic_write",
+    },
+    "app": {
+        "errors",
+        "config",
+        "event_log",
+        "input",
+        "replay",
+        "language",
+        "recognition",
+        "teaching",
+        "voice",
+        "ui",
+        "screens",
+        "service",
+        "native_output",
+    },
     "__main__": {"errors", "config", "replay", "app", "service", "log_file", "retraining"},
 }
-NO_PYGAME = ("kiosk.recognition", "kiosk.learning", "kiosk.retraining", "kiosk.language", "kiosk.teaching", "kiosk.errors",
-             "kiosk.atomic_write", "kiosk.config", "kiosk.replay", "kiosk.event_log", "kiosk.native_output", "kiosk.log_file",
-             "kiosk.session")
+NO_PYGAME = (
+    "kiosk.recognition",
+    "kiosk.learning",
+    "kiosk.retraining",
+    "kiosk.language",
+    "kiosk.teaching",
+    "kiosk.errors",
+    "kiosk.atomic_write",
+    "kiosk.config",
+    "kiosk.replay",
+    "kiosk.event_log",
+    "kiosk.native_output",
+    "kiosk.log_file",
+    "kiosk.session",
+)
 
 
 def imported_after(statement: str) -> set[str]:
@@ -92,7 +130,9 @@ def test_no_kiosk_module_imports_torch_or_the_trainer():
     names = all_kiosk_modules()
     assert names, "no kiosk modules found"
     loaded = imported_after("; ".join(f"import {name}" for name in names))
-    forbidden = {m for m in loaded if m.split(".")[0] in ("torch", "trainer", "onnx", "sklearn", "gtts", "soundfile", "babel")}
+    forbidden = {
+        m for m in loaded if m.split(".")[0] in ("torch", "trainer", "onnx", "sklearn", "gtts", "soundfile", "babel")
+    }
     assert not forbidden, f"the kiosk pulled in {sorted(forbidden)[:5]}"
 
 
@@ -127,7 +167,8 @@ def test_only_the_top_layers_touch_the_display_or_the_event_queue():
     # service's runtime probe, which initializes the video driver in a child process, never in the kiosk's.
     allowed = ("input", "ui", "screens", "app", "service")
     offenders = [
-        str(path.relative_to(PROJECT_ROOT)) for path in source_files()
+        str(path.relative_to(PROJECT_ROOT))
+        for path in source_files()
         if path.relative_to(KIOSK_DIR).parts[0].removesuffix(".py") not in allowed
         and any(word in path.read_text(encoding="utf-8") for word in ("pygame.display", "pygame.event", "pygame.font"))
     ]
@@ -141,7 +182,9 @@ def test_the_layer_check_can_fail(tmp_path):
     assert "screens" not in ALLOWED["recognition"]
 
 
-@pytest.mark.parametrize("package", ["recognition", "learning", "retraining", "voice", "language", "teaching", "ui", "screens"])
+@pytest.mark.parametrize(
+    "package", ["recognition", "learning", "retraining", "voice", "language", "teaching", "ui", "screens"]
+)
 def test_each_package_says_what_lives_there(package):
     doc = ast.get_docstring(ast.parse((KIOSK_DIR / package / "__init__.py").read_text(encoding="utf-8")))
     assert doc and len(doc) > 40

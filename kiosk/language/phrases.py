@@ -3,6 +3,7 @@
 A phrase id names a sentence ("result.7", "unsure.4_or_9", "ui.button.clear"); each language's
 kiosk/language/locale/LANG/LC_MESSAGES/kiosk.po gives its text. Spoken phrases are also rendered to voice clips.
 """
+
 from __future__ import annotations
 
 import gettext
@@ -24,7 +25,7 @@ def result_id(digit: int) -> str:
 
 
 def unsure_id(first: int, second: int) -> str:
-    """"Is it a 4 or a 9?": one phrase per pair, smaller digit first, so 45 clips cover every pair."""
+    """ "Is it a 4 or a 9?": one phrase per pair, smaller digit first, so 45 clips cover every pair."""
     low, high = sorted((first, second))
     return f"unsure.{low}_or_{high}"
 
@@ -53,8 +54,17 @@ GAME_SPOKEN_IDS: tuple[str, ...] = (
 
 # Every phrase the kiosk speaks: the voice cache renders exactly these, in every language.
 SPOKEN_IDS: tuple[str, ...] = (
-    ("prompt.draw", "prompt.empty", "unsure.not_digit", "feedback.thanks", "feedback.which", "feedback.ask",
-     "feedback.yay", "language.hello", "memory.taught")
+    (
+        "prompt.draw",
+        "prompt.empty",
+        "unsure.not_digit",
+        "feedback.thanks",
+        "feedback.which",
+        "feedback.ask",
+        "feedback.yay",
+        "language.hello",
+        "memory.taught",
+    )
     + tuple(result_id(d) for d in range(10))
     + tuple(unsure_id(a, b) for a, b in combinations(range(10), 2))
     + tuple(f"digit.{d}" for d in range(10))
@@ -77,7 +87,9 @@ class Phrases:
         self.languages = tuple(self.catalogs)
         self.lang = lang if lang in self.catalogs else self.languages[0]
         if lang != self.lang:
-            log.warning("language %r is not available; using %r (available: %s)", lang, self.lang, ", ".join(self.languages))
+            log.warning(
+                "language %r is not available; using %r (available: %s)", lang, self.lang, ", ".join(self.languages)
+            )
 
     def text(self, phrase_id: str, lang: str | None = None, **values) -> str:
         """The phrase in lang (default: the current language), with {named} values filled in."""

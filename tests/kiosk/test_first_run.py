@@ -1,5 +1,6 @@
 """A clear first run: no screen is said in one line (never an invisible kiosk), the C libraries'
 device-probing chatter stays off the terminal, and --windowed fits the screen it opens on."""
+
 import json
 import os
 import subprocess
@@ -24,11 +25,15 @@ def test_native_writes_to_stderr_are_captured_and_handed_back():
 
 
 def start_kiosk(tmp_path, *args, **env_changes):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER", "SDL_AUDIODRIVER", "XDG_RUNTIME_DIR")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER", "SDL_AUDIODRIVER", "XDG_RUNTIME_DIR")
+    }
     env.update(HOME=str(tmp_path), **env_changes)
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env,
-                          timeout=120, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
+    )
 
 
 @pytest.mark.slow
@@ -65,12 +70,15 @@ def test_a_real_driver_is_accepted(monkeypatch):
     refuse_an_invisible_screen(LaunchOptions())
 
 
-@pytest.mark.parametrize("desktop, expected", [
-    ((800, 480), (720, 432)),  # the 7" panel: nothing off screen
-    ((480, 800), (432, 720)),  # portrait
-    ((1920, 1080), (1280, 800)),
-    ((0, 0), (1280, 800)),  # SDL could not tell
-])
+@pytest.mark.parametrize(
+    "desktop, expected",
+    [
+        ((800, 480), (720, 432)),  # the 7" panel: nothing off screen
+        ((480, 800), (432, 720)),  # portrait
+        ((1920, 1080), (1280, 800)),
+        ((0, 0), (1280, 800)),  # SDL could not tell
+    ],
+)
 def test_the_window_fits_the_screen(desktop, expected):
     width, height = window_size(desktop)
     assert (width, height) == expected
@@ -108,10 +116,18 @@ def test_a_kiosk_whose_pygame_has_no_mixer_still_answers_silently(tmp_path):
 
     events = replay.from_strokes([[(60 + 280 * x, 60 + 280 * y) for x, y in s] for s in EXAMPLES[7][0]], 400.0)
     (tmp_path / "seven.jsonl").write_text(replay.dump(events * 3))
-    code = ("import sys; sys.modules['pygame.mixer'] = None; from kiosk.__main__ import main; "
-            "sys.exit(main(['--headless', '--replay', 'seven.jsonl', '--events-out', 'events.jsonl', '--exit-when-done']))")
-    done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                          env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(PROJECT_ROOT)}, timeout=300)
+    code = (
+        "import sys; sys.modules['pygame.mixer'] = None; from kiosk.__main__ import main; "
+        "sys.exit(main(['--headless', '--replay', 'seven.jsonl', '--events-out', 'events.jsonl', '--exit-when-done']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(PROJECT_ROOT)},
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
     assert len([r for r in records if r["type"] == "recognized"]) == 3
@@ -124,8 +140,10 @@ def fullscreen_app(tmp_path, monkeypatch, **options):
     from kiosk.config import KioskConfig
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")  # on purpose, so it is not refused as invisible
-    return App(KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs")),
-               LaunchOptions(size=(800, 480), **options))
+    return App(
+        KioskConfig(data_dir=str(tmp_path / "data"), log_dir=str(tmp_path / "logs")),
+        LaunchOptions(size=(800, 480), **options),
+    )
 
 
 def test_a_quit_from_the_desktop_never_ends_the_fullscreen_kiosk(tmp_path, monkeypatch, caplog):
@@ -159,10 +177,13 @@ def test_a_window_still_closes(tmp_path, monkeypatch):
     pygame.display.quit()
 
 
-@pytest.mark.parametrize("driver, expect", [
-    ("kmsdrm", ("SDL_VIDEODRIVER=kmsdrm",)),
-    ("", ("no SDL_VIDEODRIVER set", "--headless")),
-])
+@pytest.mark.parametrize(
+    "driver, expect",
+    [
+        ("kmsdrm", ("SDL_VIDEODRIVER=kmsdrm",)),
+        ("", ("no SDL_VIDEODRIVER set", "--headless")),
+    ],
+)
 def test_cannot_open_the_screen_names_what_was_tried_and_what_next(monkeypatch, driver, expect):
     from kiosk.app import screen_advice
 

@@ -1,4 +1,5 @@
 """python -m kiosk as a user meets it: every mistake on the command line or in a file gets one clear line, exit 2."""
+
 import subprocess
 import sys
 
@@ -10,7 +11,10 @@ from conftest import PROJECT_ROOT
 def run_kiosk(tmp_path, *args):
     return subprocess.run(
         [sys.executable, "-m", "kiosk", "--headless", *map(str, args)],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
         env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
 
@@ -42,7 +46,9 @@ def test_an_unknown_flag_is_named(tmp_path):
 
 
 def test_the_help_says_where_the_settings_are_listed_in_any_install(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "kiosk", "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
     shown = " ".join(done.stdout.split())
     assert done.returncode == 0 and "README" not in shown  # a wheel has no README beside it
     assert "python -m kiosk.config --markdown" in shown and "docs/configuration.md" in shown, shown

@@ -1,6 +1,7 @@
 """Faults injected while the kiosk runs: model files corrupted or deleted, the settings file broken on
 reload, the audio device gone, the data dir unwritable, the clock jumping. It keeps running and says
 what happened in one clear log line."""
+
 import errno
 import json
 import shutil
@@ -47,14 +48,35 @@ def test_model_files_and_settings_broken_while_it_runs(tmp_path):
     # A one-stroke "1" every 1.5 s (new models are switched in after 1 s without a touch), for far longer
     # than the test needs: it is stopped with SIGTERM once the faults have been seen to.
     for i in range(20000):
-        events += replay.from_strokes([[(150.0, 40.0), (150.0, 200.0), (150.0, 340.0)]], canvas_size=400.0, start_s=0.5 + 1.5 * i)
+        events += replay.from_strokes(
+            [[(150.0, 40.0), (150.0, 200.0), (150.0, 340.0)]], canvas_size=400.0, start_s=0.5 + 1.5 * i
+        )
     script, out = tmp_path / "replay.jsonl", tmp_path / "events.jsonl"
     script.write_text(replay.dump(events))
     kiosk = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "--headless", "--config", str(config), "--replay", str(script),
-         "--events-out", str(out), "--exit-when-done"],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": tempfile.mkdtemp()},
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--headless",
+            "--config",
+            str(config),
+            "--replay",
+            str(script),
+            "--events-out",
+            str(out),
+            "--exit-when-done",
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={
+            "SDL_VIDEODRIVER": "dummy",
+            "SDL_AUDIODRIVER": "dummy",
+            "PATH": "/usr/bin:/bin",
+            "HOME": tempfile.mkdtemp(),
+        },
     )
     log = tmp_path / "logs" / "kiosk.log"
 
@@ -121,7 +143,9 @@ def test_the_audio_device_going_away_mid_answer(app, caplog, monkeypatch):
 def test_a_full_or_read_only_data_dir_while_children_teach_it(app, caplog, monkeypatch, code):
     draw = draw_a_one(app)
     app.frame(16)
-    monkeypatch.setattr(feedback_store, "write_text_atomic", lambda path, text: (_ for _ in ()).throw(OSError(code, "injected")))
+    monkeypatch.setattr(
+        feedback_store, "write_text_atomic", lambda path, text: (_ for _ in ()).throw(OSError(code, "injected"))
+    )
     draw.handle(PointerDown(*draw.feedback.buttons["yes"].rect.center))
     assert "cannot save the labelled drawing" in caplog.text
     assert draw.feedback.state.value == "thanks", "the child is still thanked"

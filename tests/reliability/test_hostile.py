@@ -3,6 +3,7 @@ NaN and huge coordinates, 100,000 points in one stroke, 500 strokes, unknown fin
 down. A calm answer or none, never an exception, and bounded work per recognition whatever came in:
 the ink keeps a bounded number of points and the model rasterizes at most preprocess's point budget.
 How fast that is lives in the benchmark (python -m benchmarks inference, "hostile" rows), not here."""
+
 import math
 
 import numpy as np
@@ -98,7 +99,11 @@ def test_500_strokes(app, rasterized):
 
 def test_a_storm_of_events_in_one_frame(app, rasterized):
     for i in range(5000):
-        finger([pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP][i % 3], *canvas_point(app, (i % 97) / 97, (i % 89) / 89), finger_id=i % 7)
+        finger(
+            [pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP][i % 3],
+            *canvas_point(app, (i % 97) / 97, (i % 89) / 89),
+            finger_id=i % 7,
+        )
     app.frame(16)
     assert not pygame.event.peek()  # one frame took in the whole storm
     draw = app.screens["draw"]

@@ -1,5 +1,6 @@
 """Soak: the headless kiosk through 5,000 real drawings, answered and spoken, with no error and
 resident memory that stays flat (growth <= 10 MB from warm-up to the end)."""
+
 import json
 import subprocess
 import sys
@@ -31,10 +32,29 @@ def test_5000_drawings_without_an_error_or_a_leak(tmp_path, drawn_dir):
     # 15 frames a second of simulated time: the same work per drawing, fewer idle frames to render.
     config.write_text(f'fps_active = 15\nlog_dir = "{tmp_path / "logs"}"\ndata_dir = "{tmp_path / "data"}"\n')
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--headless", "--config", str(config), "--replay", str(script),
-         "--events-out", str(out), "--exit-when-done"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
-        env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PATH": "/usr/bin:/bin", "HOME": tempfile.mkdtemp()},
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--headless",
+            "--config",
+            str(config),
+            "--replay",
+            str(script),
+            "--events-out",
+            str(out),
+            "--exit-when-done",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={
+            "SDL_VIDEODRIVER": "dummy",
+            "SDL_AUDIODRIVER": "dummy",
+            "PATH": "/usr/bin:/bin",
+            "HOME": tempfile.mkdtemp(),
+        },
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert " ERROR " not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
@@ -47,6 +67,9 @@ def test_5000_drawings_without_an_error_or_a_leak(tmp_path, drawn_dir):
     health = [r["rss_mb"] for r in records if r["type"] == "health"]
     assert len(health) >= 10
     warm = health[len(health) // 10]  # after warm-up: caches, fonts and clips loaded
-    growth = max(health[len(health) // 10:]) - warm
-    print(f"RSS after warm-up {warm:.1f} MB, at the end {health[-1]:.1f} MB, max growth {growth:.1f} MB over {len(health)} samples")
+    growth = max(health[len(health) // 10 :]) - warm
+    print(
+        f"RSS after warm-up {warm:.1f} MB, at the end {health[-1]:.1f} MB, "
+        f"max growth {growth:.1f} MB over {len(health)} samples"
+    )
     assert growth <= 10.0, health
