@@ -178,3 +178,29 @@ def test_the_language_button_switches_words_and_voice(tmp_path):
         ("result.1", "es", "clip"),
     ]
     assert spoken[1]["text"] == "¡Creo que es un uno!"
+
+
+def test_a_next_digit_begun_while_the_answer_is_said_is_answered_as_itself(tmp_path, drawn_dir):
+    # A child draws A, hears the answer, and 0.6 s later draws B over the same place, never pressing
+    # Clear: B is a new drawing (the old ink moves away) and its answer is B, not A and B merged.
+    from kiosk.learning import drawn_digits
+
+    drawn = drawn_digits.load(drawn_dir)
+    rng = np.random.default_rng(3)
+    events, pairs, t = [], [], 0.5
+    for _ in range(10):
+        a, b = rng.choice(len(drawn), 2, replace=False)
+        while drawn.labels[b] == drawn.labels[a]:
+            b = rng.integers(len(drawn))
+        for index, after_s in ((a, 1.6 + 0.6), (b, 1.6 + 4.0)):  # the answer's wait, then the gap
+            part = [e for e in replay.from_strokes(drawn.strokes[index], 450.0, t) if e.type in ("down", "move", "up")]
+            events += part
+            t = part[-1].t + after_s
+        pairs.append((part[-1].t, int(drawn.labels[b])))
+    result, records = run_replay(tmp_path, events)
+    assert result.returncode == 0, result.stderr
+    answers = [r for r in records if r["type"] == "recognized"]
+    finals = [[r["digit"] for r in answers if lifted <= r["t"] < lifted + 5.0][-1:] for lifted, _ in pairs]
+    right = sum(final == [label] for final, (_, label) in zip(finals, pairs))
+    assert right >= 9, f"{right} of 10 next digits answered as themselves"
+    assert sum(r["type"] == "new_drawing" for r in records) >= 19, "every digit after the first began afresh"
