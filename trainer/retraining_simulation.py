@@ -84,14 +84,9 @@ def simulate(sim: Simulation, work: Path) -> dict:
     feedback = work / "data" / "feedback"
     store = FeedbackStore(feedback, max_records=100_000)
     picked, noisy = _collect(sim, drawn, teaching, rng, shipped, store)
-    new_images = drawn_images(
-        drawn_digits.DrawnDigits(
-            [drawn.strokes[i] for i in new_children], drawn.labels[new_children], drawn.writers[new_children]
-        )
-    )
+    new_images = images_of(drawn, new_children)
     new_labels, test = drawn.labels[new_children], mnist.load()
-    pranked: list[int] = []
-    nights = []
+    pranked, nights = [], []  # the drawings pranked so far (a copy each time), what each night did
     for night in range(sim.nights):
         current = work / "data" / "models" / f"{sim.kind}.onnx"
         current = current if current.exists() else shipped
@@ -104,13 +99,7 @@ def simulate(sim: Simulation, work: Path) -> dict:
             "borderline_labels": labels,
             "borderline_drawings": len(set(pranked)),
             "records": len(store.load()),
-            "promoted": report["promoted"],
-            "reasons": report["reasons"],
-            "doubted": report.get("doubted"),
-            "held_out_before": report["before"]["held_out"],
-            "held_out_after": report["after"]["held_out"],
-            "new_children_after": accuracy_of(retrained, new_images, new_labels),
-            "new_ones_read_as_7": read_as(retrained, new_images, new_labels, 1, 7),
+            **_night_measures(report, retrained, new_images, new_labels),
             "retrain_seconds_wall": round(seconds, 1),
             "retrain_peak_rss_mb": round(peak_mb, 1),
         })
@@ -145,6 +134,25 @@ def simulate(sim: Simulation, work: Path) -> dict:
     }
 
 
+def _night_measures(report: dict, retrained: Path, new_images: np.ndarray, new_labels: np.ndarray) -> dict:
+    """What the night's retrain decided, and how its model does on the writers who taught nothing."""
+    return {
+        "promoted": report["promoted"],
+        "reasons": report["reasons"],
+        "doubted": report.get("doubted"),
+        "held_out_before": report["before"]["held_out"],
+        "held_out_after": report["after"]["held_out"],
+        "new_children_after": accuracy_of(retrained, new_images, new_labels),
+        "new_ones_read_as_7": read_as(retrained, new_images, new_labels, 1, 7),
+    }
+
+
+def images_of(drawn, indices) -> np.ndarray:
+    """(N, 28, 28) uint8: the drawings at indices through the kiosk's preprocessing."""
+    return drawn_images(drawn_digits.DrawnDigits([drawn.strokes[i] for i in indices], drawn.labels[indices],
+                                                 drawn.writers[indices]))
+
+
 def read_as(model_path: Path, images: np.ndarray, labels: np.ndarray, digit: int, answer: int) -> int:
     """How many of the images of digit the model answers with answer."""
     mine = images[labels == digit]
@@ -158,8 +166,7 @@ def borderline_ones(drawn, teaching: np.ndarray, model: Path) -> list[int]:
     ones = [int(i) for i in teaching if drawn.labels[i] == 1]
     if not ones:
         return []
-    images = drawn_images(drawn_digits.DrawnDigits([drawn.strokes[i] for i in ones], drawn.labels[ones],
-                                                    drawn.writers[ones]))
+    images = images_of(drawn, ones)
     probabilities = onnx_predictor(model)[0](to_model_input(images))  # (N, 10)
     borderline = (probabilities.argmax(axis=1) == 1) & (probabilities[:, 7] >= BORDERLINE_SEVEN)
     return [ones[k] for k in np.argsort(-probabilities[:, 7]) if borderline[k]]
