@@ -1,4 +1,5 @@
 """One visitor after another, in a running kiosk: each starts afresh, and only grown-ups reach the exit."""
+
 import pygame
 import pytest
 
@@ -8,7 +9,9 @@ from kiosk.input import PointerDown, PointerMove, PointerUp
 def touch(app, kind, x, y):
     """A real SDL finger event, through the kiosk's own input translation."""
     width, height = app.surface.get_size()
-    pygame.event.post(pygame.event.Event(kind, x=x / width, y=y / height, dx=0.0, dy=0.0, finger_id=0, touch_id=0, pressure=1.0))
+    pygame.event.post(
+        pygame.event.Event(kind, x=x / width, y=y / height, dx=0.0, dy=0.0, finger_id=0, touch_id=0, pressure=1.0)
+    )
 
 
 def draw_a_one(app):
@@ -70,7 +73,9 @@ def test_the_settings_and_learn_screens_get_the_childs_drawing_whichever_tab_led
     for tab in ("examples", "settings"):  # Draw -> Examples -> Settings
         app.screen.next_screen = tab
         app.frame(16)
-    assert app.screen is app.screens["settings"] and app.screen.child_image is not None, "the child's drawing, to answer as it learns"
+    assert app.screen is app.screens["settings"] and app.screen.child_image is not None, (
+        "the child's drawing, to answer as it learns"
+    )
     app.screen.next_screen = "learn"
     app.frame(16)
     assert app.screen.strokes == draw.handover(), "the child's 1, not the example 7"
@@ -88,7 +93,10 @@ def test_an_example_handed_over_is_as_big_on_a_big_screen_as_a_child_draws(app_f
             examples, canvas = kiosk.screens["examples"], kiosk.screens["draw"].canvas
             examples.select(7, 0)
             points = [p for stroke in examples.handover() for p in stroke]
-            span = max(max(x for x, _ in points) - min(x for x, _ in points), max(y for _, y in points) - min(y for _, y in points))
+            span = max(
+                max(x for x, _ in points) - min(x for x, _ in points),
+                max(y for _, y in points) - min(y for _, y in points),
+            )
             assert 0.5 * canvas.width < span <= 0.7 * canvas.width
     finally:
         big.speaker.close()
@@ -112,7 +120,9 @@ def test_try_my_brain_until_the_next_visitor(app_factory, tmp_path):
     train.go("draw", model_path=str(check_learned_model(done)))  # "Try my brain"
     app.frame(16)
     draw = app.screens["draw"]
-    assert app.screen is draw and "trained_by" in draw.recognizer.metadata, "the draw screen answers with the visitor's brain"
+    assert app.screen is draw and "trained_by" in draw.recognizer.metadata, (
+        "the draw screen answers with the visitor's brain"
+    )
     from kiosk.ui.widgets import recording_text
 
     with recording_text() as texts:
