@@ -1,5 +1,6 @@
 """The night's retraining: fine-tuning that learns the collected drawings, a prank doubted, a worse model kept
 aside, the holdout that never leaks, no torch, and kill -9 or Ctrl-C at any moment."""
+
 import datetime as dt
 import json
 import os
@@ -30,8 +31,14 @@ def config(tmp_path):
 
 def run_cli(*args, timeout=300):
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "kiosk", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=PROJECT_ROOT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
 
 
 def config_file(config, tmp_path):
@@ -57,15 +64,25 @@ def fill_store(config, drawn_dir, count, seed=0):
     # fixed times, as the simulation uses, so every run's records are alike (the holdout hashes the strokes)
     epoch = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     for k, i in enumerate(np.random.default_rng(seed).choice(distinct(drawn), count, replace=False)):
-        store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), int(drawn.labels[i]), None, "mlp", "test",
-                     created=epoch + dt.timedelta(days=seed, seconds=k))  # a later seed: later drawings
+        store.append(
+            drawn.strokes[i],
+            300,
+            np.zeros((28, 28), np.uint8),
+            int(drawn.labels[i]),
+            None,
+            "mlp",
+            "test",
+            created=epoch + dt.timedelta(days=seed, seconds=k),
+        )  # a later seed: later drawings
     return store
 
 
 @pytest.mark.slow
 def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happened(config, drawn_dir, mnist_dir):
     fill_store(config, drawn_dir, 150)
-    report = retrain(config, RetrainOptions(kind="mlp", steps=120, nice=0), str(mnist_dir), use_drawn=False, show_progress=False)
+    report = retrain(
+        config, RetrainOptions(kind="mlp", steps=120, nice=0), str(mnist_dir), use_drawn=False, show_progress=False
+    )
     before, after = report["before"], report["after"]
     assert after["trained_on"] > before["trained_on"], "it learned from what the children taught it"
     assert report["trained_on"] + report["held_out"] + report["doubted"] == 150 and report["held_out"] >= 5
@@ -90,7 +107,9 @@ def test_a_prank_is_doubted_and_no_digit_moves(config, drawn_dir, mnist_dir):
     ones = [i for i in distinct(drawn) if drawn.labels[i] == 1 and drawing_id(drawn.strokes[i]) not in taught][:30]
     for i in ones:  # a child playing: thirty 1s, each labelled 7
         store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), 7, 1, "cnn", "test")
-    report = retrain(config, RetrainOptions(kind="cnn", steps=20, nice=0), str(mnist_dir), use_drawn=False, show_progress=False)
+    report = retrain(
+        config, RetrainOptions(kind="cnn", steps=20, nice=0), str(mnist_dir), use_drawn=False, show_progress=False
+    )
     assert report["doubted"] >= 25, "the shipped CNN is sure those are 1s: the 7s are not believed"
     assert report["trained_on"] + report["held_out"] + report["doubted"] == 130
     assert set(report["after"]["styled_per_digit"]) == {"0", "1", "2", "7"}
@@ -102,8 +121,13 @@ def test_a_prank_is_doubted_and_no_digit_moves(config, drawn_dir, mnist_dir):
 def test_a_worse_model_is_kept_aside_with_the_reasons(config, drawn_dir, mnist_dir):
     fill_store(config, drawn_dir, 100)  # enough that the holdout always has 5 (see below)
     # A learning rate 500 times too big wrecks the model: the gate must catch it.
-    report = retrain(config, RetrainOptions(kind="mlp", steps=40, learning_rate=0.05, nice=0), str(mnist_dir),
-                     use_drawn=False, show_progress=False)
+    report = retrain(
+        config,
+        RetrainOptions(kind="mlp", steps=40, learning_rate=0.05, nice=0),
+        str(mnist_dir),
+        use_drawn=False,
+        show_progress=False,
+    )
     assert not report["promoted"] and any("MNIST" in reason for reason in report["reasons"])
     assert not (config.taught_model_dir / "mlp.onnx").exists(), "the kiosk keeps the model it had"
     aside = config.taught_model_dir / "rejected"
@@ -130,8 +154,16 @@ def test_held_out_drawings_stay_held_out_in_every_later_retrain(config, drawn_di
 def test_copies_of_a_drawing_all_land_on_one_side_of_the_split():
     # the same strokes labelled again at other times (with other labels): never one copy held out, one trained on
     def copy(i, when, label):
-        return Labelled([[(0.0, 0.0), (5.0, 3.0 + i)]], 300, np.zeros((28, 28), np.uint8), label, 1, "cnn", "v",
-                        f"2026-12-0{when}T10:00:00.000+00:00")
+        return Labelled(
+            [[(0.0, 0.0), (5.0, 3.0 + i)]],
+            300,
+            np.zeros((28, 28), np.uint8),
+            label,
+            1,
+            "cnn",
+            "v",
+            f"2026-12-0{when}T10:00:00.000+00:00",
+        )
 
     records = [copy(i, when, label) for i in range(60) for when, label in ((1, 7), (2, 7), (3, 1))]
     mask = holdout_mask(records, 0.2).reshape(60, 3)
@@ -155,9 +187,27 @@ def test_the_nightly_retrain_needs_no_torch(config, tmp_path, drawn_dir, mnist_d
     # leave fewer than the 5 the retrain needs on one side (it then refuses, as it should, but not here)
     fill_store(config, drawn_dir, 100)
     result = subprocess.run(
-        [sys.executable, "-c", WITHOUT_TORCH, "retrain", "--config", str(config_file(config, tmp_path)), "--kind", kind,
-         "--steps", str(steps), "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
-        capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        [
+            sys.executable,
+            "-c",
+            WITHOUT_TORCH,
+            "retrain",
+            "--config",
+            str(config_file(config, tmp_path)),
+            "--kind",
+            kind,
+            "--steps",
+            str(steps),
+            "--data-dir",
+            str(mnist_dir),
+            "--no-drawn",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((config.data_dir_path / "retrain_report.json").read_text())
@@ -214,10 +264,29 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
     fill_store(config, drawn_dir, 60)
     marker = tmp_path / "reached"
     child = subprocess.Popen(
-        [sys.executable, "-c", HELD_AT, str(marker), point, "retrain", "--config", str(config_file(config, tmp_path)),
-         "--kind", "mlp", "--steps", "25", "--data-dir", str(mnist_dir), "--no-drawn", "--quiet"],
-        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            HELD_AT,
+            str(marker),
+            point,
+            "retrain",
+            "--config",
+            str(config_file(config, tmp_path)),
+            "--kind",
+            "mlp",
+            "--steps",
+            "25",
+            "--data-dir",
+            str(mnist_dir),
+            "--no-drawn",
+            "--quiet",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 300
@@ -245,10 +314,26 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
 def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, drawn_dir, mnist_dir):
     fill_store(config, drawn_dir, 100)
     child = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "retrain", "--config", str(config_file(config, tmp_path)), "--kind", "mlp",
-         "--steps", "200", "--data-dir", str(mnist_dir), "--no-drawn"],
-        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "retrain",
+            "--config",
+            str(config_file(config, tmp_path)),
+            "--kind",
+            "mlp",
+            "--steps",
+            "200",
+            "--data-dir",
+            str(mnist_dir),
+            "--no-drawn",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     said = []
     for line in child.stderr:  # the interrupt lands in the fine-tuning (it said so), not while modules import
@@ -258,6 +343,9 @@ def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, 
     assert said and "retrain step" in said[-1], said
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=60)
-    assert child.returncode == 130 and "stopped" in stderr and "Traceback" not in stderr, (child.returncode, stderr[-3000:])
+    assert child.returncode == 130 and "stopped" in stderr and "Traceback" not in stderr, (
+        child.returncode,
+        stderr[-3000:],
+    )
     assert not (config.taught_model_dir / "mlp.onnx").exists()
     assert not (config.data_dir_path / "retrain_report.json").exists()
