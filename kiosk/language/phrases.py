@@ -45,6 +45,13 @@ def game_end_id(won: int) -> str:
     return f"game.end.{won}"
 
 
+# Said once when their screen or state appears: the Examples and Settings instructions, a training's phases,
+# "Try my brain!" and the Learn story's four cards, in order.
+LEARN_SPOKEN_IDS: tuple[str, ...] = ("learn.say1", "learn.say2", "learn.say3", "learn.say4")
+SCREEN_SPOKEN_IDS: tuple[str, ...] = (
+    "examples.intro", "live.pick", "live.learning", "live.checking", "live.try", "live.too_big",
+) + LEARN_SPOKEN_IDS
+
 GAME_SPOKEN_IDS: tuple[str, ...] = (
     tuple(game_ask_id(d) for d in range(10))
     + tuple(game_help_id(d) for d in range(10))
@@ -69,6 +76,7 @@ SPOKEN_IDS: tuple[str, ...] = (
     + tuple(unsure_id(a, b) for a, b in combinations(range(10), 2))
     + tuple(f"digit.{d}" for d in range(10))
     + GAME_SPOKEN_IDS
+    + SCREEN_SPOKEN_IDS
 )
 
 
