@@ -86,17 +86,19 @@ class TrainScreen(Screen):
                 self.buttons.append((Button(format_setting(value), rect, colours.BAR), (axis, value)))
             y += touch_h + m
         # The big button: Train (Stop while it learns); in portrait it goes under the result, above the corner.
+        # "what a full training gives": the precomputed grid, for comparison (bottom right of the panel; in
+        # portrait beside the big button, so that its coming and going never moves the pictures above).
+        compare_w = t.touch[0] + t.unit
         if t.portrait:
             zone = t.admin_zone
-            action = pygame.Rect(
-                zone.right + m, t.height - m - t.button_height, self.panel.right - zone.right - m, t.button_height)
+            action = pygame.Rect(zone.right + m, t.height - m - t.button_height,
+                                 self.panel.right - zone.right - 2 * m - compare_w, t.button_height)
+            compare_y = action.bottom - t.touch[1]
         else:
             action = pygame.Rect(max(left.x, t.admin_zone.right + m), left.bottom - t.button_height,
                                  left.right - max(left.x, t.admin_zone.right + m), t.button_height)
+            compare_y = self.panel.bottom - t.touch[1]
         self.action = Button("live.train", action, colours.RECOGNIZE)
-        # "what a full training gives": the precomputed grid, for comparison (bottom right of the panel)
-        compare_w = t.touch[0] + t.unit
-        compare_y = self.panel.bottom - t.touch[1] - (t.button_height + m if t.portrait else 0)
         compare = pygame.Rect(self.panel.right - compare_w, compare_y, compare_w, t.touch[1])
         self.compare = Button("live.compare", compare, colours.BAR_TRACK, text_colour=colours.TEXT, icon="chart")
         self.try_button = Button("live.try", pygame.Rect(0, 0, 0, 0), colours.BAR)
@@ -241,31 +243,21 @@ class TrainScreen(Screen):
             draw_text(surface, rounds, small, colours.SOFT_TEXT, (panel.centerx, y + small.get_linesize() // 2),
                       max_width=panel.width)
             y += small.get_linesize() + t.unit // 2
-        bottom = panel.bottom - (t.button_height + t.margin if t.portrait else 0)
-        if self.state != "learning":
-            self.compare.draw(surface, t, tr("live.compare"))
-            bottom = self.compare.rect.y - t.unit // 2
-        if self.state == "done" and self.result and self.result.model_path:
-            self.try_button.rect = pygame.Rect(max(panel.x, t.admin_zone.right + t.margin) if t.portrait else panel.x,
-                                               self.compare.rect.y, 0, self.compare.rect.height)
-            self.try_button.rect.width = self.compare.rect.x - t.margin - self.try_button.rect.x
-            self.try_button.draw(surface, t, tr("live.try"))
-            bottom = self.try_button.rect.y - t.unit // 2
-        # At the end in portrait, the Try button takes the strip's room: the result sentence has said how it did.
-        show_strip = not (t.portrait and self.state == "done" and self.result and self.result.model_path)
-        strip_h = max(t.unit * 3, panel.width // 10) if show_strip else 0
-        shared = bottom - y - strip_h - t.unit  # for the curve and the child's drawing with its bars
         if t.portrait:
-            # The panel is short and wide: the child's own digit (what a child watches) gets a big square on
-            # the left, the curve and its bars share the right; the strip goes underneath.
-            side = min(shared, int(panel.width * 0.42))
-            view = pygame.Rect(panel.x, y, side, side)
-            right = pygame.Rect(view.right + t.unit, y, panel.right - view.right - t.unit, side)
-            curve = pygame.Rect(right.x, right.y, right.width, side // 2 - t.unit // 4)
-            bars_top = curve.bottom + t.unit // 2
-            bars = pygame.Rect(right.x, bars_top, right.width, right.bottom - bars_top)
-            strip = pygame.Rect(panel.x, view.bottom + t.unit // 2, panel.width, strip_h)
+            curve, strip, view, bars, show_strip = self._portrait_panel(surface, y)
         else:
+            bottom = panel.bottom
+            if self.state != "learning":
+                self.compare.draw(surface, t, tr("live.compare"))
+                bottom = self.compare.rect.y - t.unit // 2
+            if self.state == "done" and self.result and self.result.model_path:
+                self.try_button.rect = pygame.Rect(panel.x, self.compare.rect.y, 0, self.compare.rect.height)
+                self.try_button.rect.width = self.compare.rect.x - t.margin - self.try_button.rect.x
+                self.try_button.draw(surface, t, tr("live.try"))
+                bottom = self.try_button.rect.y - t.unit // 2
+            show_strip = True
+            strip_h = max(t.unit * 3, panel.width // 10)
+            shared = bottom - y - strip_h - t.unit  # for the curve and the child's drawing with its bars
             curve = pygame.Rect(panel.x, y, panel.width, int(shared * 0.45))
             strip = pygame.Rect(panel.x, curve.bottom + t.unit // 2, panel.width, strip_h)
             below = pygame.Rect(panel.x, strip.bottom + t.unit // 2, panel.width, bottom - strip.bottom - t.unit // 2)
@@ -276,6 +268,35 @@ class TrainScreen(Screen):
         if show_strip:
             self._draw_strip(surface, strip)
         self._draw_child(surface, view, bars)
+
+    def _portrait_panel(self, surface: pygame.Surface, y: int):
+        """The panel is short and wide: the child's own digit (what a child watches) gets a big square on the
+        left, the curve and its bars share the right, the strip of ten test digits goes underneath. The three
+        keep the size they have while it learns in every state: a longer sentence at the end, or the Try
+        button, takes the strip's room instead (the sentence has said how it did)."""
+        t, panel, tr = self.theme, self.panel, self.phrases.text
+        bottom = self.action.rect.y - t.unit // 2
+        if self.state != "learning":
+            self.compare.draw(surface, t, tr("live.compare"))
+        if self.state == "done" and self.result and self.result.model_path:
+            self.try_button.rect = pygame.Rect(panel.x, self.action.rect.y - t.margin - t.touch[1], panel.width,
+                                               t.touch[1])
+            self.try_button.draw(surface, t, tr("live.try"))
+            bottom = self.try_button.rect.y - t.unit // 2
+        strip_h = max(t.unit * 3, panel.width // 10)
+        # the pictures' size while it learns: a one-line sentence and the round above them, the strip below
+        learning_y = (panel.y + t.unit // 2 + t.font(2.2).get_linesize() + t.unit // 2
+                      + t.font(1.5, bold=False).get_linesize() + t.unit // 2)
+        side = min(self.action.rect.y - t.unit // 2 - learning_y - strip_h - t.unit, int(panel.width * 0.42))
+        show_strip = y + side + t.unit // 2 + strip_h + t.unit // 2 <= bottom
+        side = max(0, min(side, bottom - y - t.unit // 2))
+        view = pygame.Rect(panel.x, y, side, side)
+        right = pygame.Rect(view.right + t.unit, y, panel.right - view.right - t.unit, side)
+        curve = pygame.Rect(right.x, right.y, right.width, side // 2 - t.unit // 4)
+        bars_top = curve.bottom + t.unit // 2
+        bars = pygame.Rect(right.x, bars_top, right.width, right.bottom - bars_top)
+        strip = pygame.Rect(panel.x, view.bottom + t.unit // 2, panel.width, strip_h)
+        return curve, strip, view, bars, show_strip
 
     def _draw_curve(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         # Right on unseen digits (0 to 100%) against digits seen: the first hundred steps are where it learns most.

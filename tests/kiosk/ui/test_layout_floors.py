@@ -249,6 +249,30 @@ def states(size, lang, recognizers, tmp_path):
                        model_path="/tmp/mine.onnx")
     done.progress = learning.progress
     yield "train, done", done
+    yield "train, stopped", stopped_training(theme, nav, panel, phrases, learning.progress)
+    yield "train, too big", too_big_training(theme, nav, panel, phrases, learning.progress)
+
+
+def learning_training(theme, nav, panel, phrases, progress):
+    screen = TrainScreen(theme, nav, panel, phrases)
+    screen.enter([[(100.0, 50.0), (100.0, 350.0)]])
+    screen.state, screen.message_id = "learning", "live.learning"  # as the learner reports, without running one
+    screen.progress, screen.curve = progress, [(0, 0.1), (5_000, 0.7), (25_000, 0.9)]
+    return screen
+
+
+def stopped_training(theme, nav, panel, phrases, progress):
+    screen = learning_training(theme, nav, panel, phrases, progress)
+    screen.stop()  # the child pressed Stop
+    return screen
+
+
+def too_big_training(theme, nav, panel, phrases, progress):
+    screen = learning_training(theme, nav, panel, phrases, progress)
+    screen.choice = screen.choice.with_choice("learning_rate", 1.0)
+    screen._finish(Done(accuracy=0.1, seen=6_000, seconds=3.0, broke=True, settings=screen.choice, model_path=None))
+    assert screen.message_id == "live.too_big"
+    return screen
 
 
 def survey(size, lang, recognizers, tmp_path):
@@ -306,3 +330,32 @@ def test_the_floors_can_fail(recognizers, tmp_path, monkeypatch):
     assert any("contrast" in p for p in problems)
     assert contrast_ratio((255, 255, 255), (0, 0, 0)) == pytest.approx(21.0)
     assert contrast_ratio((255, 255, 255), (255, 255, 255)) == pytest.approx(1.0)
+
+
+def training_pictures(screen, size):
+    """The curve's, the child's drawing's and its bars' rectangles, as the training screen draws them."""
+    drawn = {}
+    curve, child = screen._draw_curve, screen._draw_child
+    screen._draw_curve = lambda surface, rect: (drawn.__setitem__("curve", pygame.Rect(rect)), curve(surface, rect))
+    screen._draw_child = lambda surface, view, bars: (drawn.update(view=pygame.Rect(view), bars=pygame.Rect(bars)),
+                                                      child(surface, view, bars))
+    screen.draw(pygame.Surface(size))
+    return drawn
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("size", [(480, 800), (720, 1280)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_portrait_training_keeps_its_pictures_after_stop_and_too_big(size, lang, recognizers):
+    theme, phrases = Theme(*size), Phrases(lang)
+    frame = lay_out_frame(theme, phrases)
+    progress = Progress(epoch=3, seen=25_000, seconds=12.0, accuracy=0.9, strip=(0, 1, 2, 3, 4, 5, 6, 1, 8, 9),
+                        strip_labels=tuple(range(10)), child=(0.0, 0.9) + (0.0125,) * 8, broke=False)
+    args = theme, frame.nav, frame.panel, phrases, progress
+    learning = training_pictures(learning_training(*args), size)
+    assert learning["view"].height >= 0.25 * frame.panel.width, "the child's drawing is big while it learns"
+    for state, make in (("stopped", stopped_training), ("too big", too_big_training)):
+        after = training_pictures(make(*args), size)
+        for part in ("curve", "view", "bars"):
+            assert abs(after[part].height - learning[part].height) <= 3, (
+                f"{state}: the {part} shrank from {learning[part].height} to {after[part].height} px")
+            assert abs(after[part].width - learning[part].width) <= 3, f"{state}: the {part}'s width changed"
