@@ -7,4 +7,3 @@ Imports: trainer may import kiosk (one preprocessing, one model contract); nothi
 torch, scikit-learn, gTTS, soundfile and Babel are imported only inside the commands that need them, so
 `digit-kiosk-trainer --help` works with the kiosk's runtime alone.
 """
-TRAINER_VERSION = "0.1.0"

@@ -15,7 +15,7 @@ from kiosk.recognition.runtime import ort
 import torch
 from torch import nn
 
-import trainer
+from kiosk import version
 from kiosk.recognition import model_contract as contract
 from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
 from kiosk.recognition.preprocess import PREPROCESSING_VERSION
@@ -56,7 +56,7 @@ def build_metadata(
         contract.META_CREATED: datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         contract.META_DATA_CHECKSUMS: json.dumps(data_checksums, sort_keys=True),
         contract.META_PREPROCESSING_VERSION: PREPROCESSING_VERSION,
-        contract.META_TRAINER_VERSION: trainer.TRAINER_VERSION,
+        contract.META_TRAINER_VERSION: version(),  # the package's, as the nightly retrain writes
     }
 
 

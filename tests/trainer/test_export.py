@@ -52,6 +52,9 @@ def test_exported_model_matches_torch_and_carries_metadata(tmp_path, trained):
     assert TrainSettings.from_dict(json.loads(meta[contract.META_SETTINGS])) == settings
     assert [e["val_accuracy"] for e in json.loads(meta[contract.META_HISTORY])] == [0.9, 0.95]
     assert float(meta[contract.META_MNIST_TEST_ACCURACY]) == 0.99
+    from kiosk import version
+
+    assert meta[contract.META_TRAINER_VERSION] == version(), "one version for the package, from its metadata"
 
     manifest = json.loads((tmp_path / export.MANIFEST_NAME).read_text())
     assert manifest["models"]["cnn.onnx"]["sha256"] == entry["sha256"]
