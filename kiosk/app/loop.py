@@ -126,7 +126,7 @@ class App:
             "game": GameScreen(
                 self.recognizers, self.theme, frame, self.phrases, self.say, self.events, self.feedback_store
             ),
-            "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status),
+            "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status, say=self.say),
             "admin": PinScreen(
                 config.admin_pin, self.theme, self.phrases, PinLockout(config.data_dir_path / "pin_lockout.json")
             ),

@@ -1,4 +1,9 @@
-"""Learn more: the child's own drawing flows through the steps the computer takes, in pictures."""
+"""Learn more: the child's own drawing flows through the steps the computer takes, in pictures, told aloud.
+
+The story plays once on arrival: each card is narrated in turn (NARRATION) and lit while it is told; the
+computer looks over the drawing row by row while the 28x28 picture appears row by row beside it (SCAN_S),
+then the votes grow (GROW_S).
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +13,7 @@ from kiosk.ui import colours
 from kiosk.errors import EmptyDrawing
 from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.input import PointerEvent
-from kiosk.language.phrases import Phrases
+from kiosk.language.phrases import LEARN_SPOKEN_IDS, Phrases
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
 from kiosk.teaching.status import TeachingStatus
@@ -23,6 +28,11 @@ HOW_IT_LEARNED = ("learn.how1", "learn.how2")
 
 
 WINDOW = 5  # the numbers card shows 5x5 of the 28x28 dots: numbers big enough to read in any card
+# When each card's line is said (seconds after arriving): each waits for the last line's longest clip
+# (voice_cache/manifest.json: 2.0, 4.9, 2.4 s) so no line cuts another off.
+NARRATION = tuple(zip((0.0, 2.2, 7.3, 9.9), LEARN_SPOKEN_IDS))
+SCAN_S = (0.3, 1.8)  # the drawing becomes 28x28 dots, row by row: something moves within the first second
+GROW_S = 1.5  # then the votes grow from nothing (their card is lit later, when its line is said)
 
 
 class LearnScreen(Screen):
@@ -30,8 +40,12 @@ class LearnScreen(Screen):
 
     name = "learn"
 
-    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, phrases: Phrases, status=None):
+    def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, phrases: Phrases, status=None,
+                 say=None):
         self.recognizers, self.theme, self.nav, self.phrases = recognizers, theme, nav, phrases
+        self.say = say or (lambda phrase_id: None)  # speaks a phrase id: the story, for children who cannot read
+        self.elapsed_s = 0.0  # since arriving: where the story is
+        self.told = 0  # how many cards' lines have been said
         self.status = status or (lambda: None)  # () -> TeachingStatus | None: what children have taught it
         self.teaching: TeachingStatus | None = None
         self.strokes: list = []
@@ -53,6 +67,27 @@ class LearnScreen(Screen):
             self.prediction, self.votes = None, None
         self._ink = None
         self.teaching = self.status()  # read on arrival, not every frame
+        self.elapsed_s, self.told = 0.0, 0
+        self._tell()
+
+    def update(self, dt_ms: float) -> None:
+        self.elapsed_s += max(0.0, dt_ms) / 1000
+        self._tell()
+
+    def _tell(self) -> None:
+        # Each card's line once, in order, when its time comes (a long frame never skips one nor says two).
+        if self.told < len(NARRATION) and self.elapsed_s >= NARRATION[self.told][0]:
+            self.say(NARRATION[self.told][1])
+            self.told += 1
+
+    @property
+    def animating(self) -> bool:
+        return self.elapsed_s < NARRATION[-1][0] + 1.0  # the story is still being told
+
+    def scan_rows(self) -> int:
+        """How many of the 28 rows of the small picture have appeared so far."""
+        start, end = SCAN_S
+        return max(0, min(28, int(28 * (self.elapsed_s - start) / (end - start))))
 
     def handle(self, event: PointerEvent) -> None:
         self.follow_tab(event)
@@ -88,8 +123,10 @@ class LearnScreen(Screen):
             cards = self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
         title_font = t.font(1.6)
         title_h = 2 * title_font.get_linesize()  # every step's name in two lines at most
-        for rect, title in zip(cards, STEPS):
+        for i, (rect, title) in enumerate(zip(cards, STEPS)):
             pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=t.unit)
+            if i == self.told - 1:  # the card being told is lit
+                pygame.draw.rect(surface, colours.BAR_BEST, rect, width=max(3, t.unit // 3), border_radius=t.unit)
             title_rect = pygame.Rect(rect.x + 2, rect.y + 2, rect.width - 4, title_h)
             draw_paragraph(surface, tr(title), title_font, colours.TEXT, title_rect, max_lines=2)
         inner_h = title_h + t.unit // 2 + 4  # each card's body: below its title, inside its border
@@ -97,10 +134,20 @@ class LearnScreen(Screen):
                   for c in cards]
         self._draw_drawing(surface, bodies[0])
         if self.prediction is not None:
-            draw_model_view(surface, bodies[1], self.prediction.image)
-            self._frame_window(surface, bodies[1])
+            rows = self.scan_rows()
+            image = self.prediction.image.copy()
+            image[rows:] = 0  # the rows not looked at yet are still dark
+            draw_model_view(surface, bodies[1], image)
+            if 0 < rows < 28:  # the computer's eye, moving down the drawing
+                side = min(bodies[0].width, bodies[0].height)
+                y0 = bodies[0].centery - side // 2 + side * rows // 28
+                x0 = bodies[0].centerx - side // 2
+                pygame.draw.line(surface, colours.COUNT_DOT, (x0, y0), (x0 + side, y0), max(3, t.unit // 3))
+            else:
+                self._frame_window(surface, bodies[1])
             self._draw_numbers(surface, bodies[2])
-            draw_probability_bars(surface, bodies[3], self.votes, self.prediction.digit, t)
+            grow = min(1.0, max(0.0, (self.elapsed_s - SCAN_S[1]) / GROW_S))
+            draw_probability_bars(surface, bodies[3], self.votes, self.prediction.digit, t, grow=grow)
         y = t.height - footer
         for text, colour in paragraphs:
             lines = len(wrap_lines(text, story_font, width))

@@ -80,3 +80,45 @@ def test_the_numbers_card_shows_dots_with_ink_in_them_and_the_card_before_frames
     surface = pygame.Surface((800, 480))
     screen.draw(surface)  # the frame on the 28x28 card is drawn without error
     pygame.display.quit()
+
+
+def _learn_screen(said):
+    pygame.display.init()
+    pygame.font.init()
+    nav = NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en"))
+    return LearnScreen(load_recognizers(KioskConfig.load(None)), Theme(800, 480), nav, Phrases("en"), say=said.append)
+
+
+def test_learn_tells_each_card_once_in_order_and_paced():
+    said = []
+    screen = _learn_screen(said)
+    screen.enter([[(100, 50), (100, 350)]])
+    assert said == ["learn.say1"], "the first card is told the moment the screen appears"
+    heard_at = {"learn.say1": 0.0}
+    for frame in range(1, 16 * 30):  # 16 s at 30 frames a second
+        screen.update(1000 / 30)
+        if len(said) > len(heard_at):
+            heard_at[said[-1]] = frame / 30
+    assert said == ["learn.say1", "learn.say2", "learn.say3", "learn.say4"], "each card once, in order"
+    times = list(heard_at.values())
+    assert all(later - earlier >= 2.0 for earlier, later in zip(times, times[1:])), times  # no line cuts another
+    assert not screen.animating
+    screen.enter([])  # coming back tells the story again, once
+    assert said[-1] == "learn.say1" and len(said) == 5
+    pygame.display.quit()
+
+
+def test_learn_moves_within_the_first_second_and_the_story_reaches_the_votes():
+    screen = _learn_screen([])
+    screen.enter([[(100, 50), (100, 350)]])
+    shots = {}
+    for at_ms in (300, 1500, 4000):
+        screen.update(at_ms - 1000 * screen.elapsed_s)
+        surface = pygame.Surface((800, 480))
+        screen.draw(surface)
+        shots[at_ms] = pygame.image.tobytes(surface, "RGB")
+    assert screen.animating or screen.elapsed_s >= 4
+    assert shots[300] != shots[1500], "Learn is not still: its pixels change between 0.3 s and 1.5 s"
+    assert shots[1500] != shots[4000], "the picture finishes and the votes grow"
+    assert screen.scan_rows() == 28
+    pygame.display.quit()
