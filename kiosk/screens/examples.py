@@ -62,6 +62,7 @@ class ExamplesScreen(Screen):
 
     def enter(self, strokes: list | None = None) -> None:
         self.transition = None
+        self.say("examples.intro")  # the instruction, once on arrival, for children who cannot read yet
 
     def handover(self) -> list:
         """The chosen example, in canvas pixels, for the drawing screen to show and read."""

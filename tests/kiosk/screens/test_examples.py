@@ -48,3 +48,18 @@ def test_tapping_an_example_then_draw_it_hands_it_to_the_drawing_screen(recogniz
     draw.enter(gallery.handover())
     assert len(draw.ink.strokes) == len(EXAMPLES[8][style]) and draw.prediction.digit == 8
     pygame.display.quit()
+
+
+def test_the_instruction_is_said_once_when_the_examples_appear(recognizers):
+    pygame.display.init()
+    pygame.font.init()
+    theme = Theme(800, 480)
+    draw = DrawScreen(recognizers, SilentSpeaker(), theme, 700, EventLog(None), Phrases("en"))
+    said = []
+    gallery = ExamplesScreen(recognizers, theme, draw.nav, draw.panel, Phrases("en"), said.append)
+    gallery.enter(None)
+    for _ in range(30):  # frames go by: it is not said again
+        gallery.update(33)
+        gallery.draw(pygame.Surface((800, 480)))
+    assert said == ["examples.intro"]
+    pygame.display.quit()
