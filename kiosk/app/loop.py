@@ -113,7 +113,8 @@ class App:
             "draw": self.screen,
             # The Settings tab: the child trains a network live (the precomputed grid stays in ExploreScreen).
             "settings": TrainScreen(
-                self.theme, nav, panel, self.phrases, say=self.say, data_folder=config.data_dir_path / "live"
+                self.theme, nav, panel, self.phrases, say=self.say, data_folder=config.data_dir_path / "live",
+                say_next=lambda phrase_id: self.speaker.say_next(phrase_id, self.phrases.lang),
             ),
             # "What a full training gives": the precomputed grid, for comparison, one tap from the training
             "full_training": ExploreScreen(

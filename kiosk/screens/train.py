@@ -48,9 +48,11 @@ def outcome(done: Done, settings: LiveSettings) -> tuple[str, dict]:
 class TrainScreen(Screen):
     name = "settings"  # the Settings tab: its heart is a training the child watches
 
-    def __init__(self, theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases, say=None, data_folder=None):
+    def __init__(self, theme: Theme, nav: NavBar, panel: pygame.Rect, phrases: Phrases, say=None, data_folder=None,
+                 say_next=None):
         self.theme, self.nav, self.panel, self.phrases = theme, nav, panel, phrases
         self.say = say or (lambda phrase_id, **values: None)
+        self.say_next = say_next or (lambda phrase_id: None)  # said once the current phrase has finished
         self.data_folder = data_folder  # where the learned model is written (the kiosk's data dir)
         if data_folder is not None:
             remove_leftovers(data_folder)  # a learner killed mid-write by the last run of the kiosk
@@ -111,6 +113,8 @@ class TrainScreen(Screen):
             self.child_image = strokes_to_image(strokes) if strokes else None
         except EmptyDrawing:
             self.child_image = None
+        if self.state == "choosing":
+            self.say("live.pick")  # the instruction, once on arrival, for children who cannot read yet
 
     def leave(self) -> None:
         """The child went elsewhere (or nobody is here): the learning stops."""
@@ -149,6 +153,7 @@ class TrainScreen(Screen):
         self.curve, self.progress, self.result = [], None, None
         self.training = LiveTraining(self.choice, self.child_image, folder=self.data_folder).start()
         self.state, self.message_id, self.message_values = "learning", "live.learning", {}
+        self.say("live.learning")
 
     def stop(self) -> None:
         if self.training is not None:
@@ -166,6 +171,8 @@ class TrainScreen(Screen):
                 self.progress = message
                 self.curve.append((message.seen, message.accuracy))
             elif isinstance(message, Checking):
+                if self.message_id != "live.checking":
+                    self.say("live.checking")  # "Now my big test...": once, however often the learner says it
                 self.message_id, self.message_values = "live.checking", {}
             elif isinstance(message, Done):
                 self._finish(message)
@@ -187,6 +194,8 @@ class TrainScreen(Screen):
             done = dataclasses.replace(done, model_path=None)  # a brain that learned nothing is not offered to try
         self.result = done
         self.say(self.message_id, **self.message_values)
+        if done.model_path:
+            self.say_next("live.try")  # the button appears: "Try my brain!", after the result
 
     @property
     def animating(self) -> bool:

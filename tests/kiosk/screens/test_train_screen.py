@@ -9,7 +9,7 @@ import pytest
 from kiosk.input import PointerDown
 from kiosk.language.phrases import Phrases
 from kiosk.learning.live import STOP_GRACE_S, LiveTraining
-from kiosk.learning.live_protocol import Checking, encode
+from kiosk.learning.live_protocol import Checking, Done, encode
 from kiosk.learning.live_settings import LiveSettings
 from kiosk.screens.train import TrainScreen
 from kiosk.ui.theme import Theme
@@ -28,6 +28,7 @@ def screen(tmp_path):
         Phrases("en"),
         say=lambda phrase_id, **values: said.append((phrase_id, values)),
         data_folder=tmp_path,
+        say_next=lambda phrase_id: said.append((phrase_id, {})),
     )
     train.said = said
     yield train
@@ -158,3 +159,26 @@ def test_the_kiosk_removes_a_model_file_left_half_written_when_it_starts(app_fac
     leftover.write_bytes(b"\0" * 815_000)  # a learner killed between write and rename, an 815 KB orphan
     app_factory()
     assert not leftover.exists()
+
+
+def test_each_phase_is_said_once_when_it_appears(screen, monkeypatch):
+    spoken = lambda: [phrase for phrase, _ in screen.said]  # noqa: E731
+    screen.enter(None)
+    assert spoken() == ["live.pick"], "the instruction, when the screen appears"
+    screen.start()
+    screen.training.stop()
+    assert spoken()[-1] == "live.learning", "the start of a training"
+    screen.training.poll = lambda: [Checking(seen=50_000)]
+    for _ in range(5):  # the learner may say it more than once; frames go by
+        screen.update(50)
+        screen.draw(pygame.Surface((800, 480)))
+    assert spoken().count("live.checking") == 1, "its big test, once"
+    monkeypatch.setattr("kiosk.screens.train.check_learned_model", lambda done: None)
+    done = Done(accuracy=0.96, seen=50_000, seconds=3.0, broke=False, settings=screen.choice, model_path="brain.onnx")
+    screen.training.poll = lambda: [done]
+    screen.update(50)
+    for _ in range(5):
+        screen.update(50)
+        screen.draw(pygame.Surface((800, 480)))
+    assert spoken() == ["live.pick", "live.learning", "live.checking", "live.result", "live.try"]
+    assert "try my brain" in [name for name, _ in screen.targets()], "'Try my brain!' is said as its button appears"
