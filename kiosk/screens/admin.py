@@ -7,6 +7,8 @@ grown-ups' docs: this screen never says so to whoever holds the corner.
 
 from __future__ import annotations
 
+import math
+
 import pygame
 
 from kiosk.ui import colours
@@ -15,7 +17,7 @@ from kiosk.language.phrases import Phrases
 from kiosk.screens.base import EXIT, Screen
 from kiosk.screens.pin_lockout import WAIT_AFTER_WRONG_MS, PinLockout
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, draw_paragraph, wrap_lines
+from kiosk.ui.widgets import Button, draw_paragraph, draw_text, wrap_lines
 
 TIMEOUT_MS = 20_000  # a child who wandered in here is sent back to drawing
 
@@ -29,6 +31,7 @@ class PinScreen(Screen):
         self.pin, self.theme, self.phrases = pin, theme, phrases
         self.lockout = lockout if lockout is not None else PinLockout()  # None: counted in memory only
         self.entered = ""
+        self.slots: list[pygame.Rect] = []  # where the typed digits' dots go, as last drawn
         self.message_id = "admin.prompt"
         self._idle_ms = 0.0
         self.keys = self._layout()
@@ -108,18 +111,29 @@ class PinScreen(Screen):
         if self._idle_ms >= TIMEOUT_MS:
             self.go("draw")
 
+    @property
+    def countdown(self) -> str:
+        """The wait left, as a child's clock reads it: "5", "59", "4:59"."""
+        seconds = math.ceil(self.wait_ms / 1000)
+        return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else str(seconds)
+
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
         surface.fill(colours.BACKGROUND)
-        width, y = t.width - 2 * t.margin, t.margin // 2
-        for text, font in (
-            (self.phrases.text(self.message_id), t.font(2.2)),
-            ("* " * len(self.entered) or "-", t.font(3)),
-        ):
-            lines = min(3, len(wrap_lines(text, font, width)))
-            box = pygame.Rect(t.margin, y, width, font.get_linesize() * lines)
-            draw_paragraph(surface, text, font, colours.TEXT, box, max_lines=3)
-            y = box.bottom
+        width = t.width - 2 * t.margin
+        font = t.font(2.6)
+        text = self.phrases.text(self.message_id)
+        lines = min(2, len(wrap_lines(text, font, width)))
+        box = pygame.Rect(t.margin, t.margin // 2, width, font.get_linesize() * lines)
+        draw_paragraph(surface, text, font, colours.TEXT, box, max_lines=2)
+        keys_top = min(button.rect.y for button, _ in self.keys)
+        row = pygame.Rect(t.margin, box.bottom, width, keys_top - t.margin // 2 - box.bottom)
+        self.slots = []
+        if self.locked:  # the wait left, big, over a keypad that is plainly off
+            draw_text(surface, self.countdown, t.font(row.height * 0.9 / t.unit), colours.TEXT, row.center,
+                      max_width=row.width)
+        else:
+            self._draw_slots(surface, row)
         for button, label in self.keys:
             button.enabled = label == "Back" or not self.locked
             shown = {"Back": "admin.back", "OK": "admin.ok"}.get(label)
@@ -129,3 +143,21 @@ class PinScreen(Screen):
                 self.phrases.text(shown) if shown else None,
                 font_units=min(5.0, button.rect.height / t.unit * 0.6),
             )
+
+    def _draw_slots(self, surface: pygame.Surface, row: pygame.Rect) -> None:
+        """A ring for each digit to type (four, or as many as typed), filled with a big dot once typed: the
+        same for every PIN, so the rings never tell its length."""
+        count = max(4, len(self.entered))
+        radius = max(4, min(row.height * 0.35, row.width / (count * 3)))
+        step = radius * 3
+        left = row.centerx - step * (count - 1) / 2
+        for i in range(count):
+            center = (round(left + i * step), row.centery)
+            slot = pygame.Rect(0, 0, 2 * round(radius), 2 * round(radius))
+            slot.center = center
+            self.slots.append(slot)
+            if i < len(self.entered):
+                pygame.draw.circle(surface, colours.TEXT, center, round(radius))
+            else:
+                pygame.draw.circle(surface, colours.SOFT_TEXT, center, round(radius), width=max(2, round(radius / 6)))
+

@@ -4,6 +4,8 @@ import pytest
 from kiosk.language.phrases import Phrases
 from kiosk.input import PointerDown
 from kiosk.screens.admin import TIMEOUT_MS, PinScreen
+from kiosk.ui import colours
+from kiosk.ui.text import recording_text
 from kiosk.ui.theme import Theme
 
 
@@ -111,3 +113,60 @@ def test_three_restarts_do_not_reset_the_count_of_tries(app_factory, caplog):
     restarted.count_down(WAIT_AFTER_WRONG_MS)
     enter_pin(restarted, "2468")
     assert restarted.next_screen == "exit" and app_factory().screens["admin"].wrong_in_a_row == 0
+
+
+def drawn_texts(screen):
+    surface = pygame.Surface((screen.theme.width, screen.theme.height))
+    with recording_text() as texts:
+        screen.draw(surface)
+    return surface, [text for text in texts if text.text.strip()]
+
+
+@pytest.mark.parametrize("size", [(800, 480), (480, 800)])
+def test_the_digits_to_type_are_rings_that_fill_with_big_dots(size):
+    pygame.font.init()
+    screen = PinScreen("2468", Theme(*size), Phrases("en"))
+    surface, texts = drawn_texts(screen)
+    assert not [text.text for text in texts if text.text.strip() in ("-", "*") or "*" in text.text], "a lone placeholder"
+    five_mm = 5 * 5.6 * min(size) / 480
+    assert len(screen.slots) == 4 and min(slot.height for slot in screen.slots) >= five_mm, "rings for the digits"
+    assert all(surface.get_at(slot.center)[:3] == colours.BACKGROUND for slot in screen.slots), "empty rings"
+    for label in "24":
+        tap(screen, label)
+    surface, texts = drawn_texts(screen)
+    filled = [surface.get_at(slot.center)[:3] == colours.TEXT for slot in screen.slots]
+    assert filled == [True, True, False, False], "two big dots for the two digits typed"
+    assert not [text.text for text in texts if "*" in text.text]
+
+
+def test_the_same_rings_for_every_pin_so_they_never_tell_its_length():
+    pygame.font.init()
+    shown = [PinScreen(pin, Theme(800, 480), Phrases("en")) for pin in ("2468", "13579024")]
+    for screen in shown:
+        drawn_texts(screen)
+    assert shown[0].slots == shown[1].slots
+
+
+def test_a_locked_keypad_counts_the_seconds_down_big_over_grey_keys(pin_screen):
+    from kiosk.screens.pin_lockout import FREE_TRIES, LOCKED_MS, WAIT_AFTER_WRONG_MS
+
+    for _ in range(FREE_TRIES + 1):
+        enter_pin(pin_screen, "1111")
+    assert pin_screen.locked and pin_screen.wait_ms == WAIT_AFTER_WRONG_MS
+
+    def countdown():
+        _, texts = drawn_texts(pin_screen)
+        keys = [button.rect for button, _ in pin_screen.keys]
+        return [text for text in texts if not any(key.contains(text.rect) for key in keys) and text.text[0].isdigit()]
+
+    shown = countdown()
+    assert [text.text for text in shown] == ["5"], "the seconds left, shown"
+    assert shown[0].cap_px >= 1.5 * 16.8, "big: half as big again as the 3 mm floor"
+    assert all(not button.enabled for button, label in pin_screen.keys if label != "Back"), "the keys grey"
+    pin_screen.count_down(1000)
+    assert [text.text for text in countdown()] == ["4"]
+    pin_screen.lockout.wait_ms = LOCKED_MS  # locked for minutes: a clock a child reads
+    assert [text.text for text in countdown()] == ["5:00"]
+    pin_screen.count_down(LOCKED_MS)
+    _, texts = drawn_texts(pin_screen)
+    assert not countdown() and len(pin_screen.slots) == 4, "the rings come back when the wait is over"
