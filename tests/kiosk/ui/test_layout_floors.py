@@ -225,6 +225,14 @@ def states(size, lang, recognizers, tmp_path):
     learn = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
     learn.enter([])
     yield "learn", learn
+    scanning = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    scanning.enter([])
+    scanning.update(900)  # the picture half made, the scan line over the drawing
+    yield "learn, the picture being made", scanning
+    told = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    told.enter([])
+    told.update(12_000)  # the story told: the picture whole, the votes grown, the last card lit
+    yield "learn, the story told", told
     yield "admin", PinScreen("2468", theme, phrases)
     typed = PinScreen("2468", theme, phrases)
     for key in "24":
