@@ -75,10 +75,14 @@ class LearnScreen(Screen):
         self._tell()
 
     def _tell(self) -> None:
-        # Each card's line once, in order, when its time comes (a long frame never skips one nor says two).
-        if self.told < len(NARRATION) and self.elapsed_s >= NARRATION[self.told][0]:
-            self.say(NARRATION[self.told][1])
-            self.told += 1
+        # Each card's line once, in order, when its time comes; after a long frame (a Pi waking up) only the
+        # latest line due is said, and the card lit is the one being told.
+        due = self.told
+        while due < len(NARRATION) and self.elapsed_s >= NARRATION[due][0]:
+            due += 1
+        if due > self.told:
+            self.told = due
+            self.say(NARRATION[due - 1][1])
 
     @property
     def animating(self) -> bool:

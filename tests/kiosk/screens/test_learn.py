@@ -105,6 +105,8 @@ def test_learn_tells_each_card_once_in_order_and_paced():
     assert not screen.animating
     screen.enter([])  # coming back tells the story again, once
     assert said[-1] == "learn.say1" and len(said) == 5
+    screen.update(12_000)  # one long frame (a machine waking up): only the line due now, its card lit
+    assert said[5:] == ["learn.say4"] and screen.told == 4
     pygame.display.quit()
 
 
