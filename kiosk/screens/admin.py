@@ -121,7 +121,7 @@ class PinScreen(Screen):
         t = self.theme
         surface.fill(colours.BACKGROUND)
         width = t.width - 2 * t.margin
-        font = t.font(2.6)
+        font = t.font(2.2)
         text = self.phrases.text(self.message_id)
         lines = min(2, len(wrap_lines(text, font, width)))
         box = pygame.Rect(t.margin, t.margin // 2, width, font.get_linesize() * lines)
