@@ -130,8 +130,14 @@ class PinScreen(Screen):
         row = pygame.Rect(t.margin, box.bottom, width, keys_top - t.margin // 2 - box.bottom)
         self.slots = []
         if self.locked:  # the wait left, big, over a keypad that is plainly off
-            draw_text(surface, self.countdown, t.font(row.height * 0.9 / t.unit), colours.TEXT, row.center,
-                      max_width=row.width)
+            draw_text(
+                surface,
+                self.countdown,
+                t.font(row.height * 0.9 / t.unit),
+                colours.TEXT,
+                row.center,
+                max_width=row.width,
+            )
         else:
             self._draw_slots(surface, row)
         for button, label in self.keys:
@@ -160,4 +166,3 @@ class PinScreen(Screen):
                 pygame.draw.circle(surface, colours.TEXT, center, round(radius))
             else:
                 pygame.draw.circle(surface, colours.SOFT_TEXT, center, round(radius), width=max(2, round(radius / 6)))
-

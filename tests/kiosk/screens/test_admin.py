@@ -127,7 +127,9 @@ def test_the_digits_to_type_are_rings_that_fill_with_big_dots(size):
     pygame.font.init()
     screen = PinScreen("2468", Theme(*size), Phrases("en"))
     surface, texts = drawn_texts(screen)
-    assert not [text.text for text in texts if text.text.strip() in ("-", "*") or "*" in text.text], "a lone placeholder"
+    assert not [text.text for text in texts if text.text.strip() in ("-", "*") or "*" in text.text], (
+        "a lone placeholder"
+    )
     five_mm = 5 * 5.6 * min(size) / 480
     assert len(screen.slots) == 4 and min(slot.height for slot in screen.slots) >= five_mm, "rings for the digits"
     assert all(surface.get_at(slot.center)[:3] == colours.BACKGROUND for slot in screen.slots), "empty rings"
