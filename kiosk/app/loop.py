@@ -107,9 +107,34 @@ class App:
             FeedbackStore(config.feedback_dir, config.feedback_max_records) if config.collect_feedback else None
         )
         self.screen = self._new_draw_screen()
+        self.screens = self._new_screens()
+        self.corner = GrownUpsCorner(self.theme.admin_zone)
+        # Super+D, a panel or a compositor may hide the kiosk: it comes back (a --windowed one is the desktop's)
+        self.window_keeper = None if options.windowed else WindowKeeper(fullscreen=not options.headless)
+        self.visitor_model = VisitorModel(self.recognizers)  # "Try my brain"
+        if config.admin_pin == DEFAULT_PIN:
+            log.warning(
+                "the grown-ups' PIN is still the built-in %s: set admin_pin in the settings file "
+                "(scripts/install_pi.sh gives every install its own)",
+                DEFAULT_PIN,
+            )
+        self.systemd = SystemdNotifier()  # READY and watchdog pings when run as a systemd service
+        self.clock = pygame.time.Clock()
+        self.running, self.exit_code = True, 0
+        self._quits_ignored = 0
+        self._error_repeats: tuple = (None, 0)  # the last error inside a screen, and how often it came again
+        self.now_ms, self.idle_ms, self.frames = 0.0, 0.0, 0
+        self._idle_reset_done = False  # the idle reset ran in this quiet spell (the next touch ends it)
+        self._replay: list[ReplayEvent] = list(options.replay or [])
+        self._next_health_ms = HEALTH_EVERY_MS
+        self._reload_settings_asked = False
+
+    def _new_screens(self) -> dict:
+        """Every screen by its tab's name; the draw screen is self.screen."""
+        config = self.config
         frame = lay_out_frame(self.theme, self.phrases)  # the tabs and the panel every screen shares
         nav, panel = frame.nav, frame.panel
-        self.screens = {
+        return {
             "draw": self.screen,
             # The Settings tab: the child trains a network live (the precomputed grid stays in ExploreScreen).
             "settings": TrainScreen(
@@ -132,26 +157,6 @@ class App:
                 config.admin_pin, self.theme, self.phrases, PinLockout(config.data_dir_path / "pin_lockout.json")
             ),
         }
-        self.corner = GrownUpsCorner(self.theme.admin_zone)
-        # Super+D, a panel or a compositor may hide the kiosk: it comes back (a --windowed one is the desktop's)
-        self.window_keeper = None if options.windowed else WindowKeeper(fullscreen=not options.headless)
-        self.visitor_model = VisitorModel(self.recognizers)  # "Try my brain"
-        if config.admin_pin == DEFAULT_PIN:
-            log.warning(
-                "the grown-ups' PIN is still the built-in %s: set admin_pin in the settings file "
-                "(scripts/install_pi.sh gives every install its own)",
-                DEFAULT_PIN,
-            )
-        self.systemd = SystemdNotifier()  # READY and watchdog pings when run as a systemd service
-        self.clock = pygame.time.Clock()
-        self.running, self.exit_code = True, 0
-        self._quits_ignored = 0
-        self._error_repeats: tuple = (None, 0)  # the last error inside a screen, and how often it came again
-        self.now_ms, self.idle_ms, self.frames = 0.0, 0.0, 0
-        self._idle_reset_done = False  # the idle reset ran in this quiet spell (the next touch ends it)
-        self._replay: list[ReplayEvent] = list(options.replay or [])
-        self._next_health_ms = HEALTH_EVERY_MS
-        self._reload_settings_asked = False
 
     def _new_draw_screen(self) -> DrawScreen:
         screen = DrawScreen(

@@ -96,6 +96,19 @@ class LearnScreen(Screen):
     def handle(self, event: PointerEvent) -> None:
         self.follow_tab(event)
 
+    def _card_rects(self, title_box: pygame.Rect, top: int, footer: int) -> list[pygame.Rect]:
+        """The four cards' places between the title and the story at the bottom."""
+        t = self.theme
+        if not t.portrait:
+            return self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
+        # The tabs sit mid-screen in portrait: two cards above them, two below.
+        above = pygame.Rect(t.margin, title_box.bottom + t.margin // 2, t.width - 2 * t.margin,
+                            self.nav.rect.y - title_box.bottom - t.margin)
+        below = pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin // 2)
+        half = (above.width - t.margin) // 2
+        return [pygame.Rect(area.x + i * (half + t.margin), area.y, half, area.height)
+                for area in (above, below) for i in range(2)]
+
     def draw(self, surface: pygame.Surface) -> None:
         t, tr = self.theme, self.phrases.text
         surface.fill(colours.BACKGROUND)
@@ -116,15 +129,7 @@ class LearnScreen(Screen):
         if self.teaching is not None:
             paragraphs.append((self._taught_words(self.teaching), colours.BAR_BEST))
         footer = sum(len(wrap_lines(text, story_font, width)) for text, _ in paragraphs) * line_h + t.margin
-        if t.portrait:  # the tabs sit mid-screen in portrait: two cards above them, two below
-            above = pygame.Rect(t.margin, title_box.bottom + t.margin // 2, t.width - 2 * t.margin,
-                                self.nav.rect.y - title_box.bottom - t.margin)
-            below = pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin // 2)
-            half = (above.width - t.margin) // 2
-            cards = [pygame.Rect(area.x + i * (half + t.margin), area.y, half, area.height)
-                     for area in (above, below) for i in range(2)]
-        else:
-            cards = self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
+        cards = self._card_rects(title_box, top, footer)
         title_font = t.font(1.6)
         title_h = 2 * title_font.get_linesize()  # every step's name in two lines at most
         for i, (rect, title) in enumerate(zip(cards, STEPS)):
