@@ -1,5 +1,6 @@
 """The shipped kiosk measured only on writers its models never trained on."""
 import numpy as np
+import pytest
 
 from conftest import PROJECT_ROOT
 from trainer import drawings, unseen_writers
@@ -10,6 +11,7 @@ def test_the_shipped_models_name_the_writers_they_trained_on():
     assert seen and all(w.count("/") == 1 for w in seen), "cnn.onnx and the gate record 'site/writer' names"
 
 
+@pytest.mark.slow  # the kiosk answers three writers' drawings and letters: a second or two of CPU
 def test_no_drawing_by_a_trained_on_writer_is_measured(drawn_dir, drawn_letters_dir, monkeypatch):
     digits, letters = drawings.load_digits(drawn_dir), drawings.load_letters(drawn_letters_dir)
     kept = set(sorted(set(digits.writers))[:3])  # pretend the models trained on every writer but three
@@ -30,8 +32,6 @@ def test_no_drawing_by_a_trained_on_writer_is_measured(drawn_dir, drawn_letters_
 
 
 def test_a_set_every_writer_trained_on_is_refused(drawn_dir, drawn_letters_dir, monkeypatch):
-    import pytest
-
     from trainer.errors import DataError
 
     everyone = set(drawings.load_digits(drawn_dir).writers) | set(drawings.load_letters(drawn_letters_dir).writers)
