@@ -57,8 +57,9 @@ def test_a_child_trains_the_mlp_watches_it_learn_and_tries_its_brain(screen):
     assert screen.state == "learning" and screen.animating
     run(screen)
     assert screen.state == "done" and len(screen.curve) >= 5 and screen.curve[-1][1] > screen.curve[0][1]
-    phrase, values = screen.said[-1]
+    phrase, values = screen.said[-2]
     assert phrase == "live.result" and values["right"] >= 90, "I got 9x of 100 right!"
+    assert screen.said[-1] == ("live.try", {}), "then, as its button appears: Try my brain!"
     assert screen.progress.child is not None
     screen.draw(pygame.Surface((800, 480)))
     screen.handle(PointerDown(*screen.try_button.rect.center))
