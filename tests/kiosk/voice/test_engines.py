@@ -5,7 +5,10 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -152,12 +155,24 @@ def test_espeak_is_never_sent_a_word_it_would_spell_out(espeak):
     assert len(re.findall(r"[',]", spelled)) >= 3
 
 
-def _pico(text: str, lang: str, style: str = "calm") -> tuple[np.ndarray, int]:
+def _pico_in_process(text: str, lang: str, style: str = "calm") -> tuple[np.ndarray, int]:
+    """Pico in this process: quick, for checks with a wide margin (the pace tests use _pico)."""
     from py_nanotts import NanoTTS
 
     settings = engines.engine_command("pico", None, lang, None, style).settings
     pcm = NanoTTS().speak(engines.speakable(text, lang, "pico"), voice=engines.PICO_VOICES[lang], **settings)
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768, 16000
+
+
+def _pico(text: str, lang: str, style: str = "calm") -> tuple[np.ndarray, int]:
+    """Pico as the kiosk runs it: a process of its own per phrase (kiosk.voice.pico_render), so nothing an earlier
+    render in this test process left in the engine can change this one (in the whole suite, once, "I'm learning..."
+    came out 1.98 s long in-process, against 1.10 s every time on its own)."""
+    with tempfile.TemporaryDirectory() as folder:
+        text_file, out = Path(folder) / "t.txt", Path(folder) / "o.wav"
+        text_file.write_text(engines.speakable(text, lang, "pico"), encoding="utf-8")
+        subprocess.run(engines.engine_command("pico", text_file, lang, out, style).argv, check=True, timeout=20)
+        return loudness.read_wav(out)
 
 
 def _espeak(text: str, lang: str, tmp_path, style: str = "calm") -> tuple[np.ndarray, int]:
@@ -224,9 +239,10 @@ def test_hmm_is_a_short_sound_on_every_engine(pico, espeak, lang, tmp_path):
     hesitation = engines.HESITATION.match(PHRASES.text("unsure.1_or_7", lang)).group(0)
     letters = " ".join(hesitation.upper())
     spelled = _espeak_itself(letters, lang, tmp_path)
-    assert _spoken_seconds(*_pico(hesitation + ",", lang)) < 0.65 * spelled
+    assert _spoken_seconds(*_pico_in_process(hesitation + ",", lang)) < 0.65 * spelled
     assert _spoken_seconds(*_espeak(hesitation + ",", lang, tmp_path)) < 0.65 * spelled
-    assert _spoken_seconds(*_pico(letters, lang)) > 0.65 * spelled  # the proxy can fail: letters one by one take longer
+    # the proxy can fail: letters one by one take longer
+    assert _spoken_seconds(*_pico_in_process(letters, lang)) > 0.65 * spelled
 
 
 def test_live_speech_is_tidied_to_the_one_loudness(pico, tmp_path):
