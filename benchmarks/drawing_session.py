@@ -23,6 +23,7 @@ from kiosk.app import App, LaunchOptions
 from kiosk.config import KioskConfig
 from kiosk.learning import drawn_digits
 from kiosk.replay import ReplayEvent
+from benchmarks.report import emit
 
 CANVAS_PX = 450  # drawn_digits puts a 300 px digit 75 px in from the corner
 POINT_INTERVAL_S = 0.01  # a child's finger: 100 points a second
@@ -123,12 +124,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             f"{result['right']} of {result['answered']} answers right",
             file=sys.stderr,
         )
-    text = json.dumps({"seed": args.seed, "results": results}, indent=1)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    print(text)
-    return 0
+    return emit({"seed": args.seed, "results": results}, args.out)
 
 
 if __name__ == "__main__":

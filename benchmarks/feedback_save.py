@@ -12,7 +12,6 @@ its first save is reported on its own). Records are a typical digit's (about 4 K
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import shutil
 import sys
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from benchmarks.report import emit
 
 
 def digit_strokes(k: int) -> list[list[tuple[float, float]]]:
@@ -86,12 +86,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     print(f"one save below the cap: median {below['median_ms']} ms, p90 {below['p90_ms']} ms; at the cap of "
           f"{args.records}: median {at_cap['median_ms']} ms, p90 {at_cap['p90_ms']} ms, max {at_cap['max_ms']} ms "
           f"(the first after a start {result['at_cap_first_save_after_start_ms']} ms)", file=sys.stderr)
-    text = json.dumps(result, indent=1)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    print(text)
-    return 0
+    return emit(result, args.out)
 
 
 if __name__ == "__main__":

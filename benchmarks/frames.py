@@ -11,7 +11,6 @@ Usage: python -m benchmarks frames [--size 800x480] [--points 2000] [--out runs/
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import pygame
 from kiosk.app import App, LaunchOptions
 from kiosk.config import KioskConfig
 from kiosk.ui import widgets
+from benchmarks.report import emit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,12 +138,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         "incremental": run(size, args.points, whole=False),
         "whole": run(size, args.points, whole=True),
     }
-    text = json.dumps(report, indent=1)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    print(text)
-    return 0
+    return emit(report, args.out)
 
 
 if __name__ == "__main__":

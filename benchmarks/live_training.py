@@ -30,6 +30,7 @@ import numpy as np
 from kiosk.learning.live import LiveTraining, check_learned_model
 from kiosk.learning.live_protocol import FINAL, Done, Progress, Stopped
 from kiosk.learning.live_settings import DROPOUT_CHOICES, EPOCH_CHOICES, KINDS, LEARNING_RATE_CHOICES, LiveSettings
+from benchmarks.report import emit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -159,12 +160,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         "runs": runs,
         "slowest_to_result_s": max((r["seconds_to_result"] or 0.0) for r in runs),
     }
-    text = json.dumps(report, indent=1)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    print(text)
-    return 0
+    return emit(report, args.out)
 
 
 if __name__ == "__main__":

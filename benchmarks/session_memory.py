@@ -20,7 +20,6 @@ With --crossval DIR, the same writer is also scored on the answers saved by `dig
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from dataclasses import asdict, dataclass
@@ -31,6 +30,7 @@ import numpy as np
 from kiosk.session.drawing_session import DrawingSession
 from kiosk.session.visitor import QUIET_S
 from kiosk.teaching.session_memory import CAPACITY, LESSON_LIFE_DRAWINGS, MIN_SIMILARITY, SessionMemory
+from benchmarks.report import emit
 
 PACE_S = 6.0  # one child's drawing to their next: the drawing, the answer, the question
 ANSWER_S = 2.0  # from the first touch to Go
@@ -277,12 +277,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             per_writer = crossval_answers(args.crossval, args.folds)
             report["rules"][rules.name]["crossval"] = crossval_same_writer(per_writer, rules, args.similarity)
         _say(rules.name, honest, leaked, args.prank_lessons)
-    text = json.dumps(report, indent=1)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    print(text)
-    return 0
+    return emit(report, args.out)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ digits (held-out figures: digit-kiosk-trainer crossval); the generated non-digit
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from kiosk.config import KioskConfig, shipped_dir
 from kiosk.learning import drawn_digits
 from kiosk.recognition.model_files import load_recognizers
 from kiosk.recognition.recognizer import Recognizer, recognize_all
+from benchmarks.report import emit
 
 
 def square(rng):
@@ -108,12 +108,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             "non_digits_answered": float(fake_answers.mean()),
             "non_digits_answered_by_kind": by_kind,
         }
-    text = json.dumps(report, indent=1)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    print(text)
-    return 0
+    return emit(report, args.out)
 
 
 if __name__ == "__main__":
