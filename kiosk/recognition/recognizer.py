@@ -33,6 +33,7 @@ class Prediction:
     digit_like: bool = True  # False for a scribble, a blob or a letter: "that does not look like a number"
     not_digit: float | None = None  # the gate's belief that this is not a number at all (None: no gate)
     remembered: bool = False  # the digit is one this visitor taught a moment ago (kiosk/teaching/session_memory.py)
+    mirrored: bool = False  # drawn facing the other way (a backwards 3): digit is then the digit it mirrors
 
     @property
     def confidence(self) -> float:

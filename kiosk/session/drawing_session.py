@@ -249,6 +249,7 @@ class DrawingSession:
             model=self.recognizer.kind,
             latency_ms=round(latency_ms, 3),
             remembered=first.remembered,
+            mirrored=first.mirrored,
             answers={r.kind: a.digit for r, a in zip(self.recognizers, self.answers)},
         )
         self.say(self.message_id)

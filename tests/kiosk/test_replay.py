@@ -78,6 +78,7 @@ def test_teach_and_yes_take_the_path_of_a_finger_through_the_question(tmp_path):
     feedback = [(r["label"], r["answer"]) for r in records if r["type"] == "feedback"]
     recognized = [(r["digit"], r["remembered"]) for r in records if r["type"] == "recognized"]
     assert recognized[0][1] is False and recognized[0][0] != 7
+    assert all(r["mirrored"] is False for r in records if r["type"] == "recognized"), "a 1 is no backwards digit"
     assert feedback[0] == (7, recognized[0][0]), "No, then 7 on the keypad: taught"
     assert recognized[-1] == (7, True), "the same child's next 1 gets the lesson"
     assert feedback[-1] == (7, 7), "and Yes confirms it"
