@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.errors import KioskError
@@ -58,22 +59,8 @@ def run_retrain(args: argparse.Namespace) -> int:
 
     stopping.install()
     _log_to_terminal()
-    try:
-        print(_retrain(args))
-        return 0
-    except RetrainBusy as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BUSY
-    except KioskError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as error:  # a full disk, a read-only data dir
-        print(f"error: {error}. Nothing was left half-written; free space or check the data dir "
-              "(data_dir in --config).", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
-        return EXIT_STOPPED
+    return _exit_code(lambda: _retrain(args), "Nothing was left half-written; free space or check the data dir "
+                      "(data_dir in --config).", busy=RetrainBusy)
 
 
 def _retrain(args: argparse.Namespace) -> str:
@@ -117,14 +104,23 @@ def run_download(args: argparse.Namespace) -> int:
     from kiosk.learning import mnist
 
     _log_to_terminal()
+    return _exit_code(lambda: f"MNIST is ready in {mnist.download(args.data_dir)}",
+                      "Check that the MNIST folder is writable and has space.")
+
+
+def _exit_code(action: Callable[[], str], disk_advice: str, busy: type[Exception] | tuple = ()) -> int:
+    """Print what action says; an exit code, and one line instead of a traceback for what can go wrong."""
     try:
-        print(f"MNIST is ready in {mnist.download(args.data_dir)}")
+        print(action())
         return 0
+    except busy as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BUSY
     except KioskError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    except OSError as error:
-        print(f"error: {error}. Check that the MNIST folder is writable and has space.", file=sys.stderr)
+    except OSError as error:  # a full disk, a read-only folder
+        print(f"error: {error}. {disk_advice}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
