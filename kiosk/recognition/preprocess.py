@@ -10,6 +10,7 @@ a big screen and a thick line on a small one come out alike.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import cv2
@@ -28,6 +29,17 @@ _SUPERSAMPLE_PX = 224  # the strokes are drawn at this size and shrunk, which an
 # A drawing with more points than this is thinned evenly: a child's digit has a few hundred, so only
 # a stuck finger or hostile input is affected, and recognition time stays bounded.
 _MAX_POINTS = 4_000
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a point goes: pixel (x, y) = point * scale + offset (pixel centres at whole numbers)."""
+
+    scale: np.ndarray  # (2,) x and y
+    offset: np.ndarray  # (2,)
+
+    def apply(self, points: np.ndarray) -> np.ndarray:
+        return points * self.scale + self.offset
 
 
 def clean_strokes(strokes: Iterable[Sequence[Sequence[float]]]) -> list[np.ndarray]:
@@ -54,6 +66,11 @@ def render_strokes(strokes: Sequence[np.ndarray], pen_width_fraction: float = PE
 
     Returns a (H, W) uint8 image cropped to the ink, H or W equal to the supersampled size.
     """
+    return _render(strokes, pen_width_fraction)[0]
+
+
+def _render(strokes: Sequence[np.ndarray], pen_width_fraction: float = PEN_WIDTH_FRACTION) -> tuple[np.ndarray, Frame]:
+    """render_strokes, and the frame that takes a stroke point to its pixel (x, y) in the cropped picture."""
     if not strokes:
         raise EmptyDrawing("the drawing has no points")
     all_points = np.concatenate(strokes)  # (P, 2)
@@ -74,16 +91,22 @@ def render_strokes(strokes: Sequence[np.ndarray], pen_width_fraction: float = PE
             cv2.circle(canvas, tuple(polyline[0, 0].tolist()), radius, 255, cv2.FILLED, cv2.LINE_AA, shift_bits)
         else:
             cv2.polylines(canvas, [polyline], False, 255, pen_px, cv2.LINE_AA, shift_bits)
-    return crop_to_ink(canvas)
+    cropped, (top, left) = _crop(canvas)
+    return cropped, Frame(np.array([scale, scale]), margin - low * scale - np.array([left, top]))
 
 
 def crop_to_ink(image: np.ndarray) -> np.ndarray:
     """Crop a white-on-black image to the bounding box of its non-zero pixels."""
+    return _crop(image)[0]
+
+
+def _crop(image: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """crop_to_ink, and where the crop starts (top row, left column)."""
     rows = np.flatnonzero(image.any(axis=1))
     cols = np.flatnonzero(image.any(axis=0))
     if len(rows) == 0:
         raise EmptyDrawing("the image has no ink")
-    return image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], (int(rows[0]), int(cols[0]))
 
 
 def fit_and_center(ink: np.ndarray) -> np.ndarray:
@@ -91,7 +114,12 @@ def fit_and_center(ink: np.ndarray) -> np.ndarray:
 
     Returns a (28, 28) uint8 image.
     """
-    ink = crop_to_ink(ink)
+    return _fit(ink)[0]
+
+
+def _fit(ink: np.ndarray) -> tuple[np.ndarray, Frame]:
+    """fit_and_center, and the frame that takes a pixel (x, y) of the cropped ink to its place in 28x28."""
+    ink, (top0, left0) = _crop(ink)
     height, width = ink.shape
     factor = DIGIT_BOX_PX / max(height, width)
     new_size = (max(1, round(width * factor)), max(1, round(height * factor)))  # cv2 wants (w, h)
@@ -105,7 +133,11 @@ def fit_and_center(ink: np.ndarray) -> np.ndarray:
     top, left = (IMAGE_SIZE - small.shape[0]) // 2, (IMAGE_SIZE - small.shape[1]) // 2
     image[top : top + small.shape[0], left : left + small.shape[1]] = small
     com_row, com_col = center_of_mass(image)
-    return shift_image(image, round(COM_TARGET - com_row), round(COM_TARGET - com_col))
+    down, right = round(COM_TARGET - com_row), round(COM_TARGET - com_col)
+    # cv2.resize maps pixel centres: x_new = (x + 0.5) * new_w / w - 0.5
+    ratio = np.array([new_size[0] / width, new_size[1] / height])
+    offset = (0.5 - np.array([left0, top0])) * ratio - 0.5 + np.array([left + right, top + down])
+    return shift_image(image, down, right), Frame(ratio, offset)
 
 
 def center_of_mass(image: np.ndarray) -> tuple[float, float]:
@@ -134,6 +166,14 @@ def strokes_to_image(strokes: Iterable[Sequence[Sequence[float]]]) -> np.ndarray
     Raises EmptyDrawing when there is nothing to classify.
     """
     return fit_and_center(render_strokes(clean_strokes(strokes)))
+
+
+def image_and_frame(cleaned: Sequence[np.ndarray]) -> tuple[np.ndarray, Frame]:
+    """strokes_to_image of cleaned strokes, and the frame that puts a stroke point on its 28x28 pixel (x, y):
+    what the stroke channels need to line up with the picture exactly."""
+    ink, drawn = _render(cleaned)
+    image, fitted = _fit(ink)
+    return image, Frame(drawn.scale * fitted.scale, drawn.offset * fitted.scale + fitted.offset)
 
 
 def to_model_input(images: np.ndarray) -> np.ndarray:
