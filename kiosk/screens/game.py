@@ -7,7 +7,6 @@ calls, and draws. Everything a child needs is said aloud or shown as a picture: 
 
 from __future__ import annotations
 
-import math
 import random
 
 import pygame
@@ -24,6 +23,7 @@ from kiosk.session.game import HELP_MS, DrawingGame, Phase
 from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui import colours
 from kiosk.ui.confetti import Confetti
+from kiosk.ui.hand_drawing import drawn_so_far
 from kiosk.ui.icons import draw_star
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import (
@@ -40,25 +40,6 @@ from kiosk.ui.widgets import (
 
 EXAMPLE_SHARE = 0.66  # of the canvas: the hand draws the example as big as a child would
 TRACE_SHARE = 0.75  # of the help's time: the hand draws, then the finished digit rests
-
-
-def traced(strokes: list, progress: float) -> list:
-    """The first `progress` (0..1) of strokes, by length, stroke after stroke: a hand drawing them."""
-    lengths = [[math.dist(a, b) for a, b in zip(s, s[1:])] for s in strokes]
-    budget = progress * sum(sum(ls) for ls in lengths)
-    drawn = []
-    for stroke, segment_lengths in zip(strokes, lengths):
-        if budget <= 0:
-            break
-        partial = [stroke[0]]
-        for (a, b), length in zip(zip(stroke, stroke[1:]), segment_lengths):
-            if budget <= 0:
-                break
-            t = min(1.0, budget / length) if length else 1.0
-            partial.append((a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t))
-            budget -= length
-        drawn.append(partial)
-    return drawn
 
 
 class GameScreen(Screen):
@@ -156,7 +137,7 @@ class GameScreen(Screen):
         self._ghost = []
         if game.phase is Phase.HELPING:
             progress = min(1.0, game.phase_ms / (HELP_MS * TRACE_SHARE))
-            self._ghost = traced(self._example(game.digit), progress)
+            self._ghost = drawn_so_far(self._example(game.digit), progress)
         self._ink_surface = self.ink_layer.update(game.ink.strokes)
 
     def _example(self, digit: int) -> list:

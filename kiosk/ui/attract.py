@@ -12,6 +12,7 @@ from kiosk.language.phrases import Phrases, result_id
 from kiosk.recognition.example_digits import smooth
 from kiosk.recognition.recognizer import Prediction
 from kiosk.ui import colours
+from kiosk.ui.hand_drawing import drawn_so_far, segment_lengths
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import draw_hand, draw_text, render_ink
 
@@ -24,10 +25,7 @@ _CONTROL_POINTS = {
 }
 GHOST_DIGITS = {digit: [smooth(stroke) for stroke in strokes] for digit, strokes in _CONTROL_POINTS.items()}
 # Segment lengths per stroke, worked out once: the loop asks for them every frame for hours.
-_LENGTHS = {
-    digit: [[math.dist(a, b) for a, b in zip(stroke, stroke[1:])] for stroke in strokes]
-    for digit, strokes in GHOST_DIGITS.items()
-}
+_LENGTHS = {digit: segment_lengths(strokes) for digit, strokes in GHOST_DIGITS.items()}
 SECONDS_PER_DIGIT = 3.0
 SAID_PER_HOUR = 12  # the most guesses said aloud in an hour (KioskConfig.attract_voice_per_hour): staff hear them
 
@@ -38,18 +36,7 @@ def ghost_strokes(elapsed_s: float) -> tuple[int, list[list[tuple[float, float]]
     index = int(elapsed_s // SECONDS_PER_DIGIT) % len(digits)
     progress = min(1.0, (elapsed_s % SECONDS_PER_DIGIT) / (SECONDS_PER_DIGIT * 0.7))
     digit = digits[index]
-    drawn = []
-    for stroke, lengths in zip(GHOST_DIGITS[digit], _LENGTHS[digit]):
-        budget = progress * sum(lengths)
-        partial = [stroke[0]]
-        for (a, b), length in zip(zip(stroke, stroke[1:]), lengths):
-            if budget <= 0:
-                break
-            t = min(1.0, budget / length) if length else 1.0
-            partial.append((a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t))
-            budget -= length
-        drawn.append(partial)
-    return digit, drawn
+    return digit, drawn_so_far(GHOST_DIGITS[digit], progress, _LENGTHS[digit])
 
 
 class AttractLoop:
