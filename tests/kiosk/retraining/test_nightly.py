@@ -13,38 +13,14 @@ import numpy as np
 import pytest
 
 from conftest import PROJECT_ROOT
-from kiosk.config import KioskConfig
 from kiosk.errors import LearningError
 from kiosk.recognition.recognizer import Recognizer
 from kiosk.retraining import promotion
 from kiosk.retraining.nightly import RetrainOptions, holdout_mask, retrain
-from kiosk.retraining.judging import gate
+from kiosk.retraining.judging import PairedChange, gate
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled, drawing_id
 
 SHIPPED = PROJECT_ROOT / "exported_models"
-
-
-@pytest.fixture
-def config(tmp_path):
-    return KioskConfig(data_dir=str(tmp_path / "data"))
-
-
-def run_cli(*args, timeout=300):
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
-
-
-def config_file(config, tmp_path):
-    path = tmp_path / "kiosk.toml"
-    path.write_text(f'data_dir = "{config.data_dir_path}"\n')
-    return path
 
 
 def distinct(drawn):
@@ -87,7 +63,10 @@ def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happe
     assert after["trained_on"] > before["trained_on"], "it learned from what the children taught it"
     assert report["trained_on"] + report["held_out"] + report["doubted"] == 150 and report["held_out"] >= 5
     assert report["doubted"] <= 15, "true labels are rarely doubted (only where the model is sure of another digit)"
-    assert report["reasons"] == gate(before, after, report["shipped"]) and report["promoted"] == (not report["reasons"])
+    changes = {key: PairedChange(c["drawings"], c["better"], c["worse"]) for key, c in report["changes"].items()}
+    assert set(changes) == {"held_out"} and changes["held_out"].drawings == report["held_out"]
+    assert report["reasons"] == gate(before, after, changes, report["shipped"])
+    assert report["promoted"] == (not report["reasons"])
     written = (config.data_dir_path / "retrain_report.json").read_text()
     assert '"promoted"' in written
     if report["promoted"]:
@@ -182,7 +161,7 @@ sys.exit(code)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind,steps", [("mlp", 30), ("cnn", 6)])
-def test_the_nightly_retrain_needs_no_torch(config, tmp_path, drawn_dir, mnist_dir, kind, steps):
+def test_the_nightly_retrain_needs_no_torch(config, drawn_dir, mnist_dir, kind, steps, config_file):
     # 100, not 40: which drawings are held out depends on a hash of their time of creation, and 40 can
     # leave fewer than the 5 the retrain needs on one side (it then refuses, as it should, but not here)
     fill_store(config, drawn_dir, 100)
@@ -193,7 +172,7 @@ def test_the_nightly_retrain_needs_no_torch(config, tmp_path, drawn_dir, mnist_d
             WITHOUT_TORCH,
             "retrain",
             "--config",
-            str(config_file(config, tmp_path)),
+            str(config_file),
             "--kind",
             kind,
             "--steps",
@@ -258,7 +237,9 @@ sys.exit(main(sys.argv[3:]))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point,runs", [("training", "shipped"), ("written", "shipped"), ("renamed", "taught")])
-def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, drawn_dir, mnist_dir, point, runs):
+def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(
+    config, config_file, tmp_path, drawn_dir, mnist_dir, point, runs
+):
     from kiosk.recognition.model_files import load_recognizers
 
     fill_store(config, drawn_dir, 60)
@@ -272,7 +253,7 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
             point,
             "retrain",
             "--config",
-            str(config_file(config, tmp_path)),
+            str(config_file),
             "--kind",
             "mlp",
             "--steps",
@@ -311,7 +292,7 @@ def test_kill_9_during_retrain_leaves_the_kiosk_a_valid_model(config, tmp_path, 
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, drawn_dir, mnist_dir):
+def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, drawn_dir, mnist_dir, config_file):
     fill_store(config, drawn_dir, 100)
     child = subprocess.Popen(
         [
@@ -320,7 +301,7 @@ def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, tmp_path, 
             "kiosk",
             "retrain",
             "--config",
-            str(config_file(config, tmp_path)),
+            str(config_file),
             "--kind",
             "mlp",
             "--steps",

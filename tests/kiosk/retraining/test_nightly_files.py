@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from conftest import PROJECT_ROOT
-from kiosk.config import KioskConfig
 from kiosk.errors import KioskError
 from kiosk.recognition.recognizer import model_version
 from kiosk.retraining import nightly, promotion, status
@@ -21,11 +20,6 @@ from kiosk.teaching.status import REPORT_NAME
 SHIPPED = PROJECT_ROOT / "exported_models"
 LAST_NIGHT = {"kind": "mlp", "finished": "2026-12-01T02:31:00+00:00", "drawings": 99, "promoted": True, "reasons": [],
               "before": {"held_out": 0.9, "mnist_test": 0.98}, "after": {"held_out": 0.95, "mnist_test": 0.981}}
-
-
-@pytest.fixture
-def config(tmp_path):
-    return KioskConfig(data_dir=str(tmp_path / "data"))
 
 
 def write_records(folder, years):

@@ -12,30 +12,12 @@ import numpy as np
 import pytest
 
 from conftest import PROJECT_ROOT
-from kiosk.config import KioskConfig
 from kiosk.errors import ModelLoadError
 from kiosk.recognition.recognizer import Recognizer
 from kiosk.retraining import promotion
 from kiosk.teaching.feedback_store import FeedbackStore
 
 SHIPPED = PROJECT_ROOT / "exported_models"
-
-
-@pytest.fixture
-def config(tmp_path):
-    return KioskConfig(data_dir=str(tmp_path / "data"))
-
-
-def run_cli(*args, timeout=300):
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "kiosk", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=PROJECT_ROOT, env=env)
-
-
-def config_file(config, tmp_path):
-    path = tmp_path / "kiosk.toml"
-    path.write_text(f'data_dir = "{config.data_dir_path}"\n')
-    return path
 
 
 def test_promotion_keeps_versions_and_rollback_goes_back_to_the_shipped_model(config):
@@ -60,17 +42,17 @@ def test_only_the_last_versions_are_kept(config):
     assert len(list((config.taught_model_dir / "versions").glob("cnn-*.onnx"))) == promotion.KEEP_VERSIONS
 
 
-def test_the_lock_stops_a_second_retrain(config, tmp_path):
+def test_the_lock_stops_a_second_retrain(config, config_file, run_cli):
     with promotion.retrain_lock(config.data_dir_path):
-        result = run_cli("retrain", "--config", config_file(config, tmp_path), "--no-drawn", "--quiet")
+        result = run_cli("retrain", "--config", config_file, "--no-drawn", "--quiet")
     assert result.returncode == 3 and "another retrain is running" in result.stderr
     with promotion.retrain_lock(config.data_dir_path):  # free again once the holder let go
         pass
 
 
-def test_rollback_from_the_command_line(config, tmp_path):
+def test_rollback_from_the_command_line(config, config_file, run_cli):
     promotion.promote((SHIPPED / "mlp128.onnx").read_bytes(), config.taught_model_dir, "mlp")
-    result = run_cli("retrain", "--config", config_file(config, tmp_path), "--kind", "mlp", "--rollback")
+    result = run_cli("retrain", "--config", config_file, "--kind", "mlp", "--rollback")
     assert result.returncode == 0 and "shipped" in result.stdout
     assert not (config.taught_model_dir / "mlp.onnx").exists()
 
@@ -193,10 +175,10 @@ def test_backups_of_rollbacks_are_pruned(config):
     assert len(list((taught / "versions").glob("cnn-rolled-back-*.onnx.bak"))) == promotion.KEEP_VERSIONS
 
 
-def test_a_read_only_data_dir_on_rollback_says_where_to_look(config, tmp_path):
+def test_a_read_only_data_dir_on_rollback_says_where_to_look(config, config_file):
     promotion.promote((SHIPPED / "cnn-e1.onnx").read_bytes(), config.taught_model_dir, "cnn")
     promotion.promote((SHIPPED / "cnn-e4.onnx").read_bytes(), config.taught_model_dir, "cnn")
-    settings = config_file(config, tmp_path)
+    settings = config_file
     code = ("import sys, kiosk.atomic_write as w\n"
             "def full(*a, **k): raise OSError(28, 'No space left on device')\n"
             "w.write_bytes_atomic = full\n"
@@ -297,7 +279,7 @@ promotion.promote(Path(sys.argv[2]).read_bytes(), Path(sys.argv[1]), "cnn")
 
 
 @pytest.mark.slow
-def test_status_and_rollback_agree_under_a_clock_that_jumps(config, tmp_path):
+def test_status_and_rollback_agree_under_a_clock_that_jumps(config, config_file):
     """End to end with the system clock itself faked: nights promoted in 2026, 2036 (ten years ahead), then 2026
     again; --status and --rollback run with the clock at 1970, as on a Pi booted without network time."""
     if shutil.which("faketime") is None:
@@ -312,7 +294,7 @@ def test_status_and_rollback_agree_under_a_clock_that_jumps(config, tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    taught, settings = config.taught_model_dir, config_file(config, tmp_path)
+    taught, settings = config.taught_model_dir, config_file
     for night, year in enumerate([2026, 2036, 2026, 2026, 2026]):
         at(f"{year}-01-0{night + 1} 02:30:00", "-c", PROMOTE_ONE, taught, SHIPPED / f"{NIGHTS[night]}.onnx")
     models = {(SHIPPED / f"{name}.onnx").read_bytes(): name for name in NIGHTS}

@@ -1,37 +1,16 @@
 """--status: what the kiosk runs and what the last night did."""
-import os
-import subprocess
-import sys
 
 import pytest
 
 from conftest import PROJECT_ROOT
-from kiosk.config import KioskConfig
 from kiosk.retraining import promotion
 
 SHIPPED = PROJECT_ROOT / "exported_models"
 
 
-@pytest.fixture
-def config(tmp_path):
-    return KioskConfig(data_dir=str(tmp_path / "data"))
-
-
-def run_cli(*args, timeout=300):
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "kiosk", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=PROJECT_ROOT, env=env)
-
-
-def config_file(config, tmp_path):
-    path = tmp_path / "kiosk.toml"
-    path.write_text(f'data_dir = "{config.data_dir_path}"\n')
-    return path
-
-
 @pytest.mark.slow
-def test_status_says_what_the_kiosk_runs_and_what_the_last_night_did(config, tmp_path):
-    settings = config_file(config, tmp_path)
+def test_status_says_what_the_kiosk_runs_and_what_the_last_night_did(config, config_file, run_cli):
+    settings = config_file
     result = run_cli("retrain", "--config", settings, "--status")
     assert result.returncode == 0
     assert "cnn: runs the shipped model" in result.stdout and "last retrain: none yet" in result.stdout
