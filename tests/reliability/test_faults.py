@@ -7,8 +7,6 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 
 import numpy as np
@@ -16,6 +14,7 @@ import pygame
 import pytest
 
 from conftest import PROJECT_ROOT
+from headless_kiosk import bare_env, kiosk_command
 from kiosk import replay
 from kiosk.teaching import feedback_store
 from kiosk.input import PointerDown, PointerMove, PointerUp
@@ -54,29 +53,12 @@ def test_model_files_and_settings_broken_while_it_runs(tmp_path):
     script, out = tmp_path / "replay.jsonl", tmp_path / "events.jsonl"
     script.write_text(replay.dump(events))
     kiosk = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kiosk",
-            "--headless",
-            "--config",
-            str(config),
-            "--replay",
-            str(script),
-            "--events-out",
-            str(out),
-            "--exit-when-done",
-        ],
+        kiosk_command(config, script, out),
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={
-            "SDL_VIDEODRIVER": "dummy",
-            "SDL_AUDIODRIVER": "dummy",
-            "PATH": "/usr/bin:/bin",
-            "HOME": tempfile.mkdtemp(),
-        },
+        env=bare_env(),
     )
     log = tmp_path / "logs" / "kiosk.log"
 

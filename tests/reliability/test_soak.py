@@ -3,13 +3,12 @@ resident memory that stays flat (growth <= 10 MB from warm-up to the end)."""
 
 import json
 import subprocess
-import sys
-import tempfile
 
 import numpy as np
 import pytest
 
 from conftest import PROJECT_ROOT
+from headless_kiosk import bare_env, kiosk_command
 from kiosk import replay
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
@@ -32,29 +31,12 @@ def test_5000_drawings_without_an_error_or_a_leak(tmp_path, drawn_dir):
     # 15 frames a second of simulated time: the same work per drawing, fewer idle frames to render.
     config.write_text(f'fps_active = 15\nlog_dir = "{tmp_path / "logs"}"\ndata_dir = "{tmp_path / "data"}"\n')
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kiosk",
-            "--headless",
-            "--config",
-            str(config),
-            "--replay",
-            str(script),
-            "--events-out",
-            str(out),
-            "--exit-when-done",
-        ],
+        kiosk_command(config, script, out),
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=900,
-        env={
-            "SDL_VIDEODRIVER": "dummy",
-            "SDL_AUDIODRIVER": "dummy",
-            "PATH": "/usr/bin:/bin",
-            "HOME": tempfile.mkdtemp(),
-        },
+        env=bare_env(),
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert " ERROR " not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
