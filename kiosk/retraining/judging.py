@@ -1,6 +1,16 @@
 """The promotion gate: the numbers a model is judged by, scored by onnxruntime on the very file that would
-be promoted, and the reasons a new model must not replace the current one."""
+be promoted, and the reasons a new model must not replace the current one.
+
+Two kinds of evidence, each judged by what its size can show. MNIST's test digits are a fixed yardstick of
+10,000 (1,000 a digit) that no child can write to: fixed margins. The children's held-out drawings are few
+(often about a hundred): one drawing is a point, so the old and the new model are compared drawing by drawing
+(an exact one-sided sign test on the drawings only one of them gets right, McNemar's test) and the new model
+is refused only when it is worse beyond what chance makes.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
 
 import numpy as np
 
@@ -8,17 +18,55 @@ from kiosk.learning.styles import STYLED_DIGITS
 from kiosk.recognition import model_contract as contract
 from kiosk.recognition.preprocess import to_model_input
 from kiosk.recognition.runtime import ort
-from kiosk.retraining.scoring import Predictor, evaluate
+from kiosk.retraining.scoring import Predictor, answers_of, evaluate
 
 MAX_MNIST_DROP = 0.002  # the gate: at most 0.2 points of MNIST test accuracy may be given up
 MAX_DIGIT_DROP = 0.01  # ... and at most 1 point on any one digit, plain or in European style: a prank moves
 # one digit, not the average. Both yardsticks are MNIST's test digits, which no child can write to.
 EVAL_BATCH = 25  # images per onnxruntime call when scoring: a CNN's activations for 100 take ~100 MB, for 25 ~10
+WORSE_BEYOND_NOISE = 0.05  # the held-out drawings refuse a model when a model as good as the old one would lose
+# that many more drawings than it gains less than 5% of the time: a model no worse is refused on at most one
+# night in 20, and 1 drawing lost of 105 (p = 0.5) never is. Fewer than 5 changed drawings can prove no loss.
 
 
-def gate(before: dict, after: dict, shipped: dict | None = None) -> list[str]:
+@dataclass(frozen=True)
+class PairedChange:
+    """The same drawings through the old and the new model: how many only the new one gets right (better),
+    and how many only the old one did (worse)."""
+
+    drawings: int
+    better: int
+    worse: int
+
+    @property
+    def p_worse(self) -> float:
+        """The chance that a model no worse than the old one loses at least this many of the changed drawings
+        (exact, one-sided: each changed drawing a fair coin)."""
+        changed = self.better + self.worse
+        return sum(comb(changed, k) for k in range(self.worse, changed + 1)) / 2**changed
+
+    @property
+    def worse_beyond_noise(self) -> bool:
+        return self.p_worse < WORSE_BEYOND_NOISE
+
+    def as_dict(self) -> dict:
+        return {"drawings": self.drawings, "better": self.better, "worse": self.worse,
+                "p_worse": round(self.p_worse, 6)}
+
+
+def compare(right_before: np.ndarray, right_after: np.ndarray) -> PairedChange:
+    """The paired change between two models' right (True) and wrong answers (N,) on the same drawings."""
+    before, after = np.asarray(right_before, bool), np.asarray(right_after, bool)
+    if before.shape != after.shape:
+        raise ValueError(f"the two models were scored on different drawings ({before.shape} and {after.shape})")
+    return PairedChange(len(before), int((after & ~before).sum()), int((before & ~after).sum()))
+
+
+def gate(before: dict, after: dict, changes: dict[str, PairedChange], shipped: dict | None = None) -> list[str]:
     """Why the new model must not replace the current one; empty when it may.
 
+    changes: the paired change on the children's held-out drawings ("held_out") and, where measured, on
+    drawn-digits-dev ("drawn_dev"): a loss counts only beyond noise.
     shipped: the shipped model's yardsticks (mnist_test, and per digit, plain and in European style).
     Every night is compared with them too, so small allowed losses cannot add up night after night."""
     reasons = []
@@ -32,10 +80,12 @@ def gate(before: dict, after: dict, shipped: dict | None = None) -> list[str]:
         reasons += _digit_floors(before.get(key), after.get(key), name)
         if shipped is not None:
             reasons += _digit_floors(shipped.get(key), after.get(key), name, "the shipped model's")
-    if after["held_out"] < before["held_out"]:
-        reasons.append(f"held-out children's drawings fell from {before['held_out']:.2%} to {after['held_out']:.2%}")
-    if before.get("drawn_dev") is not None and after["drawn_dev"] < before["drawn_dev"]:
-        reasons.append(f"drawn-digits-dev fell from {before['drawn_dev']:.2%} to {after['drawn_dev']:.2%}")
+    for key, name in (("held_out", "held-out children's drawings"), ("drawn_dev", "drawn-digits-dev")):
+        change = changes.get(key)
+        if change is not None and change.worse_beyond_noise:
+            reasons.append(f"{name} fell from {before[key]:.2%} to {after[key]:.2%}, beyond noise: of "
+                           f"{change.drawings}, {change.worse} now wrong and {change.better} now right "
+                           f"(p = {change.p_worse:.3f}, under {WORSE_BEYOND_NOISE})")
     return reasons
 
 
@@ -94,12 +144,22 @@ def _yardsticks(predict: Predictor, test, styled) -> dict:
 
 def measure(model: bytes | str, test: tuple[np.ndarray, np.ndarray], held_out: tuple[np.ndarray, np.ndarray],
             trained_on: tuple[np.ndarray, np.ndarray], drawn: tuple[np.ndarray, np.ndarray] | None,
-            styled: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
-    """The gate's numbers, scored by onnxruntime on the very file that would be promoted."""
+            styled: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    """The gate's numbers, scored by onnxruntime on the very file that would be promoted, and which of the
+    held-out (and drawn-digits-dev) drawings it gets right (N,) bool, for the paired comparison."""
     predict = predictor(model)
-    return {
+    right = {"held_out": answers_of(predict, held_out[0], EVAL_BATCH) == held_out[1]}
+    if drawn is not None:
+        right["drawn_dev"] = answers_of(predict, drawn[0], EVAL_BATCH) == drawn[1]
+    numbers = {
         **_yardsticks(predict, test, styled),
-        "held_out": evaluate(predict, *held_out, batch_size=EVAL_BATCH).accuracy,
+        "held_out": float(right["held_out"].mean()) if len(held_out[1]) else float("nan"),
         "trained_on": evaluate(predict, *trained_on, batch_size=EVAL_BATCH).accuracy,
-        "drawn_dev": evaluate(predict, *drawn, batch_size=EVAL_BATCH).accuracy if drawn is not None else None,
+        "drawn_dev": float(right["drawn_dev"].mean()) if drawn is not None else None,
     }
+    return numbers, right
+
+
+def changes_between(right_before: dict[str, np.ndarray], right_after: dict[str, np.ndarray]) -> dict[str, PairedChange]:
+    """The paired change on every set both models were scored on."""
+    return {key: compare(right_before[key], right_after[key]) for key in right_before if key in right_after}

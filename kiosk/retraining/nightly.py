@@ -34,7 +34,7 @@ from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_mod
 from kiosk.recognition.recognizer import model_version
 from kiosk.retraining import status
 from kiosk.retraining.doubt import BURST_WINDOW, doubted
-from kiosk.retraining.judging import gate, measure, measure_yardsticks, probabilities
+from kiosk.retraining.judging import changes_between, gate, measure, measure_yardsticks, probabilities
 from kiosk.retraining.promotion import clean_leftovers, promote, retrain_lock, set_aside
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled
 from kiosk.teaching.status import REPORT_NAME
@@ -215,7 +215,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         sticks = yardsticks(data, drawn_dir, use_drawn)
         log.info("retraining %s from %s on %d drawings (%d held out, %d labels doubted) with MNIST replay",
                  options.kind, source, len(collected.train[1]), len(collected.held_out[1]), collected.doubted)
-        before = _measure(str(source), sticks, collected)
+        before, right_before = _measure(str(source), sticks, collected)
         shipped = config.model_dir_path / f"{options.kind}.onnx"
         # the fixed yardstick: every floor is measured against the shipped model as well as last night's
         shipped_sticks = before if source == shipped else measure_yardsticks(str(shipped), sticks.test, sticks.styled)
@@ -226,11 +226,12 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         # file is scored, and the scores are of that file.
         draft = to_onnx_bytes(network, old_metadata, proto)
         check_parity(network, draft, to_model_input(data.test_images[:PARITY_IMAGES]))
-        after = _measure(draft, sticks, collected)
-        reasons = gate(before, after, shipped_sticks)
+        after, right_after = _measure(draft, sticks, collected)
+        changes = changes_between(right_before, right_after)  # drawing by drawing: a loss beyond noise, or not
+        reasons = gate(before, after, changes, shipped_sticks)
         shipped_report = {k: shipped_sticks[k] for k in ("mnist_test", "mnist_per_digit", "styled_per_digit")}
-        report.update(after=after, shipped=shipped_report, shipped_mnist_test=shipped_sticks["mnist_test"],
-                      promoted=not reasons, reasons=reasons)
+        report.update(after=after, changes={k: c.as_dict() for k, c in changes.items()}, shipped=shipped_report,
+                      shipped_mnist_test=shipped_sticks["mnist_test"], promoted=not reasons, reasons=reasons)
         onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
         report["seconds"] = round(time.monotonic() - started, 1)
         _publish(onnx_bytes, config, options.kind, report)
@@ -245,7 +246,7 @@ def _lower_priority(nice: int) -> None:
             log.warning("could not lower this process's priority")
 
 
-def _measure(model: bytes | str, sticks: Yardsticks, collected: Collected) -> dict:
+def _measure(model: bytes | str, sticks: Yardsticks, collected: Collected) -> tuple[dict, dict[str, np.ndarray]]:
     return measure(model, sticks.test, collected.held_out, collected.train, sticks.drawn, sticks.styled)
 
 

@@ -28,9 +28,14 @@ class Metrics:
 
 def evaluate(predict: Predictor, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> Metrics:
     """Metrics of predict on uint8 images (N, 28, 28), batch_size at a time (small batches, small memory)."""
+    return score(labels, answers_of(predict, images, batch_size))
+
+
+def answers_of(predict: Predictor, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """predict's digit (N,) int64 for each uint8 image (N, 28, 28), batch_size at a time."""
     answers = [predict(to_model_input(images[i : i + batch_size])).argmax(axis=1)
                for i in range(0, len(images), batch_size)]
-    return score(labels, np.concatenate(answers) if answers else np.zeros(0, np.int64))
+    return np.concatenate(answers).astype(np.int64) if answers else np.zeros(0, np.int64)
 
 
 def score(labels: np.ndarray, answers: np.ndarray) -> Metrics:
