@@ -11,56 +11,29 @@ Usage: python -m benchmarks drawing-session [--digits 200] [--delays 700,1600] [
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
-from kiosk.app import App, LaunchOptions
-from kiosk.config import KioskConfig
-from kiosk.learning import drawn_digits
 from kiosk.replay import ReplayEvent
+from benchmarks.headless_replay import add_arguments, draw, load_drawn, play
 from benchmarks.report import emit
 
 CANVAS_PX = 450  # drawn_digits puts a 300 px digit 75 px in from the corner
-POINT_INTERVAL_S = 0.01  # a child's finger: 100 points a second
-PAUSE_S = (0.2, 1.5)  # between two strokes of one digit
 NEXT_CHILD_S = 4.0  # after the last stroke, the next digit starts (nobody presses Clear)
 
 
 def build_replay(samples, rng) -> tuple[list[ReplayEvent], list[dict]]:
     events, digits, t = [], [], 0.5
     for strokes, label in samples:
-        start, ends = t, []
-        for k, stroke in enumerate(strokes):
-            if k:
-                t += rng.uniform(*PAUSE_S)
-            for i, (x, y) in enumerate(stroke):
-                events.append(ReplayEvent(t, "down" if i == 0 else "move", x / CANVAS_PX, y / CANVAS_PX))
-                t += POINT_INTERVAL_S
-            events.append(ReplayEvent(t, "up", stroke[-1][0] / CANVAS_PX, stroke[-1][1] / CANVAS_PX))
-            ends.append(t)
-        digits.append({"label": int(label), "start": start, "last_up": ends[-1], "strokes": len(strokes)})
-        t = ends[-1] + NEXT_CHILD_S
+        start, last_up = draw([np.asarray(stroke) / CANVAS_PX for stroke in strokes], t, rng, events)
+        digits.append({"label": int(label), "start": start, "last_up": last_up, "strokes": len(strokes)})
+        t = last_up + NEXT_CHILD_S
     return events, digits
 
 
 def run(delay_ms: int, events: list[ReplayEvent], digits: list[dict]) -> dict:
-    with tempfile.TemporaryDirectory() as work:
-        out = Path(work) / "events.jsonl"
-        config = KioskConfig(
-            auto_recognize_delay_ms=delay_ms,
-            fps_active=30,
-            collect_feedback=False,
-            data_dir=work,
-            idle_timeout_s=600,
-            muted=True,
-        )
-        App(config, LaunchOptions(headless=True, replay=events, events_out=out, exit_when_done=True)).run()
-        logged = [json.loads(line) for line in out.read_text().splitlines()]
+    logged = play(events, auto_recognize_delay_ms=delay_ms)
     answers = [e for e in logged if e.get("type") == "recognized"]
     guesses = [e for e in logged if e.get("type") == "guess"]
     early, waits, guess_waits, right, multi = 0, [], [], 0, 0
@@ -96,13 +69,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     )
     parser.add_argument("--digits", type=int, default=200)
     parser.add_argument("--delays", default="700,1600", help="answer delays to compare, in ms")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--drawn-dir")
-    parser.add_argument("--out", type=Path)
+    add_arguments(parser)
     args = parser.parse_args(argv)
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # the headless kiosk
-    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    drawn = drawn_digits.load(args.drawn_dir)
+    drawn = load_drawn(args)
     rng = np.random.default_rng(args.seed)
     multi = [i for i in range(len(drawn)) if len(drawn.strokes[i]) > 1]
     single = [i for i in range(len(drawn)) if len(drawn.strokes[i]) == 1]

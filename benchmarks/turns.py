@@ -17,23 +17,16 @@ Usage: python -m benchmarks turns [--pairs 60] [--gaps 0.6,1.0,3.0] [--late 0.2,
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
-from kiosk.app import App, LaunchOptions
 from kiosk.config import KioskConfig
-from kiosk.learning import drawn_digits
 from kiosk.replay import ReplayEvent
+from benchmarks.headless_replay import add_arguments, draw, load_drawn, play
+from benchmarks.report import emit
 
 ANSWER_DELAY_MS = KioskConfig().auto_recognize_delay_ms  # the kiosk's own wait, so A's answer time is known
-FPS = 30  # the replay's frame rate: an answer lands on a frame, within 33 ms of its time
-POINT_INTERVAL_S = 0.01  # a child's finger: 100 points a second
-PAUSE_S = (0.2, 1.5)  # between two strokes of one digit
 SIZE = (0.35, 0.8)  # a digit's longest side, as a share of the canvas side (trainer.drawings.on_canvas's range)
 AFTER_PAIR_S = 4.0  # after B's answer the next pair starts (a new digit under any rule)
 
@@ -50,19 +43,6 @@ def anywhere(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.nda
     size = rng.uniform(*SIZE)
     offset = rng.uniform(0, 1 - size, 2)
     return [s * size + offset for s in unit_strokes(strokes)]
-
-
-def draw(strokes, t: float, rng, events: list[ReplayEvent]) -> tuple[float, float]:
-    """Append one digit's strokes from time t; returns (its first touch, its last lift)."""
-    start = t
-    for k, stroke in enumerate(strokes):
-        if k:
-            t += rng.uniform(*PAUSE_S)
-        for i, (x, y) in enumerate(stroke):
-            events.append(ReplayEvent(t, "down" if i == 0 else "move", float(x), float(y)))
-            t += POINT_INTERVAL_S
-        events.append(ReplayEvent(t, "up", float(stroke[-1][0]), float(stroke[-1][1])))
-    return start, t
 
 
 def build_replay(pairs, gap_s: float, seed: int) -> tuple[list[ReplayEvent], list[dict]]:
@@ -106,15 +86,6 @@ def score_late(logged: list[dict], digits: list[dict], late_s: float) -> dict:
         "answered_whole": right,
         "answered_whole_pct": round(100 * right / max(len(digits), 1), 1),
     }
-
-
-def replay(events: list[ReplayEvent]) -> list[dict]:
-    """The events the headless kiosk logged while playing the replay."""
-    with tempfile.TemporaryDirectory() as work:
-        out = Path(work) / "events.jsonl"
-        config = KioskConfig(fps_active=FPS, collect_feedback=False, data_dir=work, idle_timeout_s=600, muted=True)
-        App(config, LaunchOptions(headless=True, replay=events, events_out=out, exit_when_done=True)).run()
-        return [json.loads(line) for line in out.read_text().splitlines()]
 
 
 def score(logged: list[dict], digits: list[dict], gap_s: float) -> dict:
@@ -169,18 +140,14 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=60)
     parser.add_argument("--gaps", default="0.6,1.0,3.0", help="seconds from A's answer to B's first touch")
     parser.add_argument("--late", default="0.2,0.6", help="a last stroke this long after the answer, in s")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--drawn-dir")
-    parser.add_argument("--out", type=Path)
+    add_arguments(parser)
     args = parser.parse_args(argv)
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # the headless kiosk
-    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    drawn = drawn_digits.load(args.drawn_dir)
+    drawn = load_drawn(args)
     pairs = choose_pairs(drawn, args.pairs, np.random.default_rng(args.seed))
     results = []
     for gap in (float(g) for g in args.gaps.split(",")):
         events, digits = build_replay(pairs, gap, args.seed)
-        result = score(replay(events), digits, gap)
+        result = score(play(events), digits, gap)
         results.append(result)
         print(
             f"B {gap} s after A's answer (seen {result['gap_seen_s_min']}-{result['gap_seen_s_max']} s): "
@@ -193,21 +160,15 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     late = []
     for late_s in (float(g) for g in args.late.split(",") if g):
         events, digits = build_late_replay(multi, late_s, args.seed)
-        late.append(score_late(replay(events), digits, late_s))
+        late.append(score_late(play(events), digits, late_s))
         print(
             f"a last stroke {late_s} s after the answer: the whole digit answered in "
             f"{late[-1]['answered_whole']} of {late[-1]['digits']}",
             file=sys.stderr,
         )
-    text = json.dumps(
-        {"seed": args.seed, "answer_delay_ms": ANSWER_DELAY_MS, "results": results, "late_last_stroke": late},
-        indent=1,
+    return emit(
+        {"seed": args.seed, "answer_delay_ms": ANSWER_DELAY_MS, "results": results, "late_last_stroke": late}, args.out
     )
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    print(text)
-    return 0
 
 
 if __name__ == "__main__":
