@@ -24,16 +24,14 @@ from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui import colours
 from kiosk.ui.confetti import Confetti
 from kiosk.ui.hand_drawing import drawn_so_far
-from kiosk.ui.icons import draw_star
+from kiosk.ui.game_pictures import draw_asked_digit, draw_round_stars
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import (
     Button,
     InkLayer,
-    draw_count_dots,
     draw_hand,
     draw_paragraph,
     draw_speaker_button,
-    draw_text,
     render_ink,
     wrap_lines,
 )
@@ -174,7 +172,8 @@ class GameScreen(Screen):
                 tip = self._ghost[-1][-1]
                 draw_hand(surface, (int(self.canvas.x + tip[0]), int(self.canvas.y + tip[1])), t.unit)
         if game.phase is Phase.ENDED:
-            self._draw_stars(surface, self.canvas.inflate(-t.unit * 2, -t.unit * 2), big=True)
+            inside = self.canvas.inflate(-t.unit * 2, -t.unit * 2)
+            draw_round_stars(surface, inside, game.outcomes, game.rounds, big=True)
         pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
         self.nav.draw(surface, t, self.name)
         if game.phase is Phase.ASKING:
@@ -213,36 +212,10 @@ class GameScreen(Screen):
         caption = pygame.Rect(p.x, 0, p.width, caption_font.get_linesize() * lines)
         caption.bottom = stars.top - t.unit // 2
         if game.phase is not Phase.ENDED:
-            self._draw_digit(surface, pygame.Rect(p.x, p.y, p.width, caption.top - p.y))
+            colour = colours.BAR_BEST if game.phase is Phase.WON else colours.TEXT
+            draw_asked_digit(surface, pygame.Rect(p.x, p.y, p.width, caption.top - p.y), game.digit, t, colour)
         else:  # the stars are on the canvas: the words take the panel's middle
             caption.center = p.center
         draw_paragraph(surface, self.phrases.text(self._line_id()), caption_font, colours.TEXT, caption, max_lines=3)
         if game.phase is not Phase.ENDED:
-            self._draw_stars(surface, stars, big=False)
-
-    def _draw_digit(self, surface: pygame.Surface, box: pygame.Rect) -> None:
-        """The asked digit as big as fits, and its dots to count right under it."""
-        t, digit = self.theme, self.game.digit
-        dots_h = max(t.unit * 2, box.height // 7)
-        size_units = max(2.0, min((box.height - dots_h - t.unit) * 1.1, box.width * 0.9) / t.unit)
-        font = t.font(size_units)
-        _, _, _, top, _ = font.metrics(str(digit))[0]  # the glyph stands on the baseline, top px above it
-        height = top + dots_h + t.unit  # the glyph, a gap and the dots, centred together in the box
-        glyph_top = box.centery - height // 2
-        # draw_text centres the line (ascent + descent); the glyph's middle is above the line's middle
-        centre_y = glyph_top - (font.get_ascent() - top) + font.get_height() // 2
-        colour = colours.BAR_BEST if self.game.phase is Phase.WON else colours.TEXT
-        draw_text(surface, str(digit), font, colour, (box.centerx, centre_y), max_width=box.width)
-        dots = pygame.Rect(box.x, glyph_top + top + t.unit, box.width, dots_h)
-        draw_count_dots(surface, dots, digit, t)
-
-    def _draw_stars(self, surface: pygame.Surface, box: pygame.Rect, big: bool) -> None:
-        """One star per round: gold for a digit drawn, an outline for the rest (and the rounds to come)."""
-        game = self.game
-        count = game.rounds
-        radius = min(box.height / 2 if not big else box.height / 6, box.width / (count * 2.4))
-        centre_y = box.centery
-        for i in range(count):
-            x = box.centerx + (i - (count - 1) / 2) * radius * 2.3
-            earned = i < len(game.outcomes) and game.outcomes[i] != "tried"
-            draw_star(surface, (x, centre_y), radius, colours.COUNT_DOT, filled=earned)
+            draw_round_stars(surface, stars, game.outcomes, game.rounds, big=False)
