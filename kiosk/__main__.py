@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kiosk.errors import KioskError
 from kiosk.log_file import QuietLogFile
+from kiosk.fleet import command as fleet_command
 from kiosk.retraining import command as retraining_command
 
 KIOSK_ONLY_FLAGS = ("--windowed", "--headless", "--size", "--replay", "--events-out", "--exit-when-done")
@@ -57,9 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--events-out", type=Path, help="write what happened as JSON lines")
     parser.add_argument("--exit-when-done", action="store_true", help="quit once the replay has been played")
     commands = parser.add_subparsers(
-        dest="command", title="device commands (without one, the kiosk runs)", metavar="{retrain,download-mnist}"
+        dest="command", title="device commands (without one, the kiosk runs)", metavar="{retrain,download-mnist,fleet}"
     )
     retraining_command.add_parsers(commands)
+    fleet_command.add_parsers(commands)
     return parser
 
 

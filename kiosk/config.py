@@ -64,6 +64,14 @@ _PIN = _Rule(
     lambda v: type(v) is str and re.fullmatch(r"[0-9]{4,8}", v) is not None,
     secret=True,
 )
+_HEX_KEY = _Rule(
+    'a string of 64 hex digits in quotes, or "" for none',
+    lambda v: type(v) is str and re.fullmatch(r"([0-9a-fA-F]{64})?", v) is not None,
+)
+_NAME = _Rule(
+    'up to 40 letters, digits, ".", "_" or "-" in quotes, or "" for the host name',
+    lambda v: type(v) is str and re.fullmatch(r"[A-Za-z0-9_.-]{0,40}", v) is not None,
+)
 # The built-in PIN, for a first try on a desktop; while it is in use the kiosk says so in its log (never on the
 # PIN screen, which a child can reach, nor in the docs), and install_pi.sh gives every install its own.
 DEFAULT_PIN = "2468"
@@ -151,6 +159,15 @@ class KioskConfig:
         "retraining; false asks nothing and keeps nothing."))
     feedback_max_records: int = _key(5000, _int(10, 1_000_000), (
         "The most labelled drawings kept (about 3 KB each); the oldest go first."))
+    fleet_role: str = _key("off", _choice("off", "member", "hub"), (
+        "Fleet mode (docs/fleet.md): \"member\" shares its labelled drawings and a health file with the hub over "
+        "Syncthing and takes the models the hub signs; \"hub\" also retrains on every kiosk's drawings and "
+        "publishes. \"off\": the kiosk learns alone, as without a fleet."))
+    fleet_hub_key: str = _key("", _HEX_KEY, (
+        "The hub's public signing key (64 hex digits, printed by `digit-kiosk fleet keygen` on the hub). A "
+        "model from the fleet is taken only if this key signed it; \"\" takes none."))
+    fleet_name: str = _key("", _NAME, (
+        "This kiosk's name on the grown-ups' page (a place, like \"hall-2\"); \"\" means the host name."))
     # Not a key: the folder relative paths resolve against (the settings file's, else the working directory).
     base_dir: str = field(default="", repr=False, compare=False, metadata={"rule": None})
 

@@ -33,6 +33,9 @@ FULL = {
     "data_dir": "/var/lib/kiosk",
     "collect_feedback": False,
     "feedback_max_records": 100,
+    "fleet_role": "member",
+    "fleet_hub_key": "ab" * 32,
+    "fleet_name": "hall-2",
 }
 
 
@@ -258,3 +261,10 @@ def test_data_dir_defaults_to_xdg_data_home_and_holds_feedback_and_models(tmp_pa
     monkeypatch.delenv("XDG_DATA_HOME")
     assert KioskConfig().data_dir_path == tmp_path / ".local" / "share" / "digit-kiosk"
     assert KioskConfig(data_dir=str(tmp_path / "mine")).data_dir_path == tmp_path / "mine"
+
+
+@pytest.mark.parametrize("key,value", [("fleet_role", "boss"), ("fleet_hub_key", "xyz"), ("fleet_hub_key", "ab" * 31),
+                                       ("fleet_name", "a child's name?")])
+def test_fleet_keys_refuse_what_they_cannot_use(tmp_path, key, value):
+    with pytest.raises(ConfigError, match=key):
+        KioskConfig.load(write_values(tmp_path, {key: value}))
