@@ -30,6 +30,11 @@ def unsure_id(first: int, second: int) -> str:
     return f"unsure.{low}_or_{high}"
 
 
+def backwards_id(digit: int) -> str:
+    """ "That's a three facing the other way! Threes go like this.": one clip per digit that has a backwards."""
+    return f"backwards.{digit}"
+
+
 def game_ask_id(digit: int) -> str:
     """ "Can you draw a five?": one clip per digit."""
     return f"game.ask.{digit}"
@@ -75,6 +80,7 @@ SPOKEN_IDS: tuple[str, ...] = (
     + tuple(result_id(d) for d in range(10))
     + tuple(unsure_id(a, b) for a, b in combinations(range(10), 2))
     + tuple(f"digit.{d}" for d in range(10))
+    + tuple(backwards_id(d) for d in (2, 3, 4, 5, 6, 7, 9))  # 0, 1 and 8 look the same mirrored
     + GAME_SPOKEN_IDS
     + SCREEN_SPOKEN_IDS
 )
