@@ -1,0 +1,92 @@
+"""Backwards digits: the mirrored view, the rule, and the shipped models on real mirrored digits."""
+
+import numpy as np
+import pytest
+
+from kiosk.recognition.backwards import (
+    BACKWARDS_DIGITS, RULES, BackwardsRule, backwards_digit, mirror_score, mirrored, with_backwards,
+)
+from kiosk.recognition.recognizer import Prediction
+
+IMAGE = np.zeros((28, 28), np.uint8)
+
+
+def answer(digit, p, not_digit=None, best=None):
+    best = digit if best is None else best
+    rest = (1 - p) / 9
+    return Prediction(digit, tuple(p if d == best else rest for d in range(10)), IMAGE, best=best,
+                      runner_up=(best + 1) % 10, not_digit=not_digit)
+
+
+def test_mirrored_turns_the_drawing_left_right_about_its_own_centre():
+    strokes = [[(10.0, 5.0), (30.0, 6.0)], [(20.0, 7.0)]]
+    assert mirrored(strokes) == [[(30.0, 5.0), (10.0, 6.0)], [(20.0, 7.0)]]
+    assert mirrored(mirrored(strokes)) == strokes and mirrored([]) == []
+
+
+def test_a_sure_mirror_of_a_drawing_that_is_no_digit_is_that_digit_backwards():
+    drawn, mirror = answer(None, 0.3, not_digit=0.99, best=8), answer(3, 0.999, not_digit=0.001)
+    assert mirror_score(drawn, mirror) > 15
+    assert backwards_digit(drawn, mirror, strokes=1) == 3
+
+
+def test_a_sure_drawing_stays_what_it_is_even_when_its_mirror_is_a_digit():
+    drawn, mirror = answer(5, 0.999, not_digit=0.001), answer(2, 0.98, not_digit=0.002)
+    assert mirror_score(drawn, mirror) < 0 and backwards_digit(drawn, mirror, strokes=1) is None
+
+
+@pytest.mark.parametrize("digit", [0, 1, 8])
+def test_zero_one_and_eight_are_never_backwards(digit):
+    drawn, mirror = answer(None, 0.2, not_digit=0.999, best=7), answer(digit, 0.99999, not_digit=1e-6)
+    assert digit not in BACKWARDS_DIGITS and backwards_digit(drawn, mirror, strokes=1) is None
+
+
+def test_a_letters_many_strokes_and_an_unsure_mirror_are_not_backwards():
+    drawn, mirror = answer(None, 0.3, not_digit=0.99, best=8), answer(3, 0.999, not_digit=0.001)
+    assert backwards_digit(drawn, mirror, strokes=RULES[3].max_strokes + 1) is None, "an E has three strokes"
+    assert backwards_digit(drawn, answer(None, 0.6, best=3), strokes=1) is None
+    assert backwards_digit(drawn, mirror, 1, {3: BackwardsRule(99.0, 1)}) is None
+
+
+class SidedModel:
+    """A model that reads a stroke drawn left to right as a sure 3, and right to left as nothing."""
+
+    kind, version, metadata, failed, slow_noted = "cnn", "v", {}, None, False
+
+    def __init__(self):
+        from kiosk.recognition.recognizer import ModelLimits
+
+        self.limits = ModelLimits()
+
+    def recognize(self, strokes):
+        forwards = strokes[0][-1][0] > strokes[0][0][0]
+        return answer(3, 0.9999, 1e-5) if forwards else answer(None, 0.4, 0.999, best=8)
+
+    def classify_image(self, image, digit_like=True, not_digit=None):
+        raise AssertionError("one model only")
+
+
+def test_with_backwards_replaces_the_answer_by_the_mirrors_digit_marked_mirrored():
+    backwards = [[(300.0, 100.0), (250.0, 150.0), (200.0, 300.0)]]
+    [drawn] = with_backwards([SidedModel()], backwards, [SidedModel().recognize(backwards)])
+    assert drawn.mirrored and drawn.digit == 3 and drawn.best == 3 and drawn.digit_like
+    forwards = mirrored(backwards)
+    [plain] = with_backwards([SidedModel()], forwards, [SidedModel().recognize(forwards)])
+    assert not plain.mirrored and plain.digit == 3
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from kiosk.config import KioskConfig
+    from kiosk.recognition.model_files import load_recognizers
+
+    return load_recognizers(KioskConfig.load(None))
+
+
+def test_the_shipped_models_name_a_backwards_two_and_leave_a_two_alone(shipped):
+    from kiosk.recognition.recognizer import recognize_all
+
+    two = [[(60.0, 80.0), (120.0, 40.0), (180.0, 80.0), (170.0, 140.0), (60.0, 260.0), (200.0, 260.0)]]
+    for strokes, mirrored_expected in ((two, False), (mirrored(two), True)):
+        [first, *_] = with_backwards(shipped, strokes, recognize_all(shipped, strokes))
+        assert first.digit == 2 and first.mirrored is mirrored_expected
