@@ -62,7 +62,6 @@ def add_to(commands) -> None:
                      help="consecutive nights, each night's model the next night's base")
     sim.add_argument("--out", type=Path, default=Path("runs") / "simulate_retraining.json")
     sim.set_defaults(handler=_simulate_retraining)
-
     unseen = commands.add_parser(
         "unseen-writers", help="the shipped kiosk's answers on the dev writers its models never trained on (~2 min)"
     )
@@ -72,7 +71,10 @@ def add_to(commands) -> None:
     unseen.add_argument("--limit", type=int, help="measure only the first N digits and N letters (a quick look)")
     unseen.add_argument("--json", type=Path, help="also write the figures here")
     unseen.set_defaults(handler=_unseen_writers)
+    _add_backwards(commands)
 
+
+def _add_backwards(commands) -> None:
     backwards = commands.add_parser(
         "backwards-digits", help="backwards digits named, ordinary digits and letters called backwards (~1 min)"
     )
