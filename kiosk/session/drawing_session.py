@@ -13,7 +13,8 @@ from typing import Callable
 
 from kiosk.errors import EmptyDrawing
 from kiosk.event_log import EventLog
-from kiosk.language.phrases import result_id, unsure_id
+from kiosk.language.phrases import backwards_id, result_id, unsure_id
+from kiosk.recognition.backwards import with_backwards
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.recognition.strokes import Ink
 from kiosk.session.visitor import VisitorWatch
@@ -229,7 +230,10 @@ class DrawingSession:
                 raise EmptyDrawing("too little ink to be a digit")
             # Every model sees the same picture; when they disagree the kiosk is not sure (a
             # second opinion catches scribbles that one model is sure of).
-            self.answers = self._recall(recognize_all(self.recognizers, self.ink.copy_strokes(), self.active))
+            strokes = self.ink.copy_strokes()
+            # A backwards 3 is named as one (read mirrored too); never asked about, so never kept as a 3.
+            answers = recognize_all(self.recognizers, strokes, self.active)
+            self.answers = self._recall(with_backwards(self.recognizers, strokes, answers, self.active))
         except EmptyDrawing:
             self.prediction, self.answers, self.message_id, self.guess = None, [], "prompt.empty", None
             self.say(self.message_id)
@@ -239,7 +243,8 @@ class DrawingSession:
         self.guess, self.answered_at = None, self.clock()
         self._show(first)
         # "That doesn't look like a number" is not followed by "which number was it?": one message at a time.
-        asking = self.feedback_store is not None and self.child_drew and (first.digit is not None or first.digit_like)
+        asking = (self.feedback_store is not None and self.child_drew and not first.mirrored
+                  and (first.digit is not None or first.digit_like))
         # Remember who answered: a new model may be switched in while the question is on screen.
         self.question = Question(first, self.recognizer.kind, self.recognizer.version) if asking else None
         self.events.write(
@@ -291,6 +296,8 @@ class DrawingSession:
         self.prediction = p = prediction
         if p.remembered and p.digit is not None:  # big and said: the digit shows what this child taught
             self.message_id = "memory.taught"
+        elif p.mirrored and p.digit is not None:  # "That's a three facing the other way! Threes go like this."
+            self.message_id = backwards_id(p.digit)
         elif p.digit is not None:
             self.message_id = result_id(p.digit)
         elif not p.digit_like:

@@ -332,3 +332,32 @@ def test_no_to_a_remembered_answer_unlearns_the_lesson_that_gave_it(clock):
     stroke(session, ONE)
     session.answer()
     assert session.prediction.digit == 1 and not session.prediction.remembered, "the 7 lesson is gone"
+
+
+class SidedModel(FakeModel):
+    """A sure 3 for a stroke drawn left to right (its gate sure it is a number); right to left, no number."""
+
+    def recognize(self, strokes):
+        image = strokes_to_image(clean_strokes(strokes))
+        forwards = strokes[0][-1][0] > strokes[0][0][0]
+        best, p, gate = (3, 0.9999, 1e-5) if forwards else (8, 0.4, 0.999)
+        probabilities = tuple(p if d == best else (1 - p) / 9 for d in range(10))
+        return Prediction(3 if forwards else None, probabilities, image, best=best, runner_up=(best + 1) % 10,
+                          not_digit=gate)
+
+
+def test_a_backwards_three_is_named_taught_and_never_kept_as_a_three(clock):
+    store = FakeStore()
+    session, said, asked, events = make(clock, models=[SidedModel("cnn", 3)], store=store)
+    stroke(session, [(300.0, 60.0), (200.0, 120.0), (290.0, 200.0), (200.0, 300.0)])  # drawn right to left
+    assert session.answer()
+    assert session.prediction.mirrored and session.prediction.digit == 3
+    assert said == ["backwards.3"] and asked == [], "taught, not asked: the answer is no label for a 3"
+    assert session.question is None and store.kept == []
+    recognized = [e for e in events.written if e["type"] == "recognized"][-1]
+    assert recognized["mirrored"] is True and recognized["digit"] == 3
+    session.clear()
+    stroke(session, [(200.0, 60.0), (300.0, 120.0), (210.0, 200.0), (300.0, 300.0)])  # the right way round
+    assert session.answer() and not session.prediction.mirrored and session.message_id == "result.3"
+    assert asked == ["feedback.ask"]
+    assert [e["mirrored"] for e in events.written if e["type"] == "recognized"] == [True, False]
