@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The offline voice (espeak-ng), the Pi install script (shellcheck), the systemd units
-# (systemd-analyze) and the retrain under a clock that jumps (faketime) are tested for real. This
+# (systemd-analyze), the retrain under a clock that jumps (faketime) and the fleet (syncthing) are tested for real. This
 # script installs no system package (CI's .ci/run does): it says what is missing, and the tests that
 # need it skip (or fail under CI=1).
-for tool in espeak-ng:espeak-ng shellcheck:shellcheck systemd-analyze:systemd faketime:faketime; do
+for tool in espeak-ng:espeak-ng shellcheck:shellcheck systemd-analyze:systemd faketime:faketime syncthing:syncthing; do
   command -v "${tool%%:*}" >/dev/null 2>&1 \
     || echo "missing ${tool%%:*}: its tests skip (fail under CI=1); install it: sudo apt-get install ${tool#*:}" >&2
 done
