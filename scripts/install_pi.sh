@@ -3,6 +3,7 @@
 # starts by itself after a power cut and is restarted if it ever hangs.
 #
 # Usage: scripts/install_pi.sh [--dry-run] [--with-training] [--video auto|desktop|kmsdrm] [--data-dir DIR]
+#                              [--fleet hub|member [--hub-id ID --hub-key KEY] [--name NAME]]
 #   --dry-run        print every command and file instead of running or writing it
 #   --with-training  also download MNIST and install the nightly retraining timer (no torch: the
 #                    retraining runs on the kiosk's own numpy learning engine)
@@ -12,6 +13,10 @@
 #   --data-dir       the one folder the kiosk writes to (default ~/.local/share/digit-kiosk); put it on
 #                    a writable partition to run with a read-only root filesystem
 #   --print-units    print the systemd units this would install, and stop (used by the tests)
+#   --fleet          many kiosks, one brain (docs/fleet.md): Syncthing as a user service, LAN only.
+#                    hub: retrains every night on all kiosks' drawings and publishes signed models;
+#                    member: needs --hub-id (the hub's Syncthing ID) and --hub-key (its public key),
+#                    both printed by the hub's install; --name: this kiosk's name (a place, e.g. hall-2)
 set -euo pipefail
 
 PROJECT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,6 +24,10 @@ DRY_RUN=0
 WITH_TRAINING=0
 VIDEO=auto
 PRINT_UNITS=0
+FLEET=""
+HUB_ID=""
+HUB_KEY=""
+FLEET_NAME=""
 DATA_DIR="${HOME}/.local/share/digit-kiosk"
 KIOSK_USER="$(id -un)"
 CONFIG_DIR="${XDG_CONFIG_HOME:-${HOME}/.config}"
@@ -31,12 +40,28 @@ while [ $# -gt 0 ]; do
     --video) VIDEO="${2:?--video needs auto, desktop or kmsdrm}"; shift ;;
     --data-dir) DATA_DIR="${2:?--data-dir needs a folder}"; shift ;;
     --print-units) PRINT_UNITS=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --fleet) FLEET="${2:?--fleet needs hub or member}"; shift ;;
+    --hub-id) HUB_ID="${2:?--hub-id needs the Syncthing device ID of the hub}"; shift ;;
+    --hub-key) HUB_KEY="${2:?--hub-key needs the public key of the hub}"; shift ;;
+    --name) FLEET_NAME="${2:?--name needs a name}"; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "install_pi.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case "$VIDEO" in auto|desktop|kmsdrm) ;; *) echo "install_pi.sh: --video must be auto, desktop or kmsdrm" >&2; exit 2 ;; esac
+fleet_refuse() { echo "install_pi.sh: $*" >&2; exit 2; }
+case "$FLEET" in
+  "") [ -z "$HUB_ID$HUB_KEY$FLEET_NAME" ] || fleet_refuse "--hub-id, --hub-key and --name go with --fleet" ;;
+  hub) [ -z "$HUB_ID$HUB_KEY" ] || fleet_refuse "the hub is given no --hub-id or --hub-key (it makes its own)" ;;
+  member)
+    [[ "$HUB_ID" =~ ^[A-Z2-7]{7}(-[A-Z2-7]{7}){7}$ ]] \
+      || fleet_refuse "--fleet member needs --hub-id, the hub's Syncthing device ID (8 groups of 7, from its install)"
+    [[ "$HUB_KEY" =~ ^[0-9a-f]{64}$ ]] \
+      || fleet_refuse "--fleet member needs --hub-key, the hub's public key (64 hex digits, from its install)" ;;
+  *) fleet_refuse "--fleet must be hub or member" ;;
+esac
+[[ "$FLEET_NAME" =~ ^[A-Za-z0-9_.-]{0,40}$ ]] || fleet_refuse "--name: up to 40 letters, digits, '.', '_' or '-'"
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -136,6 +161,38 @@ log_dir = "${DATA_DIR}/logs"
 # This kiosk's own PIN for the grown-ups' exit (hold the bottom-left corner 3 s); change it here.
 admin_pin = "${ADMIN_PIN}"
 EOF
+  if [ -n "$FLEET" ]; then
+    printf '# Fleet mode (docs/fleet.md): this kiosk shares its labelled drawings with the hub over the LAN.\n'
+    printf 'fleet_role = "%s"\nfleet_name = "%s"\n' "$FLEET" "$FLEET_NAME"
+    [ -z "$HUB_KEY" ] || printf 'fleet_hub_key = "%s"\n' "$HUB_KEY"
+  fi
+}
+
+# The fleet's pass (outbox, health file, taking a signed model) every 30 s, beside the kiosk.
+fleet_unit() {
+  cat <<EOF
+[Unit]
+Description=Digit kiosk fleet: share drawings and health with the hub, take its signed models
+Documentation=file://${PROJECT}/docs/fleet.md
+After=syncthing.service
+
+[Service]
+WorkingDirectory=${PROJECT}
+ExecStart=${PROJECT}/.venv/bin/python -m kiosk fleet sync --every 30 --config ${CONFIG_DIR}/digit-kiosk/kiosk.toml
+Environment=ORT_DISABLE_TELEMETRY=1
+Nice=10
+Restart=always
+RestartSec=30
+
+[Install]
+WantedBy=default.target
+EOF
+}
+
+# The hub's night: the pooled retrain, the signed publish and the grown-ups' page (the retrain timer's hours).
+fleet_night_unit() {
+  retrain_unit | sed -e 's#-m kiosk retrain --config \([^ ]*\).*#-m kiosk fleet night --config \1#' \
+                     -e 's#^Description=.*#Description=Digit kiosk fleet: the hub retrains on every kiosk and publishes#'
 }
 
 # Six random digits from the kernel: every install gets its own PIN, never the built-in 2468.
@@ -168,6 +225,16 @@ if [ "$PRINT_UNITS" = 1 ]; then
   retrain_unit
   echo "### digit-kiosk-retrain.timer"
   cat "$PROJECT/deploy/digit-kiosk-retrain.timer"
+  if [ -n "$FLEET" ]; then
+    echo "### digit-kiosk-fleet.service"
+    fleet_unit
+  fi
+  if [ "$FLEET" = hub ]; then
+    echo "### digit-kiosk-fleet-night.service"
+    fleet_night_unit
+    echo "### digit-kiosk-fleet-night.timer"
+    sed 's#digit-kiosk-retrain.service#digit-kiosk-fleet-night.service#' "$PROJECT/deploy/digit-kiosk-retrain.timer"
+  fi
   exit 0
 fi
 
@@ -249,6 +316,37 @@ if [ "$WITH_TRAINING" = 1 ]; then
   write_file "$UNIT_DIR/digit-kiosk-retrain.timer" < "$PROJECT/deploy/digit-kiosk-retrain.timer"
   run systemctl --user daemon-reload
   run systemctl --user enable digit-kiosk-retrain.timer
+fi
+
+if [ -n "$FLEET" ]; then
+  say "Fleet mode: ${FLEET} (Syncthing, local network only)"
+  run sudo apt-get install -y syncthing
+  run systemctl --user enable --now syncthing.service
+  run sudo loginctl enable-linger "$KIOSK_USER"
+  fleet_unit | write_file "$UNIT_DIR/digit-kiosk-fleet.service"
+  TOML="$CONFIG_DIR/digit-kiosk/kiosk.toml"
+  if [ "$DRY_RUN" = 0 ]; then
+    # Syncthing writes its settings (and its API key) on its first start: wait for them, bounded.
+    for _ in $(seq 30); do
+      if [ -e "$HOME/.config/syncthing/config.xml" ] || [ -e "$HOME/.local/state/syncthing/config.xml" ]; then break; fi
+      sleep 1
+    done
+  fi
+  if [ "$FLEET" = hub ]; then
+    run "$PROJECT/.venv/bin/python" -m kiosk fleet keygen --config "$TOML"
+    run "$PROJECT/.venv/bin/python" -m kiosk fleet setup --config "$TOML"
+    fleet_night_unit | write_file "$UNIT_DIR/digit-kiosk-fleet-night.service"
+    sed 's#digit-kiosk-retrain.service#digit-kiosk-fleet-night.service#' "$PROJECT/deploy/digit-kiosk-retrain.timer" \
+      | write_file "$UNIT_DIR/digit-kiosk-fleet-night.timer"
+    run systemctl --user daemon-reload
+    run systemctl --user enable --now digit-kiosk-fleet-night.timer
+    echo "Give each kiosk's install the hub's key and ID printed above: --hub-key KEY --hub-id ID."
+  else
+    run "$PROJECT/.venv/bin/python" -m kiosk fleet setup --config "$TOML" --hub-id "$HUB_ID"
+    echo "On the hub, pair this kiosk with the line printed above (digit-kiosk fleet pair ID NAME)."
+  fi
+  run systemctl --user daemon-reload
+  run systemctl --user enable --now digit-kiosk-fleet.service
 fi
 
 say "Checking the runtime on this CPU"

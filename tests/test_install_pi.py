@@ -142,3 +142,66 @@ def test_the_retraining_it_installs_uses_the_kiosks_own_commands(tmp_path):
     exec_start = next(line for line in retrain.splitlines() if line.startswith("ExecStart="))
     assert exec_start == (f"ExecStart={PROJECT_ROOT}/.venv/bin/python -m kiosk retrain "
                           f"--config {tmp_path}/.config/digit-kiosk/kiosk.toml --kind cnn --quiet"), exec_start
+
+
+HUB_ID = "ABCDEFG-HIJKLMN-OPQRSTU-VWXYZ23-4567ABC-DEFGHIJ-KLMNOPQ-RSTUVWX"
+HUB_KEY = "ab" * 32
+
+
+def test_a_fleet_member_gets_syncthing_its_settings_and_the_fleet_pass(tmp_path):
+    result = run_script(tmp_path, "--dry-run", "--video", "kmsdrm", "--fleet", "member", "--hub-id", HUB_ID,
+                        "--hub-key", HUB_KEY, "--name", "hall-2")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in ("would run: sudo apt-get install -y syncthing", "systemctl --user enable --now syncthing.service",
+                     'fleet_role = "member"', 'fleet_name = "hall-2"', f'fleet_hub_key = "{HUB_KEY}"',
+                     f"-m kiosk fleet setup --config {tmp_path}/.config/digit-kiosk/kiosk.toml --hub-id {HUB_ID}",
+                     "digit-kiosk-fleet.service", "fleet sync --every 30", "enable --now digit-kiosk-fleet.service"):
+        assert expected in out, expected
+    assert "fleet keygen" not in out and "fleet-night" not in out
+    assert list(tmp_path.iterdir()) == [], "a dry run writes nothing"
+
+
+def test_a_fleet_hub_makes_its_key_and_its_night(tmp_path):
+    result = run_script(tmp_path, "--dry-run", "--video", "kmsdrm", "--fleet", "hub", "--name", "office")
+    assert result.returncode == 0, result.stderr
+    for expected in ("apt-get install -y syncthing", 'fleet_role = "hub"', "-m kiosk fleet keygen",
+                     "-m kiosk fleet setup", "enable --now digit-kiosk-fleet-night.timer", "fleet sync --every 30"):
+        assert expected in result.stdout, expected
+    assert "fleet_hub_key" not in result.stdout
+
+
+def test_without_fleet_nothing_of_the_fleet_is_installed(tmp_path):
+    out = run_script(tmp_path, "--dry-run", "--video", "kmsdrm").stdout
+    assert "syncthing" not in out and "kiosk fleet" not in out and "fleet_role" not in out
+
+
+@pytest.mark.parametrize("args,says", [
+    (["--fleet", "member"], "--hub-id"),
+    (["--fleet", "member", "--hub-id", HUB_ID], "--hub-key"),
+    (["--fleet", "member", "--hub-id", "hub", "--hub-key", HUB_KEY], "--hub-id"),
+    (["--fleet", "member", "--hub-id", HUB_ID, "--hub-key", "xyz"], "--hub-key"),
+    (["--fleet", "hub", "--hub-id", HUB_ID], "no --hub-id"),
+    (["--fleet", "boss"], "hub or member"),
+    (["--hub-key", HUB_KEY], "go with --fleet"),
+    (["--fleet", "hub", "--name", "a child's name"], "--name"),
+])
+def test_bad_fleet_options_are_refused_before_anything_changes(tmp_path, args, says):
+    result = run_script(tmp_path, "--dry-run", *args)
+    assert result.returncode == 2 and says in result.stderr and result.stdout == ""
+
+
+def test_the_fleet_units_verify(tmp_path):
+    require("systemd-analyze")
+    result = run_script(tmp_path, "--print-units", "--video", "kmsdrm", "--fleet", "hub")
+    assert result.returncode == 0, result.stderr
+    names = []
+    for block in result.stdout.split("### ")[1:]:
+        name, text = block.split("\n", 1)
+        (tmp_path / name).write_text(text)
+        names.append(str(tmp_path / name))
+    assert len(names) == 6
+    night = (tmp_path / "digit-kiosk-fleet-night.service").read_text()
+    assert f"-m kiosk fleet night --config {tmp_path}/.config/digit-kiosk/kiosk.toml\n" in night
+    verify = subprocess.run(["systemd-analyze", "verify", *names], capture_output=True, text=True, timeout=60)
+    assert verify.returncode == 0, verify.stderr

@@ -16,7 +16,9 @@ from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
 FLEET_HELP = "many kiosks, one brain: share drawings with a hub over Syncthing and take its signed models"
-SYNCTHING_HOME = Path.home() / ".local" / "state" / "syncthing"  # Debian's syncthing 1.19 keeps config.xml here
+# Syncthing keeps its config.xml in ~/.config/syncthing (Debian 12's 1.19), or ~/.local/state/syncthing (1.27 on)
+SYNCTHING_HOMES = (Path.home() / ".config" / "syncthing", Path.home() / ".local" / "state" / "syncthing")
+SYNCTHING_HOME = next((home for home in SYNCTHING_HOMES if (home / "config.xml").exists()), SYNCTHING_HOMES[0])
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
