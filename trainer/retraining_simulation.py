@@ -6,16 +6,17 @@ seen. `digit-kiosk retrain` then runs as on a Pi (its own process), and is timed
 read. This is the one place dev drawings are trained on; the retrained model stays in a temporary
 folder and is never shipped.
 
-The shipped CNN has seen every dev writer (it was fine-tuned on them), so new children must be measured
-from a model that has not: --base takes the MNIST-only CNN (`digit-kiosk-trainer build-shipped cnn`, or
-git history), and a base that was fine-tuned on the drawings is refused. --noise mixes in random wrong
+The base is the model the kiosk ships (or --base, e.g. an MNIST-only CNN), and the writers are those it
+never trained on: the shipped models' metadata name the dev writers they were fine-tuned on
+(`trainer.unseen_writers.trained_writers`), and so does a base's; every other writer is split in half,
+teaching and new. --noise mixes in random wrong
 labels; --prank adds drawings of one digit all labelled as another (a child playing). --borderline N is the
 attack's prank on borderline 1s: each night N labels of 7 on the teaching writers' 1s that the kiosk's model
 of that night reads as 1 but gives 7 at least 2%, one label per such drawing and then copies (Go -> No -> 7
 pressed again). --nights runs consecutive nights, each night's model the next night's, the shipped (base)
 model the fixed yardstick; every night says how many of the new writers' 1s its model reads as 7.
 
-Usage: digit-kiosk-trainer simulate-retraining --base MNIST_ONLY.onnx [--drawings 500] [--kind cnn] [--steps 300]
+Usage: digit-kiosk-trainer simulate-retraining [--base MODEL.onnx] [--drawings 500] [--kind cnn] [--steps 300]
        [--seed 0] [--noise 0.1] [--prank 1:7:50] [--borderline 12] [--nights 5] [--out runs/simulate_retraining.json]
 """
 
@@ -39,9 +40,12 @@ from kiosk.config import shipped_dir
 from kiosk.learning import drawn_digits, mnist
 from kiosk.recognition.preprocess import to_model_input
 from kiosk.recognition.recognizer import Recognizer
+from kiosk.retraining.judging import EVAL_BATCH, compare
+from kiosk.retraining.scoring import answers_of
 from kiosk.teaching.feedback_store import FeedbackStore
 from trainer.errors import DataError
 from trainer.evaluate import drawn_images, evaluate, onnx_predictor
+from trainer.unseen_writers import trained_writers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +72,11 @@ def accuracy_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> flo
     return evaluate(onnx_predictor(model_path)[0], images, labels).accuracy
 
 
+def right_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """(N,) bool: which images the model's best guess gets right."""
+    return answers_of(onnx_predictor(model_path)[0], images, EVAL_BATCH) == labels
+
+
 def per_digit_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> list[float]:
     return [float(v) for v in evaluate(onnx_predictor(model_path)[0], images, labels).per_class_accuracy]
 
@@ -76,11 +85,11 @@ def simulate(sim: Simulation, work: Path) -> dict:
     """Collect, retrain in its own process night after night, and measure on the writers who taught nothing."""
     drawn = drawn_digits.load()
     rng = np.random.default_rng(sim.seed)
-    writers = np.unique(drawn.writers)
-    teachers = set(rng.permutation(writers)[: len(writers) // 2])
-    teaching = np.flatnonzero([w in teachers for w in drawn.writers])
-    new_children = np.flatnonzero([w not in teachers for w in drawn.writers])
     shipped = _model_folder(sim, work / "models")
+    seen = trained_writers(shipped_dir("models")) | trained_writers(shipped.parent)
+    writers, teachers = split_writers(drawn.writers, seen, rng)
+    teaching = np.flatnonzero([w in teachers for w in drawn.writers])
+    new_children = np.flatnonzero([w in writers and w not in teachers for w in drawn.writers])
     feedback = work / "data" / "feedback"
     store = FeedbackStore(feedback, max_records=100_000)
     picked, noisy = _collect(sim, drawn, teaching, rng, shipped, store)
@@ -91,7 +100,7 @@ def simulate(sim: Simulation, work: Path) -> dict:
         current = work / "data" / "models" / f"{sim.kind}.onnx"
         current = current if current.exists() else shipped
         labels = _borderline_prank(sim, drawn, teaching, current, store, pranked, night)
-        command, seconds, peak_mb = _retrain(sim, work, work / "models")
+        command, seconds, cpu_seconds, peak_mb = _retrain(sim, work, work / "models")
         report = json.loads((work / "data" / "retrain_report.json").read_text())
         retrained = Path(report.get("promoted_to") or report["set_aside"])
         nights.append({
@@ -100,12 +109,17 @@ def simulate(sim: Simulation, work: Path) -> dict:
             "borderline_drawings": len(set(pranked)),
             "records": len(store.load()),
             **_night_measures(report, retrained, new_images, new_labels),
+            "new_children_change": compare(right_of(shipped, new_images, new_labels),
+                                           right_of(retrained, new_images, new_labels)).as_dict(),
             "retrain_seconds_wall": round(seconds, 1),
+            "retrain_seconds_cpu": round(cpu_seconds, 1),
             "retrain_peak_rss_mb": round(peak_mb, 1),
         })
     last = nights[-1]
     return {
         "kind": sim.kind,
+        "base": str(sim.base or "shipped"),
+        "writers_seen_by_base": len(seen),
         "writers_teaching": len(teachers),
         "writers_new": len(writers) - len(teachers),
         "drawings_collected": int(len(picked)),
@@ -114,9 +128,11 @@ def simulate(sim: Simulation, work: Path) -> dict:
         "promoted": last["promoted"],
         "reasons": last["reasons"],
         "retrain_seconds_wall": last["retrain_seconds_wall"],
+        "retrain_seconds_cpu": last["retrain_seconds_cpu"],
         "retrain_peak_rss_mb": last["retrain_peak_rss_mb"],
         "new_children_before": accuracy_of(shipped, new_images, new_labels),
         "new_children_after": last["new_children_after"],
+        "new_children_change": last["new_children_change"],
         "new_children_per_digit_before": per_digit_of(shipped, new_images, new_labels),
         "new_children_per_digit_after": per_digit_of(retrained, new_images, new_labels),
         "shipped_ones_read_as_7": read_as(shipped, new_images, new_labels, 1, 7),
@@ -130,6 +146,7 @@ def simulate(sim: Simulation, work: Path) -> dict:
         "mnist_after": accuracy_of(retrained, test.test_images, test.test_labels),
         "held_out_before": last["held_out_before"],
         "held_out_after": last["held_out_after"],
+        "held_out_change": last["held_out_change"],
         "command": " ".join(command[1:]),
     }
 
@@ -142,9 +159,19 @@ def _night_measures(report: dict, retrained: Path, new_images: np.ndarray, new_l
         "doubted": report.get("doubted"),
         "held_out_before": report["before"]["held_out"],
         "held_out_after": report["after"]["held_out"],
+        "held_out_change": report.get("changes", {}).get("held_out"),
         "new_children_after": accuracy_of(retrained, new_images, new_labels),
         "new_ones_read_as_7": read_as(retrained, new_images, new_labels, 1, 7),
     }
+
+
+def split_writers(all_writers: np.ndarray, seen: set[str], rng) -> tuple[set[str], set[str]]:
+    """The writers the base never trained on, and the half of them that teach; DataError when none is left."""
+    writers = sorted(set(np.unique(all_writers).tolist()) - seen)
+    if len(writers) < 2:
+        raise DataError(f"the base model trained on {len(seen)} of the dev writers: fewer than 2 are left to "
+                        "teach and to be measured; pass --base with a model that trained on fewer")
+    return set(writers), set(rng.permutation(writers)[: len(writers) // 2].tolist())
 
 
 def images_of(drawn, indices) -> np.ndarray:
@@ -193,16 +220,13 @@ def _borderline_prank(sim: Simulation, drawn, teaching: np.ndarray, model: Path,
 
 
 def _model_folder(sim: Simulation, models: Path) -> Path:
-    """The kiosk's model folder before teaching; DataError if the base was fine-tuned on these very writers."""
+    """The kiosk's model folder before teaching: the shipped models, the base in place of sim.kind's."""
     models.mkdir(parents=True)
     for kind in ("cnn", "mlp"):
         shutil.copy(shipped_dir("models") / f"{kind}.onnx", models / f"{kind}.onnx")
     if sim.base:
         shutil.copy(sim.base, models / f"{sim.kind}.onnx")
-    shipped = models / f"{sim.kind}.onnx"
-    if "fine_tuned_on_drawings" in onnx_predictor(shipped)[1]:
-        raise DataError(f"{shipped.name} was fine-tuned on these very writers: pass --base with the MNIST-only CNN")
-    return shipped
+    return models / f"{sim.kind}.onnx"
 
 
 def _collect(sim: Simulation, drawn, teaching: np.ndarray, rng, model: Path,
@@ -236,8 +260,9 @@ def _collect(sim: Simulation, drawn, teaching: np.ndarray, rng, model: Path,
     return picked, int(noisy.sum())
 
 
-def _retrain(sim: Simulation, work: Path, models: Path) -> tuple[list[str], float, float]:
-    """`digit-kiosk retrain` in its own process, as the nightly unit runs it; (command, wall seconds, peak MB)."""
+def _retrain(sim: Simulation, work: Path, models: Path) -> tuple[list[str], float, float, float]:
+    """`digit-kiosk retrain` in its own process, as the nightly unit runs it; (command, wall seconds, CPU seconds,
+    peak MB)."""
     config_file = work / "kiosk.toml"
     config_file.write_text(f'data_dir = "{work / "data"}"\nmodel_dir = "{models}"\n')
     command = [
@@ -258,23 +283,32 @@ def _retrain(sim: Simulation, work: Path, models: Path) -> tuple[list[str], floa
         "--no-drawn",
         "--quiet",
     ]
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), _children_cpu_seconds()
     # as the systemd unit runs it (deploy/digit-kiosk-retrain.service): two malloc arenas
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "MALLOC_ARENA_MAX": "2"})
-    seconds = time.monotonic() - started
+    seconds, cpu_seconds = time.monotonic() - started, _children_cpu_seconds() - cpu_started
     if done.returncode != 0:
         raise DataError(f"the retrain failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    return command, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return command, seconds, cpu_seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _children_cpu_seconds() -> float:
+    """User and system CPU time of the finished child processes (the retrains), so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def summary(result: dict) -> str:
     """The result in a few lines, for people."""
     r, errors = result, (1 - result["new_children_before"], 1 - result["new_children_after"])
     lines = [
-        f"{r['kind']}, {r['drawings_collected']} drawings from {r['writers_teaching']} writers taught; "
-        f"measured on {r['new_children_drawings']} drawings of {r['writers_new']} other writers",
-        f"  new children : {r['new_children_before']:.2%} -> {r['new_children_after']:.2%}",
-        f"  held out     : {r['held_out_before']:.2%} -> {r['held_out_after']:.2%}",
+        f"{r['kind']} ({r['base']} base), {r['drawings_collected']} drawings from {r['writers_teaching']} writers "
+        f"taught; measured on {r['new_children_drawings']} drawings of {r['writers_new']} other writers (none of "
+        f"them among the {r['writers_seen_by_base']} the base trained on)",
+        f"  new children : {r['new_children_before']:.2%} -> {r['new_children_after']:.2%}"
+        + _change_words(r["new_children_change"], chance=False),
+        f"  held out     : {r['held_out_before']:.2%} -> {r['held_out_after']:.2%}"
+        + _change_words(r["held_out_change"]),
         f"  MNIST test   : {r['mnist_before']:.2%} -> {r['mnist_after']:.2%}",
         f"  promoted     : {r['promoted']} {'; '.join(r['reasons'])}",
         f"  labels       : {r['noisy_labels']} random wrong ones, prank {r['prank'] or 'none'}; "
@@ -297,10 +331,18 @@ def summary(result: dict) -> str:
         f"({100 * (errors[0] - errors[1]) / max(errors[0], 1e-9):.0f}% fewer)"
     )
     lines.append(
-        f"  retrain      : {r['retrain_seconds_wall']:.0f} s wall, peak RSS {r['retrain_peak_rss_mb']:.0f} MB "
-        "(targets: <= 120 s on one core here, <= 300 MB)"
+        f"  retrain      : {r['retrain_seconds_wall']:.0f} s wall, {r['retrain_seconds_cpu']:.0f} s CPU, peak RSS "
+        f"{r['retrain_peak_rss_mb']:.0f} MB (targets: <= 120 s on one core here, <= 300 MB)"
     )
     return "\n".join(lines)
+
+
+def _change_words(change: dict | None, chance: bool = True) -> str:
+    """Drawing by drawing: how many the retrained model lost and gained (and the gate's p), in words."""
+    if not change:
+        return ""
+    words = f" ({change['worse']} drawings lost, {change['better']} gained of {change['drawings']}"
+    return words + (f"; p = {change['p_worse']:.3f} that a model no worse loses that many)" if chance else ")")
 
 
 def simulate_and_save(sim: Simulation, out: Path) -> dict:

@@ -1,28 +1,30 @@
 """digit-kiosk-trainer simulate-retraining: new children must be measured from a model that never saw them."""
 
-import subprocess
-import sys
-
-from conftest import PROJECT_ROOT
+import numpy as np
+import pytest
 
 
-def test_the_shipped_cnn_is_refused_as_a_base_it_has_seen_every_writer(tmp_path, drawn_dir):
-    out = tmp_path / "result.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "trainer", "simulate-retraining", "--drawings", "10", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 2 and "fine-tuned on these very writers" in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr and not out.exists()
+def test_only_writers_the_base_never_trained_on_teach_or_are_measured():
+    from trainer import retraining_simulation as simulation
+    from trainer.errors import DataError
+
+    writers = np.array(["gmd/a", "gmd/a", "ced/b", "ced/c", "tos/d", "tos/d", "imp/e", "imp/f", "uqb/g"])
+    every, teaching = simulation.split_writers(writers, {"gmd/a", "uqb/g"}, np.random.default_rng(0))
+    assert every == {"ced/b", "ced/c", "tos/d", "imp/e", "imp/f"} and len(teaching) == 2 and teaching < every
+    with pytest.raises(DataError, match="fewer than 2 are left"):
+        simulation.split_writers(writers, set(writers.tolist()) - {"ced/b"}, np.random.default_rng(0))
+
+
+def test_the_shipped_cnn_is_the_default_base_and_its_writers_are_named_by_its_metadata():
+    from kiosk.config import shipped_dir
+    from trainer.unseen_writers import trained_writers
+
+    # the simulation leaves out every writer the shipped models trained on; they must say who they were
+    assert trained_writers(shipped_dir("models")), "the shipped CNN's metadata names the writers it trained on"
 
 
 def test_the_borderline_prank_labels_new_1s_first_then_copies_which_count_once(tmp_path, monkeypatch):
     from types import SimpleNamespace
-
-    import numpy as np
 
     from kiosk.teaching.feedback_store import FeedbackStore
     from trainer import retraining_simulation as simulation
