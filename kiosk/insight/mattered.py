@@ -51,3 +51,14 @@ def top_part(mattered: np.ndarray, image: np.ndarray, share: float) -> np.ndarra
     mask = np.zeros(image.size, bool)
     mask[order] = True
     return mask.reshape(image.shape) & ink
+
+
+def glow_along(points_28: list[np.ndarray], mattered: np.ndarray) -> list[np.ndarray]:
+    """How much each point of each stroke mattered (0..1), for strokes already put on the 28x28 picture as
+    (N, 2) pixel (x, y) (kiosk/recognition/preprocess.image_and_frame): the map read under each point."""
+    glow = []
+    for stroke in points_28:
+        cols = np.clip(np.round(stroke[:, 0]).astype(int), 0, IMAGE_SIZE - 1)
+        rows = np.clip(np.round(stroke[:, 1]).astype(int), 0, IMAGE_SIZE - 1)
+        glow.append(mattered[rows, cols])
+    return glow

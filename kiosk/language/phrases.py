@@ -51,8 +51,11 @@ def game_end_id(won: int) -> str:
 
 
 # Said once when their screen or state appears: the Examples and Settings instructions, a training's phases,
-# "Try my brain!" and the Learn story's four cards, in order.
-LEARN_SPOKEN_IDS: tuple[str, ...] = ("learn.say1", "learn.say2", "learn.say3", "learn.say4")
+# "Try my brain!" and the Learn story inside the network (kiosk/insight/story.py), with what a touched light says.
+LEARN_SPOKEN_IDS: tuple[str, ...] = (
+    "learn.say1", "insight.mlp.lights", "insight.cnn.lights", "insight.cnn.deeper", "learn.say4",
+    "insight.mattered", "insight.try", "insight.unit", "insight.filter",
+)
 SCREEN_SPOKEN_IDS: tuple[str, ...] = (
     "examples.intro", "live.pick", "live.learning", "live.checking", "live.try", "live.too_big",
 ) + LEARN_SPOKEN_IDS

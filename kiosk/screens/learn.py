@@ -1,182 +1,325 @@
-"""Learn more: the child's own drawing flows through the steps the computer takes, in pictures, told aloud.
+"""Learn more: inside the network, on the child's own drawing, told aloud.
 
-The story plays once on arrival: each card is narrated in turn (NARRATION) and lit while it is told; the
-computer looks over the drawing row by row while the 28x28 picture appears row by row beside it (SCAN_S),
-then the votes grow (GROW_S).
+The drawing (the child's, or an example 7) becomes the 28x28 picture; the network's layers light up one after
+another (an MLP's hidden units as a field of lights, a CNN's feature maps row by row); the ten votes grow; the
+parts of the drawing that mattered glow. kiosk/insight/story.py says what is shown and said when;
+kiosk/insight/brain.py reads the model file the kiosk answers with and looks inside it. The child can draw on
+the drawing (every stroke looks again), touch a light (what it looks for) or switch between the MLP and the CNN.
 """
+
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 import pygame
 
-from kiosk.ui import colours
-from kiosk.errors import EmptyDrawing
+from kiosk.errors import EmptyDrawing, KioskError
+from kiosk.input import PointerDown, PointerEvent, PointerUp
+from kiosk.insight.brain import Brain, BrainShelf, Look
+from kiosk.insight.mattered import glow_along
+from kiosk.insight.story import Story
+from kiosk.language.phrases import Phrases
 from kiosk.recognition.example_digits import EXAMPLES
-from kiosk.input import PointerEvent
-from kiosk.language.phrases import LEARN_SPOKEN_IDS, Phrases
-from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
+from kiosk.recognition.preprocess import clean_strokes, image_and_frame
+from kiosk.recognition.recognizer import Recognizer
+from kiosk.screens import learn_view as view
 from kiosk.screens.base import Screen
 from kiosk.teaching.status import TeachingStatus
-from kiosk.ui.colours import contrast_ratio
+from kiosk.ui import colours
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import (
-    NavBar, draw_model_view, draw_paragraph, draw_probability_bars, draw_text, render_ink, wrap_lines,
-)
+from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, draw_probability_bars
 
-STEPS = ("learn.step1", "learn.step2", "learn.step3", "learn.step4")
-HOW_IT_LEARNED = ("learn.how1", "learn.how2")
+log = logging.getLogger(__name__)
 
-
-WINDOW = 5  # the numbers card shows 5x5 of the 28x28 dots: numbers big enough to read in any card
-# When each card's line is said (seconds after arriving): each waits for the last line's longest clip
-# (voice_cache/manifest.json: 2.0, 4.9, 2.4 s) so no line cuts another off.
-NARRATION = tuple(zip((0.0, 2.2, 7.3, 9.9), LEARN_SPOKEN_IDS))
-SCAN_S = (0.3, 1.8)  # the drawing becomes 28x28 dots, row by row: something moves within the first second
-GROW_S = 1.5  # then the votes grow from nothing (their card is lit later, when its line is said)
+MAPS = (4, 12)  # a convolution's brightest feature maps side by side (it has 8 to 128): at least 4, at most 12
 
 
 class LearnScreen(Screen):
-    """Four cards: drawing -> 28x28 dots -> numbers -> votes, with the child's drawing (or a 7)."""
+    """The network lighting up on a drawing: the picture, its layers, the votes and what mattered."""
 
     name = "learn"
 
     def __init__(self, recognizers: list[Recognizer], theme: Theme, nav: NavBar, phrases: Phrases, status=None,
-                 say=None):
+                 say=None, shelf: BrainShelf | None = None):
         self.recognizers, self.theme, self.nav, self.phrases = recognizers, theme, nav, phrases
         self.say = say or (lambda phrase_id: None)  # speaks a phrase id: the story, for children who cannot read
-        self.elapsed_s = 0.0  # since arriving: where the story is
-        self.told = 0  # how many cards' lines have been said
         self.status = status or (lambda: None)  # () -> TeachingStatus | None: what children have taught it
+        self.shelf = shelf or BrainShelf()
         self.teaching: TeachingStatus | None = None
-        self.strokes: list = []
-        self.prediction: Prediction | None = None
-        self.votes: tuple[float, ...] | None = None  # what the bars show: both models' belief when they disagree
-        self._ink: pygame.Surface | None = None
+        self.model = 0  # which of the recognizers' models is shown
+        self.strokes: list[np.ndarray] = []  # cleaned, in their own coordinates
+        self.own = False  # drawn here, in screen pixels (else handed over: fitted into the canvas)
+        self.pen: list[tuple[float, float]] | None = None  # the stroke being drawn now
+        self.brain: Brain | None = None
+        self.look: Look | None = None
+        self.glow: list[np.ndarray] = []  # per stroke point: how much it mattered
+        self.unit: int | None = None  # the light a child touched
+        self.story = Story("mlp", self.say)
+        self._surfaces: dict = {}  # pictures made for the current look and size (draw() only memoises)
+
+    # -- what happens -------------------------------------------------------------------------------------
 
     def enter(self, strokes: list | None = None) -> None:
         # Without a drawing of the child's own, an example 7 shows the way.
-        self.strokes = strokes or [[(50 + x * 300, 50 + y * 300) for x, y in s] for s in EXAMPLES[7][0]]
-        try:
-            # Both models, as on the draw screen, so the votes card tells the same story ("not sure" when they
-            # disagree).
-            answers = recognize_all(self.recognizers, self.strokes)
-            self.prediction = answers[0]
-            self.votes = (tuple(float(v) for v in np.mean([a.probabilities for a in answers], axis=0))
-                          if len({a.best for a in answers}) > 1 else self.prediction.probabilities)
-        except EmptyDrawing:
-            self.prediction, self.votes = None, None
-        self._ink = None
+        given = strokes or [[(50 + x * 300, 50 + y * 300) for x, y in s] for s in EXAMPLES[7][0]]
+        self.strokes, self.own, self.pen = clean_strokes(given), False, None
+        self.model = 0
         self.teaching = self.status()  # read on arrival, not every frame
-        self.elapsed_s, self.told = 0.0, 0
-        self._tell()
+        self._read_brain()
+        self.see()
+        self._tell_from_the_start()
+
+    def _tell_from_the_start(self) -> None:
+        self.story = Story(self.brain.kind if self.brain else "mlp", self.say)
+        self.story.start()
+
+    def _read_brain(self) -> None:
+        """The model file the kiosk answers with now (a visitor's own brain is first in the list)."""
+        self.model %= max(1, len(self.recognizers))
+        try:
+            self.brain = self.shelf.brain(self.recognizers[self.model].path) if self.recognizers else None
+        except (KioskError, OSError) as error:  # a model the engine cannot read: the view stays dark
+            log.error("Learn cannot look inside %s: %s", self.recognizers[self.model].path, error)
+            self.brain = None
+
+    def see(self) -> None:
+        """Look inside the network on the drawing as it is now (after every stroke): one view update."""
+        self.look, self.glow, self.unit, self._surfaces = None, [], None, {}
+        if self.brain is None or not self.strokes:
+            return
+        try:
+            image, frame = image_and_frame(self.strokes)
+        except EmptyDrawing:
+            return
+        self.look = self.brain.look(image)
+        self.glow = glow_along([frame.apply(s) for s in self.strokes], self.look.mattered)
 
     def update(self, dt_ms: float) -> None:
-        self.elapsed_s += max(0.0, dt_ms) / 1000
-        self._tell()
-
-    def _tell(self) -> None:
-        # Each card's line once, in order, when its time comes; after a long frame (a Pi waking up) only the
-        # latest line due is said, and the card lit is the one being told.
-        due = self.told
-        while due < len(NARRATION) and self.elapsed_s >= NARRATION[due][0]:
-            due += 1
-        if due > self.told:
-            self.told = due
-            self.say(NARRATION[due - 1][1])
+        self.story.advance(max(0.0, dt_ms) / 1000)
 
     @property
     def animating(self) -> bool:
-        return self.elapsed_s < NARRATION[-1][0] + 1.0  # the story is still being told
-
-    def scan_rows(self) -> int:
-        """How many of the 28 rows of the small picture have appeared so far."""
-        start, end = SCAN_S
-        return max(0, min(28, int(28 * (self.elapsed_s - start) / (end - start))))
+        return self.story.animating or self.pen is not None
 
     def handle(self, event: PointerEvent) -> None:
-        self.follow_tab(event)
+        if self.follow_tab(event):
+            return
+        parts = self.layout()
+        if self.pen is not None:
+            self._draw_stroke(event)
+        elif isinstance(event, PointerDown):
+            if parts["canvas"].collidepoint(event.x, event.y):
+                if not self.own:  # the first touch starts a drawing of the child's own
+                    self.strokes, self.own = [], True
+                self.pen = [(event.x, event.y)]
+            elif self.clear_button(parts).hit(event.x, event.y):
+                self.strokes, self.own = [], True
+                self.see()
+            elif len(self._kinds()) > 1 and self.model_button(parts).hit(event.x, event.y):
+                self.model = (self.model + 1) % len(self.recognizers)
+                self._read_brain()
+                self.see()
+                self._tell_from_the_start()  # the other network lights up, told in its own words
+            elif parts["lights"].collidepoint(event.x, event.y):
+                self._touch_light(parts, event.x, event.y)
 
-    def _card_rects(self, title_box: pygame.Rect, top: int, footer: int) -> list[pygame.Rect]:
-        """The four cards' places between the title and the story at the bottom."""
+    def _draw_stroke(self, event: PointerEvent) -> None:
+        canvas = self.layout()["canvas"]
+        x = min(max(event.x, canvas.left), canvas.right - 1)
+        y = min(max(event.y, canvas.top), canvas.bottom - 1)
+        self.pen.append((x, y))
+        if isinstance(event, PointerUp):
+            self.strokes.append(np.array(self.pen, np.float64))
+            self.pen = None
+            self.see()
+
+    def _touch_light(self, parts: dict, x: float, y: float) -> None:
+        if self.look is None:
+            return
+        if self.brain.kind == "mlp":
+            self.unit = view.unit_at(len(self.look.layers[0].values), self._rows(parts["lights"])[-1], x, y)
+        else:
+            row = self._rows(parts["lights"])[0]
+            maps = self.look.layers[0].values
+            side = self._map_side(row)
+            index = int((x - row.x) // (side + self.theme.margin // 2))
+            channels = view.brightest(maps, self._maps_in(row))
+            self.unit = channels[index] if row.collidepoint(x, y) and index < len(channels) else None
+        if self.unit is not None:
+            self.story.touched()
+
+    def _kinds(self) -> set[str]:
+        return {r.kind for r in self.recognizers}
+
+    # -- where things go ----------------------------------------------------------------------------------
+
+    def layout(self) -> dict[str, pygame.Rect]:
+        """The title, the canvas and its buttons, the picture, the looks-for box, the lights, the votes, the caption."""
         t = self.theme
-        if not t.portrait:
-            return self._cards(pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin))
-        # The tabs sit mid-screen in portrait: two cards above them, two below.
-        above = pygame.Rect(t.margin, title_box.bottom + t.margin // 2, t.width - 2 * t.margin,
-                            self.nav.rect.y - title_box.bottom - t.margin)
-        below = pygame.Rect(t.margin, top, t.width - 2 * t.margin, t.height - top - footer - t.margin // 2)
-        half = (above.width - t.margin) // 2
-        return [pygame.Rect(area.x + i * (half + t.margin), area.y, half, area.height)
-                for area in (above, below) for i in range(2)]
+        m, button_h = t.margin, t.button_height
+        caption_h = 2 * t.font(1.6).get_linesize()
+        caption = pygame.Rect(m, t.height - caption_h - m // 2, t.width - 2 * m, caption_h)
+        if t.portrait:
+            title = pygame.Rect(m, m // 2, t.width - 2 * m, 2 * t.font(1.9).get_linesize())
+            above = pygame.Rect(m, title.bottom + m // 2, t.width - 2 * m, self.nav.rect.y - title.bottom - m)
+            below = pygame.Rect(m, self.nav.rect.bottom + m, t.width - 2 * m, caption.y - self.nav.rect.bottom - 2 * m)
+            side = min(above.height - button_h - m // 2, (above.width - m) * 3 // 5)
+            canvas = pygame.Rect(above.x, above.y, side, side)
+            eye = pygame.Rect(canvas.right + m, above.y, above.right - canvas.right - m, above.height)
+            votes_h = below.height // 4
+            lights = pygame.Rect(below.x, below.y, below.width, below.height - votes_h - m)
+            votes = pygame.Rect(below.x, lights.bottom + m, below.width, votes_h)
+        else:
+            title = pygame.Rect(m, m, self.nav.rect.x - 2 * m, self.nav.rect.height)
+            body = pygame.Rect(m, self.nav.rect.bottom + m, t.width - 2 * m, caption.y - self.nav.rect.bottom - 2 * m)
+            side = min(body.height - button_h - m // 2, body.width * 3 // 11)
+            canvas = pygame.Rect(body.x, body.y, side, side)
+            votes = pygame.Rect(body.right - body.width // 4, body.y, body.width // 4, body.height)
+            eye_w = min(body.height // 2, body.width // 7)
+            eye = pygame.Rect(canvas.right + m, body.y, eye_w, body.height)
+            lights = pygame.Rect(eye.right + m, body.y, votes.x - eye.right - 2 * m, body.height)
+        buttons = pygame.Rect(canvas.x, canvas.bottom + m // 2, canvas.width, button_h)
+        return {"title": title, "canvas": canvas, "buttons": buttons, "eye": eye, "lights": lights, "votes": votes,
+                "caption": caption}
+
+    def clear_button(self, parts: dict) -> Button:
+        rect = parts["buttons"]
+        width = max(self.theme.touch[0], rect.width // 2 - self.theme.margin // 4)
+        return Button("", pygame.Rect(rect.x, rect.y, width, rect.height), colours.CLEAR, icon="clear")
+
+    def model_button(self, parts: dict) -> Button:
+        rect = parts["buttons"]
+        clear = self.clear_button(parts).rect
+        return Button("", pygame.Rect(clear.right + self.theme.margin // 2, rect.y, rect.right - clear.right
+                                      - self.theme.margin // 2, rect.height), colours.BAR)
+
+    def targets(self) -> list[tuple[str, pygame.Rect]]:
+        parts = self.layout()
+        found = [*self.nav.targets(), ("canvas", parts["canvas"]), ("clear", self.clear_button(parts).rect)]
+        if len(self._kinds()) > 1:
+            found.append(("model", self.model_button(parts).rect))
+        if self.look is not None:  # a CNN's first row of maps answers a touch (its filters); the area is one target
+            found.append(("lights", parts["lights"]))
+        return found
+
+    def _rows(self, area: pygame.Rect) -> list[pygame.Rect]:
+        """One row per layer: the convolutions' maps, then the dense field (twice as tall); an MLP's field fills."""
+        layers = self.look.layers if self.look is not None else ()
+        spatial = sum(1 for layer in layers if layer.spatial)
+        gap = self.theme.margin // 2
+        weights = [1.0] * spatial + [2.0]
+        unit = (area.height - gap * spatial) / sum(weights)
+        rows, y = [], float(area.y)
+        for weight in weights:
+            rows.append(pygame.Rect(area.x, int(y), area.width, int(unit * weight)))
+            y += unit * weight + gap
+        return rows
+
+    def _map_side(self, row: pygame.Rect) -> int:
+        return max(1, min(row.height, (row.width - (MAPS[0] - 1) * self.theme.margin // 2) // MAPS[0]))
+
+    def _maps_in(self, row: pygame.Rect) -> int:
+        side = self._map_side(row)
+        return max(1, min(MAPS[1], (row.width + self.theme.margin // 2) // (side + self.theme.margin // 2)))
+
+    # -- drawing --------------------------------------------------------------------------------------------
 
     def draw(self, surface: pygame.Surface) -> None:
-        t, tr = self.theme, self.phrases.text
+        t, parts = self.theme, self.layout()
         surface.fill(colours.BACKGROUND)
         self.nav.draw(surface, t, "learn")
-        top = self.nav.rect.bottom + t.margin
-        title_font = t.font(1.9)
-        if t.portrait:
-            title_box = pygame.Rect(t.margin, t.margin // 2, t.width - 2 * t.margin, 2 * title_font.get_linesize())
-        else:
-            title_box = pygame.Rect(t.margin, t.margin, self.nav.rect.x - 2 * t.margin, self.nav.rect.height)
-        draw_paragraph(surface, tr("learn.title"), title_font, colours.TEXT, title_box, max_lines=2)
-        # The story of how it learned, then what children taught it: wrapped across the bottom.
-        story = " ".join(tr(line) for line in HOW_IT_LEARNED)
-        story_font = t.font(1.5, bold=False)
-        width = t.width - 2 * t.margin
-        line_h = story_font.get_linesize()
-        paragraphs = [(story, colours.TEXT)]
-        if self.teaching is not None:
-            paragraphs.append((self._taught_words(self.teaching), colours.BAR_BEST))
-        footer = sum(len(wrap_lines(text, story_font, width)) for text, _ in paragraphs) * line_h + t.margin
-        cards = self._card_rects(title_box, top, footer)
-        title_font = t.font(1.6)
-        title_h = 2 * title_font.get_linesize()  # every step's name in two lines at most
-        for i, (rect, title) in enumerate(zip(cards, STEPS)):
-            pygame.draw.rect(surface, colours.CANVAS, rect, border_radius=t.unit)
-            if i == self.told - 1:  # the card being told is lit
-                pygame.draw.rect(surface, colours.BAR_BEST, rect, width=max(3, t.unit // 3), border_radius=t.unit)
-            title_rect = pygame.Rect(rect.x + 2, rect.y + 2, rect.width - 4, title_h)
-            draw_paragraph(surface, tr(title), title_font, colours.TEXT, title_rect, max_lines=2)
-        inner_h = title_h + t.unit // 2 + 4  # each card's body: below its title, inside its border
-        bodies = [pygame.Rect(c.x + t.unit // 2, c.y + title_h + 4, c.width - t.unit, c.height - inner_h)
-                  for c in cards]
-        self._draw_drawing(surface, bodies[0])
-        if self.prediction is not None:
-            rows = self.scan_rows()
-            image = self.prediction.image.copy()
-            image[rows:] = 0  # the rows not looked at yet are still dark
-            draw_model_view(surface, bodies[1], image)
-            if 0 < rows < 28:  # the computer's eye, moving down the drawing
-                side = min(bodies[0].width, bodies[0].height)
-                y0 = bodies[0].centery - side // 2 + side * rows // 28
-                x0 = bodies[0].centerx - side // 2
-                pygame.draw.line(surface, colours.COUNT_DOT, (x0, y0), (x0 + side, y0), max(3, t.unit // 3))
-            else:
-                self._frame_window(surface, bodies[1])
-            self._draw_numbers(surface, bodies[2])
-            grow = min(1.0, max(0.0, (self.elapsed_s - SCAN_S[1]) / GROW_S))
-            draw_probability_bars(surface, bodies[3], self.votes, self.prediction.digit, t, grow=grow)
-        y = t.height - footer
-        for text, colour in paragraphs:
-            lines = len(wrap_lines(text, story_font, width))
-            draw_paragraph(surface, text, story_font, colour, pygame.Rect(t.margin, y, width, lines * line_h))
-            y += lines * line_h
+        draw_paragraph(surface, self.phrases.text("learn.title"), t.font(1.9), colours.TEXT, parts["title"],
+                       max_lines=2)
+        self._draw_canvas(surface, parts["canvas"])
+        self.clear_button(parts).draw(surface, t)
+        if len(self._kinds()) > 1:
+            label = "CNN" if self.brain is not None and self.brain.kind == "cnn" else "MLP"
+            self.model_button(parts).draw(surface, t, label)
+        self._draw_eye(surface, parts["eye"])
+        pygame.draw.rect(surface, colours.PIXEL_OFF, parts["lights"].inflate(8, 8), border_radius=t.unit // 2)
+        if self.look is not None:
+            self._draw_lights(surface, parts["lights"])
+            draw_probability_bars(surface, parts["votes"], tuple(self.look.votes), self.look.answer, t,
+                                  grow=self.story.votes_shown())
+        caption = self.story.caption
+        if caption is not None:
+            words = self.phrases.text(caption)
+            if self.story.told_all and self.unit is None and self.teaching is not None:
+                words += " " + self._taught_words(self.teaching)  # once all is said: what children taught it
+            draw_paragraph(surface, words, t.font(1.6), colours.TEXT, parts["caption"], max_lines=2)
 
-    def number_window(self) -> tuple[int, int]:
-        """Top-left (row, col) of the WINDOW x WINDOW part of the 28x28 picture shown as numbers."""
-        image = self.prediction.image.astype(np.int64)
-        sums = np.lib.stride_tricks.sliding_window_view(image, (WINDOW, WINDOW)).sum(axis=(2, 3))
-        row, col = np.unravel_index(int(np.argmax(sums)), sums.shape)
-        return int(row), int(col)
+    def _canvas_points(self, canvas: pygame.Rect) -> list[np.ndarray]:
+        """The strokes in screen pixels: as drawn here, or a handed-over drawing fitted into the canvas."""
+        if self.own or not self.strokes:
+            return self.strokes
+        points = np.concatenate(self.strokes)
+        low, span = points.min(axis=0), max(float((points.max(axis=0) - points.min(axis=0)).max()), 1.0)
+        scale = canvas.width * 0.8 / span
+        offset = np.array(canvas.center) - (points.max(axis=0) + low) / 2 * scale
+        return [s * scale + offset for s in self.strokes]
 
-    def _frame_window(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
-        size = min(rect.width, rect.height)
-        cell = max(1, size // 28)
-        origin = (rect.x + (rect.width - cell * 28) // 2, rect.y + (rect.height - cell * 28) // 2)
-        row, col = self.number_window()
-        frame = pygame.Rect(origin[0] + col * cell, origin[1] + row * cell, cell * WINDOW, cell * WINDOW)
-        pygame.draw.rect(surface, colours.COUNT_DOT, frame, width=max(2, self.theme.unit // 4))
+    def _draw_canvas(self, surface: pygame.Surface, canvas: pygame.Rect) -> None:
+        pygame.draw.rect(surface, colours.CANVAS, canvas, border_radius=self.theme.unit)
+        pygame.draw.rect(surface, colours.CANVAS_BORDER, canvas, width=3, border_radius=self.theme.unit)
+        strokes = self._canvas_points(canvas)
+        width = max(3, canvas.width // 22)
+        for stroke in [*strokes, *([np.array(self.pen)] if self.pen else [])]:
+            if len(stroke) == 1:
+                pygame.draw.circle(surface, colours.INK, stroke[0], width // 2)
+            elif len(stroke) > 1:
+                pygame.draw.lines(surface, colours.INK, False, [tuple(p) for p in stroke], width)
+        if self.look is not None and self.pen is None:
+            view.draw_glowing_strokes(surface, canvas, strokes, self.glow, width, self.story.mattered_shown())
+        rows = self.story.scan_rows()
+        if 0 < rows < 28:  # the computer's eye, moving down the drawing
+            y = canvas.y + canvas.height * rows // 28
+            pygame.draw.line(surface, colours.COUNT_DOT, (canvas.x, y), (canvas.right, y), max(3, self.theme.unit // 3))
+
+    def _draw_eye(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        """What it sees (the 28x28 picture, row by row) and, under it, what a touched light looks for."""
+        side = min(rect.width, (rect.height - self.theme.margin) // 2)
+        seen = pygame.Rect(rect.x, rect.y, side, side)
+        image = self.look.image.copy() if self.look is not None else None
+        if image is not None:
+            image[self.story.scan_rows():] = 0  # the rows not looked at yet are still dark
+        draw_model_view(surface, seen, image)
+        wanted = pygame.Rect(rect.x, seen.bottom + self.theme.margin, side, side)
+        if self.unit is None or self.brain is None:
+            return
+        key = ("wants", self.unit, side)
+        if key not in self._surfaces:
+            filters = self.brain.first_filters()
+            weights = self.brain.looks_for(self.unit) if filters is None else filters[self.unit]
+            self._surfaces[key] = view.weights_surface(weights, side)
+        surface.blit(self._surfaces[key], wanted)
+        pygame.draw.rect(surface, colours.COUNT_DOT, wanted, width=max(2, self.theme.unit // 4))
+
+    def _draw_lights(self, surface: pygame.Surface, area: pygame.Rect) -> None:
+        rows = self._rows(area)
+        gap = self.theme.margin // 2
+        for index, (layer, row) in enumerate(zip(self._shown_layers(), rows)):
+            lit = self.story.layer_shown(index)
+            if not layer.spatial:
+                field, origin = view.field_surface(layer.values, row, lit)
+                surface.blit(field, origin)
+                if self.unit is not None and self.brain.kind == "mlp":
+                    _, cols, cell, (x0, y0) = view.field_cells(len(layer.values), row)
+                    ring = pygame.Rect(x0 + self.unit % cols * cell, y0 + self.unit // cols * cell, cell, cell)
+                    pygame.draw.rect(surface, colours.COUNT_DOT, ring.inflate(4, 4), width=2)
+                continue
+            side = self._map_side(row)
+            channels = view.brightest(layer.values, self._maps_in(row))
+            for k, picture in enumerate(view.maps_surfaces(layer.values, channels, side, lit)):
+                spot = pygame.Rect(row.x + k * (side + gap), row.y + (row.height - side) // 2, side, side)
+                surface.blit(picture, spot)
+                if index == 0 and channels[k] == self.unit:
+                    pygame.draw.rect(surface, colours.COUNT_DOT, spot.inflate(4, 4), width=3)
+
+    def _shown_layers(self):
+        """The convolutions' lights, then the last dense layer's (the one the votes read)."""
+        layers = self.look.layers
+        return [layer for layer in layers if layer.spatial] + [layers[-1]]
 
     def _taught_words(self, status: TeachingStatus) -> str:
         tr = self.phrases.text
@@ -187,43 +330,3 @@ class LearnScreen(Screen):
             before, after = self.phrases.percent(status.before), self.phrases.percent(status.after)
             words += " " + tr("learn.last_lesson", before=before, after=after)
         return words
-
-    def _cards(self, area: pygame.Rect) -> list[pygame.Rect]:
-        gap = self.theme.margin
-        width = (area.width - 3 * gap) // 4
-        return [pygame.Rect(area.x + i * (width + gap), area.y, width, area.height) for i in range(4)]
-
-    def _draw_drawing(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
-        side = min(rect.width, rect.height)
-        box = pygame.Rect(0, 0, side, side)
-        box.center = rect.center
-        if self._ink is None or self._ink.get_size() != box.size:
-            points = [p for s in self.strokes for p in s]
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
-            span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-            scale = side * 0.8 / span
-            left = (side - (max(xs) - min(xs)) * scale) / 2  # centred, like the kiosk centres it
-            top = (side - (max(ys) - min(ys)) * scale) / 2
-            fitted = [[(left + (x - min(xs)) * scale, top + (y - min(ys)) * scale) for x, y in s] for s in self.strokes]
-            self._ink = render_ink(fitted, box.size, max(3, side // 18))
-        if self._ink is not None:
-            surface.blit(self._ink, box.topleft)
-
-    def _draw_numbers(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
-        # 5x5 of the dots as numbers from 0 (dark) to 9 (bright): what the network really gets. The window
-        # with the most ink (the centre of a 0 is empty), framed on the card before so the child sees where.
-        image = self.prediction.image
-        row0, col0 = self.number_window()
-        crop = image[row0:row0 + WINDOW, col0:col0 + WINDOW]
-        cell = min(rect.width, rect.height) // WINDOW
-        font = self.theme.font(max(0.9, cell / self.theme.unit * 0.55), bold=False)
-        origin = (rect.centerx - cell * WINDOW // 2, rect.centery - cell * WINDOW // 2)
-        for row in range(WINDOW):
-            for col in range(WINDOW):
-                value = int(round(crop[row, col] / 255 * 9))
-                cell_rect = pygame.Rect(origin[0] + col * cell, origin[1] + row * cell, cell, cell)
-                shade = int(crop[row, col])
-                pygame.draw.rect(surface, (shade, shade, shade), cell_rect)
-                # black or white, whichever reads better on this grey: at least 4.58:1 on any of them
-                ink = max(((0, 0, 0), (255, 255, 255)), key=lambda c: contrast_ratio(c, (shade, shade, shade)))
-                draw_text(surface, str(value), font, ink, cell_rect.center)

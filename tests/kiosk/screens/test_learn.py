@@ -1,54 +1,153 @@
-import pygame
+"""The Learn screen: the network lights up on the child's drawing, every stroke looks again, a touched light
+shows what it looks for, and the story is told with its pictures (driven by update(), the injected clock)."""
 
+import math
+
+import numpy as np
+import pygame
+import pytest
+
+from kiosk.config import KioskConfig
+from kiosk.input import PointerDown, PointerMove, PointerUp
 from kiosk.language.phrases import Phrases
 from kiosk.recognition.model_files import load_recognizers
-from kiosk.config import KioskConfig
-from kiosk.input import PointerDown
+from kiosk.recognition.recognizer import Recognizer
 from kiosk.screens.learn import LearnScreen
+from kiosk.screens.learn_view import field_cells
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import NavBar
 
+MODELS = KioskConfig.load(None).model_dir_path
 
-def test_learn_screen_shows_the_childs_drawing_or_an_example_and_navigates():
+
+@pytest.fixture(scope="module")
+def recognizers():
     pygame.display.init()
     pygame.font.init()
-    recognizers = load_recognizers(KioskConfig.load(None))
-    nav = NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en"))
-    screen = LearnScreen(recognizers, Theme(800, 480), nav, Phrases("en"))
-    screen.enter([])  # nothing drawn yet: an example 7 flows through the steps
-    assert screen.prediction is not None and screen.prediction.best == 7
+    return load_recognizers(KioskConfig.load(None))
+
+
+def learn(recognizers, said=None, size=(800, 480), status=None):
+    nav = NavBar(pygame.Rect(420, 10, 370, 56), Phrases("en"))
+    say = said.append if said is not None else None
+    return LearnScreen(list(recognizers), Theme(*size), nav, Phrases("en"), status, say=say)
+
+
+def shot(screen, size=(800, 480)) -> bytes:
+    surface = pygame.Surface(size)
+    screen.draw(surface)
+    return pygame.image.tobytes(surface, "RGB")
+
+
+def stroke(screen, points):
+    """A stroke on the Learn canvas, points as fractions of it."""
+    c = screen.layout()["canvas"]
+    xy = [(c.x + c.w * x, c.y + c.h * y) for x, y in points]
+    screen.handle(PointerDown(*xy[0]))
+    for p in xy[1:]:
+        screen.handle(PointerMove(*p))
+    screen.handle(PointerUp(*xy[-1]))
+
+
+def test_an_example_seven_or_the_childs_drawing_flows_through_the_network(recognizers):
+    screen = learn(recognizers)
+    screen.enter([])
+    assert screen.brain.kind == recognizers[0].kind and screen.look.answer == 7
     screen.enter([[(100, 50), (100, 350)]])
-    assert screen.prediction.best == 1
-    for size in ((800, 480), (480, 800)):  # even with tabs laid out for another size: no crash
-        screen.theme = Theme(*size)
-        screen.draw(pygame.Surface(size))
-    screen.handle(PointerDown(*nav.tabs[0][1].center))
+    assert screen.look.answer == 1
+    assert len(screen.look.layers) >= 2 and screen.glow and len(screen.glow[0]) == 2
+    screen.handle(PointerDown(*screen.nav.tabs[0][1].center))
     assert screen.next_screen == "draw"
-    pygame.display.quit()
 
 
-def test_learn_screen_tells_what_children_taught_it(tmp_path):
+def test_every_stroke_drawn_on_learn_looks_again(recognizers):
+    screen = learn(recognizers)
+    screen.enter([])
+    looks = []
+    see = screen.see
+    screen.see = lambda: (see(), looks.append(screen.look))
+    stroke(screen, [(0.5, 0.1), (0.5, 0.5), (0.5, 0.9)])  # the first touch starts the child's own drawing
+    assert screen.own and len(screen.strokes) == 1 and len(looks) == 1
+    assert looks[0].answer == 1
+    ring = [(0.5 + 0.3 * math.sin(a / 24 * math.tau), 0.5 - 0.4 * math.cos(a / 24 * math.tau)) for a in range(25)]
+    clear = screen.clear_button(screen.layout()).rect
+    screen.handle(PointerDown(*clear.center))
+    assert screen.strokes == [] and screen.look is None
+    stroke(screen, ring)
+    assert len(looks) == 3 and screen.look.answer == 0, "a new drawing, a new look"
+
+
+@pytest.mark.slow
+def test_touching_a_light_of_the_mlp_shows_what_it_looks_for(recognizers):
+    said = []
+    screen = learn(recognizers, said)
+    screen.enter([])
+    if screen.brain.kind != "mlp":
+        screen.handle(PointerDown(*screen.model_button(screen.layout()).rect.center))
+    assert screen.brain.kind == "mlp"
+    screen.update(30_000)
+    before = shot(screen)
+    _, _, cell, (x0, y0) = field_cells(len(screen.look.layers[0].values), screen._rows(screen.layout()["lights"])[-1])
+    screen.handle(PointerDown(x0 + cell // 2, y0 + cell // 2))  # the first light
+    assert screen.unit == 0 and said[-1] == "insight.unit"
+    assert shot(screen) != before, "its incoming weights appear as a picture, and the light is ringed"
+    np.testing.assert_array_equal(screen.brain.looks_for(0), screen.brain.network.layers[1].weight.value[0]
+                                  .reshape(28, 28))
+
+
+@pytest.mark.slow
+def test_touching_a_first_layer_map_of_the_cnn_shows_its_stroke_detector(recognizers):
+    said = []
+    screen = learn(recognizers, said)
+    screen.enter([])
+    if screen.brain.kind != "cnn":
+        screen.handle(PointerDown(*screen.model_button(screen.layout()).rect.center))
+    screen.update(30_000)
+    first_row = screen._rows(screen.layout()["lights"])[0]
+    screen.handle(PointerDown(first_row.x + 2, first_row.centery))
+    assert screen.unit is not None and said[-1] == "insight.filter"
+    assert screen.brain.first_filters()[screen.unit].shape == (3, 3)
+    shot(screen)
+
+
+def test_the_view_moves_while_the_story_is_told(recognizers):
+    said = []
+    screen = learn(recognizers, said)
+    screen.enter([[(100, 50), (100, 350)]])
+    shots = {}
+    for tick in range(1, 301):  # 30 s, ten frames a second
+        screen.update(100)
+        if tick in (3, 15, 40, 90, 300):
+            shots[tick] = shot(screen)
+    assert said == [b.phrase_id for b in screen.story.beats]
+    assert len(set(shots.values())) == len(shots), "every step of the story changes the picture"
+    assert not screen.animating
+
+
+def test_a_visitors_own_brain_is_read_from_its_file(recognizers, tmp_path):
+    path = tmp_path / "my-brain.onnx"
+    path.write_bytes((MODELS / "mlp128-e1.onnx").read_bytes())
+    mine = [Recognizer(path), *recognizers]
+    screen = learn(mine)
+    screen.enter([])
+    assert len(screen.look.layers[0].values) == 128, "the visitor's 128 lights, not the shipped MLP's 800"
+    path.write_bytes((MODELS / "mlp128.onnx").read_bytes())  # it learned again
+    first = screen.brain
+    screen.enter([])
+    assert screen.brain is not first
+
+
+def test_learn_tells_what_children_taught_it_once_the_story_is_told(recognizers, tmp_path):
+    import json
+
     from kiosk.teaching.feedback_store import FeedbackStore
     from kiosk.teaching.status import teaching_status
 
-    import json
-    import numpy as np
-
-    pygame.display.init()
-    pygame.font.init()
     store = FeedbackStore(tmp_path / "feedback")
-    status = lambda: teaching_status(store, tmp_path)  # noqa: E731
-    screen = LearnScreen(
-        load_recognizers(KioskConfig.load(None)),
-        Theme(800, 480),
-        NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en")),
-        Phrases("en"),
-        status,
-    )
+    screen = learn(recognizers, status=lambda: teaching_status(store, tmp_path))
     screen.enter([])
     assert screen._taught_words(screen.teaching) == "Teach me: tell me when I get it wrong!"
     for label in (1, 2):
-        # two drawings (the same strokes labelled again would replace the first label, not add one)
         store.append([[(0.0, 0.0), (1.0, float(label))]], 300, np.zeros((28, 28), np.uint8), label, None, "cnn", "v")
     (tmp_path / "retrain_report.json").write_text(
         json.dumps({"promoted": True, "before": {"held_out": 0.9}, "after": {"held_out": 0.95}})
@@ -57,70 +156,14 @@ def test_learn_screen_tells_what_children_taught_it(tmp_path):
     assert screen._taught_words(screen.teaching) == (
         "Children have taught me 2 drawings. My last lesson took me from 90.0% to 95.0% right on your drawings."
     )
-    screen.draw(pygame.Surface((800, 480)))
-    pygame.display.quit()
+    screen.update(30_000)
+    shot(screen)
 
 
-def test_the_numbers_card_shows_dots_with_ink_in_them_and_the_card_before_frames_where():
-    import math
-
-    pygame.display.init()
-    pygame.font.init()
-    recognizers = load_recognizers(KioskConfig.load(None))
-    screen = LearnScreen(
-        recognizers, Theme(800, 480), NavBar(pygame.Rect(420, 10, 370, 56), Phrases("en")), Phrases("en")
-    )
-    ring = [[(200 + 120 * math.sin(a / 20 * math.tau), 200 - 150 * math.cos(a / 20 * math.tau)) for a in range(21)]]
-    screen.enter(ring)  # a 0: its centre 7x7 dots are all dark
-    row, col = screen.number_window()
-    image = screen.prediction.image
-    assert image[10:17, 10:17].sum() < image[row : row + 7, col : col + 7].sum(), (
-        "the window is on the ink, not the empty middle"
-    )
-    surface = pygame.Surface((800, 480))
-    screen.draw(surface)  # the frame on the 28x28 card is drawn without error
-    pygame.display.quit()
-
-
-def _learn_screen(said):
-    pygame.display.init()
-    pygame.font.init()
-    nav = NavBar(pygame.Rect(420, 10, 370, 36), Phrases("en"))
-    return LearnScreen(load_recognizers(KioskConfig.load(None)), Theme(800, 480), nav, Phrases("en"), say=said.append)
-
-
-def test_learn_tells_each_card_once_in_order_and_paced():
-    said = []
-    screen = _learn_screen(said)
-    screen.enter([[(100, 50), (100, 350)]])
-    assert said == ["learn.say1"], "the first card is told the moment the screen appears"
-    heard_at = {"learn.say1": 0.0}
-    for frame in range(1, 16 * 30):  # 16 s at 30 frames a second
-        screen.update(1000 / 30)
-        if len(said) > len(heard_at):
-            heard_at[said[-1]] = frame / 30
-    assert said == ["learn.say1", "learn.say2", "learn.say3", "learn.say4"], "each card once, in order"
-    times = list(heard_at.values())
-    assert all(later - earlier >= 2.0 for earlier, later in zip(times, times[1:])), times  # no line cuts another
-    assert not screen.animating
-    screen.enter([])  # coming back tells the story again, once
-    assert said[-1] == "learn.say1" and len(said) == 5
-    screen.update(12_000)  # one long frame (a machine waking up): only the line due now, its card lit
-    assert said[5:] == ["learn.say4"] and screen.told == 4
-    pygame.display.quit()
-
-
-def test_learn_moves_within_the_first_second_and_the_story_reaches_the_votes():
-    screen = _learn_screen([])
-    screen.enter([[(100, 50), (100, 350)]])
-    shots = {}
-    for at_ms in (300, 1500, 4000):
-        screen.update(at_ms - 1000 * screen.elapsed_s)
-        surface = pygame.Surface((800, 480))
-        screen.draw(surface)
-        shots[at_ms] = pygame.image.tobytes(surface, "RGB")
-    assert screen.animating or screen.elapsed_s >= 4
-    assert shots[300] != shots[1500], "Learn is not still: its pixels change between 0.3 s and 1.5 s"
-    assert shots[1500] != shots[4000], "the picture finishes and the votes grow"
-    assert screen.scan_rows() == 28
-    pygame.display.quit()
+@pytest.mark.slow
+def test_learn_draws_at_other_sizes(recognizers):
+    screen = learn(recognizers)
+    screen.enter([])
+    for size in ((800, 480), (480, 800), (1920, 1080)):  # even with tabs laid out for another size: no crash
+        screen.theme = Theme(*size)
+        shot(screen, size)

@@ -235,10 +235,21 @@ def states(size, lang, recognizers, tmp_path):
     scanning.enter([])
     scanning.update(900)  # the picture half made, the scan line over the drawing
     yield "learn, the picture being made", scanning
+    lighting = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    lighting.enter([])
+    lighting.update(6_000)  # the layers lighting up, one after another, the caption changing
+    yield "learn, the layers lighting up", lighting
     told = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
     told.enter([])
-    told.update(12_000)  # the story told: the picture whole, the votes grown, the last card lit
+    told.update(30_000)  # the story told: the votes grown, what mattered glowing, "draw here, or touch a light"
     yield "learn, the story told", told
+    other = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    other.enter([])
+    other.handle(PointerDown(*other.model_button(other.layout()).rect.center))  # the other network
+    other.update(30_000)
+    lights = other.layout()["lights"]
+    other.handle(PointerDown(*lights.center))  # a light touched: what it looks for, beside what it sees
+    yield "learn, the other network with a light touched", other
     yield "admin", PinScreen("2468", theme, phrases)
     typed = PinScreen("2468", theme, phrases)
     for key in "24":
