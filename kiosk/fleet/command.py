@@ -86,8 +86,9 @@ def sync_once(config) -> list[str]:
     if config.fleet_role == "off":
         return ["fleet_role is \"off\": this kiosk learns alone (docs/fleet.md)"]
     mirrored = mirror(config.feedback_dir, FleetPaths.of(config).outbox_drawings)
-    write_health(config)
-    return [f"outbox: {mirrored.added} added, {mirrored.removed} removed"] + receive(config)
+    taken = receive(config)
+    write_health(config)  # after receive: the health file names the model just taken
+    return [f"outbox: {mirrored.added} added, {mirrored.removed} removed"] + taken
 
 
 def run_sync(config, args) -> str:
