@@ -20,6 +20,7 @@ from kiosk.session.drawing_session import DrawingSession
 from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui import colours
 from kiosk.ui.attract import AttractLoop
+from kiosk.ui.backwards_lesson import BackwardsLesson
 from kiosk.ui.confetti import Confetti
 from kiosk.ui.digit_parade import DigitParade
 from kiosk.ui.feedback_panel import FeedbackPanel, State
@@ -96,6 +97,7 @@ class DrawScreen(AnswerPanel, Screen):
         self.confetti = Confetti(theme.width, theme.height)
         self.digit_parade = DigitParade()
         self.attract = AttractLoop(self.canvas, self.session.read, self._say)
+        self.lesson = BackwardsLesson()  # over a backwards digit, the hand draws it the right way round
         self._place_targets()
 
     def _place_fixed_parts(self) -> None:
@@ -286,6 +288,7 @@ class DrawScreen(AnswerPanel, Screen):
 
     def _answer_shown(self) -> None:
         self._answer_age_ms, self._dots_shown = 0.0, 0
+        self.lesson.start(self.prediction.digit if self.prediction is not None and self.prediction.mirrored else None)
         if self.session.question is not None:
             self.feedback.offer(self.session.question.answer.digit)
 
@@ -333,6 +336,7 @@ class DrawScreen(AnswerPanel, Screen):
             or self.confetti.running
             or self.digit_parade.animating
             or self._fading is not None
+            or self.lesson.running
         )
 
     def update(self, dt_ms: float) -> None:
@@ -345,6 +349,7 @@ class DrawScreen(AnswerPanel, Screen):
                 self._dots_shown = due
                 self.speaker.chime("dot")
         self.confetti.update(dt_ms)
+        self.lesson.update(dt_ms)
         self.digit_parade.update(dt_ms)
         self.attract.update(dt_ms)
         if self._fading is not None:
@@ -360,6 +365,8 @@ class DrawScreen(AnswerPanel, Screen):
         surface.fill(colours.BACKGROUND)
         pygame.draw.rect(surface, colours.CANVAS, self.canvas, border_radius=t.unit)
         self._draw_ink(surface)
+        if self.prediction is not None and self.prediction.mirrored:  # "Threes go like this": the hand draws one
+            self.lesson.draw(surface, self.canvas, t.pen_px, t.unit)
         # The frame goes on top, so ink dragged to the edge never paints over it.
         visitor = "trained_by" in self.recognizer.metadata  # "Try my brain": the model a visitor just trained
         pygame.draw.rect(

@@ -423,3 +423,38 @@ def test_the_keypads_back_is_an_arrow_with_the_same_tap_target(teachable):
     assert back.rect.width >= 52 and back.rect.height >= 56
     teachable.handle(PointerDown(*back.rect.center))
     assert feedback.state.value == "ask", "and it still closes the keypad"
+
+
+# A two as a child writes it, turned left-right (the shipped models read it as a backwards two).
+BACKWARDS_TWO = [(0.7, 0.27), (0.4, 0.13), (0.1, 0.27), (0.15, 0.47), (0.7, 0.87), (0.0, 0.87)]
+
+
+def test_a_backwards_two_is_named_and_the_hand_draws_a_two_the_right_way_round(recognizers, tmp_path):
+    from kiosk.teaching.feedback_store import FeedbackStore
+    from kiosk.ui import colours
+
+    pygame.display.init()
+    pygame.font.init()
+    store = FeedbackStore(tmp_path)
+    screen = DrawScreen(recognizers, RecordingSpeaker(), Theme(800, 480), 1600, EventLog(None), Phrases("en"), store)
+    c = screen.canvas
+    points = [(0.2 + 0.6 * x, 0.05 + y) for x, y in BACKWARDS_TWO]  # of the canvas
+    draw_stroke(screen, [p for a, b in zip(points, points[1:]) for p in line(a, b, 8)])
+    screen.update(1700)
+    assert screen.prediction.mirrored and screen.prediction.digit == 2
+    assert screen.speaker.said == ["backwards.2"] and screen.speaker.next == [], "taught, not asked"
+    assert "facing the other way" in screen.message and screen.lesson.running
+    screen.update(1000)
+    surface = pygame.Surface((800, 480))
+    screen.draw(surface)
+    ghost = pygame.surfarray.array3d(surface)[c.left:c.right, c.top:c.bottom]
+    half_way = int((np.abs(ghost.astype(int) - colours.GHOST_INK).sum(axis=2) < 30).sum())
+    screen.update(3000)
+    screen.draw(surface)
+    ghost = pygame.surfarray.array3d(surface)[c.left:c.right, c.top:c.bottom]
+    drawn = int((np.abs(ghost.astype(int) - colours.GHOST_INK).sum(axis=2) < 30).sum())
+    assert 0 < half_way < drawn and not screen.lesson.running, "the hand draws the two, then it rests"
+    assert list(tmp_path.glob("*.json")) == [], "a backwards two is no label for a two"
+    draw_stroke(screen, [p for a, b in zip(points, points[1:]) for p in line(a, b, 8)])  # try again: a new drawing
+    assert screen.prediction is None
+    pygame.display.quit()
