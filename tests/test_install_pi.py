@@ -148,6 +148,7 @@ HUB_ID = "ABCDEFG-HIJKLMN-OPQRSTU-VWXYZ23-4567ABC-DEFGHIJ-KLMNOPQ-RSTUVWX"
 HUB_KEY = "ab" * 32
 
 
+@pytest.mark.slow  # a whole dry run of the installer
 def test_a_fleet_member_gets_syncthing_its_settings_and_the_fleet_pass(tmp_path):
     result = run_script(tmp_path, "--dry-run", "--video", "kmsdrm", "--fleet", "member", "--hub-id", HUB_ID,
                         "--hub-key", HUB_KEY, "--name", "hall-2")
@@ -162,6 +163,7 @@ def test_a_fleet_member_gets_syncthing_its_settings_and_the_fleet_pass(tmp_path)
     assert list(tmp_path.iterdir()) == [], "a dry run writes nothing"
 
 
+@pytest.mark.slow  # a whole dry run of the installer
 def test_a_fleet_hub_makes_its_key_and_its_night(tmp_path):
     result = run_script(tmp_path, "--dry-run", "--video", "kmsdrm", "--fleet", "hub", "--name", "office")
     assert result.returncode == 0, result.stderr
@@ -171,6 +173,7 @@ def test_a_fleet_hub_makes_its_key_and_its_night(tmp_path):
     assert "fleet_hub_key" not in result.stdout
 
 
+@pytest.mark.slow  # a whole dry run of the installer
 def test_without_fleet_nothing_of_the_fleet_is_installed(tmp_path):
     out = run_script(tmp_path, "--dry-run", "--video", "kmsdrm").stdout
     assert "syncthing" not in out and "kiosk fleet" not in out and "fleet_role" not in out
@@ -191,6 +194,7 @@ def test_bad_fleet_options_are_refused_before_anything_changes(tmp_path, args, s
     assert result.returncode == 2 and says in result.stderr and result.stdout == ""
 
 
+@pytest.mark.slow  # a whole dry run of the installer
 def test_the_fleet_units_verify(tmp_path):
     require("systemd-analyze")
     result = run_script(tmp_path, "--print-units", "--video", "kmsdrm", "--fleet", "hub")

@@ -35,6 +35,7 @@ def taught(config):
     return path.read_bytes() if path.exists() else None
 
 
+@pytest.mark.slow  # installs a model: onnxruntime, the engine's parity, promotion
 def test_a_model_signed_by_the_hub_is_installed_once(config, hub, caplog):
     put(config, sign(MODEL, "mlp", 1, hub[0]))
     said = receiving.receive(config)
@@ -68,6 +69,7 @@ def test_without_a_trusted_key_nothing_is_taken(tmp_path, hub):
     assert "no fleet_hub_key" in receiving.receive(config)[0] and taught(config) is None
 
 
+@pytest.mark.slow  # installs a model: onnxruntime, the engine's parity, promotion
 def test_an_old_bundle_played_again_is_refused(config, hub):
     put(config, sign(MODEL, "mlp", 3, hub[0]))
     receiving.receive(config)
@@ -86,6 +88,7 @@ def test_a_model_of_another_kind_in_the_kinds_file_is_refused(config, hub):
     assert "'cnn' model" in receiving.receive(config)[0]
 
 
+@pytest.mark.slow  # installs a model: onnxruntime, the engine's parity, promotion
 def test_a_full_disk_is_logged_and_the_model_is_tried_again(config, hub, monkeypatch):
     put(config, sign(MODEL, "mlp", 1, hub[0]))
     from kiosk.retraining import promotion
@@ -100,3 +103,16 @@ def test_a_full_disk_is_logged_and_the_model_is_tried_again(config, hub, monkeyp
     monkeypatch.setattr(promotion, "promote", real)
     receiving.receive(config)
     assert taught(config) == MODEL
+
+
+@pytest.mark.slow  # loads the model in onnxruntime before the parity check refuses it
+def test_a_model_onnxruntime_answers_differently_is_refused(config, hub, monkeypatch):
+    from kiosk.errors import LearningError
+    from kiosk.learning import onnx_io
+
+    def differs(*args, **kwargs):
+        raise LearningError("the learned model answers differently in onnxruntime (by 3.1e-02); it was not used")
+
+    monkeypatch.setattr(onnx_io, "check_parity", differs)
+    put(config, sign(MODEL, "mlp", 1, hub[0]))
+    assert "answers differently" in receiving.receive(config)[0] and taught(config) is None
