@@ -100,15 +100,7 @@ class AnswerPanel:
             size -= 0.5
         big = t.font(size).render(str(p.digit if p.digit is not None else "?"), True, colour)
         digit_rect = big.get_rect(midtop=(panel.x + panel.width // 4, y + t.unit * 2))
-        age = self._answer_age_ms if not tentative else 1e9
-        pop = 0.6 + 0.55 * age / 300 if age < 300 else 1.15 - 0.15 * min(1.0, (age - 300) / 150)  # the digit pops in
-        if abs(pop - 1.0) > 0.01:
-            scaled = pygame.transform.smoothscale(
-                big, (max(1, int(big.get_width() * pop)), max(1, int(big.get_height() * pop)))
-            )
-            surface.blit(scaled, scaled.get_rect(center=digit_rect.center))
-        else:
-            surface.blit(big, digit_rect)
+        self._blit_popping(surface, big, digit_rect, self._answer_age_ms if not tentative else 1e9)
         side = max(t.unit * 2, min(side_max, int(digit_rect.height * 1.4)))
         view = pygame.Rect(0, 0, side, side)
         view.midtop = (panel.x + panel.width * 3 // 4, digit_rect.y)
@@ -129,7 +121,8 @@ class AnswerPanel:
         dots = pygame.Rect(0, 0, panel.width // 2 - t.unit, t.unit * 2)
         dots.midtop = (digit_rect.centerx, digit_rect.bottom + t.unit // 2)
         draw_count_dots(surface, dots, p.digit or 0, t, shown=None if tentative else self._dots_shown)
-        bars_top = max(dots.bottom, sees.bottom) + t.unit // 2
+        chip_bottom = dots.bottom if tentative else self._draw_brain_chip(surface, dots)
+        bars_top = max(chip_bottom, sees.bottom) + t.unit // 2
         bars = pygame.Rect(panel.x, bars_top, panel.width, panel.bottom - bars_top - self._footer_h())
         grow = (
             1.0 if tentative else 1 - (1 - min(1.0, self._answer_age_ms / GROW_MS)) ** 3
@@ -144,6 +137,18 @@ class AnswerPanel:
             quiet=tentative or not p.digit_like,
         )  # grey while only a guess, or for a non-digit
 
+    @staticmethod
+    def _blit_popping(surface: pygame.Surface, big: pygame.Surface, rect: pygame.Rect, age_ms: float) -> None:
+        """The big digit pops in: it grows past its size, then settles."""
+        pop = 0.6 + 0.55 * age_ms / 300 if age_ms < 300 else 1.15 - 0.15 * min(1.0, (age_ms - 300) / 150)
+        if abs(pop - 1.0) > 0.01:
+            scaled = pygame.transform.smoothscale(
+                big, (max(1, int(big.get_width() * pop)), max(1, int(big.get_height() * pop)))
+            )
+            surface.blit(scaled, scaled.get_rect(center=rect.center))
+        else:
+            surface.blit(big, rect)
+
     def _shown_probabilities(self, p: Prediction, tentative: bool):
         """The bars tell the same story as the words: when the models disagree ("is it a 1 or a 4?"),
         they show what the models believe together, not one model's certainty; for "not a number", none;
@@ -157,21 +162,47 @@ class AnswerPanel:
             return tuple(float(v) for v in np.mean([a.probabilities for a in answers], axis=0))
         return p.probabilities
 
+    def _chip_label(self, recognizer, answer: Prediction) -> str:
+        """A model's chip: its own best guess, even when the models disagree (that is why the kiosk is not sure)."""
+        if "trained_by" in recognizer.metadata:  # the brain the visitor trained says so on its chip
+            return self.phrases.text("live.chip", digit=str(answer.best))
+        digit = answer.digit if answer.remembered else answer.best  # a lesson: what the child taught it
+        return self.phrases.text("draw.chip", kind=recognizer.kind.upper(), digit=str(digit))
+
     def _draw_model_chips(self, surface: pygame.Surface) -> None:
         t = self.theme
         for (chip, index), recognizer, answer in zip(self.model_chips, self.recognizers, self.answers):
             active = index == self.active
             pygame.draw.rect(surface, colours.BAR_BEST if active else colours.BAR_TRACK, chip, border_radius=t.unit)
-            # Each model's own best guess, even when they disagree: that disagreement is why the kiosk is not sure.
-            digit = answer.digit if answer.remembered else answer.best  # a lesson: what the child taught it
-            label = self.phrases.text("draw.chip", kind=recognizer.kind.upper(), digit=str(digit))
-            if "trained_by" in recognizer.metadata:  # the brain the visitor trained says so on its chip
-                label = self.phrases.text("live.chip", digit=str(answer.best))
             draw_text(
                 surface,
-                label,
+                self._chip_label(recognizer, answer),
                 t.font(1.5),
                 colours.BUTTON_TEXT if active else colours.TEXT,
                 chip.center,
                 max_width=chip.width - t.unit,
             )
+
+    def _brain_chip_label(self) -> str | None:
+        """While the question is shown with a visitor's brain on ("Try my brain"), the chip saying whose brain
+        answered and its digit ("Yours: 4"): the question takes the model chips' place, and nothing else says it."""
+        p = self.prediction
+        if p is None or not p.digit_like or self.feedback.state in (State.HIDDEN, State.KEYPAD):
+            return None
+        if not any("trained_by" in recognizer.metadata for recognizer in self.recognizers):
+            return None
+        return self._chip_label(self.recognizer, self.answers[self.active])
+
+    def _draw_brain_chip(self, surface: pygame.Surface, dots: pygame.Rect) -> int:
+        """Whose brain answered, under the big digit and its dots (outlined, not filled: it is not a button);
+        the bottom of what is drawn there."""
+        label = self._brain_chip_label()
+        if label is None:
+            return dots.bottom
+        t = self.theme
+        font = t.font(1.5)
+        chip = pygame.Rect(0, 0, min(dots.width, font.size(label)[0] + t.unit * 2), font.get_linesize() + t.unit // 2)
+        chip.midtop = (dots.centerx, dots.bottom + t.unit // 2)
+        pygame.draw.rect(surface, colours.BAR, chip, width=max(2, t.unit // 4), border_radius=t.unit)
+        draw_text(surface, label, font, colours.TEXT, chip.center, max_width=chip.width - t.unit)
+        return chip.bottom

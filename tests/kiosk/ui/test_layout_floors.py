@@ -127,6 +127,19 @@ def game_states(theme, phrases, recognizers, store):
     yield "game, the ending with stars", ended
 
 
+def try_my_brain(theme, phrases, recognizers, store):
+    """"Try my brain", as the app sets it up (the visitor's model first, the kiosk's of the other kind after it),
+    a four drawn and answered: the question is shown."""
+    visitor = copy.copy(recognizers[1])
+    visitor.metadata = {**visitor.metadata, "trained_by": "a visitor"}
+    screen = DrawScreen([visitor, recognizers[0]], SilentSpeaker(), theme, 1600, EventLog(None), phrases, store)
+    draw_a_four(screen)
+    screen.press("recognize")
+    screen.update(1000)
+    assert screen.feedback.asking and screen.recognizer is visitor
+    return screen
+
+
 def states(size, lang, recognizers, tmp_path):
     """(name, screen) for every screen and state a child can reach, drawn once so their layout is known."""
     theme, phrases = Theme(*size), Phrases(lang)
@@ -215,6 +228,7 @@ def states(size, lang, recognizers, tmp_path):
     yours.press("recognize")
     yours.update(ASK_MS + 100)
     yield "draw, 'your brain says' chip", yours
+    yield "draw, 'Try my brain' asking", try_my_brain(theme, phrases, recognizers, store)
     yield from game_states(theme, phrases, recognizers, store)
     nav, panel = empty.nav, empty.panel
     explore = ExploreScreen(explorer_grid.load(KioskConfig.load(None).model_dir_path), theme, nav, panel, phrases)
@@ -356,6 +370,22 @@ def survey(size, lang, recognizers, tmp_path):
 def test_every_screen_meets_the_floors(size, lang, recognizers, tmp_path):
     problems = survey(size, lang, recognizers, tmp_path)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize(("size", "lang"), FLOOR_CASES)
+def test_try_my_brain_says_whose_brain_answered_while_it_asks(size, lang, recognizers, tmp_path):
+    theme, phrases = Theme(*size), Phrases(lang)
+    screen = try_my_brain(theme, phrases, recognizers, FeedbackStore(tmp_path / "feedback"))
+    with recording_text() as texts:
+        screen.draw(pygame.Surface(size))
+    chip = phrases.text("live.chip", digit=str(screen.answers[0].best))
+    shown = [text for text in texts if text.text == chip]
+    assert len(shown) == 1, f"{chip!r} is on the screen while 'Did I get it right?' is asked"
+    rect = shown[0].rect
+    assert screen.panel.contains(rect) and not shown[0].squeezed, "whole, at its size, inside the panel"
+    overlapping = [text.text for text in texts if text is not shown[0] and rect.colliderect(text.rect)]
+    overlapping += [label for label, target in screen.targets() if rect.colliderect(target)]
+    assert not overlapping, f"{chip!r} overlaps {overlapping}"
 
 
 def test_the_floors_can_fail(recognizers, tmp_path, monkeypatch):
