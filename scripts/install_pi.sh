@@ -333,6 +333,7 @@ if [ -n "$FLEET" ]; then
     done
   fi
   if [ "$FLEET" = hub ]; then
+    run "$PROJECT/.venv/bin/python" -m kiosk download-mnist  # the pooled retrain's replay and its gate
     run "$PROJECT/.venv/bin/python" -m kiosk fleet keygen --config "$TOML"
     run "$PROJECT/.venv/bin/python" -m kiosk fleet setup --config "$TOML"
     fleet_night_unit | write_file "$UNIT_DIR/digit-kiosk-fleet-night.service"

@@ -159,7 +159,7 @@ def test_a_fleet_member_gets_syncthing_its_settings_and_the_fleet_pass(tmp_path)
                      f"-m kiosk fleet setup --config {tmp_path}/.config/digit-kiosk/kiosk.toml --hub-id {HUB_ID}",
                      "digit-kiosk-fleet.service", "fleet sync --every 30", "enable --now digit-kiosk-fleet.service"):
         assert expected in out, expected
-    assert "fleet keygen" not in out and "fleet-night" not in out
+    assert "fleet keygen" not in out and "fleet-night" not in out and "download-mnist" not in out
     assert list(tmp_path.iterdir()) == [], "a dry run writes nothing"
 
 
@@ -167,7 +167,7 @@ def test_a_fleet_member_gets_syncthing_its_settings_and_the_fleet_pass(tmp_path)
 def test_a_fleet_hub_makes_its_key_and_its_night(tmp_path):
     result = run_script(tmp_path, "--dry-run", "--video", "kmsdrm", "--fleet", "hub", "--name", "office")
     assert result.returncode == 0, result.stderr
-    for expected in ("apt-get install -y syncthing", 'fleet_role = "hub"', "-m kiosk fleet keygen",
+    for expected in ("apt-get install -y syncthing", 'fleet_role = "hub"', "-m kiosk fleet keygen", "download-mnist",
                      "-m kiosk fleet setup", "enable --now digit-kiosk-fleet-night.timer", "fleet sync --every 30"):
         assert expected in result.stdout, expected
     assert "fleet_hub_key" not in result.stdout

@@ -34,9 +34,10 @@ def kiosk_healths(config: KioskConfig) -> list[dict]:
     for folder in folders:
         try:
             with open(folder / HEALTH_NAME, "rb") as file:
-                found.append({**json.loads(file.read(MAX_HEALTH_BYTES)), "kiosk": folder.name})
+                item = json.loads(file.read(MAX_HEALTH_BYTES))
         except (OSError, ValueError):
-            found.append({"kiosk": folder.name, "written": None})
+            item = None
+        found.append({**item, "kiosk": folder.name} if isinstance(item, dict) else {"kiosk": folder.name})
     return found
 
 
@@ -50,27 +51,38 @@ def _age(written: str | None, now: dt.datetime) -> tuple[str, bool]:
 
 
 def kiosk_row(item: dict, now: dt.datetime) -> str:
-    """One kiosk's line in the table."""
+    """One kiosk's line in the table; a health file that is not what a kiosk writes gets a line saying so."""
+    name = escape(str(item.get("kiosk", "?")))
+    try:
+        return "<tr>" + "".join(f"<td>{c}</td>" for c in [name, *_cells(item, now)]) + "</tr>"
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return f'<tr><td>{name}</td><td colspan="8" class="late">its health file is damaged</td></tr>'
+
+
+def _text(value) -> str:
+    return escape(str(value))
+
+
+def _cells(item: dict, now: dt.datetime) -> list[str]:
     seen, late = _age(item.get("written"), now)
-    drawings = item.get("drawings") or {}
-    models = item.get("models") or {}
-    fleet = item.get("fleet_models") or {}
-    model = "<br>".join(f"{escape(k)}: {escape(str(m.get('version')))} ({escape(str(m.get('origin')))}"
-                        + (f", fleet #{fleet[k].get('sequence')}" if k in fleet else "") + ")"
+    drawings, models = item.get("drawings") or {}, item.get("models") or {}
+    fleet, errors = item.get("fleet_models") or {}, item.get("errors") or {}
+    model = "<br>".join(f"{_text(k)}: {_text(m.get('version'))} ({_text(m.get('origin'))}"
+                        + (f", fleet #{_text(fleet[k].get('sequence'))}" if k in fleet else "") + ")"
                         for k, m in models.items())
     rate = drawings.get("yes_rate")
-    errors = item.get("errors") or {}
     corrections = drawings.get("corrections_by_digit") or [0] * 10
-    cells = [escape(item.get("kiosk", "?")), f'<span class="{"late" if late else ""}">{seen}</span>',
-             escape(str(item.get("version", "?"))), model or "?",
-             f"{drawings.get('today', '?')} / {drawings.get('week', '?')}",
-             "?" if rate is None else f"{rate:.0%}", bars(corrections, [str(d) for d in range(10)],
-                                                         "corrections by digit", 220, 80),
-             f"{item.get('disk_free_mb', '?')} MB",
-             f"{errors.get('count', 0)}" + (f"<br><small>{escape(errors['last'])}</small>" if errors.get("last")
-                                            else "")
-             + (f"<br><small>refused: {escape(item['refused']['why'])}</small>" if item.get("refused") else "")]
-    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+    if len(corrections) != 10 or not all(type(c) is int for c in corrections):
+        raise ValueError("corrections by digit are not ten counts")
+    last = errors.get("last")
+    refused = item.get("refused")
+    return [f'<span class="{"late" if late else ""}">{seen}</span>', _text(item.get("version", "?")), model or "?",
+            f"{_text(drawings.get('today', '?'))} / {_text(drawings.get('week', '?'))}",
+            f"{float(rate):.0%}" if type(rate) in (int, float) else "?",
+            bars(corrections, [str(d) for d in range(10)], "corrections by digit", 220, 80),
+            f"{_text(item.get('disk_free_mb', '?'))} MB",
+            _text(errors.get("count", 0)) + (f"<br><small>{_text(last)}</small>" if last else "")
+            + (f"<br><small>refused: {_text(refused.get('why'))}</small>" if refused else "")]
 
 
 def fleet_plots(entries: list[dict]) -> str:

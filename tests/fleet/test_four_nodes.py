@@ -95,6 +95,10 @@ def connect(nodes):
         return all(connections.get(i, {}).get("connected") for i in ids.values())
 
     wait_for(all_connected, 60)
+    for node in nodes.values():  # nothing reaches past the LAN: no discovery servers, relays, NAT or reports
+        options = node.sync.call("GET", "/rest/config/options")
+        assert not (options["globalAnnounceEnabled"] or options["relaysEnabled"] or options["natEnabled"])
+        assert options["urAccepted"] == -1 and not options["crashReportingEnabled"]
     return ids
 
 

@@ -41,3 +41,19 @@ def test_a_line_plot_places_higher_values_higher():
 def test_bars_are_as_tall_as_their_values():
     heights = [float(h) for h in re.findall(r'height="([\d.]+)" fill', bars([1, 2, 0], ["a", "b", "c"], "t"))]
     assert heights[1] == 2 * heights[0] and heights[2] == 0
+
+
+def test_a_hostile_or_damaged_health_file_cannot_break_or_script_the_page(tmp_path):
+    config = KioskConfig(data_dir=str(tmp_path / "data"), fleet_role="member")
+    kiosks = FleetPaths.of(config).kiosks
+    for name, health in {"evil": {"written": "2026-12-04T10:00:00+00:00", "version": "<img src=x onerror=alert(1)>",
+                                  "drawings": {"today": "<b>", "yes_rate": "all"}, "disk_free_mb": "<i>"},
+                         "odd": {"drawings": {"corrections_by_digit": ["x"]}, "fleet_models": {"cnn": 3},
+                                 "models": {"cnn": {"version": "v"}}}}.items():
+        (kiosks / name).mkdir(parents=True)
+        (kiosks / name / "health.json").write_text(json.dumps(health))
+    (kiosks / "list").mkdir()
+    (kiosks / "list" / "health.json").write_text("[1, 2]")
+    page = write_report(config).read_text()
+    assert "<img" not in page and "<b>" not in page and "<i>" not in page and "&lt;img" in page
+    assert "odd</td><td colspan" in page and "damaged" in page and "list</td>" in page
