@@ -25,6 +25,7 @@ BENCHMARKS = {
     ),
     "turns": ("benchmarks.turns", "after an answer, the next digit answered as itself (pairs of real digits)"),
     "feedback-save": ("benchmarks.feedback_save", "one labelled drawing saved, below the store's cap and at it"),
+    "insight": ("benchmarks.insight", "Learn's view inside the network: one update, frames while it animates"),
     "all": ("benchmarks.suite", "the suite: the first five, onnxruntime vs torch, fp32 vs int8, retraining"),
 }
 USAGE = "usage: python -m benchmarks {--list | NAME [options]}   (NAME --help for its options)"

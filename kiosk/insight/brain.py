@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.insight.mattered import mattered_after_forward
+from kiosk.insight.mattered import mattered_after_forward, turned_convolutions
 from kiosk.learning.layers import Conv2d, Linear, ReLU
 from kiosk.learning.network import Network, softmax
 from kiosk.learning.onnx_io import read_onnx
@@ -52,6 +52,7 @@ class Brain:
     def __init__(self, network: Network):
         self.network = network
         self.kind = network.kind
+        self._turned = turned_convolutions(network)  # what carries the answer's gradient back through each conv
 
     @classmethod
     def read(cls, path: str | Path) -> "Brain":
@@ -69,7 +70,7 @@ class Brain:
                 values = x[0].transpose(2, 0, 1) if x.ndim == 4 else x[0]  # channels-last -> (C, H, W)
                 layers.append(Lights(np.array(values)))
         votes = softmax(x)[0]
-        mattered = mattered_after_forward(self.network, picture, int(np.argmax(votes)))
+        mattered = mattered_after_forward(self.network, picture, int(np.argmax(votes)), self._turned)
         return Look(image, tuple(layers), votes, mattered)
 
     def first_filters(self) -> np.ndarray | None:

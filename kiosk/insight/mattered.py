@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.learning.layers import DTYPE
+from kiosk.learning.layers import DTYPE, Conv2d, Linear
 from kiosk.learning.network import Network
 from kiosk.recognition.model_contract import IMAGE_SIZE, NUM_CLASSES
 from kiosk.recognition.preprocess import to_model_input
@@ -24,17 +24,37 @@ def mattered_map(network: Network, image: np.ndarray, answer: int) -> np.ndarray
     return mattered_after_forward(network, x, answer)
 
 
-def mattered_after_forward(network: Network, x: np.ndarray, answer: int) -> np.ndarray:
-    """mattered_map for the input x (1, 1, 28, 28) the network's last forward pass ran on."""
+def mattered_after_forward(network: Network, x: np.ndarray, answer: int,
+                           turned: dict[int, Conv2d] | None = None) -> np.ndarray:
+    """mattered_map for the input x (1, 1, 28, 28) the network's last forward pass ran on (turned: the
+    network's turned_convolutions, made once)."""
+    turned = turned_convolutions(network) if turned is None else turned
     grad = np.zeros((1, NUM_CLASSES), DTYPE)
     grad[0, answer] = 1.0  # the answer's score (its logit), before the softmax shares it out
-    for layer in reversed(network.layers):
-        grad = layer.backward(grad, need_input_grad=True)
-    network.zero_grad()  # backward also added weight gradients: nobody learns from a look
+    for index in range(len(network.layers) - 1, -1, -1):
+        grad = input_gradient(network.layers[index], grad, turned.get(index))
     evidence = np.maximum(grad.reshape(IMAGE_SIZE, IMAGE_SIZE) * x.reshape(IMAGE_SIZE, IMAGE_SIZE), 0)
     spread = _box3(evidence)
     top = float(spread.max())
     return (spread / top).astype(DTYPE) if top > 0 else np.zeros_like(spread, dtype=DTYPE)
+
+
+def turned_convolutions(network: Network) -> dict[int, Conv2d]:
+    """For each convolution (by its place in the network), the one that carries gradients back to its input:
+    its kernel turned half a circle, inputs and outputs swapped, no bias (a look reuses them: Brain keeps them)."""
+    return {index: Conv2d(np.ascontiguousarray(layer.weight.value[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)),
+                          np.zeros(layer.in_channels, DTYPE))
+            for index, layer in enumerate(network.layers) if isinstance(layer, Conv2d)}
+
+
+def input_gradient(layer, grad: np.ndarray, turned: Conv2d | None = None) -> np.ndarray:
+    """The gradient with respect to a layer's input, and nothing else: a look learns nothing, so the weighted
+    layers' own backward (which also adds up their weights' gradients, most of its cost) is not called."""
+    if isinstance(layer, Linear):
+        return grad @ layer.weight.value
+    if isinstance(layer, Conv2d):
+        return (turned or turned_convolutions(Network("cnn", [layer]))[0]).forward(grad, False, None)
+    return layer.backward(grad, need_input_grad=True)  # ReLU, pooling, dropout, reshapes: no weights
 
 
 def _box3(values: np.ndarray) -> np.ndarray:

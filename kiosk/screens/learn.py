@@ -296,25 +296,35 @@ class LearnScreen(Screen):
         pygame.draw.rect(surface, colours.COUNT_DOT, wanted, width=max(2, self.theme.unit // 4))
 
     def _draw_lights(self, surface: pygame.Surface, area: pygame.Rect) -> None:
-        rows = self._rows(area)
         gap = self.theme.margin // 2
-        for index, (layer, row) in enumerate(zip(self._shown_layers(), rows)):
+        for index, (layer, row) in enumerate(zip(self._shown_layers(), self._rows(area))):
             lit = self.story.layer_shown(index)
+            if lit <= 0:
+                continue  # not lit yet: the dark panel shows through
             if not layer.spatial:
-                field, origin = view.field_surface(layer.values, row, lit)
+                key = ("field", index, tuple(row))
+                if key not in self._surfaces:  # made once a look and size, fully lit; dimmed below while it fades in
+                    self._surfaces[key] = view.field_surface(layer.values, row, 1.0)
+                field, origin = self._surfaces[key]
                 surface.blit(field, origin)
                 if self.unit is not None and self.brain.kind == "mlp":
                     _, cols, cell, (x0, y0) = view.field_cells(len(layer.values), row)
                     ring = pygame.Rect(x0 + self.unit % cols * cell, y0 + self.unit // cols * cell, cell, cell)
                     pygame.draw.rect(surface, colours.COUNT_DOT, ring.inflate(4, 4), width=2)
-                continue
-            side = self._map_side(row)
-            channels = view.brightest(layer.values, self._maps_in(row))
-            for k, picture in enumerate(view.maps_surfaces(layer.values, channels, side, lit)):
-                spot = pygame.Rect(row.x + k * (side + gap), row.y + (row.height - side) // 2, side, side)
-                surface.blit(picture, spot)
-                if index == 0 and channels[k] == self.unit:
-                    pygame.draw.rect(surface, colours.COUNT_DOT, spot.inflate(4, 4), width=3)
+            else:
+                side = self._map_side(row)
+                key = ("maps", index, side, self._maps_in(row))
+                if key not in self._surfaces:
+                    channels = view.brightest(layer.values, self._maps_in(row))
+                    self._surfaces[key] = (channels, view.maps_surfaces(layer.values, channels, side, 1.0))
+                channels, pictures = self._surfaces[key]
+                for k, picture in enumerate(pictures):
+                    spot = pygame.Rect(row.x + k * (side + gap), row.y + (row.height - side) // 2, side, side)
+                    surface.blit(picture, spot)
+                    if index == 0 and channels[k] == self.unit:
+                        pygame.draw.rect(surface, colours.COUNT_DOT, spot.inflate(4, 4), width=3)
+            if lit < 1:
+                view.dim(surface, row, 1 - lit)
 
     def _shown_layers(self):
         """The convolutions' lights, then the last dense layer's (the one the votes read)."""

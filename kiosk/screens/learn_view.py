@@ -72,6 +72,14 @@ def maps_surfaces(maps: np.ndarray, channels: list[int], side: int, lit: float) 
     return [_surface(_heat(maps[c], top, lit), (side, side)) for c in channels]
 
 
+def dim(surface: pygame.Surface, rect: pygame.Rect, amount: float) -> None:
+    """Darken rect towards the dark panel by amount (0: as it is, 1: dark): a layer fading in."""
+    veil = pygame.Surface(rect.size)
+    veil.fill(colours.PIXEL_OFF)
+    veil.set_alpha(int(255 * min(1.0, max(0.0, amount))))
+    surface.blit(veil, rect.topleft)
+
+
 def brightest(maps: np.ndarray, count: int) -> list[int]:
     """The count channels that fire most on this drawing (stable order: the lowest index first among equals)."""
     totals = maps.reshape(len(maps), -1).sum(axis=1)
