@@ -45,6 +45,11 @@ def game_help_id(digit: int) -> str:
     return f"game.help.{digit}"
 
 
+def game_confirm_id(digit: int) -> str:
+    """ "Is this your five?": asked when the game read the child's drawing as another digit."""
+    return f"game.confirm.{digit}"
+
+
 def game_end_id(won: int) -> str:
     """ "You drew four of five!": one clip per count (the game has five rounds, kiosk/session/game.py)."""
     return f"game.end.{won}"
@@ -63,8 +68,9 @@ SCREEN_SPOKEN_IDS: tuple[str, ...] = (
 GAME_SPOKEN_IDS: tuple[str, ...] = (
     tuple(game_ask_id(d) for d in range(10))
     + tuple(game_help_id(d) for d in range(10))
+    + tuple(game_confirm_id(d) for d in range(10))
     + tuple(game_end_id(n) for n in range(6))
-    + ("game.won", "game.your_turn", "game.good_try")
+    + ("game.won", "game.your_turn", "game.good_try", "game.confirmed", "game.play_again")
 )
 
 # Every phrase the kiosk speaks: the voice cache renders exactly these, in every language.
