@@ -29,6 +29,9 @@ def lines(series: dict[str, list[float | None]], labels: list[str], title: str, 
         return _open(width, height, title) + f'<text x="10" y="{height // 2}">nothing yet</text></svg>'
     low, high = min(values), max(values)
     low, high = (low - 0.01, high + 0.01) if high - low < 0.02 else (low, high)
+    if percent:  # an accuracy axis ends at 100%
+        high = min(1.0, high)
+        low = max(0.0, min(low, high - 0.02))
     count = max(len(p) for p in series.values())
     left, right, bottom, top = 48, width - 110, height - 24, 24
 

@@ -7,11 +7,14 @@ and, with FLEET_FIGURES=path, written as JSON (docs/fleet.md quotes a run)."""
 import json
 import logging
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
 import pytest
 
+from kiosk import replay
 from kiosk.fleet import hub as fleet_hub
 from kiosk.fleet.command import sync_once
 from kiosk.fleet.paths import FleetPaths
@@ -26,14 +29,38 @@ from loopback import Node, syncthing_available, wait_for
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not syncthing_available() and not os.environ.get("CI"),
                                                    reason="syncthing is not installed (apt-get install syncthing)")]
 WATCH_S = 1  # Syncthing's file-watcher delay here (10 s on a kiosk: nobody waits for a night's files)
+CANVAS_PX = 450  # the drawn digits are 300 px, placed with a quarter of that around them
+KIOSK_A_DRAWINGS = 16
 
 
-def label(node, drawn, picks, answer_shift=0):
+def label(node, drawn, picks):
+    """Labels saved through the feedback store, as the kiosk saves them (B's children: quicker than a replay)."""
     store = FeedbackStore(node.config.feedback_dir)
     for i in picks:
         digit = int(drawn.labels[i])
-        store.append(drawn.strokes[i], 300, np.zeros((28, 28), np.uint8), digit, (digit + answer_shift) % 10, "mlp",
-                     "shipped")
+        store.append(drawn.strokes[i], CANVAS_PX, np.zeros((28, 28), np.uint8), digit, digit, "mlp", "shipped")
+
+
+def play_on_the_kiosk(node, drawn, picks, tmp_path):
+    """Children at kiosk A: the headless kiosk plays each drawing, then "No" and the true digit on the keypad
+    (the teach event), as a finger would; the kiosk saves each label in its feedback store itself."""
+    events, t = [], 1.0
+    for i in picks:
+        drawing = replay.from_strokes([s.tolist() for s in drawn.strokes[i]], CANVAS_PX, start_s=t)[:-1]
+        end = drawing[-1].t
+        events += drawing + [replay.ReplayEvent(end + 1, "teach", digit=int(drawn.labels[i])),
+                             replay.ReplayEvent(end + 2.5, "clear")]
+        t = end + 3
+    script, settings = tmp_path / "a.jsonl", tmp_path / "a.toml"
+    script.write_text(replay.dump(events))
+    config = node.config
+    settings.write_text(f'data_dir = "{config.data_dir_path}"\nlog_dir = "{config.log_dir_path}"\nmuted = true\n'
+                        f'fps_active = 20\nfleet_role = "member"\nfleet_name = "{node.name}"\n'
+                        f'fleet_hub_key = "{node.hub_key}"\n')
+    done = subprocess.run([sys.executable, "-m", "kiosk", "--headless", "--replay", str(script), "--exit-when-done",
+                           "--config", str(settings)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def files_in(folder):
@@ -102,7 +129,7 @@ def connect(nodes):
     return ids
 
 
-def test_four_kiosks_learn_together_over_syncthing(fleet, drawn_dir, mnist_dir, caplog):
+def test_four_kiosks_learn_together_over_syncthing(fleet, drawn_dir, mnist_dir, caplog, tmp_path):
     hub, a, b, c = fleet["hub"], fleet["hall-a"], fleet["hall-b"], fleet["hall-c"]
     ids = connect(fleet)
     kiosks = {name: Kiosk(node) for name, node in fleet.items()}
@@ -111,15 +138,17 @@ def test_four_kiosks_learn_together_over_syncthing(fleet, drawn_dir, mnist_dir, 
     order = np.random.default_rng(0).permutation(len(drawn.labels))
     bytes_before = {n: fleet[n].bytes_moved() for n in ("hall-a", "hall-b", "hall-c")}
 
-    # Children label on A (40) and B (20); the outboxes reach the hub.
+    # Children label on A (through the headless kiosk) and B; the outboxes reach the hub.
     label(b, drawn, order[40:60])
-    label(a, drawn, order[:40], answer_shift=1)
+    play_on_the_kiosk(a, drawn, order[:KIOSK_A_DRAWINGS], tmp_path)
     labelled_at = time.monotonic()
+    on_a = files_in(a.config.feedback_dir)
+    assert on_a >= KIOSK_A_DRAWINGS - 2, "the kiosk kept the children's labels (a repeated drawing counts once)"
     sync_once(a.config), sync_once(b.config)
     inbox = FleetPaths.of(hub.config).kiosks
-    wait_for(lambda: files_in(inbox / "hall-a" / "drawings") == 40 and files_in(inbox / "hall-b" / "drawings") == 20)
+    wait_for(lambda: files_in(inbox / "hall-a" / "drawings") == on_a and files_in(inbox / "hall-b" / "drawings") == 20)
     arrived_s = time.monotonic() - labelled_at
-    assert json.loads((inbox / "hall-a" / "health.json").read_text())["drawings"]["total"] == 40
+    assert json.loads((inbox / "hall-a" / "health.json").read_text())["drawings"]["total"] == on_a
 
     # B's disk is full (Syncthing's own guard: it stops pulling below the free space it must keep).
     b.sync.call("PATCH", f"/rest/config/folders/{MODELS_FOLDER}", {"minDiskFree": {"value": 99.99, "unit": "%"}})
@@ -130,7 +159,7 @@ def test_four_kiosks_learn_together_over_syncthing(fleet, drawn_dir, mnist_dir, 
                             use_drawn=False)
     retrain_s = time.monotonic() - night_started
     assert entry["promoted"], entry.get("reasons")
-    assert entry["kiosks"]["hall-a"]["drawings"] == 40 and entry["kiosks"]["hall-b"]["drawings"] == 20
+    assert entry["kiosks"]["hall-a"]["drawings"] == on_a and entry["kiosks"]["hall-b"]["drawings"] == 20
     promoted = kiosks["hub"].take()
     assert promoted != shipped
     wait_for(lambda: bundle_number(c) == 1 and bundle_number(a) == 1)
@@ -171,7 +200,7 @@ def test_four_kiosks_learn_together_over_syncthing(fleet, drawn_dir, mnist_dir, 
     assert sum("not the hub's" in m for m in refusals) == 3 and sum("unsigned" in m for m in refusals) == 3
 
     figures = {"label_on_a_to_model_on_c_s": round(a_to_c_s, 1), "outbox_to_hub_s": round(arrived_s, 1),
-               "retrain_s": round(retrain_s, 1), "bytes_first_night": night_bytes, "drawings": {"a": 40, "b": 20},
+               "retrain_s": round(retrain_s, 1), "bytes_first_night": night_bytes, "drawings": {"a": on_a, "b": 20},
                "syncthing_on_a": a.usage(), "syncthing_on_hub": hub.usage(), "device_ids": len(ids)}
     print(json.dumps(figures, indent=1))
     if os.environ.get("FLEET_FIGURES"):

@@ -57,3 +57,8 @@ def test_a_hostile_or_damaged_health_file_cannot_break_or_script_the_page(tmp_pa
     page = write_report(config).read_text()
     assert "<img" not in page and "<b>" not in page and "<i>" not in page and "&lt;img" in page
     assert "odd</td><td colspan" in page and "damaged" in page and "list</td>" in page
+
+
+def test_an_accuracy_axis_never_passes_100_percent():
+    ends = re.findall(r'text-anchor="end">([^<]*)<', lines({"a": [0.99, 1.0]}, ["1", "2"], "t"))
+    assert ends == ["100.0%", "98.0%"]
