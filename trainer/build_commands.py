@@ -48,6 +48,7 @@ def add_to(commands) -> None:
     drawn.add_argument("--crossval", type=Path, help="a `crossval` folder: its figures go into the metadata")
     drawn.set_defaults(handler=_build_drawn_models)
 
+    _add_strokes(commands)
     from trainer.shipped_recipes import RECIPES
 
     shipped = commands.add_parser(
@@ -68,6 +69,64 @@ def add_to(commands) -> None:
             args.steps or list(RECIPES), args.out or _shipped("models"), args.data_dir, args.dry_run
         )
     )
+
+
+def _add_strokes(commands) -> None:
+    strokes = commands.add_parser("build-stroke-model", help="train the stroke model on every writer ([train])")
+    strokes.add_argument("--out", type=Path, help="default: the shipped models (exported_models/ in a checkout)")
+    strokes.add_argument("--crossval", type=Path, help="a stroke-crossval folder (filled first if empty): the "
+                         "rule it calibrates and its figures go into the metadata")
+    strokes.add_argument("--weights", type=Path, help="export this saved state dict instead of training")
+    _stroke_arguments(strokes)
+    strokes.set_defaults(handler=_build_stroke_model)
+    crossval = commands.add_parser("stroke-crossval", help="the stroke model and the fused answer, cross-validated "
+                                   "by writer and by site ([train])")
+    crossval.add_argument("--out", type=Path, required=True, help="folder for the held-out answers and summary.json")
+    crossval.add_argument("--folds", type=int, default=5, help="writer folds (the site folds are one per site)")
+    crossval.add_argument("--model-dir", type=Path, help="the image CNN and gate (default: the shipped models)")
+    crossval.add_argument("--report-only", action="store_true", help="only report the answers already in --out")
+    _stroke_arguments(crossval)
+    crossval.set_defaults(handler=_stroke_crossval)
+
+
+def _stroke_arguments(parser) -> None:
+    parser.add_argument("--device", default="cpu", help="torch device for training (cuda trains in seconds)")
+    parser.add_argument("--workers", type=int, default=1, help="processes rendering the stroke channels")
+    parser.add_argument("--epochs", type=int, help="default: StrokeSettings.epochs")
+    parser.add_argument("--limit", type=int, help="CI: a few drawings of three writers per site only")
+
+
+def _stroke_settings(args: argparse.Namespace):
+    from dataclasses import replace
+
+    from trainer.stroke_training import StrokeSettings
+
+    settings = replace(StrokeSettings(), workers=args.workers)
+    if args.epochs is not None:
+        settings = replace(settings, epochs=args.epochs)
+    if args.limit is not None:
+        settings = replace(settings, digit_copies=2, letter_copies=1)
+    return settings
+
+
+def _build_stroke_model(args: argparse.Namespace) -> int:
+    import shlex
+    import sys
+
+    command = shlex.join(["digit-kiosk-trainer", *sys.argv[1:]])
+    _module("stroke_models").build_stroke_model(args.out or _shipped("models"), args.crossval,
+                                                _stroke_settings(args), args.device, command, args.limit,
+                                                args.weights)
+    return 0
+
+
+def _stroke_crossval(args: argparse.Namespace) -> int:
+    model_dir = args.model_dir or _shipped("models")
+    if not args.report_only:
+        _module("stroke_crossval").run(args.out, model_dir, args.folds, _stroke_settings(args), args.device,
+                                       args.limit)
+    _module("stroke_report").report(args.out, model_dir)
+    return 0
 
 
 def _add_voice_cache(commands) -> None:

@@ -1,6 +1,6 @@
 """The recipes of every file in exported_models/: the exact trainer commands that produced the shipped models.
 
-    digit-kiosk-trainer build-shipped [cnn] [cnn-grid] [mlp] [mlp-grid] [drawn]   (default: all five; --dry-run)
+    digit-kiosk-trainer build-shipped [cnn] [cnn-grid] [mlp] [mlp-grid] [drawn] [strokes] (default: all; --dry-run)
 
 Needs the [train] extra and MNIST (--data-dir or $MNIST_DIR); ~35 minutes on 2 cores. "drawn" fine-tunes
 the CNN from "cnn" on the drawn digits and trains the gate (drawn-digits-dev and drawn-letters-dev beside
@@ -116,6 +116,9 @@ RECIPES: dict[str, list[tuple[str, ...]]] = {
         ("train", *_MLP128, "--dropout", "0.1", "--learning-rate", "1.0", "--max-epochs", "5", "--name", "mlp128-lr1"),
     ],
     "drawn": [("build-drawn-models",)],
+    # The stroke model (every dev writer), its fused rule calibrated by the writer- and site-held-out folds
+    # (run first into build/stroke-crossval when that folder is empty; minutes with --device cuda).
+    "strokes": [("build-stroke-model", "--crossval", "build/stroke-crossval")],
 }
 
 

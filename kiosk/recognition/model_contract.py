@@ -14,6 +14,16 @@ CONTRACT_VERSION = "1"
 GATE_FILE = "not_a_digit.onnx"
 GATE_OUTPUT_NAME = "not_digit"
 GATE_KIND = "gate"
+# The stroke model: the pen's path (kiosk/recognition/stroke_channels.py) in, ten digits and "not a number"
+# out; optional (without it the image model answers alone). The kiosk fuses it with the image CNN.
+STROKE_FILE = "strokes.onnx"
+STROKE_KIND = "stroke"
+STROKE_INPUT_NAME = "strokes"  # float32 (N, 7, 28, 28): stroke_channels.CHANNELS
+STROKE_INPUT_SHAPE = (7, IMAGE_SIZE, IMAGE_SIZE)
+STROKE_CLASSES = NUM_CLASSES + 1  # the ten digits, then "not a number"
+META_STROKE_CHANNELS_VERSION = "stroke_channels_version"
+META_DECISION = "decision"  # JSON: the fused answer's "not sure" rule, calibrated on held-out writers
+META_TRAINED_ON_WRITERS = "trained_on_writers"  # JSON: the dev writers a model learned from
 
 # Keys of the ONNX metadata_props. Values are strings; those marked JSON hold JSON text.
 META_CONTRACT_VERSION = "contract_version"

@@ -16,9 +16,11 @@ from kiosk.errors import ModelLoadError
 from kiosk.recognition.gate import NotDigitGate, load_gate
 from kiosk.recognition.ink_proof import prove_digit_model
 from kiosk.recognition.recognizer import ModelLimits, Recognizer, Uncertainty
+from kiosk.recognition.stroke_model import load_stroke_model
 
 log = logging.getLogger(__name__)
 MODEL_KINDS = ("cnn", "mlp")
+FUSED_KINDS = ("cnn",)  # the kinds answered together with the stroke model; the MLP stays the seed's, alone
 CHECK_EVERY_S = 2.0
 
 
@@ -39,21 +41,23 @@ def limits_of(config: KioskConfig) -> ModelLimits:
     return ModelLimits(config.model_answer_budget_ms, config.max_model_mb)
 
 
-def load_proved(config: KioskConfig, path: Path, gate: NotDigitGate | None) -> Recognizer:
-    """The model at path, checked against the contract and proved on the example digits (ModelLoadError if not)."""
-    recognizer = Recognizer(path, uncertainty_of(config), gate, limits_of(config))
+def load_proved(config: KioskConfig, path: Path, gate: NotDigitGate | None, stroke_model=None) -> Recognizer:
+    """The model at path, checked against the contract and proved on the example digits (ModelLoadError if not).
+
+    stroke_model: the StrokeModel its answers are fused with (the CNN's), or None."""
+    recognizer = Recognizer(path, uncertainty_of(config), gate, limits_of(config), stroke_model)
     prove_digit_model(recognizer)
     return recognizer
 
 
-def load_kind(config: KioskConfig, kind: str, gate: NotDigitGate | None = None) -> Recognizer:
+def load_kind(config: KioskConfig, kind: str, gate: NotDigitGate | None = None, stroke_model=None) -> Recognizer:
     """The best loadable model of this kind; ModelLoadError naming every file tried if none loads."""
     problems = []
     for path in candidates(config, kind):
         if not path.exists() and path.parent == config.taught_model_dir:
             continue  # nothing taught yet: the usual case
         try:
-            return load_proved(config, path, gate)
+            return load_proved(config, path, gate, stroke_model if kind in FUSED_KINDS else None)
         except ModelLoadError as error:
             log.error("cannot use the %s model: %s", kind, error)
             problems.append(str(error))
@@ -65,9 +69,11 @@ def load_recognizers(config: KioskConfig) -> list[Recognizer]:
     recognizers, problems = [], []
     # One gate for every model: "is it a number at all?"
     gate = load_gate(config.model_dir_path, limits_of(config), config.max_not_a_number)
+    # The pen's path, fused with the CNN's picture (optional: without it the CNN answers alone, as before)
+    stroke_model = load_stroke_model(config.model_dir_path, limits_of(config))
     for kind in kind_order(config):
         try:
-            recognizers.append(load_kind(config, kind, gate))
+            recognizers.append(load_kind(config, kind, gate, stroke_model))
         except ModelLoadError as error:
             problems.append(str(error))
     if not recognizers:
@@ -115,7 +121,7 @@ class ModelWatcher:
             if target is None or (target not in changed and target == recognizer.path):
                 continue
             try:
-                updated[index] = load_proved(self.config, target, recognizer.gate)
+                updated[index] = load_proved(self.config, target, recognizer.gate, recognizer.stroke_model)
             except ModelLoadError as error:
                 log.error("refused the new %s model, keeping the one in use (%s): %s",
                           recognizer.kind, recognizer.version, error)

@@ -15,8 +15,10 @@ from kiosk.recognition.runtime import ort
 from kiosk.recognition import model_contract as contract
 from kiosk.errors import ModelLoadError, ModelRunError
 from kiosk.recognition.example_digits import example_images
-from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
+from kiosk.recognition.fusion import decide, fuse
+from kiosk.recognition.preprocess import clean_strokes, image_and_frame, to_model_input
 from kiosk.recognition.run_limit import run_within
+from kiosk.recognition.stroke_channels import channels_in_frame
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +78,11 @@ class Recognizer:
     """An ONNX digit model checked against the contract and run on one CPU thread."""
 
     def __init__(self, model_path: str | Path, uncertainty: Uncertainty = Uncertainty(), gate=None,
-                 limits: ModelLimits = ModelLimits()):
+                 limits: ModelLimits = ModelLimits(), stroke_model=None):
         self.path = Path(model_path)
         self.uncertainty = uncertainty
         self.gate = gate  # a NotDigitGate shared by every model, or None
+        self.stroke_model = stroke_model  # a StrokeModel this model's answers are fused with (the CNN's), or None
         self.limits = limits
         self.failed: str | None = None  # why it stopped answering at run time (recognize_all then skips it)
         self.slow_noted = False  # an answer over the budget has been logged (once)
@@ -110,28 +113,46 @@ class Recognizer:
         return str(self.metadata.get(contract.META_MODEL_KIND, "?"))
 
     def recognize(self, strokes: Iterable[Sequence[Sequence[float]]]) -> Prediction:
-        """Classify a drawing. Raises EmptyDrawing when there is nothing to classify."""
+        """Classify a drawing, with the stroke model's answer when there is a working one. Raises EmptyDrawing
+        when there is nothing to classify."""
         cleaned = clean_strokes(strokes)
-        image = strokes_to_image(cleaned)
-        return self.classify_image(image, digit_like=path_ratio(cleaned) <= self.uncertainty.max_path_ratio)
+        image, frame = image_and_frame(cleaned)
+        stroke_answer = None
+        if self.stroke_model is not None and not self.stroke_model.failed:
+            stroke_answer = self.stroke_model.probabilities(channels_in_frame(cleaned, image, frame))
+        digit_like = path_ratio(cleaned) <= self.uncertainty.max_path_ratio
+        return self.classify_image(image, digit_like, stroke_answer=stroke_answer)
 
-    def classify_image(self, image: np.ndarray, digit_like: bool = True, not_digit: float | None = None) -> Prediction:
+    def classify_image(self, image: np.ndarray, digit_like: bool = True, not_digit: float | None = None,
+                       stroke_answer: np.ndarray | None = None) -> Prediction:
         """Classify a preprocessed (28, 28) uint8 image; digit_like=False forces "not sure".
 
-        not_digit: the gate's answer when already asked (recognize_all asks it once per drawing)."""
+        not_digit: the gate's answer when already asked (recognize_all asks it once per drawing).
+        stroke_answer: the stroke model's (11,) answer to the same drawing; with it (and a stroke model of its
+        own) this model's answer is the fused one, decided by the stroke model's calibrated rule."""
         probabilities = self.probabilities(to_model_input(image))[0]  # (10,)
-        best, runner_up = (int(i) for i in np.argsort(probabilities)[::-1][:2])
         digit_like = digit_like and float((image > 127).mean()) <= self.uncertainty.max_ink_fraction
         if not_digit is None and self.gate is not None and digit_like:
             not_digit = self.gate.not_digit(image)
-        digit_like = digit_like and (not_digit is None or not_digit < self.uncertainty.max_not_digit)
-        sure = (
-            digit_like
-            and probabilities[best] >= self.uncertainty.min_confidence
-            and probabilities[best] - probabilities[runner_up] >= self.uncertainty.min_margin
-        )
+        fused = stroke_answer is not None and self.stroke_model is not None
+        if fused:
+            rule = self.stroke_model.rule
+            probabilities = fuse(probabilities[None], stroke_answer[None], rule.stroke_weight)[0]
+            gate = None if not_digit is None else np.array([not_digit])
+            answer = int(decide(probabilities[None], stroke_answer[None, -1], gate, np.array([digit_like]), rule)[0])
+            digit_like = digit_like and stroke_answer[-1] < rule.max_stroke_not_digit and (
+                not_digit is None or not_digit < rule.max_not_digit)
+        best, runner_up = (int(i) for i in np.argsort(probabilities)[::-1][:2])
+        if not fused:
+            digit_like = digit_like and (not_digit is None or not_digit < self.uncertainty.max_not_digit)
+            sure = (
+                digit_like
+                and probabilities[best] >= self.uncertainty.min_confidence
+                and probabilities[best] - probabilities[runner_up] >= self.uncertainty.min_margin
+            )
+            answer = best if sure else -1
         return Prediction(
-            digit=best if sure else None,
+            digit=answer if answer >= 0 else None,
             probabilities=tuple(float(p) for p in probabilities),
             image=image,
             best=best,
@@ -188,7 +209,9 @@ def recognize_all(recognizers: list[Recognizer], strokes, active: int = 0) -> li
 
     The active model's answer stands on its own: the other model is there for the child to compare, not
     to veto (requiring both to agree cost two points of right answers on real drawings, measured by
-    digit-kiosk-trainer crossval). Raises EmptyDrawing when there is nothing to classify.
+    digit-kiosk-trainer crossval). The active model reads the strokes: with a stroke model (the CNN, when
+    strokes.onnx loads) its answer is the fused one (kiosk/recognition/fusion.py); the others read its
+    picture. Raises EmptyDrawing when there is nothing to classify.
 
     A model that fails on the drawing (raises, hangs, answers NaN) is named in the log and retired; its
     place shows a working model's answer, so the child still gets one (ModelRunError only if none works).

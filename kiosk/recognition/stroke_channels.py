@@ -20,6 +20,7 @@ from kiosk.recognition.preprocess import Frame, image_and_frame
 CHANNELS = ("ink", "east", "south_east", "south", "south_west", "pen_down", "time")
 STROKE_CHANNELS_VERSION = "1"
 _STEP_PX = 0.4  # the path is sampled this often (28x28 pixels): several samples per pixel, no gaps
+_MAX_SAMPLES = 6_000  # a scribble's path is sampled more coarsely past this, so time stays bounded (a digit: ~300)
 _BLUR_SIGMA_PX = 0.9  # about the pen's half-width at 28x28 (0.115 of a 20 px digit is 2.3 px wide)
 _AXES = np.array([[1.0, 0.0], [0.5**0.5, 0.5**0.5], [0.0, 1.0], [-(0.5**0.5), 0.5**0.5]])  # (4, 2) x right, y down
 
@@ -48,20 +49,22 @@ def channels_in_frame(cleaned: Sequence[np.ndarray], image: np.ndarray, frame: F
 
 
 def _samples(strokes: list[np.ndarray]):
-    """The path sampled every _STEP_PX: points (S, 2), unit directions (S, 2), the length each stands for (S,),
-    the path length travelled at each (S,), and each stroke's first point (K, 2)."""
+    """The path sampled every _STEP_PX (or coarser, past _MAX_SAMPLES): points (S, 2), unit directions (S, 2),
+    the length each stands for (S,), the path length travelled at each (S,), and each stroke's first point (K, 2)."""
     points, directions, weights, along = [], [], [], []
     travelled = 0.0
+    total = sum(float(np.linalg.norm(np.diff(s, axis=0), axis=1).sum()) for s in strokes)
+    step = max(_STEP_PX, total / _MAX_SAMPLES)
     for stroke in strokes:
         if len(stroke) == 1:  # a tap: one dot, no direction
             points.append(stroke[:1])
             directions.append(np.zeros((1, 2)))
-            weights.append(np.array([_STEP_PX]))
+            weights.append(np.array([step]))
             along.append(np.array([travelled]))
             continue
         steps = np.diff(stroke, axis=0)  # (n-1, 2)
         lengths = np.linalg.norm(steps, axis=1)
-        counts = np.maximum(1, np.ceil(lengths / _STEP_PX).astype(int))
+        counts = np.maximum(1, np.ceil(lengths / step).astype(int))
         segment = np.repeat(np.arange(len(steps)), counts)
         first = np.repeat(np.cumsum(counts) - counts, counts)
         fraction = (np.arange(len(segment)) - first + 0.5) / counts[segment]

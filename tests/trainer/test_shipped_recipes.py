@@ -15,6 +15,8 @@ def made_by(argv: list[str]) -> set[str]:
     """The files one trainer command writes."""
     if argv[0] == "build-drawn-models":
         return {"cnn.onnx", "not_a_digit.onnx"}
+    if argv[0] == "build-stroke-model":
+        return {"strokes.onnx"}
     flags = dict(zip(argv[1::2], argv[2::2]))
     name = flags.get("--name", flags["--model"])
     snapshots = [e for e in flags.get("--snapshot-epochs", "").split(",") if e]
@@ -36,6 +38,8 @@ def test_each_trained_file_was_made_by_its_recipe():
             recorded = shlex.split(MANIFEST[name]["command"])
             if recorded[:4] == ["python", "-m", "trainer", "train"]:  # the fine-tuned CNN was remade by "drawn"
                 assert flag_pairs(recorded[3:]) == flag_pairs(argv), name
+            if recorded[1] == "build-stroke-model":  # the same command, plus where it trained (--device, --workers)
+                assert flag_pairs(argv) <= flag_pairs(recorded[1:]), name
 
 
 def test_dry_run_prints_the_commands_and_runs_none(tmp_path):
