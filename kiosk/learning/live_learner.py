@@ -19,8 +19,11 @@ from kiosk.learning.live_protocol import Checking, Done, Failed, LiveJob, Messag
 from kiosk.recognition import model_contract as contract
 
 MLP_HIDDEN = 256
-CNN_CHANNELS, CNN_FC = (4, 8), 64  # two small convolutions: 95% within 30,000 digits, about 4 s on one core here
-BATCH = {"mlp": 32, "cnn": 16}  # the CNN learns more per digit from smaller steps; the MLP per second from larger
+CNN_CHANNELS, CNN_FC = (4, 8), 64  # two small convolutions: 96% within 25,000 digits, about 3 s on one core here
+BATCH = {"mlp": 64, "cnn": 32}  # larger batches learn more per second of one core (fewer, bigger matrix products)
+# the step size falls to nothing over this last share of the training: the last steps settle instead of
+# jumping around the best weights (+0.5-1% on the 1,000 held out, for no extra time)
+SETTLE_SHARE = 0.3
 REPORT_EVERY_S = 0.2
 # and not before so many digits: scoring the curve's 300 must not crowd out learning (a CNN's look costs
 # as much as learning from 100 digits)
@@ -71,7 +74,7 @@ class _Learner:
     def __init__(self, job: LiveJob):
         from kiosk.learning import live_data, network
 
-        settings = job.settings
+        self.settings = settings = job.settings
         self.data = live_data.load(Path(job.data_path)) if job.data_path else live_data.load()
         self.rng = np.random.default_rng(settings.seed)
         self.net = (network.mlp(MLP_HIDDEN, settings.dropout_rate, self.rng) if settings.kind == "mlp"
@@ -82,10 +85,17 @@ class _Learner:
         self.child = to_input(np.array(job.child_image, np.uint8)[None]) if job.child_image is not None else None
         self.started = time.monotonic()
         self.seen, self.broke, self.blown = 0, False, False
+        self.total_images = settings.max_epochs * settings.round_images
+
+    def step_size(self) -> float:
+        """The child's step size, falling linearly to zero over the last SETTLE_SHARE of the digits."""
+        left = 1.0 - self.seen / self.total_images
+        return self.settings.learning_rate * min(1.0, left / SETTLE_SHARE)
 
     def step(self, index: np.ndarray) -> None:
         from kiosk.learning import network
 
+        self.optimizer.learning_rate = self.step_size()
         loss, _ = network.train_step(self.net, self.optimizer, to_input(self.data.train_images[index]),
                                      self.data.train_labels[index], self.rng)
         self.seen += len(index)
