@@ -150,7 +150,8 @@ class App:
             ),
             # "Can you draw a 5?": rounds of a game, its drawings kept when read as the digit asked
             "game": GameScreen(
-                self.recognizers, self.theme, frame, self.phrases, self.say, self.events, self.feedback_store
+                self.recognizers, self.theme, frame, self.phrases, self.say, self.events, self.feedback_store,
+                say_next=lambda phrase_id: self.speaker.say_next(phrase_id, self.phrases.lang),
             ),
             "learn": LearnScreen(self.recognizers, self.theme, nav, self.phrases, self._teaching_status, say=self.say),
             "admin": PinScreen(

@@ -1,5 +1,6 @@
 """The game screen: "Can you draw a 5?" with the digit big and its dots to count, the child's canvas, the
-hand that shows how, confetti for a win and stars at the end.
+hand that shows how, "Is this your five?" with a big tick and cross, confetti for a win, and at the end
+stars, confetti and a big "Play again!". The bin and the loudspeaker stay under the canvas throughout.
 
 The game's decisions are kiosk.session.game.DrawingGame; this screen lays out, turns touches into its
 calls, and draws. Everything a child needs is said aloud or shown as a picture: no reading needed.
@@ -14,7 +15,7 @@ import pygame
 from kiosk.errors import EmptyDrawing
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
-from kiosk.language.phrases import Phrases, game_ask_id, game_end_id, game_help_id
+from kiosk.language.phrases import Phrases
 from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.screens.base import Screen
@@ -24,7 +25,7 @@ from kiosk.teaching.feedback_store import FeedbackStore
 from kiosk.ui import colours
 from kiosk.ui.confetti import Confetti
 from kiosk.ui.hand_drawing import drawn_so_far
-from kiosk.ui.game_pictures import draw_asked_digit, draw_round_stars
+from kiosk.ui.game_pictures import draw_asked_digit, draw_picture_button, draw_round_stars
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import (
     Button,
@@ -55,13 +56,15 @@ class GameScreen(Screen):
         events: EventLog,
         feedback_store: FeedbackStore | None = None,
         rng: random.Random | None = None,
+        say_next=None,
     ):
         self.recognizers, self.theme, self.phrases, self.say = recognizers, theme, phrases, say
         self.feedback_store = feedback_store
         self.canvas, self.panel, self.nav = frame.canvas, frame.panel, frame.nav
         self.clock_s = 0.0
+        keep = self._keep if feedback_store is not None else None  # no store: nothing kept, nothing asked
         self.game = DrawingGame(
-            lambda: self.clock_s, self._read, say, events, self.canvas.width, keep=self._keep, rng=rng
+            lambda: self.clock_s, self._read, say, events, self.canvas.width, keep=keep, rng=rng, say_next=say_next
         )
         self.confetti = Confetti(theme.width, theme.height)
         self.ink_layer = InkLayer(self.canvas.size, theme.pen_px)
@@ -75,6 +78,15 @@ class GameScreen(Screen):
         width = (self.canvas.right - left - m) // 2
         self.clear_button = Button("ui.button.clear", pygame.Rect(left, y, width, bh), colours.CLEAR, icon="clear")
         self.say_again = pygame.Rect(self.canvas.right - width, y, width, bh)
+        # The panel's bottom row: the rounds' stars, or Yes and No ("Is this your five?"), or Play again.
+        p = self.panel
+        row = pygame.Rect(frame.footer_left, 0, p.right - frame.footer_left, int(bh * 1.3))
+        row.bottom = p.bottom
+        self.bottom_row = row
+        half = (row.width - m) // 2
+        self.yes_button = Button("ui.button.yes", pygame.Rect(row.x, row.y, half, row.height), colours.RECOGNIZE)
+        self.no_button = Button("ui.button.no", pygame.Rect(row.right - half, row.y, half, row.height), colours.CLEAR)
+        self.again_button = Button("game.play_again", pygame.Rect(row), colours.RECOGNIZE)
 
     # --- the App's contract ----------------------------------------------------------------------
     @property
@@ -95,8 +107,16 @@ class GameScreen(Screen):
 
     def targets(self) -> list[tuple[str, pygame.Rect]]:
         found = self.nav.targets()
-        if self.game.phase is Phase.ASKING:
-            found += [("clear", self.clear_button.rect), ("say it again", self.say_again)]
+        phase = self.game.phase
+        if phase is Phase.DONE:
+            return found
+        if phase is not Phase.ENDED:  # the bin wipes the canvas in every round's phase
+            found.append(("clear", self.clear_button.rect))
+        found.append(("say it again", self.say_again))
+        if phase is Phase.CONFIRMING:
+            found += [("yes", self.yes_button.rect), ("no", self.no_button.rect)]
+        if phase is Phase.ENDED:
+            found.append(("play again", self.again_button.rect))
         return found
 
     # --- touches ---------------------------------------------------------------------------------
@@ -106,19 +126,29 @@ class GameScreen(Screen):
             if self.game.phase is Phase.ENDED and self.nav.hit(x, y) == self.name:
                 self.game.start()  # the star again, at the end: another game
                 return
-            if self.follow_tab(event):
+            if self.follow_tab(event) or self._press(x, y):
                 return
-            if self.game.phase is Phase.ASKING and self.clear_button.hit(x, y):
-                self.game.clear()
-            elif self.game.phase is Phase.ASKING and self.say_again.collidepoint(x, y):
-                self.say(game_ask_id(self.game.digit))
-            elif self.canvas.collidepoint(x, y) or self.game.phase is Phase.ENDED:
+            if self.canvas.collidepoint(x, y) or self.game.phase is Phase.ENDED:
                 self._drawing = self.game.begin_stroke(x - self.canvas.x, y - self.canvas.y)
         elif isinstance(event, PointerMove) and self._drawing:
             self.game.extend_stroke(x - self.canvas.x, y - self.canvas.y)
         elif isinstance(event, PointerUp) and self._drawing:
             self._drawing = False
             self.game.end_stroke()
+
+    def _press(self, x: float, y: float) -> bool:
+        """A tap on one of the game's buttons (those of the phase on screen); True if it was one."""
+        hit = next((name for name, rect in self.targets() if rect.collidepoint(x, y)), None)
+        game = self.game
+        if hit == "clear":
+            game.clear()
+        elif hit == "say it again":
+            game.say_again()
+        elif hit in ("yes", "no"):
+            game.confirm(hit == "yes")
+        elif hit == "play again":
+            game.start()
+        return hit in ("clear", "say it again", "yes", "no", "play again")
 
     # --- time ------------------------------------------------------------------------------------
     def update(self, dt_ms: float) -> None:
@@ -127,7 +157,7 @@ class GameScreen(Screen):
         game.tick()
         if game.phase is not self._phase:
             self._phase = game.phase
-            if game.phase is Phase.WON:
+            if game.phase in (Phase.WON, Phase.ENDED):  # a round won, and the happy ending
                 self.confetti.start()
             if game.phase is Phase.DONE:
                 self.go("draw")
@@ -149,13 +179,13 @@ class GameScreen(Screen):
         except EmptyDrawing:
             return None
 
-    def _keep(self, strokes: list, answer: Prediction, digit: int) -> None:
-        # The asked digit, read as that digit by the kiosk itself: a label worth the nightly retraining.
-        if self.feedback_store is not None:
-            model = self.recognizers[0]
-            self.feedback_store.append(
-                strokes, self.canvas.width, answer.image, digit, answer.digit, model.kind, model.version
-            )
+    def _keep(self, strokes: list, answer: Prediction, digit: int) -> bool:
+        """The asked digit as the label, read as that digit by the kiosk or confirmed by the child: into the
+        same store as the drawing screen's labels (one drawing counts once; the nightly doubt judges them all)."""
+        model = self.recognizers[0]
+        return self.feedback_store.append(
+            strokes, self.canvas.width, answer.image, digit, answer.digit, model.kind, model.version
+        )
 
     # --- drawing ---------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
@@ -176,46 +206,43 @@ class GameScreen(Screen):
             draw_round_stars(surface, inside, game.outcomes, game.rounds, big=True)
         pygame.draw.rect(surface, colours.CANVAS_BORDER, self.canvas, width=max(3, t.unit // 3), border_radius=t.unit)
         self.nav.draw(surface, t, self.name)
-        if game.phase is Phase.ASKING:
-            self.clear_button.draw(surface, t)
-            pygame.draw.rect(surface, colours.BAR, self.say_again, border_radius=t.unit)
-            side = min(self.say_again.width, self.say_again.height)
-            draw_speaker_button(
-                surface,
-                pygame.Rect(0, 0, side, side).move(
-                    self.say_again.centerx - side // 2, self.say_again.centery - side // 2
-                ),
-            )
         if game.phase is not Phase.DONE:
+            self._draw_buttons(surface)
             self._draw_panel(surface)
         self.confetti.draw(surface, t.unit)
 
-    def _line_id(self) -> str:
-        game = self.game
-        if game.phase is Phase.HELPING:
-            return game_help_id(game.digit)
-        if game.phase is Phase.WON:
-            return "game.won"
-        if game.phase is Phase.GOOD_TRY:
-            return "game.good_try"
-        if game.phase is Phase.ENDED:
-            return game_end_id(game.stars)
-        return game_ask_id(game.digit)
+    def _draw_buttons(self, surface: pygame.Surface) -> None:
+        """The bin and the loudspeaker under the canvas (the bin not at the end: nothing left to wipe)."""
+        t = self.theme
+        if self.game.phase is not Phase.ENDED:
+            self.clear_button.draw(surface, t)
+        pygame.draw.rect(surface, colours.BAR, self.say_again, border_radius=t.unit)
+        side = min(self.say_again.width, self.say_again.height)
+        draw_speaker_button(
+            surface,
+            pygame.Rect(0, 0, side, side).move(self.say_again.centerx - side // 2, self.say_again.centery - side // 2),
+        )
 
     def _draw_panel(self, surface: pygame.Surface) -> None:
-        """The asked digit big with its dots to count, what was said, and the rounds' stars so far."""
-        t, p, game = self.theme, self.panel, self.game
-        stars_h = t.unit * 4
-        stars = pygame.Rect(p.x, p.bottom - stars_h, p.width, stars_h)
+        """The asked digit big with its dots to count, what was said, and the bottom row: the rounds' stars so
+        far, Yes and No while "Is this your five?" is asked, Play again at the end."""
+        t, p, game, tr = self.theme, self.panel, self.game, self.phrases.text
+        row = self.bottom_row if game.phase in (Phase.CONFIRMING, Phase.ENDED) else pygame.Rect(
+            p.x, p.bottom - t.unit * 4, p.width, t.unit * 4)
         caption_font = t.font(2.0)
-        lines = min(3, len(wrap_lines(self.phrases.text(self._line_id()), caption_font, p.width)))
+        lines = min(3, len(wrap_lines(tr(game.line_id), caption_font, p.width)))
         caption = pygame.Rect(p.x, 0, p.width, caption_font.get_linesize() * lines)
-        caption.bottom = stars.top - t.unit // 2
+        caption.bottom = row.top - t.unit // 2
         if game.phase is not Phase.ENDED:
             colour = colours.BAR_BEST if game.phase is Phase.WON else colours.TEXT
             draw_asked_digit(surface, pygame.Rect(p.x, p.y, p.width, caption.top - p.y), game.digit, t, colour)
-        else:  # the stars are on the canvas: the words take the panel's middle
-            caption.center = p.center
-        draw_paragraph(surface, self.phrases.text(self._line_id()), caption_font, colours.TEXT, caption, max_lines=3)
-        if game.phase is not Phase.ENDED:
-            draw_round_stars(surface, stars, game.outcomes, game.rounds, big=False)
+        else:  # the stars are on the canvas: the words take the middle of what is left
+            caption.centery = (p.y + row.top) // 2
+        draw_paragraph(surface, tr(game.line_id), caption_font, colours.TEXT, caption, max_lines=3)
+        if game.phase is Phase.CONFIRMING:
+            draw_picture_button(surface, self.yes_button, t, "yes", tr(self.yes_button.label))
+            draw_picture_button(surface, self.no_button, t, "no", tr(self.no_button.label))
+        elif game.phase is Phase.ENDED:
+            draw_picture_button(surface, self.again_button, t, "again", tr(self.again_button.label))
+        else:
+            draw_round_stars(surface, row, game.outcomes, game.rounds, big=False)

@@ -1,8 +1,10 @@
 """DrawingGame: "Can you draw a 5?" in rounds (Quick, Draw!'s rounds for children), without pygame.
 
-It decides which digit to ask, when the child's drawing is finished, whether the round is won, when the
-hand shows how ("Fives look like this"), when the next round comes and how the game ends; the game screen
-lays this out and draws it. Driven by an injected clock, so every decision is tested without SDL.
+It decides which digit to ask, when the child's drawing is finished, whether the round is won, whether a
+drawing read as another digit is the child's 5 after all ("Is this your five?", Yes or No), which drawings
+are kept for the nightly retraining, when the hand shows how ("Fives look like this"), when the next round
+comes and how the game ends; the game screen lays this out and draws it. Driven by an injected clock, so
+every decision is tested without SDL.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Callable
 
 from kiosk.event_log import EventLog
 from kiosk.language.phrases import game_ask_id as ask_id
+from kiosk.language.phrases import game_confirm_id as confirm_id
 from kiosk.language.phrases import game_end_id as end_id
 from kiosk.language.phrases import game_help_id as help_id
 from kiosk.recognition.recognizer import Prediction
@@ -24,23 +27,27 @@ CHEER_MS = 3000  # the confetti and "Yay!" before the next round
 GOOD_TRY_MS = 2500  # "Good try!" before the next round
 HELP_MS = 5500  # the hand draws the example while "Fives look like this" is said
 HELP_IF_IDLE_MS = 15_000  # nothing drawn this long after the question: the hand shows how
-ENDING_MS = 8000  # the stars, then back to drawing
+CONFIRM_MS = 10_000  # "Is this your five?" unanswered this long: taken as no answer (nothing kept), and on
+ENDING_MS = 12_000  # the stars and "Play again!", then back to drawing (time to hear both and tap)
 ENDING_TAP_AFTER_MS = 2000  # a tap ends the ending only after this (a late stroke must not skip the stars)
 SMALLEST_DIGIT = 0.05  # of the canvas side: a tap or a dot is not a try
 
 
 class Phase(enum.Enum):
     ASKING = "asking"  # "Can you draw a 5?": waiting for the child's drawing
+    CONFIRMING = "confirming"  # "Is this your five?": read as another digit, the child says Yes or No
     HELPING = "helping"  # "Fives look like this": the hand draws one
-    WON = "won"  # confetti: the kiosk read the asked digit
+    WON = "won"  # confetti: the kiosk read the asked digit, or the child said it was their five
     GOOD_TRY = "good_try"  # missed again after the help: on to the next one, kindly
     ENDED = "ended"  # "You drew 4 of 5!" with stars
     DONE = "done"  # the game is over: the screen goes back to drawing
 
 
 class DrawingGame:
-    """Rounds of "Can you draw a N?": read(strokes) answers a finished drawing, say(phrase_id) speaks,
-    keep(strokes, prediction, digit) keeps a drawing read as the asked digit for the nightly retraining."""
+    """Rounds of "Can you draw a N?": read(strokes) answers a finished drawing, say(phrase_id) speaks and
+    say_next(phrase_id) speaks after it; keep(strokes, prediction, digit) keeps a drawing for the nightly
+    retraining, labelled with the asked digit (True if stored), only when the kiosk read it as that digit or
+    the child said Yes to "Is this your five?". Without keep nothing is kept and nothing is asked."""
 
     def __init__(
         self,
@@ -52,16 +59,21 @@ class DrawingGame:
         keep: Callable[[list, Prediction, int], object] | None = None,
         rng: random.Random | None = None,
         rounds: int = ROUNDS,
+        say_next: Callable[[str], object] | None = None,
     ):
         self.clock, self.read, self.say, self.events, self.keep = clock, read, say, events, keep
+        self.say_next = say_next or say
         self.canvas_side_px, self.rng, self.rounds = canvas_side_px, rng or random.Random(), rounds
         self.ink = Ink()
         self.phase = Phase.DONE
         self.digits: list[int] = []  # the digits asked, one per round
         self.round = 0  # the current round, from 0
-        self.outcomes: list[str] = []  # per round played: "won", "helped" (won after the help) or "tried"
+        # per round played: "won", "helped" (won after the help), "confirmed" (the child said Yes) or "tried"
+        self.outcomes: list[str] = []
         self.helped = False  # the hand has shown this round's digit
         self.answer: Prediction | None = None  # the kiosk's reading of the last finished drawing
+        self.judged: list = []  # that drawing's strokes (kept if the child says it is their digit)
+        self.line_id = ""  # what the game said last: the panel shows it, the loudspeaker says it again
         self.phase_since = 0.0
         self.lifted_at: float | None = None
 
@@ -90,6 +102,7 @@ class DrawingGame:
     def _enter(self, phase: Phase, phrase_id: str | None = None) -> None:
         self.phase, self.phase_since = phase, self.clock()
         if phrase_id is not None:
+            self.line_id = phrase_id
             self.say(phrase_id)
 
     def _ask(self) -> None:
@@ -111,7 +124,16 @@ class DrawingGame:
             return
         self.ink.clear()
         self._enter(Phase.ENDED, end_id(self.stars))
+        self.say_next("game.play_again")
         self.events.write(type="game_ended", won=self.stars, rounds=self.rounds, outcomes=list(self.outcomes))
+
+    def say_again(self) -> None:
+        """The loudspeaker: what the game said last, again (and "Play again!" after the ending's words)."""
+        if self.phase is Phase.DONE:
+            return
+        self.say(self.line_id)
+        if self.phase is Phase.ENDED:
+            self.say_next("game.play_again")
 
     def stop(self) -> None:
         """The child left the game (another tab, a new visitor): nothing more is said."""
@@ -141,9 +163,33 @@ class DrawingGame:
             self.lifted_at = self.clock()
 
     def clear(self) -> None:
-        """The child wiped the canvas to start this digit again."""
+        """The bin: wipes the canvas in every phase. While the hand shows how, the child's turn comes now;
+        while "Is this your five?" is asked, it answers No (the drawing is not kept)."""
+        if self.phase is Phase.HELPING:
+            self._your_turn()
+        elif self.phase is Phase.CONFIRMING:
+            self.confirm(False)
         self.ink.clear()
         self.lifted_at = None
+
+    def confirm(self, yes: bool | None) -> None:
+        """The child's answer to "Is this your five?": Yes keeps the drawing with the asked digit as its label
+        (a star and a thank-you); No, or None (no answer in time), keeps nothing and goes on as after a miss."""
+        if self.phase is not Phase.CONFIRMING:
+            return
+        kept = bool(self.keep(self.judged, self.answer, self.digit)) if yes else False
+        read_as = self.answer.digit if self.answer is not None else None
+        self.events.write(type="round_confirmed", digit=self.digit, round=self.round + 1, read=read_as,
+                          confirmed=yes, kept=kept)
+        if yes:
+            self.outcomes.append("confirmed")
+            self._enter(Phase.WON, "game.confirmed")
+        else:
+            self._after_a_miss()
+
+    def _your_turn(self) -> None:
+        self.ink.clear()
+        self._enter(Phase.ASKING, "game.your_turn")
 
     # --- time ------------------------------------------------------------------------------------
     def tick(self) -> None:
@@ -154,9 +200,10 @@ class DrawingGame:
                 self._judge()
             elif self.ink.is_empty and not self.helped and waited_ms >= HELP_IF_IDLE_MS:
                 self._help()
+        elif phase is Phase.CONFIRMING and waited_ms >= CONFIRM_MS:
+            self.confirm(None)
         elif phase is Phase.HELPING and waited_ms >= HELP_MS:
-            self.ink.clear()
-            self._enter(Phase.ASKING, "game.your_turn")
+            self._your_turn()
         elif (phase is Phase.WON and waited_ms >= CHEER_MS) or (phase is Phase.GOOD_TRY and waited_ms >= GOOD_TRY_MS):
             self._next_round()
         elif phase is Phase.ENDED and waited_ms >= ENDING_MS:
@@ -174,7 +221,7 @@ class DrawingGame:
         if self._too_small():  # a tap or a dot: not a try
             self.ink.clear()
             return
-        strokes = self.ink.copy_strokes()
+        self.judged = strokes = self.ink.copy_strokes()
         self.answer = answer = self.read(strokes)
         read_as = answer.digit if answer is not None else None
         if read_as == self.digit:
@@ -183,11 +230,23 @@ class DrawingGame:
             if self.keep is not None:  # a known label the kiosk itself agrees with: worth keeping
                 self.keep(strokes, answer, self.digit)
             self._enter(Phase.WON, "game.won")
-        elif not self.helped:
-            self.events.write(type="round_missed", digit=self.digit, round=self.round + 1, read=read_as)
-            self._help()
+            return
+        self.events.write(type="round_missed", digit=self.digit, round=self.round + 1, read=read_as)
+        if self._may_ask(answer):
+            self._enter(Phase.CONFIRMING, confirm_id(self.digit))
         else:
-            self.outcomes.append("tried")
-            self.events.write(type="round_missed", digit=self.digit, round=self.round + 1, read=read_as)
-            self.ink.clear()
-            self._enter(Phase.GOOD_TRY, "game.good_try")
+            self._after_a_miss()
+
+    def _may_ask(self, answer: Prediction | None) -> bool:
+        """Ask "Is this your five?" as the drawing screen asks "Did I get it right?": only when drawings are
+        kept, and never about a drawing that does not look like a number at all (a scribble)."""
+        return self.keep is not None and answer is not None and (answer.digit is not None or answer.digit_like)
+
+    def _after_a_miss(self) -> None:
+        """The hand shows how the first time; after it, a good try and the next round."""
+        if not self.helped:
+            self._help()
+            return
+        self.outcomes.append("tried")
+        self.ink.clear()
+        self._enter(Phase.GOOD_TRY, "game.good_try")

@@ -97,12 +97,14 @@ def game_states(theme, phrases, recognizers, store):
         screen = GameScreen(recognizers, theme, lay_out_frame(theme, phrases), phrases, lambda *a: None,
                             EventLog(None), store)
         screen.enter()
-        for i, read in enumerate(reads):  # True: the asked digit is read; False: another one
+        for i, read in enumerate(reads):  # True: the asked digit is read; False: another one ("No" if asked)
             asked = screen.game.digit
             digit = asked if read else (asked + 1) % 10
             screen.game.read = lambda strokes, d=digit: Prediction(d, (0.1,) * 10, BLANK, best=d)
             draw_a_four(screen)
             screen.update(game_rules.ANSWER_AFTER_MS + 50)
+            if screen.game.phase is game_rules.Phase.CONFIRMING and i < len(reads) - 1:
+                screen.game.confirm(False)
             if screen.game.phase is game_rules.Phase.HELPING and i < len(reads) - 1:
                 screen.update(game_rules.HELP_MS + 50)
         return screen
@@ -112,11 +114,21 @@ def game_states(theme, phrases, recognizers, store):
     draw_a_four(drawing)
     drawing.update(20)
     yield "game, drawing", drawing
+    confirming = game(False)  # read as another digit: "Is this your five?" with a big tick and cross
+    assert confirming.game.phase is game_rules.Phase.CONFIRMING
+    yield "game, is this your digit?", confirming
     helping = game(False)
+    helping.game.confirm(False)
     helping.update(game_rules.HELP_MS / 2)
     yield "game, the hand shows how", helping
     yield "game, won", game(True)
-    yield "game, a good try", game(False, False)
+    taught = game(False)
+    taught.game.confirm(True)
+    taught.update(50)
+    yield "game, won by the child's Yes", taught
+    good_try = game(False, False)
+    good_try.game.confirm(False)
+    yield "game, a good try", good_try
     ended = game()
     ended.game.rounds, ended.game.outcomes, ended.game.round = 5, ["won", "helped", "tried", "won"], 4
     ended.game.read = lambda strokes: Prediction(ended.game.digit, (0.1,) * 10, BLANK, best=0)
@@ -124,7 +136,8 @@ def game_states(theme, phrases, recognizers, store):
     ended.update(game_rules.ANSWER_AFTER_MS + 50)
     ended.update(game_rules.CHEER_MS + 50)
     assert ended.game.phase is game_rules.Phase.ENDED and ended.game.stars == 4
-    yield "game, the ending with stars", ended
+    assert "play again" in dict(ended.targets()), "the ending has its big Play again"
+    yield "game, the ending with stars, confetti and Play again", ended
 
 
 def try_my_brain(theme, phrases, recognizers, store):
