@@ -59,8 +59,11 @@ class Rows:
 
 
 def _figures(labels: np.ndarray, given: np.ndarray, letters_given: np.ndarray) -> dict:
-    right, unsure = float((given == labels).mean()), float((given < 0).mean())
-    wrong = float(((given >= 0) & (given != labels)).mean())
+    if not len(labels):
+        right = unsure = wrong = 0.0
+    else:
+        right, unsure = float((given == labels).mean()), float((given < 0).mean())
+        wrong = float(((given >= 0) & (given != labels)).mean())
     return {"digits": int(len(labels)), "right": right, "not_sure": unsure, "wrong": wrong,
             "letters": int(len(letters_given)),
             "letters_answered": float((letters_given >= 0).mean()) if len(letters_given) else 0.0}
