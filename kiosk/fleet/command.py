@@ -61,6 +61,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 def _run(run, args: argparse.Namespace) -> int:
     from kiosk.config import KioskConfig
+    from kiosk.retraining.promotion import RetrainBusy
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -69,6 +70,9 @@ def _run(run, args: argparse.Namespace) -> int:
     except KioskError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except RetrainBusy as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
     except OSError as error:
         print(f"error: {error}; check the data dir (data_dir) has space and is writable", file=sys.stderr)
         return 2

@@ -33,22 +33,24 @@ def night(config: KioskConfig, options, mnist_dir: str | None = None, drawn_dir:
     from kiosk.fleet.pool import make_pool
     from kiosk.retraining.nightly import retrain
 
-    hub = hub_config(config)
-    load_key(FleetPaths.of(config).signing_key)  # no key, no night: say so before an hour's work
+    hub, paths = hub_config(config), FleetPaths.of(config)
+    load_key(paths.signing_key)  # no key, no night: say so before an hour's work
     model = str(current_model_path(hub, options.kind))
-    per_kiosk = make_pool(config, hub.feedback_dir, model)
-    entry = {"finished": _now(), "kind": options.kind, "kiosks": per_kiosk}
-    try:
-        report = retrain(hub, options, mnist_dir, drawn_dir, use_drawn=use_drawn, show_progress=show_progress)
-    except LearningError as error:
-        entry.update(promoted=False, reasons=[str(error)])
-        log.warning("the fleet's night did not retrain: %s", error)
+    # one night at a time: a second would remake the pool under the first one's retrain
+    with promotion.retrain_lock(paths.hub / "night"):
+        per_kiosk = make_pool(config, hub.feedback_dir, model)
+        entry = {"finished": _now(), "kind": options.kind, "kiosks": per_kiosk}
+        try:
+            report = retrain(hub, options, mnist_dir, drawn_dir, use_drawn=use_drawn, show_progress=show_progress)
+        except LearningError as error:
+            entry.update(promoted=False, reasons=[str(error)])
+            log.warning("the fleet's night did not retrain: %s", error)
+            return _remember(config, entry)
+        entry.update({k: report.get(k) for k in ("drawings", "trained_on", "held_out", "doubted", "before", "after",
+                                                 "promoted", "reasons", "model_version", "training_seconds")})
+        if report["promoted"]:
+            entry["sequence"] = publish_current(config, options.kind, "promoted")
         return _remember(config, entry)
-    entry.update({k: report.get(k) for k in ("drawings", "trained_on", "held_out", "doubted", "before", "after",
-                                             "promoted", "reasons", "model_version", "training_seconds")})
-    if report["promoted"]:
-        entry["sequence"] = publish_current(config, options.kind, "promoted")
-    return _remember(config, entry)
 
 
 def publish_current(config: KioskConfig, kind: str, note: str) -> int:

@@ -21,6 +21,7 @@ from kiosk.fleet.paths import FleetPaths
 from kiosk.fleet.signing import SUFFIX, Refused, SignedModel, open_bundle, trusted_key
 from kiosk.recognition.model_files import MODEL_KINDS
 from kiosk.recognition.recognizer import Recognizer
+from kiosk.retraining.promotion import RetrainBusy
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ def receive(config: KioskConfig) -> list[str]:
         except OSError as error:  # a full disk: not marked seen, so it is tried again next pass
             log.error("cannot install the fleet's %s model (%s); trying again later", kind, error.strerror or error)
             said.append(f"{kind}: not installed, {error}")
+            continue
+        except RetrainBusy:  # a retrain or rollback is changing the models: next pass
+            said.append(f"{kind}: not installed yet, a retrain or rollback holds the models; trying again later")
             continue
         else:
             state.setdefault("applied", {})[kind] = {"sequence": signed.sequence, "sha256": signed.sha256,
@@ -103,10 +107,10 @@ def check_model(config: KioskConfig, model: bytes) -> None:
 
 
 def _install(config: KioskConfig, signed: SignedModel) -> str:
-    from kiosk.retraining.promotion import promote, retrain_lock
+    from kiosk.retraining import promotion
 
-    with retrain_lock(config.data_dir_path):
-        promote(signed.model, config.taught_model_dir, signed.kind)
+    with promotion.retrain_lock(config.data_dir_path):
+        promotion.promote(signed.model, config.taught_model_dir, signed.kind)
     line = (f"took the fleet's {signed.kind} model number {signed.sequence} ({signed.note}, {signed.sha256[:16]}); "
             "the kiosk switches to it when nobody is drawing")
     log.info(line)

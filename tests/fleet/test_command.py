@@ -44,3 +44,13 @@ def test_a_member_pass_mirrors_and_writes_its_health(tmp_path, capsys):
     assert main(["fleet", "sync", "--config", str(settings(tmp_path, "member"))]) == 0
     assert "outbox: 0 added" in capsys.readouterr().out
     assert FleetPaths.of(KioskConfig.load(settings(tmp_path, "member"))).health.exists()
+
+
+def test_a_second_night_at_once_is_refused_as_busy(tmp_path, capsys):
+    from kiosk.retraining.promotion import retrain_lock
+
+    path = settings(tmp_path)
+    assert main(["fleet", "keygen", "--config", str(path)]) == 0
+    with retrain_lock(FleetPaths.of(KioskConfig.load(path)).hub / "night"):
+        assert main(["fleet", "night", "--config", str(path), "--kind", "mlp"]) == 3
+    assert "another retrain is running" in capsys.readouterr().err

@@ -116,3 +116,14 @@ def test_a_model_onnxruntime_answers_differently_is_refused(config, hub, monkeyp
     monkeypatch.setattr(onnx_io, "check_parity", differs)
     put(config, sign(MODEL, "mlp", 1, hub[0]))
     assert "answers differently" in receiving.receive(config)[0] and taught(config) is None
+
+
+@pytest.mark.slow  # installs a model once the lock is free
+def test_a_model_arriving_during_a_retrain_waits_for_the_next_pass(config, hub):
+    from kiosk.retraining.promotion import retrain_lock
+
+    put(config, sign(MODEL, "mlp", 1, hub[0]))
+    with retrain_lock(config.data_dir_path):
+        assert "trying again later" in receiving.receive(config)[0] and taught(config) is None
+    receiving.receive(config)
+    assert taught(config) == MODEL
