@@ -1,7 +1,7 @@
 """Live training, the kiosk's side: start the learner in its own process, hear it, stop it, check its model.
 
-The learning runs in its own process (kiosk.learning.live_learner: niced, one BLAS thread, only numpy and
-onnx loaded), so the kiosk keeps its frame rate and answers touches: numpy holds the GIL between its calls,
+The learning runs in its own process (kiosk.learning.live_learner: niced, one BLAS thread, only numpy
+loaded), so the kiosk keeps its frame rate and answers touches: numpy holds the GIL between its calls,
 and a thread would stutter the screen. Its messages (kiosk.learning.live_protocol) arrive several times a
 second; at the end comes a model that passes the kiosk's model contract, checked here with onnxruntime.
 Stop never waits: the learner is asked, and a thread kills it if it has not gone within STOP_GRACE_S, so the
@@ -51,8 +51,8 @@ def remove_leftovers(folder: Path) -> int:
 class LiveTraining:
     """One training run in a child process; poll() for its messages, stop() to end it at once.
 
-    The child is `python -m kiosk.learning.live_learner` with only numpy and onnx in it (about 60 MB, not a
-    copy of the kiosk); it speaks JSON lines on stdout and writes the model into `folder`. `command` replaces
+    The child is `python -m kiosk.learning.live_learner` with only numpy in it (not a copy of the kiosk); it
+    speaks JSON lines on stdout and writes the model into `folder`. `command` replaces
     the learner (tests: a slow or stubborn one)."""
 
     def __init__(self, settings: LiveSettings, child_image: np.ndarray | None = None, data_path: Path | None = None,

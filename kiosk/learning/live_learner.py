@@ -2,7 +2,8 @@
 
 It reads one job (kiosk.learning.live_protocol) from stdin, learns with the kiosk's numpy engine, and says
 how it is doing in JSON lines on stdout several times a second; a "stop" line on stdin (or stdin closing)
-ends it at the next step. Only numpy and onnx are loaded here (about 60 MB): no OpenCV, onnxruntime or pygame.
+ends it at the next step. Only numpy is loaded here: no onnx (its model file is written by
+kiosk.learning.onnx_bytes), OpenCV, onnxruntime or pygame.
 """
 from __future__ import annotations
 
@@ -167,7 +168,7 @@ def _learn(job: LiveJob, say: Say, stop: threading.Event) -> None:
 def _done(job: LiveJob, learner: _Learner, final: Progress) -> Done:
     """The last word: the model written (unless it broke), with its answers for the kiosk to check the file by."""
     from kiosk.atomic_write import write_bytes_atomic
-    from kiosk.learning.onnx_io import to_onnx_bytes
+    from kiosk.learning.onnx_bytes import model_bytes  # not onnx itself: 0.75 s of one core to import
 
     done = Done(final.accuracy, learner.seen, final.seconds, final.broke, job.settings)
     if final.broke:
@@ -182,7 +183,7 @@ def _done(job: LiveJob, learner: _Learner, final: Progress) -> Done:
         contract.META_MNIST_TEST_ACCURACY: f"{final.accuracy:.6f}",
         "trained_by": "a visitor, live on the kiosk",
     }
-    write_bytes_atomic(Path(job.model_path), to_onnx_bytes(learner.net, metadata))
+    write_bytes_atomic(Path(job.model_path), model_bytes(learner.net, metadata))
     parity = learner.net.probabilities(learner.test_x[:PARITY_IMAGES])  # (50, 10)
     return Done(final.accuracy, learner.seen, final.seconds, False, settings, job.model_path,
                 tuple(tuple(float(v) for v in row) for row in parity))
