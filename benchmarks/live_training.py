@@ -8,10 +8,11 @@ the frames are the real App's (headless unless DISPLAY is set), drawn while the 
 the default MLP or CNN with one choice changed (the time depends on the kind and the rounds; the step size
 only in that a step too big stops early). Measure on one core: taskset -c 1 nice -n 5. On a shared machine the
 wall times wait for the core; learner_cpu_s is what the training asked of it.
-Targets (issue 23): every setting <= 8 s from Train to the result here (about 45 s on a Pi 4), the default
-MLP and CNN >= 95%, the first point within 1 s; frame p99 <= 33 ms while training, <= 100 MB extra memory.
+Targets (issue 23): every setting <= 8 s from Train to the result on one core here, with a margin (aim: 7 s;
+about 45 s on a Pi 4), the default MLP and CNN >= 95.5%, the first point within 1 s; frame p99 <= 33 ms while
+training, <= 100 MB extra memory. --without-frames leaves out the kiosk's frames (a machine without pygame).
 
-Usage: python -m benchmarks live-training [--defaults-only] [--out runs/bench_live_training.json]
+Usage: python -m benchmarks live-training [--defaults-only] [--without-frames] [--out runs/bench_live_training.json]
 """
 
 from __future__ import annotations
@@ -144,14 +145,16 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     )
     parser.add_argument("--out", type=Path)
     parser.add_argument("--defaults-only", action="store_true", help="only the default MLP and CNN, with frames")
+    parser.add_argument("--without-frames", action="store_true", help="no kiosk drawing beside the defaults")
     args = parser.parse_args(argv)
-    frame = kiosk_frame()
+    frame = None if args.without_frames else kiosk_frame()
     runs = [learn(LiveSettings(kind="mlp"), frame), learn(LiveSettings(kind="cnn"), frame)]  # first: suite reads them
     if not args.defaults_only:
         for settings in every_setting():
             if settings not in (LiveSettings(kind="mlp"), LiveSettings(kind="cnn")):
                 runs.append(learn(settings))
-                print(json.dumps({k: runs[-1][k] for k in ("settings", "seconds_to_result", "final_accuracy")}),
+                print(json.dumps({k: runs[-1][k] for k in ("settings", "seconds_to_result", "learner_cpu_s",
+                                                            "final_accuracy")}),
                       file=sys.stderr, flush=True)
     report = {
         "driver": "x11" if os.environ.get("DISPLAY") else "dummy",
@@ -159,6 +162,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         "cpu_affinity": sorted(os.sched_getaffinity(0)),
         "runs": runs,
         "slowest_to_result_s": max((r["seconds_to_result"] or 0.0) for r in runs),
+        "most_learner_cpu_s": max(r["learner_cpu_s"] for r in runs),
     }
     return emit(report, args.out)
 
