@@ -10,7 +10,7 @@ contract; `onnx` is imported only when one is read or written, never when the ki
 Live training (the Settings tab): live_settings (the child's choices, typed), live_protocol (the job and
 the messages between the kiosk and its learner, typed, as JSON lines), live_learner (the child process),
 live (the kiosk's side: start, hear, stop, check the model), onnx_bytes (the learned
-model's file, written without the onnx package).
+model's file, written without the onnx package), live_pacing (each phase stays on screen until its line is said).
 
 Also the data it learns from and is judged by, read without torch: mnist (the verified IDX files and
 their download), styles (European 1s, 7s, 0s and 2s added to MNIST digits), drawn_digits (real pen

@@ -18,6 +18,7 @@ from kiosk.input import PointerDown, PointerEvent
 from kiosk.language.phrases import Phrases
 from kiosk.learning import live_data
 from kiosk.learning.live import LiveTraining, check_learned_model, remove_leftovers
+from kiosk.learning.live_pacing import PhasePacer
 from kiosk.learning.live_protocol import Checking, Done, Failed, Progress
 from kiosk.learning.live_settings import (
     ABOUT_RIGHT, DROPOUT_CHOICES, EPOCH_CHOICES, LEARNING_RATE_CHOICES, LiveSettings,
@@ -58,6 +59,7 @@ class TrainScreen(Screen):
             remove_leftovers(data_folder)  # a learner killed mid-write by the last run of the kiosk
         self.choice = LiveSettings()
         self.training: LiveTraining | None = None
+        self.pacer = PhasePacer()  # each phase stays on screen until its line is said, however fast the learner
         self.state = "choosing"  # choosing, learning, done, error
         self.curve: list[tuple[int, float]] = []
         self.progress: Progress | None = None
@@ -152,6 +154,7 @@ class TrainScreen(Screen):
     def start(self) -> None:
         self.curve, self.progress, self.result = [], None, None
         self.training = LiveTraining(self.choice, self.child_image, folder=self.data_folder).start()
+        self.pacer.start()
         self.state, self.message_id, self.message_values = "learning", "live.learning", {}
         self.say("live.learning")
 
@@ -166,7 +169,8 @@ class TrainScreen(Screen):
     def update(self, dt_ms: float) -> None:
         if self.training is None or self.state != "learning":
             return
-        for message in self.training.poll():
+        self.pacer.advance(dt_ms)
+        for message in self.pacer.release(self.training.poll()):
             if isinstance(message, Progress):
                 self.progress = message
                 self.curve.append((message.seen, message.accuracy))

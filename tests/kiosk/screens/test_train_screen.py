@@ -9,7 +9,8 @@ import pytest
 from kiosk.input import PointerDown
 from kiosk.language.phrases import Phrases
 from kiosk.learning.live import STOP_GRACE_S, LiveTraining
-from kiosk.learning.live_protocol import Checking, Done, encode
+from kiosk.learning.live_pacing import minimum_ms
+from kiosk.learning.live_protocol import Checking, Done, Progress, encode
 from kiosk.learning.live_settings import LiveSettings
 from kiosk.screens.train import TrainScreen
 from kiosk.ui.theme import Theme
@@ -71,6 +72,8 @@ def test_the_screen_says_when_it_takes_its_big_test(screen):
     screen.training.stop()
     screen.training.poll = lambda: [Checking(seen=50_000)]  # as the learner says it
     screen.update(50)
+    assert (screen.state, screen.message_id) == ("learning", "live.learning"), "'I'm learning...' stays a while"
+    screen.update(minimum_ms("live.learning"))
     assert (screen.state, screen.message_id) == ("learning", "live.checking")
     screen.draw(pygame.Surface((800, 480)))
 
@@ -170,6 +173,7 @@ def test_each_phase_is_said_once_when_it_appears(screen, monkeypatch):
     screen.training.stop()
     assert spoken()[-1] == "live.learning", "the start of a training"
     screen.training.poll = lambda: [Checking(seen=50_000)]
+    screen.update(minimum_ms("live.learning"))  # its line said, "I'm learning..." gives way to the big test
     for _ in range(5):  # the learner may say it more than once; frames go by
         screen.update(50)
         screen.draw(pygame.Surface((800, 480)))
@@ -177,9 +181,57 @@ def test_each_phase_is_said_once_when_it_appears(screen, monkeypatch):
     monkeypatch.setattr("kiosk.screens.train.check_learned_model", lambda done: None)
     done = Done(accuracy=0.96, seen=50_000, seconds=3.0, broke=False, settings=screen.choice, model_path="brain.onnx")
     screen.training.poll = lambda: [done]
-    screen.update(50)
+    screen.update(minimum_ms("live.checking"))
     for _ in range(5):
         screen.update(50)
         screen.draw(pygame.Surface((800, 480)))
     assert spoken() == ["live.pick", "live.learning", "live.checking", "live.result", "live.try"]
     assert "try my brain" in [name for name, _ in screen.targets()], "'Try my brain!' is said as its button appears"
+
+
+class InstantLearner:
+    """A learner that has learned, taken its big test and finished before the first frame (a fast machine)."""
+
+    def __init__(self, settings, child_image=None, folder=None):
+        progress = Progress(epoch=1, seen=6000, seconds=0.3, accuracy=0.97, strip=tuple(range(10)),
+                            strip_labels=tuple(range(10)), child=None, broke=False)
+        done = Done(accuracy=0.97, seen=6000, seconds=0.4, broke=False, settings=settings)
+        self.messages, self.finished = [progress, Checking(seen=6000), done], False
+
+    def start(self):
+        return self
+
+    def poll(self):
+        said, self.messages = self.messages, []
+        return said
+
+    def stop(self):
+        self.finished = True
+
+
+def test_a_quick_learner_still_shows_and_says_each_phase_whole(screen, monkeypatch):
+    monkeypatch.setattr("kiosk.screens.train.LiveTraining", InstantLearner)
+    screen.start()
+    shown, t = {}, 0
+    while screen.state == "learning" and t < 20_000:
+        screen.update(50)
+        t += 50
+        shown.setdefault(screen.message_id, t)
+    assert screen.progress is not None and shown["live.learning"] == 50, "the curve shows at once"
+    assert shown["live.checking"] >= minimum_ms("live.learning"), "'I'm learning...' is on screen until said"
+    assert shown["live.result"] - shown["live.checking"] >= minimum_ms("live.checking"), "so is the big test"
+    assert [phrase for phrase, _ in screen.said] == ["live.learning", "live.checking", "live.result"]
+
+
+def test_stop_and_the_idle_reset_never_wait_for_a_phase_held_on_screen(screen, monkeypatch):
+    monkeypatch.setattr("kiosk.screens.train.LiveTraining", InstantLearner)
+    screen.start()
+    screen.update(50)  # the big test and the result are held while "I'm learning..." is said
+    screen.handle(PointerDown(*screen.action.rect.center))  # Stop
+    assert screen.state == "done" and screen.said[-1][0] == "live.stopped"
+    screen.start()
+    screen.update(50)
+    screen.reset()  # nobody here: the idle reset
+    assert screen.state == "choosing"
+    screen.update(60_000)
+    assert screen.state == "choosing" and screen.said[-1][0] == "live.learning", "nothing held comes back"
