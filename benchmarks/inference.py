@@ -84,19 +84,22 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
 
 
 def _whole_answer(recognizers, drawings, repeats: int, label: str) -> dict:
-    """p50/p99 of recognize_all over every drawing, repeats times."""
-    times_ms = []
+    """p50/p99 of recognize_all over every drawing, repeats times: wall clock, and this thread's CPU time (the
+    same on an idle machine; on a busy one the wall clock also counts the time other processes held the core)."""
+    wall_ms, cpu_ms = [], []
     for _ in range(repeats):
         for strokes in drawings:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             recognize_all(recognizers, strokes)
-            times_ms.append((time.perf_counter() - started) * 1000)
-    p50, p99 = np.percentile(times_ms, [50, 99])
+            wall_ms.append((time.perf_counter() - started) * 1000)
+            cpu_ms.append((time.thread_time() - cpu) * 1000)
+    (p50, p99), (cpu50, cpu99) = np.percentile(wall_ms, [50, 99]), np.percentile(cpu_ms, [50, 99])
     gate = "with the gate" if recognizers[0].gate is not None else "WITHOUT a gate"
     strokes = "the stroke model fused with the CNN" if recognizers[0].stroke_model is not None else "no stroke model"
     print(f"whole kiosk answer{label} ({gate}, {strokes}, both models): p50 {p50:.2f} ms, p99 {p99:.2f} ms "
-          "(target p99 <= 3 ms)", file=sys.stderr)
-    return {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "gate": recognizers[0].gate is not None,
+          f"(target p99 <= 3 ms); CPU time p50 {cpu50:.2f} ms, p99 {cpu99:.2f} ms", file=sys.stderr)
+    return {"p50_ms": round(float(p50), 3), "p99_ms": round(float(p99), 3), "cpu_p50_ms": round(float(cpu50), 3),
+            "cpu_p99_ms": round(float(cpu99), 3), "gate": recognizers[0].gate is not None,
             "stroke_model": recognizers[0].stroke_model is not None}
 
 

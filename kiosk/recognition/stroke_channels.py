@@ -35,68 +35,66 @@ def channels_in_frame(cleaned: Sequence[np.ndarray], image: np.ndarray, frame: F
     """The seven channels of strokes already placed by frame on the (28, 28) uint8 picture: float32 (7, 28, 28)."""
     points, directions, weights, along, starts = _samples([frame.apply(s) for s in cleaned])
     total = max(float(along[-1]), 1e-9)
-    values = np.concatenate([weights[:, None], weights[:, None] * directions @ _AXES.T,
-                             (weights * along / total)[:, None]], axis=1)  # (S, 6): weight, 4 directions, time
-    sums = _blur(_splat(points, values))  # (6, 28, 28)
+    values = np.zeros((len(points) + len(starts), 7))  # weight, 4 directions, time, pen-down
+    values[: len(points), 0] = weights
+    values[: len(points), 1:5] = weights[:, None] * directions @ _AXES.T
+    values[: len(points), 5] = weights * along / total
+    values[len(points) :, 6] = 1.0
+    sums = _blur(_splat(np.concatenate([points, starts]), values))  # (7, 28, 28)
     density = sums[0]
     safe = np.where(density > 1e-6, density, 1.0)
     ink = image.astype(np.float32) / 255.0
-    averaged = np.where(density > 1e-6, sums[1:] / safe, 0.0) * ink  # (5, 28, 28)
-    pen_down = _blur(_splat(starts, np.ones((len(starts), 1))))[0] * (2 * np.pi * _BLUR_SIGMA_PX**2)
+    averaged = np.where(density > 1e-6, sums[1:6] / safe, 0.0) * ink  # (5, 28, 28)
     out = np.empty((len(CHANNELS), IMAGE_SIZE, IMAGE_SIZE), np.float32)
-    out[0], out[1:5], out[5], out[6] = ink, averaged[:4], np.minimum(pen_down, 1.0), averaged[4]
+    out[0], out[1:5], out[6] = ink, averaged[:4], averaged[4]
+    out[5] = np.minimum(sums[6] * (2 * np.pi * _BLUR_SIGMA_PX**2), 1.0)
     return out
 
 
 def _samples(strokes: list[np.ndarray]):
     """The path sampled every _STEP_PX (or coarser, past _MAX_SAMPLES): points (S, 2), unit directions (S, 2),
-    the length each stands for (S,), the path length travelled at each (S,), and each stroke's first point (K, 2)."""
-    points, directions, weights, along = [], [], [], []
-    travelled = 0.0
-    total = sum(float(np.linalg.norm(np.diff(s, axis=0), axis=1).sum()) for s in strokes)
-    step = max(_STEP_PX, total / _MAX_SAMPLES)
-    for stroke in strokes:
-        if len(stroke) == 1:  # a tap: one dot, no direction
-            points.append(stroke[:1])
-            directions.append(np.zeros((1, 2)))
-            weights.append(np.array([step]))
-            along.append(np.array([travelled]))
-            continue
-        steps = np.diff(stroke, axis=0)  # (n-1, 2)
-        lengths = np.linalg.norm(steps, axis=1)
-        counts = np.maximum(1, np.ceil(lengths / step).astype(int))
-        segment = np.repeat(np.arange(len(steps)), counts)
-        first = np.repeat(np.cumsum(counts) - counts, counts)
-        fraction = (np.arange(len(segment)) - first + 0.5) / counts[segment]
-        points.append(stroke[segment] + steps[segment] * fraction[:, None])
-        directions.append(steps[segment] / np.maximum(lengths[segment], 1e-9)[:, None])
-        weights.append(lengths[segment] / counts[segment])
-        along.append(travelled + np.concatenate([[0.0], np.cumsum(lengths)])[segment] + lengths[segment] * fraction)
-        travelled += float(lengths.sum())
-    starts = np.array([stroke[0] for stroke in strokes])
-    return (np.concatenate(points), np.concatenate(directions), np.concatenate(weights), np.concatenate(along),
-            starts)
+    the length each stands for (S,), the path length travelled at each (S,), and each stroke's first point (K, 2).
+    One pass over every point of every stroke at once: 500 strokes cost what one long stroke does."""
+    points = np.concatenate(strokes)  # (P, 2)
+    stroke_of = np.repeat(np.arange(len(strokes)), [len(s) for s in strokes])  # (P,)
+    steps = np.diff(points, axis=0)  # (P-1, 2): from each point to the next
+    inside = stroke_of[1:] == stroke_of[:-1]  # the pen stays down from point i to i+1
+    lengths = np.where(inside, np.linalg.norm(steps, axis=1), 0.0)
+    travelled = np.concatenate([[0.0], np.cumsum(lengths)])  # (P,) path length up to each point
+    step = max(_STEP_PX, float(travelled[-1]) / _MAX_SAMPLES)
+    first = np.flatnonzero(inside)  # each segment's first point
+    counts = np.maximum(1, np.ceil(lengths[first] / step).astype(int))
+    segment = np.repeat(first, counts)  # (S,)
+    fraction = (np.arange(len(segment)) - np.repeat(np.cumsum(counts) - counts, counts) + 0.5) / np.repeat(counts,
+                                                                                                           counts)
+    seg_length = lengths[segment]
+    taps = np.flatnonzero(np.bincount(stroke_of, minlength=len(strokes)) == 1)  # strokes of one point: a dot
+    tap_points = np.searchsorted(stroke_of, taps)
+    return (np.concatenate([points[segment] + steps[segment] * fraction[:, None], points[tap_points]]),
+            np.concatenate([steps[segment] / np.maximum(seg_length, 1e-9)[:, None], np.zeros((len(taps), 2))]),
+            np.concatenate([seg_length / np.repeat(counts, counts), np.full(len(taps), step)]),
+            np.concatenate([travelled[segment] + seg_length * fraction, travelled[tap_points]]),
+            points[np.searchsorted(stroke_of, np.arange(len(strokes)))])
 
 
 def _splat(points: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Spread each point's values (S, C) over its four nearest pixels (bilinear): (C, 28, 28) float32."""
-    size = IMAGE_SIZE
+    """Spread each point's values (S, C) over its four nearest pixels (bilinear): (28, 28, C) float32."""
+    size, channels = IMAGE_SIZE, values.shape[1]
     points = np.clip(points, 0, size - 1.001)
     corner = np.floor(points).astype(int)  # (S, 2) x, y
     fx, fy = (points - corner).T
-    channels = values.shape[1]
     index, weights = [], []
     for dx, dy, share in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
         pixel = (corner[:, 1] + dy) * size + corner[:, 0] + dx  # (S,)
-        index.append(pixel[:, None] + np.arange(channels) * size * size)  # (S, C)
+        index.append(pixel[:, None] * channels + np.arange(channels))  # (S, C)
         weights.append(values * share[:, None])
-    total = np.bincount(np.concatenate(index).ravel(), np.concatenate(weights).ravel(), channels * size * size)
-    return total.reshape(channels, size, size).astype(np.float32)
+    total = np.bincount(np.concatenate(index).ravel(), np.concatenate(weights).ravel(), size * size * channels)
+    return total.reshape(size, size, channels).astype(np.float32)
 
 
 def _blur(channels: np.ndarray) -> np.ndarray:
-    """Each channel blurred to the pen's width: (C, 28, 28) -> (C, 28, 28)."""
-    return np.stack([cv2.GaussianBlur(c, (0, 0), _BLUR_SIGMA_PX, borderType=cv2.BORDER_CONSTANT) for c in channels])
+    """Every channel blurred to the pen's width at once: (28, 28, C) -> (C, 28, 28)."""
+    return cv2.GaussianBlur(channels, (0, 0), _BLUR_SIGMA_PX, borderType=cv2.BORDER_CONSTANT).transpose(2, 0, 1)
 
 
 def to_stroke_input(channels: np.ndarray) -> np.ndarray:
