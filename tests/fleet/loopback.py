@@ -140,3 +140,38 @@ def syncthing_available() -> bool:
     return shutil.which("syncthing") is not None
 
 
+
+
+def measure_idle(root: Path, seconds: float) -> dict:
+    """A kiosk paired with a hub, left alone: its Syncthing's CPU, memory and bytes over `seconds`."""
+    from kiosk.fleet.paths import FleetPaths
+    from kiosk.fleet.syncthing import pair_member, set_up_hub, set_up_member
+
+    hub, kiosk = Node("hub", root / "hub", "hub"), Node("hall-a", root / "hall-a", "member")
+    hub.start(), kiosk.start()
+    try:
+        hub_id = set_up_hub(hub.sync, FleetPaths.of(hub.config))
+        kiosk_id = set_up_member(kiosk.sync, FleetPaths.of(kiosk.config), hub_id, [hub.address])
+        pair_member(hub.sync, FleetPaths.of(hub.config), kiosk_id, "hall-a", [kiosk.address])
+        for node in (hub, kiosk):
+            node.sync.set_options(localAnnounceEnabled=False)
+        wait_for(lambda: hub.sync.call("GET", "/rest/system/connections")["connections"].get(kiosk_id, {})
+                 .get("connected"), 60)
+        time.sleep(20)  # past the first index exchange
+        before, moved, started = kiosk.usage(), kiosk.bytes_moved(), time.monotonic()
+        time.sleep(seconds)
+        after, elapsed = kiosk.usage(), time.monotonic() - started
+        cpu_s = after["cpu_s"] - before["cpu_s"]
+        return {"idle_s": round(elapsed), "cpu_s": round(cpu_s, 2), "cpu_percent": round(100 * cpu_s / elapsed, 3),
+                "rss_mb": after["rss_mb"], "bytes": kiosk.bytes_moved() - moved}
+    finally:
+        hub.stop(), kiosk.stop()
+
+
+if __name__ == "__main__":  # python tests/fleet/loopback.py SECONDS: a paired kiosk's Syncthing at rest
+    import json
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work:
+        print(json.dumps(measure_idle(Path(work), float(sys.argv[1]) if sys.argv[1:] else 120)))
