@@ -187,7 +187,9 @@ class AnswerPanel:
         """While the question is shown with a visitor's brain on ("Try my brain"), the chip saying whose brain
         answered and its digit ("Yours: 4"): the question takes the model chips' place, and nothing else says it."""
         p = self.prediction
-        if p is None or not p.digit_like or self.feedback.state in (State.HIDDEN, State.KEYPAD):
+        # Only while asked: the keypad covers the panel, and once answered "Thank you!" and what was taught are
+        # the story (then the model chips come back).
+        if p is None or not p.digit_like or self.feedback.state is not State.ASK:
             return None
         if not any("trained_by" in recognizer.metadata for recognizer in self.recognizers):
             return None

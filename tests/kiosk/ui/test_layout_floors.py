@@ -399,6 +399,10 @@ def test_try_my_brain_says_whose_brain_answered_while_it_asks(size, lang, recogn
     overlapping = [text.text for text in texts if text is not shown[0] and rect.colliderect(text.rect)]
     overlapping += [label for label, target in screen.targets() if rect.colliderect(target)]
     assert not overlapping, f"{chip!r} overlaps {overlapping}"
+    screen.handle(PointerDown(*screen.feedback.buttons["yes"].rect.center))
+    with recording_text() as texts:
+        screen.draw(pygame.Surface(size))
+    assert chip not in [text.text for text in texts], "once answered, 'Thank you!' is the story"
 
 
 def test_the_floors_can_fail(recognizers, tmp_path, monkeypatch):
