@@ -3,9 +3,9 @@ lights, the votes, what mattered) and the frames while its story animates, for t
 visitor's own brain of each kind (the live training's shapes, kiosk/learning/live_learner.py).
 
 Targets (issue 25): an update <= 10 ms and frames <= 16 ms p99 on one core here (<= 33 ms on a Pi 4). Run it on
-one core (`taskset -c 1`); the report says how loaded the machine was (load average, cores) because the
-development machine is shared. The frames are the Learn screen's update() and draw() on an off-screen surface
-of the given size (no flip: benchmarks frames measures the App's whole loop).
+one core (`taskset -c 1`), and once without, as the kiosk runs; the report says how loaded the machine was (load
+average, cores) because the development machine is shared. The frames are the Learn screen's update() and
+draw() on an off-screen surface of the given size (no flip: benchmarks frames measures the App's whole loop).
 
 Usage: python -m benchmarks insight [--size 800x480] [--digits 60] [--out runs/bench_insight.json]
 """

@@ -32,6 +32,7 @@ from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, dr
 
 log = logging.getLogger(__name__)
 
+LONGEST_STEP_MS = 250  # the most one frame moves the story on
 MAPS = (4, 12)  # a convolution's brightest feature maps side by side (it has 8 to 128): at least 4, at most 12
 
 
@@ -96,7 +97,9 @@ class LearnScreen(Screen):
         self.glow = glow_along([frame.apply(s) for s in self.strokes], self.look.mattered)
 
     def update(self, dt_ms: float) -> None:
-        self.story.advance(max(0.0, dt_ms) / 1000)
+        # A stalled frame (the first look reads the model file) pauses the story rather than skipping through it:
+        # a line said late is better than two said at once.
+        self.story.advance(min(max(0.0, dt_ms), LONGEST_STEP_MS) / 1000)
 
     @property
     def animating(self) -> bool:
@@ -138,7 +141,7 @@ class LearnScreen(Screen):
         if self.look is None:
             return
         if self.brain.kind == "mlp":
-            self.unit = view.unit_at(len(self.look.layers[0].values), self._rows(parts["lights"])[-1], x, y)
+            self.unit = view.lit_unit_near(self.look.layers[0].values, self._rows(parts["lights"])[-1], x, y)
         else:
             row = self._rows(parts["lights"])[0]
             maps = self.look.layers[0].values
@@ -278,7 +281,7 @@ class LearnScreen(Screen):
 
     def _draw_eye(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         """What it sees (the 28x28 picture, row by row) and, under it, what a touched light looks for."""
-        side = min(rect.width, (rect.height - self.theme.margin) // 2)
+        side = min(rect.width, (rect.height - self.theme.margin) // 2) // 28 * 28  # whole dots, as the picture has
         seen = pygame.Rect(rect.x, rect.y, side, side)
         image = self.look.image.copy() if self.look is not None else None
         if image is not None:

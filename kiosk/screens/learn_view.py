@@ -42,6 +42,20 @@ def unit_at(units: int, rect: pygame.Rect, x: float, y: float) -> int | None:
     return index if 0 <= col < cols and 0 <= row < rows and index < units else None
 
 
+def lit_unit_near(values: np.ndarray, rect: pygame.Rect, x: float, y: float, reach: int = 2) -> int | None:
+    """The unit a finger at (x, y) means: the brightest within reach cells of the one under it (a small finger
+    on a dark light most likely wanted the lit one beside it), or the one under it when none near is lit."""
+    under = unit_at(len(values), rect, x, y)
+    if under is None:
+        return None
+    rows, cols, _, _ = field_cells(len(values), rect)
+    row, col = divmod(under, cols)
+    near = [r * cols + c for r in range(max(0, row - reach), min(rows, row + reach + 1))
+            for c in range(max(0, col - reach), min(cols, col + reach + 1)) if r * cols + c < len(values)]
+    best = max(near, key=lambda unit: values[unit])
+    return best if values[best] > 0 else under
+
+
 def _surface(rgb: np.ndarray, size: tuple[int, int]) -> pygame.Surface:
     """(H, W, 3) colours -> a surface of size, nearest neighbour (each value a square)."""
     small = pygame.surfarray.make_surface(np.ascontiguousarray(rgb.transpose(1, 0, 2)).astype(np.uint8))

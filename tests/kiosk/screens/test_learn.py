@@ -87,12 +87,14 @@ def test_touching_a_light_of_the_mlp_shows_what_it_looks_for(recognizers):
     assert screen.brain.kind == "mlp"
     screen.update(30_000)
     before = shot(screen)
-    _, _, cell, (x0, y0) = field_cells(len(screen.look.layers[0].values), screen._rows(screen.layout()["lights"])[-1])
-    screen.handle(PointerDown(x0 + cell // 2, y0 + cell // 2))  # the first light
-    assert screen.unit == 0 and said[-1] == "insight.unit"
+    values = screen.look.layers[0].values
+    _, cols, cell, (x0, y0) = field_cells(len(values), screen._rows(screen.layout()["lights"])[-1])
+    screen.handle(PointerDown(x0 + cell // 2, y0 + cell // 2))  # on the first light: the brightest near it answers
+    near = [r * cols + c for r in range(3) for c in range(3)]
+    assert screen.unit in near and values[screen.unit] == max(values[near]) > 0 and said[-1] == "insight.unit"
     assert shot(screen) != before, "its incoming weights appear as a picture, and the light is ringed"
-    np.testing.assert_array_equal(screen.brain.looks_for(0), screen.brain.network.layers[1].weight.value[0]
-                                  .reshape(28, 28))
+    np.testing.assert_array_equal(screen.brain.looks_for(screen.unit),
+                                  screen.brain.network.layers[1].weight.value[screen.unit].reshape(28, 28))
 
 
 @pytest.mark.slow
@@ -122,6 +124,14 @@ def test_the_view_moves_while_the_story_is_told(recognizers):
     assert said == [b.phrase_id for b in screen.story.beats]
     assert len(set(shots.values())) == len(shots), "every step of the story changes the picture"
     assert not screen.animating
+
+
+def test_a_stalled_frame_pauses_the_story_instead_of_skipping_lines(recognizers):
+    said = []
+    screen = learn(recognizers, said)
+    screen.enter([])
+    screen.update(3_000)  # the first look read the model file: one long frame
+    assert said == ["learn.say1"] and screen.story.elapsed_s < 0.3
 
 
 def test_a_visitors_own_brain_is_read_from_its_file(recognizers, tmp_path):
