@@ -9,7 +9,8 @@ import pytest
 
 from conftest import PROJECT_ROOT
 
-TOOLS = {"espeak-ng": "espeak-ng", "shellcheck": "shellcheck", "systemd-analyze": "systemd", "faketime": "faketime"}
+TOOLS = {"espeak-ng": "espeak-ng", "shellcheck": "shellcheck", "systemd-analyze": "systemd", "faketime": "faketime",
+         "syncthing": "syncthing"}
 
 
 def stub(folder, name, body="exit 0"):
@@ -77,7 +78,7 @@ def test_ci_installs_the_missing_tools_then_runs_the_test_command(checkout):
     assert done.returncode == 0, done.stderr
     ran = calls(env)
     install = [c for c in ran if c.startswith("apt-get") and " install " in c]
-    assert len(install) == 1 and install[0].endswith("espeak-ng shellcheck systemd faketime"), ran
+    assert len(install) == 1 and install[0].endswith("espeak-ng shellcheck systemd faketime syncthing"), ran
     assert not [c for c in ran if c.startswith("sudo")], "root needs no sudo"
     assert "missing" not in done.stderr, "installed before the test command looked"
     assert ran[-1] == "python -m pytest -m slow or not slow", ran
