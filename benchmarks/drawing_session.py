@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from kiosk.replay import ReplayEvent
-from benchmarks.headless_replay import add_arguments, draw, load_drawn, play
+from benchmarks.headless_replay import add_arguments, answers_to, draw, load_drawn, play
 from benchmarks.report import emit
 
 CANVAS_PX = 450  # drawn_digits puts a 300 px digit 75 px in from the corner
@@ -38,12 +38,10 @@ def run(delay_ms: int, events: list[ReplayEvent], digits: list[dict]) -> dict:
     guesses = [e for e in logged if e.get("type") == "guess"]
     early, waits, guess_waits, right, multi = 0, [], [], 0, 0
     for index, digit in enumerate(digits):
-        end = digits[index + 1]["start"] if index + 1 < len(digits) else float("inf")
-        mine = [a for a in answers if digit["start"] <= a["t"] < end]
+        end, before_last_stroke, final = answers_to(answers, digits, index)
         if digit["strokes"] > 1:
             multi += 1
-            early += any(a["t"] < digit["last_up"] for a in mine)
-        final = [a for a in mine if a["t"] >= digit["last_up"]]
+            early += before_last_stroke
         if final:
             waits.append(final[0]["t"] - digit["last_up"])
             right += final[0]["digit"] == digit["label"]

@@ -1,5 +1,6 @@
 """Real drawn digits replayed through the headless kiosk, as the turn-taking benchmarks (drawing-session, turns)
-do it: a child's strokes placed as replay events, the kiosk's event log read back, and their shared options."""
+do it: a child's strokes placed as replay events, the kiosk's event log read back, each digit's answers
+found in it, and their shared options."""
 
 from __future__ import annotations
 
@@ -41,6 +42,15 @@ def play(events: list[ReplayEvent], **settings) -> list[dict]:
                              idle_timeout_s=600, muted=True)
         App(config, LaunchOptions(headless=True, replay=events, events_out=out, exit_when_done=True)).run()
         return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def answers_to(answers: list[dict], digits: list[dict], index: int) -> tuple[float, bool, list[dict]]:
+    """The answers while digit index was the last one begun (from its first touch to the next digit's):
+    (the next digit's first touch, whether one came before its last stroke, the ones after its last stroke)."""
+    digit = digits[index]
+    end = digits[index + 1]["start"] if index + 1 < len(digits) else float("inf")
+    mine = [a for a in answers if digit["start"] <= a["t"] < end]
+    return end, any(a["t"] < digit["last_up"] for a in mine), [a for a in mine if a["t"] >= digit["last_up"]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

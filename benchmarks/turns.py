@@ -23,7 +23,7 @@ import numpy as np
 
 from kiosk.config import KioskConfig
 from kiosk.replay import ReplayEvent
-from benchmarks.headless_replay import add_arguments, draw, load_drawn, play
+from benchmarks.headless_replay import add_arguments, answers_to, draw, load_drawn, play
 from benchmarks.report import emit
 
 ANSWER_DELAY_MS = KioskConfig().auto_recognize_delay_ms  # the kiosk's own wait, so A's answer time is known
@@ -77,8 +77,7 @@ def score_late(logged: list[dict], digits: list[dict], late_s: float) -> dict:
     answers = [e for e in logged if e.get("type") == "recognized"]
     right = 0
     for index, digit in enumerate(digits):
-        end = digits[index + 1]["start"] if index + 1 < len(digits) else float("inf")
-        final = [a for a in answers if digit["last_up"] <= a["t"] < end]
+        final = answers_to(answers, digits, index)[2]
         right += bool(final) and final[-1]["digit"] == digit["label"]
     return {
         "late_s": late_s,
@@ -92,12 +91,10 @@ def score(logged: list[dict], digits: list[dict], gap_s: float) -> dict:
     answers = [e for e in logged if e.get("type") == "recognized"]
     right, early, multi, gaps, unanswered_a = 0, 0, 0, [], 0
     for index, digit in enumerate(digits):
-        end = digits[index + 1]["start"] if index + 1 < len(digits) else float("inf")
-        mine = [a for a in answers if digit["start"] <= a["t"] < end]
+        end, before_last_stroke, final = answers_to(answers, digits, index)
         if digit["strokes"] > 1:
             multi += 1
-            early += any(a["t"] < digit["last_up"] for a in mine)
-        final = [a for a in mine if a["t"] >= digit["last_up"]]
+            early += before_last_stroke
         if digit["role"] == "A":
             if final:
                 gaps.append(end - final[0]["t"])  # B's first touch after A's answer
