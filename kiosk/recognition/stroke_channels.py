@@ -37,7 +37,8 @@ def channels_in_frame(cleaned: Sequence[np.ndarray], image: np.ndarray, frame: F
     total = max(float(along[-1]), 1e-9)
     values = np.zeros((len(points) + len(starts), 7))  # weight, 4 directions, time, pen-down
     values[: len(points), 0] = weights
-    values[: len(points), 1:5] = weights[:, None] * directions @ _AXES.T
+    # each direction projected on the four axes (elementwise: no BLAS call for a (S, 2) x (2, 4) product)
+    values[: len(points), 1:5] = weights[:, None] * (directions[:, :1] * _AXES[:, 0] + directions[:, 1:] * _AXES[:, 1])
     values[: len(points), 5] = weights * along / total
     values[len(points) :, 6] = 1.0
     sums = _blur(_splat(np.concatenate([points, starts]), values))  # (7, 28, 28)
