@@ -26,7 +26,7 @@ def models_table(manifest_path: Path) -> str:
     rows = [HEADER]
     for name, entry in models.items():
         meta = entry["metadata"]
-        if "train_settings" not in meta:  # the gate ("is it a number at all?"): no digit model, no settings
+        if "train_settings" not in meta or meta.get("model_kind") == "stroke":  # the gate, the stroke model
             rows.append(other_row(name, entry))
             continue
         settings = meta["train_settings"]
@@ -45,7 +45,9 @@ def other_row(name: str, entry: dict) -> str:
     meta = entry["metadata"]
     rejected = next((v for k, v in meta.items() if k.startswith("mnist_test") and "not_a_number" in k), None)
     mnist = f"{percent(rejected)} called not a number" if rejected is not None else "n/a"
+    by_site = (meta.get("crossval") or {}).get("site") if isinstance(meta.get("crossval"), dict) else None
+    drawn = f"{percent(by_site['right'])} right with the CNN, sites held out" if by_site else "-"
     return (
-        f"| {name} | {meta.get('model_kind', '?')} | - | - | - | - | - | {mnist} | - | - "
+        f"| {name} | {meta.get('model_kind', '?')} | - | - | - | - | - | {mnist} | {drawn} | - "
         f"| {entry['bytes'] / 1e6:.2f} MB |"
     )
