@@ -8,6 +8,7 @@ its ReLU (the "lights"), then goes back once for what mattered (kiosk/insight/ma
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,17 +94,41 @@ class Brain:
 
 
 class BrainShelf:
-    """One Brain per model file, read again when the file changes (a visitor's new brain, a retrained model)."""
+    """One Brain per model file, read again when the file changes (a visitor's new brain, a retrained model).
+
+    reading(path) reads beside the caller, on one worker thread, and hands back a Future."""
 
     def __init__(self):
         self._shelf: dict[str, tuple[tuple[int, int], Brain]] = {}
+        self._worker: ThreadPoolExecutor | None = None
+
+    def has(self, path: str | Path) -> bool:
+        """Whether path's brain is read and its file unchanged (brain(path) then returns at once)."""
+        kept = self._shelf.get(str(path))
+        return kept is not None and kept[0] == _stamp(path)
 
     def brain(self, path: str | Path) -> Brain:
-        stat = os.stat(path)
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        key = str(path)
-        kept = self._shelf.get(key)
+        stamp = _stamp(path)
+        kept = self._shelf.get(str(path))
         if kept is None or kept[0] != stamp:
             kept = (stamp, Brain.read(path))
-            self._shelf[key] = kept
+            self._shelf[str(path)] = kept
         return kept[1]
+
+    def reading(self, path: str | Path) -> Future:
+        """brain(path) as a Future: done at once when the shelf has it, else read on the worker thread."""
+        if self.has(path):
+            done: Future = Future()
+            done.set_result(self.brain(path))
+            return done
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brain-shelf")
+        return self._worker.submit(self.brain, path)
+
+
+def _stamp(path: str | Path) -> tuple[int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (-1, -1)  # gone: brain() says why
+    return stat.st_mtime_ns, stat.st_size

@@ -53,6 +53,8 @@ class LearnScreen(Screen):
         self.own = False  # drawn here, in screen pixels (else handed over: fitted into the canvas)
         self.pen: list[tuple[float, float]] | None = None  # the stroke being drawn now
         self.brain: Brain | None = None
+        self._reading = None  # the model file being read beside the loop (a Future), if any
+        self.image: np.ndarray | None = None  # (28, 28) uint8: what the network sees
         self.look: Look | None = None
         self.glow: list[np.ndarray] = []  # per stroke point: how much it mattered
         self.unit: int | None = None  # the light a child touched
@@ -72,34 +74,56 @@ class LearnScreen(Screen):
         self._tell_from_the_start()
 
     def _tell_from_the_start(self) -> None:
-        self.story = Story(self.brain.kind if self.brain else "mlp", self.say)
+        self.story = Story(self.recognizers[self.model].kind if self.recognizers else "mlp", self.say)
         self.story.start()
 
     def _read_brain(self) -> None:
-        """The model file the kiosk answers with now (a visitor's own brain is first in the list)."""
+        """The model file the kiosk answers with now (a visitor's own brain is first in the list). The first
+        file read imports onnx (3.6 s on this busy machine, longer on a Pi): that happens beside the loop, and
+        the story waits before its lights (update) rather than the screen freezing."""
         self.model %= max(1, len(self.recognizers))
+        self.brain, self._reading = None, None
+        if not self.recognizers:
+            return
+        path = self.recognizers[self.model].path
+        if self.shelf.has(path):
+            self._took(self.shelf.reading(path))
+        else:
+            self._reading = self.shelf.reading(path)
+
+    def _took(self, reading) -> None:
+        """A brain read (in the background, or at once): look with it."""
+        self._reading = None
         try:
-            self.brain = self.shelf.brain(self.recognizers[self.model].path) if self.recognizers else None
+            self.brain = reading.result()
         except (KioskError, OSError) as error:  # a model the engine cannot read: the view stays dark
             log.error("Learn cannot look inside %s: %s", self.recognizers[self.model].path, error)
             self.brain = None
 
     def see(self) -> None:
         """Look inside the network on the drawing as it is now (after every stroke): one view update."""
-        self.look, self.glow, self.unit, self._surfaces = None, [], None, {}
-        if self.brain is None or not self.strokes:
+        self.look, self.image, self.glow, self.unit, self._surfaces = None, None, [], None, {}
+        if not self.strokes:
             return
         try:
-            image, frame = image_and_frame(self.strokes)
+            self.image, frame = image_and_frame(self.strokes)
         except EmptyDrawing:
             return
-        self.look = self.brain.look(image)
+        if self.brain is None:
+            return
+        self.look = self.brain.look(self.image)
         self.glow = glow_along([frame.apply(s) for s in self.strokes], self.look.mattered)
 
     def update(self, dt_ms: float) -> None:
-        # A stalled frame (the first look reads the model file) pauses the story rather than skipping through it:
-        # a line said late is better than two said at once.
-        self.story.advance(min(max(0.0, dt_ms), LONGEST_STEP_MS) / 1000)
+        if self._reading is not None and self._reading.done():
+            self._took(self._reading)
+            self.see()
+        # A stalled frame pauses the story rather than skipping through it (a line said late is better than two
+        # said at once), and while the model file is being read the story waits before its lights.
+        step_s = min(max(0.0, dt_ms), LONGEST_STEP_MS) / 1000
+        if self._reading is not None:
+            step_s = min(step_s, max(0.0, self.story.beats[1].at_s - 0.05 - self.story.elapsed_s))
+        self.story.advance(step_s)
 
     @property
     def animating(self) -> bool:
@@ -283,7 +307,7 @@ class LearnScreen(Screen):
         """What it sees (the 28x28 picture, row by row) and, under it, what a touched light looks for."""
         side = min(rect.width, (rect.height - self.theme.margin) // 2) // 28 * 28  # whole dots, as the picture has
         seen = pygame.Rect(rect.x, rect.y, side, side)
-        image = self.look.image.copy() if self.look is not None else None
+        image = self.image.copy() if self.image is not None else None
         if image is not None:
             image[self.story.scan_rows():] = 0  # the rows not looked at yet are still dark
         draw_model_view(surface, seen, image)

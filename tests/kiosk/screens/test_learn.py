@@ -12,6 +12,7 @@ from kiosk.input import PointerDown, PointerMove, PointerUp
 from kiosk.language.phrases import Phrases
 from kiosk.recognition.model_files import load_recognizers
 from kiosk.recognition.recognizer import Recognizer
+from kiosk.insight.brain import BrainShelf
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.learn_view import field_cells
 from kiosk.ui.theme import Theme
@@ -27,10 +28,36 @@ def recognizers():
     return load_recognizers(KioskConfig.load(None))
 
 
-def learn(recognizers, said=None, size=(800, 480), status=None):
+@pytest.fixture(scope="module")
+def shelf(recognizers):
+    """The shipped models' brains, read once (as on a kiosk that has shown Learn before)."""
+    shelf = BrainShelf()
+    for recognizer in recognizers:
+        shelf.brain(recognizer.path)
+    return shelf
+
+
+def learn(recognizers, said=None, size=(800, 480), status=None, shelf=None):
     nav = NavBar(pygame.Rect(420, 10, 370, 56), Phrases("en"))
     say = said.append if said is not None else None
-    return LearnScreen(list(recognizers), Theme(*size), nav, Phrases("en"), status, say=say)
+    return LearnScreen(list(recognizers), Theme(*size), nav, Phrases("en"), status, say=say, shelf=shelf)
+
+
+def test_the_first_brain_is_read_beside_the_loop_and_the_story_waits_before_its_lights(recognizers):
+    said = []
+    screen = learn(recognizers, said)  # a shelf of its own: nothing read yet
+    screen.enter([[(100, 50), (100, 350)]])
+    assert said == ["learn.say1"] and screen.image is not None, "the drawing and its picture come at once"
+    assert screen._reading is not None
+    for _ in range(100):  # five seconds of frames, at once: the file is still being read
+        screen.update(50)
+    assert screen.story.elapsed_s < screen.story.beats[1].at_s and said == ["learn.say1"], "no lights before lights"
+    screen._reading.result(timeout=60)
+    screen.update(50)
+    assert screen.look is not None and screen.look.answer == 1
+    for _ in range(100):
+        screen.update(50)
+    assert said[1] == screen.story.beats[1].phrase_id
 
 
 def shot(screen, size=(800, 480)) -> bytes:
@@ -49,8 +76,8 @@ def stroke(screen, points):
     screen.handle(PointerUp(*xy[-1]))
 
 
-def test_an_example_seven_or_the_childs_drawing_flows_through_the_network(recognizers):
-    screen = learn(recognizers)
+def test_an_example_seven_or_the_childs_drawing_flows_through_the_network(recognizers, shelf):
+    screen = learn(recognizers, shelf=shelf)
     screen.enter([])
     assert screen.brain.kind == recognizers[0].kind and screen.look.answer == 7
     screen.enter([[(100, 50), (100, 350)]])
@@ -60,8 +87,8 @@ def test_an_example_seven_or_the_childs_drawing_flows_through_the_network(recogn
     assert screen.next_screen == "draw"
 
 
-def test_every_stroke_drawn_on_learn_looks_again(recognizers):
-    screen = learn(recognizers)
+def test_every_stroke_drawn_on_learn_looks_again(recognizers, shelf):
+    screen = learn(recognizers, shelf=shelf)
     screen.enter([])
     looks = []
     see = screen.see
@@ -78,9 +105,9 @@ def test_every_stroke_drawn_on_learn_looks_again(recognizers):
 
 
 @pytest.mark.slow
-def test_touching_a_light_of_the_mlp_shows_what_it_looks_for(recognizers):
+def test_touching_a_light_of_the_mlp_shows_what_it_looks_for(recognizers, shelf):
     said = []
-    screen = learn(recognizers, said)
+    screen = learn(recognizers, said, shelf=shelf)
     screen.enter([])
     if screen.brain.kind != "mlp":
         screen.handle(PointerDown(*screen.model_button(screen.layout()).rect.center))
@@ -98,9 +125,9 @@ def test_touching_a_light_of_the_mlp_shows_what_it_looks_for(recognizers):
 
 
 @pytest.mark.slow
-def test_touching_a_first_layer_map_of_the_cnn_shows_its_stroke_detector(recognizers):
+def test_touching_a_first_layer_map_of_the_cnn_shows_its_stroke_detector(recognizers, shelf):
     said = []
-    screen = learn(recognizers, said)
+    screen = learn(recognizers, said, shelf=shelf)
     screen.enter([])
     if screen.brain.kind != "cnn":
         screen.handle(PointerDown(*screen.model_button(screen.layout()).rect.center))
@@ -112,9 +139,9 @@ def test_touching_a_first_layer_map_of_the_cnn_shows_its_stroke_detector(recogni
     shot(screen)
 
 
-def test_the_view_moves_while_the_story_is_told(recognizers):
+def test_the_view_moves_while_the_story_is_told(recognizers, shelf):
     said = []
-    screen = learn(recognizers, said)
+    screen = learn(recognizers, said, shelf=shelf)
     screen.enter([[(100, 50), (100, 350)]])
     shots = {}
     for tick in range(1, 301):  # 30 s, ten frames a second
@@ -126,25 +153,36 @@ def test_the_view_moves_while_the_story_is_told(recognizers):
     assert not screen.animating
 
 
-def test_a_stalled_frame_pauses_the_story_instead_of_skipping_lines(recognizers):
+def test_a_stalled_frame_pauses_the_story_instead_of_skipping_lines(recognizers, shelf):
     said = []
-    screen = learn(recognizers, said)
+    screen = learn(recognizers, said, shelf=shelf)
     screen.enter([])
     screen.update(3_000)  # the first look read the model file: one long frame
     assert said == ["learn.say1"] and screen.story.elapsed_s < 0.3
 
 
-def test_a_visitors_own_brain_is_read_from_its_file(recognizers, tmp_path):
+def test_a_visitors_own_brain_is_read_from_its_file(recognizers, shelf, tmp_path):
     path = tmp_path / "my-brain.onnx"
     path.write_bytes((MODELS / "mlp128-e1.onnx").read_bytes())
     mine = [Recognizer(path), *recognizers]
-    screen = learn(mine)
+    screen = learn(mine, shelf=shelf)
     screen.enter([])
+    settle(screen)
     assert len(screen.look.layers[0].values) == 128, "the visitor's 128 lights, not the shipped MLP's 800"
     path.write_bytes((MODELS / "mlp128.onnx").read_bytes())  # it learned again
     first = screen.brain
     screen.enter([])
-    assert screen.brain is not first
+    settle(screen)
+    assert screen.brain is not None and screen.brain is not first
+
+
+def settle(screen):
+    """Frames until the brain being read beside the loop has come."""
+    for _ in range(400):
+        if screen._reading is None:
+            return
+        screen._reading.result(timeout=10)
+        screen.update(20)
 
 
 def test_learn_tells_what_children_taught_it_once_the_story_is_told(recognizers, tmp_path):
@@ -171,8 +209,8 @@ def test_learn_tells_what_children_taught_it_once_the_story_is_told(recognizers,
 
 
 @pytest.mark.slow
-def test_learn_draws_at_other_sizes(recognizers):
-    screen = learn(recognizers)
+def test_learn_draws_at_other_sizes(recognizers, shelf):
+    screen = learn(recognizers, shelf=shelf)
     screen.enter([])
     for size in ((800, 480), (480, 800), (1920, 1080)):  # even with tabs laid out for another size: no crash
         screen.theme = Theme(*size)

@@ -28,6 +28,7 @@ from kiosk.screens.examples import ExamplesScreen
 from kiosk.screens.explore import ExploreScreen
 from kiosk.screens.frame import lay_out_frame
 from kiosk.screens.game import GameScreen
+from kiosk.insight.brain import BrainShelf
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.train import TrainScreen
 from kiosk.session import game as game_rules
@@ -255,25 +256,31 @@ def states(size, lang, recognizers, tmp_path):
     examples2 = ExamplesScreen(recognizers, theme, nav, panel, phrases)
     examples2.select(*[(d, s) for _, d, s in examples2.tiles][7])
     yield "examples, one chosen", examples2
-    learn = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    shelf = BrainShelf()  # the brains read before, as on a kiosk that has shown Learn once
+    for recognizer in recognizers:
+        shelf.brain(recognizer.path)
+    learn = LearnScreen(recognizers, theme, nav, phrases, lambda: None, shelf=shelf)
     learn.enter([])
     yield "learn", learn
-    scanning = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    scanning = LearnScreen(recognizers, theme, nav, phrases, lambda: None, shelf=shelf)
     scanning.enter([])
     scanning.update(900)  # the picture half made, the scan line over the drawing
     yield "learn, the picture being made", scanning
-    lighting = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    lighting = LearnScreen(recognizers, theme, nav, phrases, lambda: None, shelf=shelf)
     lighting.enter([])
-    lighting.update(6_000)  # the layers lighting up, one after another, the caption changing
+    for _ in range(24):
+        lighting.update(250)  # the layers lighting up, one after another, the caption changing
     yield "learn, the layers lighting up", lighting
-    told = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    told = LearnScreen(recognizers, theme, nav, phrases, lambda: None, shelf=shelf)
     told.enter([])
-    told.update(30_000)  # the story told: the votes grown, what mattered glowing, "draw here, or touch a light"
+    for _ in range(120):
+        told.update(250)  # the story told: the votes grown, what mattered glowing, "draw here, or touch a light"
     yield "learn, the story told", told
-    other = LearnScreen(recognizers, theme, nav, phrases, lambda: None)
+    other = LearnScreen(recognizers, theme, nav, phrases, lambda: None, shelf=shelf)
     other.enter([])
     other.handle(PointerDown(*other.model_button(other.layout()).rect.center))  # the other network
-    other.update(30_000)
+    for _ in range(120):
+        other.update(250)
     lights = other.layout()["lights"]
     other.handle(PointerDown(*lights.center))  # a light touched: what it looks for, beside what it sees
     yield "learn, the other network with a light touched", other
