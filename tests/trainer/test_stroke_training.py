@@ -12,7 +12,8 @@ from kiosk.recognition import model_contract as contract
 from kiosk.recognition.preprocess import clean_strokes
 from kiosk.recognition.runtime import ort
 from kiosk.recognition.stroke_channels import stroke_channels
-from kiosk.recognition.stroke_model import contract_problems
+from kiosk.errors import ModelLoadError
+from kiosk.recognition.stroke_model import StrokeModel, contract_problems
 from trainer import drawings, stroke_crossval, stroke_training
 from trainer.stroke_training import StrokeSettings
 
@@ -34,7 +35,7 @@ def test_training_sees_the_channels_the_kiosk_makes(drawn_dir):
 
 
 @pytest.mark.slow  # torch's ONNX export: seconds
-def test_an_exported_stroke_model_fits_the_kiosks_contract_and_agrees_with_torch(drawn_dir):
+def test_an_exported_stroke_model_fits_the_kiosks_contract_and_agrees_with_torch(drawn_dir, tmp_path):
     digits = few(drawn_dir)
     x = stroke_training.render(digits, 1, seed=0)
     model = stroke_training.fit(x, digits.labels, TINY, log=lambda *_: None)
@@ -47,6 +48,10 @@ def test_an_exported_stroke_model_fits_the_kiosks_contract_and_agrees_with_torch
                              [(o.name, o.shape) for o in session.get_outputs()], metadata) == []
     assert json.loads(metadata[contract.META_DECISION]) == rule
     assert json.loads(metadata[contract.META_TRAINED_ON_WRITERS]) == ["ced/a"]
+    # two batches of training read the example digits no better than chance: the kiosk refuses it
+    (tmp_path / contract.STROKE_FILE).write_bytes(data)
+    with pytest.raises(ModelLoadError, match="example digits"):
+        StrokeModel(tmp_path / contract.STROKE_FILE)
 
 
 @pytest.mark.slow  # reads the letters: half a second
