@@ -123,3 +123,16 @@ def test_a_stroke_model_that_fails_at_run_time_is_retired_and_the_image_model_an
         cnn.stroke_model = kept
     assert broken.failed and "stroke model stops answering" in caplog.text
     assert answer.probabilities == cnn.classify_image(answer.image, True).probabilities
+
+
+def test_a_promoted_cnn_keeps_answering_with_the_stroke_model(tmp_path):
+    from kiosk.atomic_write import write_bytes_atomic
+    from kiosk.recognition.model_files import ModelWatcher
+
+    config = KioskConfig(data_dir=str(tmp_path / "data"))
+    current = load_recognizers(config)
+    watcher = ModelWatcher(config, every_s=0)
+    write_bytes_atomic(config.taught_model_dir / "cnn.onnx", (SHIPPED / "cnn-e4.onnx").read_bytes())
+    switched = watcher.check(current)
+    assert switched[0].path == config.taught_model_dir / "cnn.onnx"
+    assert switched[0].stroke_model is current[0].stroke_model is not None and switched[1].stroke_model is None
