@@ -114,3 +114,27 @@ def test_crossval_never_answers_a_drawing_with_a_model_that_learned_its_writer(d
 def _small(drawn_dir, drawn_letters_dir):
     return (stroke_crossval._small(drawings.load_digits(drawn_dir), 3),
             stroke_crossval._small(drawings.load_letters(drawn_letters_dir), 3))
+
+
+@pytest.mark.slow  # 150 drawings through the kiosk and through the cross-validation's arrays: a second or two
+def test_the_cross_validation_decides_as_the_kiosk_does(drawn_dir):
+    """Two paths to one answer: recognize_all on the strokes, and the report's fuse + decide on the arrays."""
+    from conftest import PROJECT_ROOT
+    from kiosk.config import KioskConfig
+    from kiosk.recognition.fusion import decide, fuse
+    from kiosk.recognition.model_files import load_recognizers
+    from kiosk.recognition.recognizer import Uncertainty, recognize_all
+
+    models = PROJECT_ROOT / "exported_models"
+    recognizers = load_recognizers(KioskConfig(model_dir=str(models)))
+    stroke_model = recognizers[0].stroke_model
+    digits = few(drawn_dir, 150)
+    view = stroke_crossval.kiosk_view(digits, seed=3)
+    cnn, gate = stroke_crossval.image_answers(models, view.images)
+    strokes = stroke_model.run(view.channels.astype(np.float32) / 127.0)
+    like = (view.ratio <= Uncertainty().max_path_ratio) & (view.ink <= Uncertainty().max_ink_fraction)
+    arrays = decide(fuse(cnn, strokes, stroke_model.rule.stroke_weight), strokes[:, -1], gate[:, 1], like,
+                    stroke_model.rule)
+    rng = np.random.default_rng(3)
+    kiosk = [recognize_all(recognizers, drawings.on_canvas(s, rng))[0].digit for s in digits.strokes]
+    assert [-1 if d is None else d for d in kiosk] == arrays.tolist()
