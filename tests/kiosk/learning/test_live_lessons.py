@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from kiosk.learning import live_data
+from kiosk.learning import live_data, live_learner
 from kiosk.learning.live_learner import BATCH, GIVE_UP_IMAGES, learn
 from kiosk.learning.live_protocol import Done, LiveJob, Progress
 from kiosk.learning.live_settings import ROUND_IMAGES, LiveSettings
@@ -23,6 +23,12 @@ def few_digits(tmp_path_factory):
     np.savez(path, train_images=data.train_images[:1000], train_labels=data.train_labels[:1000],
              test_images=data.test_images[:300], test_labels=data.test_labels[:300])
     return path
+
+
+@pytest.fixture(autouse=True)
+def a_point_every_report_digits(monkeypatch):
+    """The curve gets its points at the same digits on a fast core or a busy one (not every 0.2 s as well)."""
+    monkeypatch.setattr(live_learner, "REPORT_EVERY_S", 0.0)
 
 
 def train(tmp_path, data_path=None, **choices):
