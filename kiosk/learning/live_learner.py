@@ -27,8 +27,8 @@ BATCH = {"mlp": 64, "cnn": 32}  # larger batches learn more per second of one co
 SETTLE_SHARE = 0.3
 REPORT_EVERY_S = 0.2
 # and not before so many digits: scoring the curve's 300 must not crowd out learning (a CNN's look costs
-# as much as learning from 100 digits)
-REPORT_EVERY_IMAGES = {"mlp": 1000, "cnn": 2000}
+# about 25 ms, as much as learning from 250 digits: once a round, not 25 times in its 20 rounds)
+REPORT_EVERY_IMAGES = {"mlp": 1000, "cnn": 2500}
 BLOWN_LOSS = 10 * np.log(10)  # ten times a blind guess's loss: the steps threw it far off
 GIVE_UP_IMAGES = 2000  # after a blow-up and this many digits still guessing blindly, it never learns
 BLIND = 0.3  # right on under 30% of the curve's digits: still guessing
