@@ -88,6 +88,15 @@ class AnswerPanel:
         else:  # (the models' settings and test scores are for grown-ups: they are on the Settings screen)
             self._draw_model_chips(surface)
         self.feedback.draw_keypad(surface)  # over the answer, under the question
+        self._draw_peek(surface)
+
+    def _draw_peek(self, surface: pygame.Surface) -> None:
+        """After an answer the light-bulb tab is ringed: a tap there looks inside the network at this drawing."""
+        tab = dict(self.nav.tabs).get("learn")
+        if tab is not None and self.feedback.state is not State.KEYPAD:
+            ring = max(3, self.theme.unit // 3)
+            pygame.draw.rect(surface, colours.COUNT_DOT, tab.inflate(ring, ring), width=ring,
+                             border_radius=self.theme.unit // 2)
 
     def _draw_answer(self, surface: pygame.Surface, p: Prediction, tentative: bool, y: int) -> None:
         """The big digit popping in, what the model saw, the dots to count and the bars."""

@@ -215,3 +215,32 @@ def test_learn_draws_at_other_sizes(recognizers, shelf):
     for size in ((800, 480), (480, 800), (1920, 1080)):  # even with tabs laid out for another size: no crash
         screen.theme = Theme(*size)
         shot(screen, size)
+
+
+def test_after_an_answer_the_draw_screen_rings_the_learn_tab_to_peek_inside(recognizers, tmp_path):
+    from kiosk.event_log import EventLog
+    from kiosk.screens.draw import DrawScreen
+    from kiosk.teaching.feedback_store import FeedbackStore
+    from kiosk.ui import colours
+    from kiosk.voice.speaker import SilentSpeaker
+
+    draw = DrawScreen(list(recognizers), SilentSpeaker(), Theme(800, 480), 1600, EventLog(None), Phrases("en"),
+                      FeedbackStore(tmp_path / "feedback"))
+    tab = dict(draw.nav.tabs)["learn"]
+    corner = (tab.x - 1, tab.centery)  # just outside the tab: where the ring is drawn
+
+    def ring_shown() -> bool:
+        surface = pygame.Surface((800, 480))
+        draw.draw(surface)
+        return tuple(surface.get_at(corner))[:3] == colours.COUNT_DOT
+
+    assert not ring_shown(), "nothing to peek at before an answer"
+    c = draw.canvas
+    draw.handle(PointerDown(c.x + c.w * 0.5, c.y + c.h * 0.1))
+    draw.handle(PointerMove(c.x + c.w * 0.5, c.y + c.h * 0.9))
+    draw.handle(PointerUp(c.x + c.w * 0.5, c.y + c.h * 0.9))
+    draw.press("recognize")
+    draw.update(1000)
+    assert draw.prediction is not None and ring_shown()
+    draw.handle(PointerDown(*tab.center))
+    assert draw.next_screen == "learn"  # and the App hands Learn the drawing (kiosk/app/loop.py)
