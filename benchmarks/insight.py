@@ -86,6 +86,8 @@ def measure(path: Path, drawings: list, size: tuple[int, int]) -> dict:
 
     screen = screen_for(path, size)
     screen.enter(drawings[0])
+    screen.wait_for_brain()  # the first file read imports onnx: once, beside the loop, not what a stroke costs
+    assert screen.look is not None, f"no look inside {path}"
     surface = pygame.Surface(size)
     screen.draw(surface)  # fonts and first pictures made once, as on arrival
     updates = []
@@ -93,6 +95,7 @@ def measure(path: Path, drawings: list, size: tuple[int, int]) -> dict:
         screen.strokes = [np.asarray(s, np.float64) for s in strokes]
         updates.append(timed(screen.see))
     screen.enter(drawings[1])
+    screen.wait_for_brain()
     frames = []
     for _ in range(int(STORY_S * 1000 / FRAME_MS)):
         frames.append(timed(lambda: (screen.update(FRAME_MS), screen.draw(surface))))

@@ -100,6 +100,12 @@ class LearnScreen(Screen):
             log.error("Learn cannot look inside %s: %s", self.recognizers[self.model].path, error)
             self.brain = None
 
+    def wait_for_brain(self, timeout_s: float = 60.0) -> None:
+        """Block until the model file being read beside the loop has come (benchmarks and tests; never the loop)."""
+        if self._reading is not None:
+            self._reading.result(timeout=timeout_s)
+            self.update(0)
+
     def see(self) -> None:
         """Look inside the network on the drawing as it is now (after every stroke): one view update."""
         self.look, self.image, self.glow, self.unit, self._surfaces = None, None, [], None, {}

@@ -52,8 +52,7 @@ def test_the_first_brain_is_read_beside_the_loop_and_the_story_waits_before_its_
     for _ in range(100):  # five seconds of frames, at once: the file is still being read
         screen.update(50)
     assert screen.story.elapsed_s < screen.story.beats[1].at_s and said == ["learn.say1"], "no lights before lights"
-    screen._reading.result(timeout=60)
-    screen.update(50)
+    screen.wait_for_brain()
     assert screen.look is not None and screen.look.answer == 1
     for _ in range(100):
         screen.update(50)
@@ -177,12 +176,8 @@ def test_a_visitors_own_brain_is_read_from_its_file(recognizers, shelf, tmp_path
 
 
 def settle(screen):
-    """Frames until the brain being read beside the loop has come."""
-    for _ in range(400):
-        if screen._reading is None:
-            return
-        screen._reading.result(timeout=10)
-        screen.update(20)
+    """Until the brain being read beside the loop has come."""
+    screen.wait_for_brain()
 
 
 def test_learn_tells_what_children_taught_it_once_the_story_is_told(recognizers, tmp_path):
