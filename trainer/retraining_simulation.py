@@ -100,21 +100,9 @@ def simulate(sim: Simulation, work: Path) -> dict:
         current = work / "data" / "models" / f"{sim.kind}.onnx"
         current = current if current.exists() else shipped
         labels = _borderline_prank(sim, drawn, teaching, current, store, pranked, night)
-        command, seconds, cpu_seconds, peak_mb = _retrain(sim, work, work / "models")
-        report = json.loads((work / "data" / "retrain_report.json").read_text())
-        retrained = Path(report.get("promoted_to") or report["set_aside"])
-        nights.append({
-            "night": night + 1,
-            "borderline_labels": labels,
-            "borderline_drawings": len(set(pranked)),
-            "records": len(store.load()),
-            **_night_measures(report, retrained, new_images, new_labels),
-            "new_children_change": compare(right_of(shipped, new_images, new_labels),
-                                           right_of(retrained, new_images, new_labels)).as_dict(),
-            "retrain_seconds_wall": round(seconds, 1),
-            "retrain_seconds_cpu": round(cpu_seconds, 1),
-            "retrain_peak_rss_mb": round(peak_mb, 1),
-        })
+        measured, retrained, command = _one_night(sim, work, shipped, new_images, new_labels)
+        nights.append({"night": night + 1, "borderline_labels": labels, "borderline_drawings": len(set(pranked)),
+                       "records": len(store.load()), **measured})
     last = nights[-1]
     return {
         "kind": sim.kind,
@@ -149,6 +137,23 @@ def simulate(sim: Simulation, work: Path) -> dict:
         "held_out_change": last["held_out_change"],
         "command": " ".join(command[1:]),
     }
+
+
+def _one_night(sim: Simulation, work: Path, shipped: Path, new_images: np.ndarray,
+               new_labels: np.ndarray) -> tuple[dict, Path, list[str]]:
+    """Tonight's retrain in its own process: what it decided and cost, what its model does on the new children;
+    the model (promoted or set aside) and the command."""
+    command, seconds, cpu_seconds, peak_mb = _retrain(sim, work, work / "models")
+    report = json.loads((work / "data" / "retrain_report.json").read_text())
+    retrained = Path(report.get("promoted_to") or report["set_aside"])
+    return {
+        **_night_measures(report, retrained, new_images, new_labels),
+        "new_children_change": compare(right_of(shipped, new_images, new_labels),
+                                       right_of(retrained, new_images, new_labels)).as_dict(),
+        "retrain_seconds_wall": round(seconds, 1),
+        "retrain_seconds_cpu": round(cpu_seconds, 1),
+        "retrain_peak_rss_mb": round(peak_mb, 1),
+    }, retrained, command
 
 
 def _night_measures(report: dict, retrained: Path, new_images: np.ndarray, new_labels: np.ndarray) -> dict:
