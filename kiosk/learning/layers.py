@@ -88,7 +88,12 @@ class Conv2d(Layer):
 
     def forward(self, x, training, rng):
         n, h, w, _ = x.shape
-        self._columns, self._shape = _shifted_copies(x, self.kernel), x.shape
+        self._shape = x.shape
+        if self.in_channels == 1:  # the image itself: one shifted copy a row, each written in one go (4x faster)
+            self._rows = _shifted_rows(x, self.kernel)  # (k * k, N * H * W)
+            out = (self.weight.value.reshape(self.out_channels, -1) @ self._rows).T + self.bias.value
+            return np.ascontiguousarray(out).reshape(n, h, w, self.out_channels)
+        self._columns = _shifted_copies(x, self.kernel)
         out = self._columns @ self._matrix() + self.bias.value
         return out.reshape(n, h, w, self.out_channels)
 
@@ -96,7 +101,10 @@ class Conv2d(Layer):
         n, h, w, c = self._shape
         k = self.kernel
         flat = grad.reshape(-1, self.out_channels)
-        self.weight.grad += (self._columns.T @ flat).reshape(k, k, c, self.out_channels).transpose(3, 2, 0, 1)
+        if self.in_channels == 1:
+            self.weight.grad += (self._rows @ flat).T.reshape(self.weight.value.shape)
+        else:
+            self.weight.grad += (self._columns.T @ flat).reshape(k, k, c, self.out_channels).transpose(3, 2, 0, 1)
         self.bias.grad += np.ones(len(flat), DTYPE) @ flat  # 4x faster than flat.sum(axis=0) for few channels
         if not need_input_grad:
             return None
@@ -116,6 +124,19 @@ def _shifted_copies(x: np.ndarray, k: int) -> np.ndarray:
         i, j = divmod(index, k)
         columns[:, :, :, index, :] = padded[:, i : i + h, j : j + w, :]
     return columns.reshape(n * h * w, k * k * c)
+
+
+def _shifted_rows(x: np.ndarray, k: int) -> np.ndarray:
+    """The k * k shifted copies of zero-padded one-channel x (N, H, W, 1), one a row: (k * k, N * H * W)."""
+    n, h, w, _ = x.shape
+    pad = k // 2
+    padded = np.zeros((n, h + 2 * pad, w + 2 * pad), dtype=DTYPE)
+    padded[:, pad : pad + h, pad : pad + w] = x[..., 0]
+    rows = np.empty((k * k, n, h, w), dtype=DTYPE)
+    for index in range(k * k):
+        i, j = divmod(index, k)
+        rows[index] = padded[:, i : i + h, j : j + w]
+    return rows.reshape(k * k, n * h * w)
 
 
 class ReLU(Layer):
