@@ -28,7 +28,7 @@ from kiosk.screens.base import Screen
 from kiosk.teaching.status import TeachingStatus
 from kiosk.ui import colours
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, draw_probability_bars
+from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, draw_probability_bars, wrap_lines
 
 log = logging.getLogger(__name__)
 
@@ -277,10 +277,12 @@ class LearnScreen(Screen):
                                   grow=self.story.votes_shown())
         caption = self.story.caption
         if caption is not None:
-            words = self.phrases.text(caption)
+            words, font = self.phrases.text(caption), t.font(1.6)
             if self.story.told_all and self.unit is None and self.teaching is not None:
-                words += " " + self._taught_words(self.teaching)  # once all is said: what children taught it
-            draw_paragraph(surface, words, t.font(1.6), colours.TEXT, parts["caption"], max_lines=2)
+                more = words + " " + self._taught_words(self.teaching)  # once all is said: what children taught it
+                if len(wrap_lines(more, font, parts["caption"].width)) <= 2:  # only where it fits at full size
+                    words = more
+            draw_paragraph(surface, words, font, colours.TEXT, parts["caption"], max_lines=2)
 
     def _canvas_points(self, canvas: pygame.Rect) -> list[np.ndarray]:
         """The strokes in screen pixels: as drawn here, or a handed-over drawing fitted into the canvas."""

@@ -29,6 +29,7 @@ from kiosk.screens.explore import ExploreScreen
 from kiosk.screens.frame import lay_out_frame
 from kiosk.screens.game import GameScreen
 from kiosk.insight.brain import BrainShelf
+from kiosk.teaching.status import TeachingStatus
 from kiosk.screens.learn import LearnScreen
 from kiosk.screens.train import TrainScreen
 from kiosk.session import game as game_rules
@@ -271,7 +272,8 @@ def states(size, lang, recognizers, tmp_path):
     for _ in range(24):
         lighting.update(250)  # the layers lighting up, one after another, the caption changing
     yield "learn, the layers lighting up", lighting
-    told = LearnScreen(recognizers, theme, nav, phrases, lambda: None, shelf=shelf)
+    taught = TeachingStatus(drawings=12, before=0.9, after=0.95)  # what children taught it, said under the story
+    told = LearnScreen(recognizers, theme, nav, phrases, lambda: taught, shelf=shelf)
     told.enter([])
     for _ in range(120):
         told.update(250)  # the story told: the votes grown, what mattered glowing, "draw here, or touch a light"
