@@ -1,7 +1,7 @@
 """The layers, each with a forward pass that remembers what its backward pass needs.
 
-Images inside the convolutional part are kept channels-last (N, H, W, C): a 3x3 convolution then is
-one matrix product over nine shifted copies of its input, which numpy's BLAS does fast. Weights keep
+Images inside the convolutional part are kept channels-last (N, H, W, C); a 3x3 convolution is one
+matrix product over nine shifted copies of each input channel, which numpy's BLAS does fast. Weights keep
 torch's shapes and meaning (Linear (out, in), Conv2d (out, in, k, k)), so they go to and from torch
 and ONNX without reordering. Everything is float32.
 """
@@ -82,61 +82,37 @@ class Conv2d(Layer):
             _uniform(rng, bound, (out_channels, in_channels, kernel, kernel)), _uniform(rng, bound, (out_channels,))
         )
 
-    def _matrix(self) -> np.ndarray:
-        # (out, in, kh, kw) -> (kh * kw * in, out), in the order the shifted copies are stacked
-        return self.weight.value.transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
-
     def forward(self, x, training, rng):
         n, h, w, _ = x.shape
-        self._shape = x.shape
-        if self.in_channels == 1:  # the image itself: one shifted copy a row, each written in one go (4x faster)
-            self._rows = _shifted_rows(x, self.kernel)  # (k * k, N * H * W)
-            out = (self.weight.value.reshape(self.out_channels, -1) @ self._rows).T + self.bias.value
-            return np.ascontiguousarray(out).reshape(n, h, w, self.out_channels)
-        self._columns = _shifted_copies(x, self.kernel)
-        out = self._columns @ self._matrix() + self.bias.value
-        return out.reshape(n, h, w, self.out_channels)
+        self._rows, self._shape = _shifted_rows(x, self.kernel), x.shape  # (in * k * k, N * H * W)
+        out = (self.weight.value.reshape(self.out_channels, -1) @ self._rows).T + self.bias.value
+        return np.ascontiguousarray(out).reshape(n, h, w, self.out_channels)
 
     def backward(self, grad, need_input_grad=True):
         n, h, w, c = self._shape
-        k = self.kernel
         flat = grad.reshape(-1, self.out_channels)
-        if self.in_channels == 1:
-            self.weight.grad += (self._rows @ flat).T.reshape(self.weight.value.shape)
-        else:
-            self.weight.grad += (self._columns.T @ flat).reshape(k, k, c, self.out_channels).transpose(3, 2, 0, 1)
+        self.weight.grad += (self._rows @ flat).T.reshape(self.weight.value.shape)
         self.bias.grad += np.ones(len(flat), DTYPE) @ flat  # 4x faster than flat.sum(axis=0) for few channels
         if not need_input_grad:
             return None
         # the input's gradient is the output's gradient convolved with the kernel turned half a circle
-        turned = self.weight.value[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)  # (k * k * out, in)
-        return (_shifted_copies(grad, k) @ turned).reshape(n, h, w, c)
-
-
-def _shifted_copies(x: np.ndarray, k: int) -> np.ndarray:
-    """The k * k shifted copies of zero-padded x (N, H, W, C), side by side: (N * H * W, k * k * C)."""
-    n, h, w, c = x.shape
-    pad = k // 2
-    padded = np.zeros((n, h + 2 * pad, w + 2 * pad, c), dtype=DTYPE)
-    padded[:, pad : pad + h, pad : pad + w, :] = x
-    columns = np.empty((n, h, w, k * k, c), dtype=DTYPE)
-    for index in range(k * k):
-        i, j = divmod(index, k)
-        columns[:, :, :, index, :] = padded[:, i : i + h, j : j + w, :]
-    return columns.reshape(n * h * w, k * k * c)
+        turned = self.weight.value[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)  # (in, out * k * k)
+        return np.ascontiguousarray((turned @ _shifted_rows(grad, self.kernel)).T).reshape(n, h, w, c)
 
 
 def _shifted_rows(x: np.ndarray, k: int) -> np.ndarray:
-    """The k * k shifted copies of zero-padded one-channel x (N, H, W, 1), one a row: (k * k, N * H * W)."""
-    n, h, w, _ = x.shape
+    """The k * k shifted copies of zero-padded x (N, H, W, C), one row per channel and shift, in the weight's
+    (in, kh, kw) order: (C * k * k, N * H * W). Each row is written in one go, channels first: 2-4x faster
+    than channels-last copies side by side when there are few channels."""
+    n, h, w, c = x.shape
     pad = k // 2
-    padded = np.zeros((n, h + 2 * pad, w + 2 * pad), dtype=DTYPE)
-    padded[:, pad : pad + h, pad : pad + w] = x[..., 0]
-    rows = np.empty((k * k, n, h, w), dtype=DTYPE)
+    padded = np.zeros((c, n, h + 2 * pad, w + 2 * pad), dtype=DTYPE)
+    padded[:, :, pad : pad + h, pad : pad + w] = x.transpose(3, 0, 1, 2)
+    rows = np.empty((c, k * k, n, h, w), dtype=DTYPE)
     for index in range(k * k):
         i, j = divmod(index, k)
-        rows[index] = padded[:, i : i + h, j : j + w]
-    return rows.reshape(k * k, n * h * w)
+        rows[:, index] = padded[:, :, i : i + h, j : j + w]
+    return rows.reshape(c * k * k, n * h * w)
 
 
 class ReLU(Layer):
