@@ -267,7 +267,7 @@ class LearnScreen(Screen):
         self._draw_canvas(surface, parts["canvas"])
         self.clear_button(parts).draw(surface, t)
         if len(self._kinds()) > 1:
-            label = "CNN" if self.brain is not None and self.brain.kind == "cnn" else "MLP"
+            label = self.recognizers[self.model].kind.upper()  # the network shown (its file may still be read)
             self.model_button(parts).draw(surface, t, label)
         self._draw_eye(surface, parts["eye"])
         pygame.draw.rect(surface, colours.PIXEL_OFF, parts["lights"].inflate(8, 8), border_radius=t.unit // 2)
@@ -351,7 +351,10 @@ class LearnScreen(Screen):
                 key = ("maps", index, side, self._maps_in(row))
                 if key not in self._surfaces:
                     channels = view.brightest(layer.values, self._maps_in(row))
-                    self._surfaces[key] = (channels, view.maps_surfaces(layer.values, channels, side, 1.0))
+                    pictures = view.maps_surfaces(layer.values, channels, side, 1.0)
+                    if index == 0:  # the first layer's maps wear their filter: the little stroke each one looks for
+                        view.badge_filters(pictures, [self.brain.first_filters()[c] for c in channels])
+                    self._surfaces[key] = (channels, pictures)
                 channels, pictures = self._surfaces[key]
                 for k, picture in enumerate(pictures):
                     spot = pygame.Rect(row.x + k * (side + gap), row.y + (row.height - side) // 2, side, side)

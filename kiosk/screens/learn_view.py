@@ -94,6 +94,14 @@ def dim(surface: pygame.Surface, rect: pygame.Rect, amount: float) -> None:
     surface.blit(veil, rect.topleft)
 
 
+def badge_filters(pictures: list[pygame.Surface], filters: list[np.ndarray]) -> None:
+    """Put each map's 3x3 filter in its top-left corner, a third of its side, framed: a stroke detector's badge."""
+    for picture, kernel in zip(pictures, filters):
+        side = max(3, picture.get_width() // 3)
+        picture.blit(weights_surface(kernel, side), (0, 0))
+        pygame.draw.rect(picture, colours.PIXEL_ON, (0, 0, side + 1, side + 1), width=1)
+
+
 def brightest(maps: np.ndarray, count: int) -> list[int]:
     """The count channels that fire most on this drawing (stable order: the lowest index first among equals)."""
     totals = maps.reshape(len(maps), -1).sum(axis=1)

@@ -2,6 +2,7 @@
 shows what it looks for, and the story is told with its pictures (driven by update(), the injected clock)."""
 
 import math
+import threading
 
 import numpy as np
 import pygame
@@ -43,15 +44,35 @@ def learn(recognizers, said=None, size=(800, 480), status=None, shelf=None):
     return LearnScreen(list(recognizers), Theme(*size), nav, Phrases("en"), status, say=say, shelf=shelf)
 
 
+class SlowShelf(BrainShelf):
+    """A shelf whose first read is still going on until the test lets it finish (gate.set())."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = threading.Event()
+
+    def brain(self, path):
+        self.gate.wait(timeout=60)
+        return super().brain(path)
+
+
 def test_the_first_brain_is_read_beside_the_loop_and_the_story_waits_before_its_lights(recognizers):
     said = []
-    screen = learn(recognizers, said)  # a shelf of its own: nothing read yet
+    shelf = SlowShelf()
+    screen = learn(recognizers, said, shelf=shelf)  # a shelf of its own: nothing read yet
     screen.enter([[(100, 50), (100, 350)]])
     assert said == ["learn.say1"] and screen.image is not None, "the drawing and its picture come at once"
     assert screen._reading is not None
+    from kiosk.ui.text import recording_text
+
+    with recording_text() as texts:
+        shot(screen)
+    kind = recognizers[0].kind.upper()
+    assert kind in [t.text for t in texts], "the MLP/CNN button names the network shown, while its file is read too"
     for _ in range(100):  # five seconds of frames, at once: the file is still being read
         screen.update(50)
     assert screen.story.elapsed_s < screen.story.beats[1].at_s and said == ["learn.say1"], "no lights before lights"
+    shelf.gate.set()
     screen.wait_for_brain()
     assert screen.look is not None and screen.look.answer == 1
     for _ in range(100):
