@@ -3,7 +3,7 @@
 digit-kiosk-trainer crossval [--folds 4] [--out /tmp/crossval] [--report-only]
 digit-kiosk-trainer simulate-retraining [--base MODEL.onnx] [--drawings 500] [--seed 0] [--prank 1:7:50]
 digit-kiosk-trainer unseen-writers [--model-dir DIR] [--drawn-dir DIR] [--letters-dir DIR]
-digit-kiosk-trainer backwards-digits [--fit-sites ced] [--refit] [--limit N] [--json FILE]
+digit-kiosk-trainer backwards-digits [--fit-sites ced] [--refit] [--gate-dir DIR | --without-gate] [--limit N]
 """
 
 from __future__ import annotations
@@ -82,7 +82,15 @@ def _add_backwards(commands) -> None:
     backwards.add_argument("--refit", action="store_true", help="report the rule fitted now, not the kiosk's")
     backwards.add_argument("--limit", type=int, help="about N digits and N letters (a quick look)")
     backwards.add_argument("--json", type=Path, help="also write the figures here")
+    backwards.add_argument("--gate-dir", type=Path, help="where right_way_round.onnx is (default: the kiosk's)")
+    backwards.add_argument("--without-gate", action="store_true", help="the rule on the digit model alone")
+    backwards.add_argument("--with-strokes", action="store_true",
+                           help="keep the stroke model, trained on every dev writer (a look, not a measurement)")
     backwards.set_defaults(handler=_backwards_digits)
+    gate = commands.add_parser("build-backwards-gate", help="train the right-way-round gate ([train], ~3 min)")
+    gate.add_argument("--out", type=Path, default=Path("exported_models"), help="the shipped-model folder")
+    gate.add_argument("--epochs", type=int, default=4)
+    gate.set_defaults(handler=_build_backwards_gate)
 
 
 def _crossval(args: argparse.Namespace) -> int:
@@ -130,7 +138,15 @@ def _backwards_digits(args: argparse.Namespace) -> int:
     from kiosk.atomic_write import write_text_atomic
     from trainer.backwards_digits import report
 
-    figures = report(tuple(args.fit_sites), args.limit, args.refit)
+    figures = report(tuple(args.fit_sites), args.limit, args.refit, args.gate_dir, not args.without_gate,
+                     args.with_strokes)
     if args.json:
         write_text_atomic(args.json, json.dumps(figures, indent=2))
+    return 0
+
+
+def _build_backwards_gate(args: argparse.Namespace) -> int:
+    from trainer.backwards_gate import build
+
+    build(args.out, args.epochs)
     return 0

@@ -1,6 +1,7 @@
 """The recipes of every file in exported_models/: the exact trainer commands that produced the shipped models.
 
-    digit-kiosk-trainer build-shipped [cnn] [cnn-grid] [mlp] [mlp-grid] [drawn] [strokes] (default: all; --dry-run)
+    digit-kiosk-trainer build-shipped [cnn] [cnn-grid] [mlp] [mlp-grid] [drawn] [strokes] [backwards]
+    (default: all; --dry-run)
 
 Needs the [train] extra and MNIST (--data-dir or $MNIST_DIR); ~35 minutes on 2 cores. "drawn" fine-tunes
 the CNN from "cnn" on the drawn digits and trains the gate (drawn-digits-dev and drawn-letters-dev beside
@@ -119,6 +120,8 @@ RECIPES: dict[str, list[tuple[str, ...]]] = {
     # The stroke model (every dev writer), its fused rule calibrated by the writer- and site-held-out folds
     # (run first into build/stroke-crossval when that folder is empty; minutes with --device cuda).
     "strokes": [("build-stroke-model", "--crossval", "build/stroke-crossval")],
+    # The right-way-round gate that tells a backwards digit from a letter (issue 24; ~3 min).
+    "backwards": [("build-backwards-gate",)],
 }
 
 

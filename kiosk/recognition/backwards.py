@@ -2,27 +2,36 @@
 
 Young children write 2, 3, 4, 5, 6, 7 and 9 mirrored. The drawing is read twice, as drawn and mirrored
 (`recognize_all` on each, so whatever answers a normal drawing answers the mirrored one too), and called
-"a backwards d" when the mirrored view is a sure d and much more of a digit than the drawing as drawn:
+"a backwards d" when the mirrored view is a sure d and the right-way-round gate (trainer/backwards_gate.py)
+says the mirror is a digit the right way round while the drawing as drawn is not. That gate is what tells a
+backwards 3 from an E: to a digit model a mirrored E is a fine 3, to the gate it is a mirrored letter.
+Each digit has its own thresholds and stroke count (an E takes three strokes, a 3 one), fitted by
+`digit-kiosk-trainer backwards-digits` with at most a small share of letters and ordinary digits called
+backwards. Without the gate file a rule on the digit model alone answers, more timidly:
 
     score = logit(mirror's p(d)) - logit(drawn's top p) + logit(gate on drawn) - logit(gate on mirror)
 
-(a logistic regression on those four logits, fitted by writer-held-out sites, gave them equal weights).
-0, 1 and 8 look the same mirrored and are never "backwards": they keep the answer as drawn, and a 1 whose
-flag points right is simply a one. A mirrored 7 is "a seven facing the other way".
-
-Letters are the catch: a mirrored E is a 3, a mirrored e, P or R a 9, K or N a 4 and F a 7 to an image model,
-so each digit has its own threshold and stroke count (E and F take three strokes, a 3 one), fitted by
-`digit-kiosk-trainer backwards-digits` with at most a small share of letters called backwards.
+(a logistic regression on those four logits gave them equal weights). 0, 1 and 8 look the same mirrored and
+are never "backwards": they keep the answer as drawn, and a 1 whose flag points right is simply a one. A
+mirrored 7 is "a seven facing the other way".
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from kiosk.recognition.recognizer import Prediction, recognize_all
+from kiosk.errors import EmptyDrawing, ModelLoadError
+from kiosk.recognition.gate import NotDigitGate
+from kiosk.recognition.ink_proof import prove_gate
+from kiosk.recognition.recognizer import ModelLimits, Prediction, recognize_all
+
+log = logging.getLogger(__name__)
 
 BACKWARDS_DIGITS = (2, 3, 4, 5, 6, 7, 9)  # 0, 1 and 8 look the same either way round
+GATE_FILE = "right_way_round.onnx"  # is this a digit the right way round? (trainer/backwards_gate.py)
 _CLIP = 1e-6  # float32 probabilities reach 1.0: logits are clipped to about +-13.8
 
 
@@ -30,21 +39,33 @@ _CLIP = 1e-6  # float32 probabilities reach 1.0: logits are clipped to about +-1
 class BackwardsRule:
     """When a drawing whose mirror is a sure digit is called that digit backwards."""
 
-    min_score: float  # the mirror must be this much more of a digit than the drawing (see the module doc)
     max_strokes: int  # more strokes than this is a letter's hand (E, F, K), not a backwards digit
+    min_score: float = -math.inf  # the mirror must be this much more of a digit than the drawing (module doc)
+    mirror_below: float = 1.0  # the gate's "not the right way round" on the mirror must be under this ...
+    drawn_above: float = 0.0  # ... and on the drawing as drawn over this
 
 
 # Fitted by `digit-kiosk-trainer backwards-digits` on the writers of site ced (docs/measurements.md, "Backwards
 # digits"): per digit, the most backwards digits named with at most 0.15% of letters and 0.1% of ordinary
 # digits called backwards; the figures are reported on sites tos and imp. None of these writers trained a model.
 RULES: dict[int, BackwardsRule] = {
-    2: BackwardsRule(5.0, 1),
-    3: BackwardsRule(19.0, 1),
-    4: BackwardsRule(20.0, 2),
-    5: BackwardsRule(4.0, 3),
-    6: BackwardsRule(10.0, 1),
-    7: BackwardsRule(12.0, 1),
-    9: BackwardsRule(26.0, 1),
+    2: BackwardsRule(1, 0.0, 0.5, 0.5),
+    3: BackwardsRule(2, 16.0, 0.05, 0.5),
+    4: BackwardsRule(3, -math.inf, 0.05, 0.5),
+    5: BackwardsRule(3, -math.inf, 0.2, 0.5),
+    6: BackwardsRule(2, -math.inf, 0.2, 0.5),
+    7: BackwardsRule(3, 12.0, 0.02, 0.5),
+    9: BackwardsRule(1, 20.0, 0.02, 0.5),
+}
+# Without the right-way-round gate: the digit model's score alone (fitted the same way).
+RULES_WITHOUT_GATE: dict[int, BackwardsRule] = {
+    2: BackwardsRule(1, 5.0),
+    3: BackwardsRule(1, 19.0),
+    4: BackwardsRule(2, 20.0),
+    5: BackwardsRule(3, 4.0),
+    6: BackwardsRule(1, 10.0),
+    7: BackwardsRule(1, 12.0),
+    9: BackwardsRule(1, 26.0),
 }
 
 
@@ -71,14 +92,20 @@ def mirror_score(drawn: Prediction, mirror: Prediction) -> float:
     return _logit(mirror.confidence) - _logit(drawn.confidence) + gate_term
 
 
-def backwards_digit(drawn: Prediction, mirror: Prediction, strokes: int,
-                    rules: dict[int, BackwardsRule] = RULES) -> int | None:
-    """The digit this drawing is a backwards one of, or None (the answer as drawn stands)."""
+def backwards_digit(drawn: Prediction, mirror: Prediction, strokes: int, rules: dict[int, BackwardsRule],
+                    upright: tuple[float, float] | None = None) -> int | None:
+    """The digit this drawing is a backwards one of, or None (the answer as drawn stands).
+
+    upright: the right-way-round gate's "not the right way round" on (the drawing, its mirror), if asked."""
     digit = mirror.digit
     if digit is None or digit not in rules:
         return None
     rule = rules[digit]
-    return digit if strokes <= rule.max_strokes and mirror_score(drawn, mirror) >= rule.min_score else None
+    if strokes > rule.max_strokes or mirror_score(drawn, mirror) < rule.min_score:
+        return None
+    if upright is not None and not (upright[0] > rule.drawn_above and upright[1] < rule.mirror_below):
+        return None
+    return digit
 
 
 def as_backwards(drawn: Prediction, mirror: Prediction) -> Prediction:
@@ -87,12 +114,59 @@ def as_backwards(drawn: Prediction, mirror: Prediction) -> Prediction:
                    runner_up=mirror.runner_up, digit_like=True, not_digit=mirror.not_digit, mirrored=True)
 
 
-def with_backwards(recognizers, strokes, answers: list[Prediction], active: int = 0,
-                   rules: dict[int, BackwardsRule] = RULES) -> list[Prediction]:
-    """Every model's answer, each one that reads the drawing as a backwards digit replaced by that answer.
+class BackwardsReader:
+    """Reads a drawing mirrored too, and names a backwards digit: the rules, with the right-way-round gate
+    when it loaded (without it, the rules on the digit model alone)."""
 
-    answers: recognize_all(recognizers, strokes, active). The mirrored drawing is a second recognize_all."""
-    strokes = [stroke for stroke in strokes if len(stroke)]
-    mirrors = recognize_all(recognizers, mirrored(strokes), active)
-    return [as_backwards(a, m) if backwards_digit(a, m, len(strokes), rules) is not None else a
-            for a, m in zip(answers, mirrors)]
+    def __init__(self, gate: NotDigitGate | None = None, rules: dict[int, BackwardsRule] | None = None):
+        self.gate = gate
+        self.rules = rules if rules is not None else (RULES if gate is not None else RULES_WITHOUT_GATE)
+
+    @classmethod
+    def load(cls, model_dir: Path, limits: ModelLimits = ModelLimits()) -> "BackwardsReader":
+        """The reader with the shipped right-way-round gate, proved on the example digits (which are all the
+        right way round), or without it (logged) when it is missing, broken, slow or doubts them."""
+        path = Path(model_dir) / GATE_FILE
+        if not path.exists():
+            log.warning("no %s in %s: backwards digits are judged by the digit model alone", GATE_FILE, model_dir)
+            return cls()
+        try:
+            gate = NotDigitGate(path, limits)
+            prove_gate(gate, 0.5)
+            return cls(gate)
+        except ModelLoadError as error:
+            log.error("the right-way-round gate was not used: %s", error)
+            return cls()
+
+    def upright(self, image) -> float | None:
+        """The gate's "not the right way round" on a (28, 28) picture (None: no working gate)."""
+        return None if self.gate is None else self.gate.not_digit(image)
+
+    def judge(self, drawn: Prediction, mirror: Prediction, strokes: int, drawn_up: float | None = None) -> Prediction:
+        """drawn, or the answer "a backwards d" when the rules call it one. drawn_up: upright(drawn.image)."""
+        if mirror.digit not in self.rules:  # most drawings: no second gate run
+            return drawn
+        drawn_up = self.upright(drawn.image) if drawn_up is None else drawn_up
+        mirror_up = None if drawn_up is None else self.upright(mirror.image)
+        upright = None if mirror_up is None else (drawn_up, mirror_up)
+        rules = self.rules if upright is not None or self.gate is None else RULES_WITHOUT_GATE
+        found = backwards_digit(drawn, mirror, strokes, rules, upright)
+        return drawn if found is None else as_backwards(drawn, mirror)
+
+    def read(self, recognizers, strokes, answers: list[Prediction], active: int = 0) -> list[Prediction]:
+        """The answers, the active one replaced by "a backwards d" when the drawing is one (the other models are
+        there to compare, as drawn).
+
+        answers: recognize_all(recognizers, strokes, active). A drawing the gate finds the right way round is
+        no backwards digit: only the others are read mirrored (the active model again, a second run)."""
+        strokes = [stroke for stroke in strokes if len(stroke)]
+        drawn_up = self.upright(answers[active].image)
+        if drawn_up is not None and drawn_up <= min(rule.drawn_above for rule in self.rules.values()):
+            return answers
+        try:
+            [mirror] = recognize_all([recognizers[active]], mirrored(strokes))
+        except EmptyDrawing:
+            return answers
+        answers = list(answers)
+        answers[active] = self.judge(answers[active], mirror, len(strokes), drawn_up)
+        return answers

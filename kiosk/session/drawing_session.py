@@ -14,7 +14,7 @@ from typing import Callable
 from kiosk.errors import EmptyDrawing
 from kiosk.event_log import EventLog
 from kiosk.language.phrases import backwards_id, result_id, unsure_id
-from kiosk.recognition.backwards import with_backwards
+from kiosk.recognition.backwards import BackwardsReader
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.recognition.strokes import Ink
 from kiosk.session.visitor import VisitorWatch
@@ -68,6 +68,7 @@ class DrawingSession:
         self.feedback_store = feedback_store  # the question is asked only when answers are kept
         self.ink = Ink()
         self.memory = SessionMemory()  # this visitor's corrections, forgotten when a new visitor comes
+        self.backwards = BackwardsReader()  # names a backwards 3 (the screen gives it the shipped gate)
         self.visitor = VisitorWatch(clock)  # decides when that is; the App listens too (the visitor's brain)
         self.visitor.listen(self._new_visitor)
         self.drawing = 0  # which drawing this is: one lesson per drawing, however often it is corrected
@@ -233,7 +234,7 @@ class DrawingSession:
             strokes = self.ink.copy_strokes()
             # A backwards 3 is named as one (read mirrored too); never asked about, so never kept as a 3.
             answers = recognize_all(self.recognizers, strokes, self.active)
-            self.answers = self._recall(with_backwards(self.recognizers, strokes, answers, self.active))
+            self.answers = self._recall(self.backwards.read(self.recognizers, strokes, answers, self.active))
         except EmptyDrawing:
             self.prediction, self.answers, self.message_id, self.guess = None, [], "prompt.empty", None
             self.say(self.message_id)

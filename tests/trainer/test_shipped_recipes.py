@@ -17,6 +17,8 @@ def made_by(argv: list[str]) -> set[str]:
         return {"cnn.onnx", "not_a_digit.onnx"}
     if argv[0] == "build-stroke-model":
         return {"strokes.onnx"}
+    if argv[0] == "build-backwards-gate":
+        return {"right_way_round.onnx"}
     flags = dict(zip(argv[1::2], argv[2::2]))
     name = flags.get("--name", flags["--model"])
     snapshots = [e for e in flags.get("--snapshot-epochs", "").split(",") if e]

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from kiosk.recognition.backwards import (
-    BACKWARDS_DIGITS, RULES, BackwardsRule, backwards_digit, mirror_score, mirrored, with_backwards,
+    BACKWARDS_DIGITS, RULES, RULES_WITHOUT_GATE, BackwardsReader, BackwardsRule, backwards_digit, mirror_score,
+    mirrored,
 )
 from kiosk.recognition.recognizer import Prediction
 
@@ -27,25 +28,36 @@ def test_mirrored_turns_the_drawing_left_right_about_its_own_centre():
 def test_a_sure_mirror_of_a_drawing_that_is_no_digit_is_that_digit_backwards():
     drawn, mirror = answer(None, 0.3, not_digit=0.99, best=8), answer(3, 0.999, not_digit=0.001)
     assert mirror_score(drawn, mirror) > 15
-    assert backwards_digit(drawn, mirror, strokes=1) == 3
+    assert backwards_digit(drawn, mirror, 1, RULES_WITHOUT_GATE) == 3
+    assert backwards_digit(drawn, mirror, 1, RULES, upright=(0.99, 0.01)) == 3, "the gate: drawn wrong, mirror right"
 
 
 def test_a_sure_drawing_stays_what_it_is_even_when_its_mirror_is_a_digit():
     drawn, mirror = answer(5, 0.999, not_digit=0.001), answer(2, 0.98, not_digit=0.002)
-    assert mirror_score(drawn, mirror) < 0 and backwards_digit(drawn, mirror, strokes=1) is None
+    assert mirror_score(drawn, mirror) < 0 and backwards_digit(drawn, mirror, 1, RULES_WITHOUT_GATE) is None
 
 
 @pytest.mark.parametrize("digit", [0, 1, 8])
 def test_zero_one_and_eight_are_never_backwards(digit):
     drawn, mirror = answer(None, 0.2, not_digit=0.999, best=7), answer(digit, 0.99999, not_digit=1e-6)
-    assert digit not in BACKWARDS_DIGITS and backwards_digit(drawn, mirror, strokes=1) is None
+    assert digit not in BACKWARDS_DIGITS
+    for rules, upright in ((RULES_WITHOUT_GATE, None), (RULES, (0.999, 0.001))):
+        assert backwards_digit(drawn, mirror, 1, rules, upright) is None
 
 
 def test_a_letters_many_strokes_and_an_unsure_mirror_are_not_backwards():
     drawn, mirror = answer(None, 0.3, not_digit=0.99, best=8), answer(3, 0.999, not_digit=0.001)
-    assert backwards_digit(drawn, mirror, strokes=RULES[3].max_strokes + 1) is None, "an E has three strokes"
-    assert backwards_digit(drawn, answer(None, 0.6, best=3), strokes=1) is None
-    assert backwards_digit(drawn, mirror, 1, {3: BackwardsRule(99.0, 1)}) is None
+    assert backwards_digit(drawn, mirror, RULES[3].max_strokes + 1, RULES, (0.99, 0.01)) is None, "an E's strokes"
+    assert backwards_digit(drawn, answer(None, 0.6, best=3), 1, RULES, (0.99, 0.01)) is None
+    assert backwards_digit(drawn, mirror, 1, {3: BackwardsRule(1, 99.0)}) is None
+
+
+def test_the_gate_tells_a_backwards_three_from_a_mirrored_letter():
+    drawn, mirror = answer(None, 0.3, not_digit=0.99, best=8), answer(3, 0.999, not_digit=0.001)
+    rule = {3: BackwardsRule(1, mirror_below=0.1, drawn_above=0.9)}
+    assert backwards_digit(drawn, mirror, 1, rule, upright=(0.97, 0.02)) == 3
+    assert backwards_digit(drawn, mirror, 1, rule, upright=(0.97, 0.6)) is None, "the mirror is no upright digit"
+    assert backwards_digit(drawn, mirror, 1, rule, upright=(0.5, 0.02)) is None, "the drawing may be upright"
 
 
 class SidedModel:
@@ -66,12 +78,13 @@ class SidedModel:
         raise AssertionError("one model only")
 
 
-def test_with_backwards_replaces_the_answer_by_the_mirrors_digit_marked_mirrored():
+def test_the_reader_replaces_the_answer_by_the_mirrors_digit_marked_mirrored():
     backwards = [[(300.0, 100.0), (250.0, 150.0), (200.0, 300.0)]]
-    [drawn] = with_backwards([SidedModel()], backwards, [SidedModel().recognize(backwards)])
+    reader = BackwardsReader()
+    [drawn] = reader.read([SidedModel()], backwards, [SidedModel().recognize(backwards)])
     assert drawn.mirrored and drawn.digit == 3 and drawn.best == 3 and drawn.digit_like
     forwards = mirrored(backwards)
-    [plain] = with_backwards([SidedModel()], forwards, [SidedModel().recognize(forwards)])
+    [plain] = reader.read([SidedModel()], forwards, [SidedModel().recognize(forwards)])
     assert not plain.mirrored and plain.digit == 3
 
 
@@ -88,5 +101,5 @@ def test_the_shipped_models_name_a_backwards_two_and_leave_a_two_alone(shipped):
 
     two = [[(60.0, 80.0), (120.0, 40.0), (180.0, 80.0), (170.0, 140.0), (60.0, 260.0), (200.0, 260.0)]]
     for strokes, mirrored_expected in ((two, False), (mirrored(two), True)):
-        [first, *_] = with_backwards(shipped, strokes, recognize_all(shipped, strokes))
+        [first, *_] = BackwardsReader().read(shipped, strokes, recognize_all(shipped, strokes))
         assert first.digit == 2 and first.mirrored is mirrored_expected

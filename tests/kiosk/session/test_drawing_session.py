@@ -32,6 +32,7 @@ class FakeModel:
     def __init__(self, kind, digit, best=None):
         self.kind, self.version, self.metadata, self.digit, self.best = kind, f"{kind}-v1", {}, digit, best
         self.failed, self.slow_noted, self.limits = None, False, ModelLimits()  # what recognize_all checks
+        self.path = f"{kind}.onnx"  # named in the log when a loaded machine makes an answer slow
 
     def recognize(self, strokes):
         image = strokes_to_image(clean_strokes(strokes))  # raises EmptyDrawing for no ink
