@@ -89,6 +89,15 @@ def draw_a_four(screen):
     screen.handle(PointerUp(c.x + c.w * 0.55, c.y + c.h * 0.9))
 
 
+def draw_a_backwards_two(screen):
+    """A two written mirrored, one stroke (the shipped models read it as a backwards two)."""
+    c, points = screen.canvas, [(0.62, 0.21), (0.44, 0.13), (0.26, 0.21), (0.29, 0.33), (0.62, 0.57), (0.2, 0.57)]
+    screen.handle(PointerDown(c.x + c.w * points[0][0], c.y + c.h * points[0][1]))
+    for x, y in points[1:]:
+        screen.handle(PointerMove(c.x + c.w * x, c.y + c.h * y))
+    screen.handle(PointerUp(c.x + c.w * points[-1][0], c.y + c.h * points[-1][1]))
+
+
 BLANK = np.zeros((28, 28), np.uint8)
 
 
@@ -230,6 +239,13 @@ def states(size, lang, recognizers, tmp_path):
     remembered.update(2000)
     assert remembered.prediction.remembered and remembered.message_id == "memory.taught", "'You taught me!', big"
     yield "draw, a lesson remembered", remembered
+    backwards = draw_screen()  # "That's a two facing the other way! Twos go like this.", the hand drawing a two
+    backwards.configure(KioskConfig.load(None))  # as the app does: the shipped right-way-round gate judges
+    draw_a_backwards_two(backwards)
+    backwards.press("recognize")
+    backwards.update(1500)
+    assert backwards.prediction.mirrored and backwards.message_id == "backwards.2", "named backwards"
+    yield "draw, a backwards digit", backwards
     chips = draw_screen()  # the question unanswered: the model chips come back, one per model
     draw_a_four(chips)
     chips.press("recognize")
