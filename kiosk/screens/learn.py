@@ -33,6 +33,7 @@ from kiosk.ui.widgets import Button, NavBar, draw_model_view, draw_paragraph, dr
 log = logging.getLogger(__name__)
 
 LONGEST_STEP_MS = 250  # the most one frame moves the story on
+MAX_PEN_POINTS = 2_000  # points kept of one stroke drawn on Learn
 MAPS = (4, 12)  # a convolution's brightest feature maps side by side (it has 8 to 128): at least 4, at most 12
 
 
@@ -161,9 +162,11 @@ class LearnScreen(Screen):
         canvas = self.layout()["canvas"]
         x = min(max(event.x, canvas.left), canvas.right - 1)
         y = min(max(event.y, canvas.top), canvas.bottom - 1)
-        self.pen.append((x, y))
+        if len(self.pen) < MAX_PEN_POINTS:  # a stuck finger's endless stroke stops growing (a digit has hundreds)
+            self.pen.append((x, y))
         if isinstance(event, PointerUp):
-            self.strokes.append(np.array(self.pen, np.float64))
+            # thinned as the kiosk's preprocessing thins any drawing, so a look and a frame stay bounded
+            self.strokes = clean_strokes([*self.strokes, self.pen])
             self.pen = None
             self.see()
 

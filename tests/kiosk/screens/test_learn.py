@@ -124,6 +124,22 @@ def test_every_stroke_drawn_on_learn_looks_again(recognizers, shelf):
     assert len(looks) == 3 and screen.look.answer == 0, "a new drawing, a new look"
 
 
+def test_a_hostile_stroke_stays_bounded(recognizers, shelf):
+    import time
+
+    screen = learn(recognizers, shelf=shelf)
+    screen.enter([])
+    c = screen.layout()["canvas"]
+    screen.handle(PointerDown(c.x + 1, c.y + 1))
+    for i in range(10_000):  # a stuck finger scribbling
+        screen.handle(PointerMove(c.x + (i * 7) % c.w, c.y + (i * 13) % c.h))
+    screen.handle(PointerUp(c.centerx, c.centery))
+    assert sum(len(s) for s in screen.strokes) <= 4_000, "thinned as the kiosk's preprocessing thins a drawing"
+    started = time.process_time()
+    shot(screen)
+    assert time.process_time() - started < 0.5
+
+
 @pytest.mark.slow
 def test_touching_a_light_of_the_mlp_shows_what_it_looks_for(recognizers, shelf):
     said = []
