@@ -43,6 +43,7 @@ CNN_STORY = (
     Beat(13.3, "insight.mattered", "mattered"),
     Beat(16.6, "insight.try", "try"),
 )
+TOUCH_QUIET_S = 4.0  # a touched light's line is said again only after this long (its longest clip is 3.3 s)
 TOUCH_LINES = {"mlp": "insight.unit", "cnn": "insight.filter"}  # said when a child touches a light
 
 
@@ -59,9 +60,10 @@ class Story:
         self.elapsed_s = 0.0
         self.told = 0  # how many beats' lines have been said
         self.caption: str | None = None  # the phrase id said last: the words under the pictures
+        self._touch_said_s: float | None = None  # when a touched light's line was last said
 
     def start(self) -> None:
-        self.elapsed_s, self.told = 0.0, 0
+        self.elapsed_s, self.told, self._touch_said_s = 0.0, 0, None
         self._tell()
 
     def advance(self, dt_s: float) -> None:
@@ -79,9 +81,12 @@ class Story:
             self.say(self.caption)
 
     def touched(self) -> None:
-        """A child touched a light: say what it looks for (the story's own lines are all told by then)."""
+        """A child touched a light: say what it looks for, unless it was said a moment ago (a child tapping
+        light after light hears it once, not once a tap)."""
         self.caption = TOUCH_LINES.get(self.kind, TOUCH_LINES["mlp"])
-        self.say(self.caption)
+        if self._touch_said_s is None or self.elapsed_s - self._touch_said_s >= TOUCH_QUIET_S:
+            self._touch_said_s = self.elapsed_s
+            self.say(self.caption)
 
     @property
     def animating(self) -> bool:

@@ -5,7 +5,7 @@ from collections import defaultdict
 import pytest
 
 from kiosk.config import shipped_dir
-from kiosk.insight.story import CNN_STORY, MLP_STORY, TOUCH_LINES, Story
+from kiosk.insight.story import CNN_STORY, MLP_STORY, TOUCH_LINES, TOUCH_QUIET_S, Story
 from kiosk.language.phrases import LANGUAGES, SPOKEN_IDS
 from kiosk.voice.clips import read_manifest
 
@@ -72,3 +72,19 @@ def test_a_long_frame_says_only_the_line_due_and_a_touch_says_what_a_light_looks
     assert said[-1] == TOUCH_LINES["cnn"] == story.caption
     story.start()  # coming back tells the story again
     assert said[-1] == "learn.say1" and story.elapsed_s == 0
+
+
+def test_tapping_light_after_light_says_what_they_look_for_once_not_once_a_tap():
+    said = []
+    story = Story("mlp", said.append)
+    story.start()
+    story.advance(20.0)
+    for _ in range(5):
+        story.touched()
+        story.advance(0.5)
+    assert said.count(TOUCH_LINES["mlp"]) == 1
+    story.advance(TOUCH_QUIET_S)
+    story.touched()
+    assert said.count(TOUCH_LINES["mlp"]) == 2 and story.caption == TOUCH_LINES["mlp"]
+    longest = longest_clip_s()
+    assert TOUCH_QUIET_S >= max(longest[line] for line in TOUCH_LINES.values())
