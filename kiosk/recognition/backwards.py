@@ -26,7 +26,8 @@ from pathlib import Path
 from kiosk.errors import EmptyDrawing, ModelLoadError
 from kiosk.recognition.gate import NotDigitGate
 from kiosk.recognition.ink_proof import prove_gate
-from kiosk.recognition.recognizer import ModelLimits, Prediction, recognize_all
+from kiosk.recognition.preprocess import clean_strokes
+from kiosk.recognition.recognizer import ModelLimits, Prediction, path_ratio, recognize_all
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,8 @@ class BackwardsReader:
         answers: recognize_all(recognizers, strokes, active). A drawing the gate finds the right way round is
         no backwards digit: only the others are read mirrored (the active model again, a second run)."""
         strokes = [stroke for stroke in strokes if len(stroke)]
+        if not _mirror_may_answer(recognizers[active], answers[active].image, strokes):
+            return answers
         drawn_up = self.upright(answers[active].image)
         if drawn_up is not None and drawn_up <= min(rule.drawn_above for rule in self.rules.values()):
             return answers
@@ -172,3 +175,13 @@ class BackwardsReader:
         answers = list(answers)
         answers[active] = self.judge(answers[active], mirror, len(strokes), drawn_up)
         return answers
+
+
+def _mirror_may_answer(recognizer, image, strokes) -> bool:
+    """False for a scribble or a blob: its mirror has the same ink path and the same ink, so it gets no digit
+    either (and a 100,000-point scribble is not read twice)."""
+    limits = getattr(recognizer, "uncertainty", None)
+    if limits is None:
+        return True
+    return (float((image > 127).mean()) <= limits.max_ink_fraction
+            and path_ratio(clean_strokes(strokes)) <= limits.max_path_ratio)

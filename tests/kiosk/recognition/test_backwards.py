@@ -103,3 +103,15 @@ def test_the_shipped_models_name_a_backwards_two_and_leave_a_two_alone(shipped):
     for strokes, mirrored_expected in ((two, False), (mirrored(two), True)):
         [first, *_] = BackwardsReader().read(shipped, strokes, recognize_all(shipped, strokes))
         assert first.digit == 2 and first.mirrored is mirrored_expected
+
+
+def test_a_long_scribble_is_not_read_twice(shipped):
+    from kiosk.recognition.recognizer import recognize_all
+
+    rng = np.random.default_rng(0)
+    scribble = [rng.uniform(0, 400, (5_000, 2)).tolist()]
+    answers = recognize_all(shipped, scribble)
+    calls = []
+    reader = BackwardsReader()
+    reader.judge = lambda *args: calls.append(args)  # reached only after a mirrored read
+    assert reader.read(shipped, scribble, answers) == answers and calls == []
