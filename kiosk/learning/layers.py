@@ -1,7 +1,7 @@
 """The layers, each with a forward pass that remembers what its backward pass needs.
 
 Images inside the convolutional part are kept channels-last (N, H, W, C); a 3x3 convolution is one
-matrix product over nine shifted copies of each input channel, which numpy's BLAS does fast. Weights keep
+matrix product over nine shifted copies of its input, which numpy's BLAS does fast. Weights keep
 torch's shapes and meaning (Linear (out, in), Conv2d (out, in, k, k)), so they go to and from torch
 and ONNX without reordering. Everything is float32.
 """
@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 DTYPE = np.float32
+# From this many input channels a convolution's forward pass lays its shifted copies side by side, channels
+# last (faster for the shipped CNN's 32-128 channels); below, one row per channel (2-4x faster for 1-8).
+WIDE_CHANNELS = 32
 
 
 class Param:
@@ -83,21 +86,43 @@ class Conv2d(Layer):
         )
 
     def forward(self, x, training, rng):
-        n, h, w, _ = x.shape
-        self._rows, self._shape = _shifted_rows(x, self.kernel), x.shape  # (in * k * k, N * H * W)
+        n, h, w, c = x.shape
+        self._shape = x.shape
+        if c >= WIDE_CHANNELS:  # many channels: their shifted copies side by side, channels last, multiply faster
+            self._rows, self._columns = None, _shifted_copies(x, self.kernel)  # (N * H * W, k * k * in)
+            out = self._columns @ self.weight.value.transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
+            return (out + self.bias.value).reshape(n, h, w, self.out_channels)
+        self._rows, self._columns = _shifted_rows(x, self.kernel), None  # (in * k * k, N * H * W)
         out = (self.weight.value.reshape(self.out_channels, -1) @ self._rows).T + self.bias.value
         return np.ascontiguousarray(out).reshape(n, h, w, self.out_channels)
 
     def backward(self, grad, need_input_grad=True):
         n, h, w, c = self._shape
+        k = self.kernel
         flat = grad.reshape(-1, self.out_channels)
-        self.weight.grad += (self._rows @ flat).T.reshape(self.weight.value.shape)
+        if self._columns is not None:
+            self.weight.grad += (self._columns.T @ flat).reshape(k, k, c, self.out_channels).transpose(3, 2, 0, 1)
+        else:
+            self.weight.grad += (self._rows @ flat).T.reshape(self.weight.value.shape)
         self.bias.grad += np.ones(len(flat), DTYPE) @ flat  # 4x faster than flat.sum(axis=0) for few channels
         if not need_input_grad:
             return None
         # the input's gradient is the output's gradient convolved with the kernel turned half a circle
         turned = self.weight.value[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)  # (in, out * k * k)
         return np.ascontiguousarray((turned @ _shifted_rows(grad, self.kernel)).T).reshape(n, h, w, c)
+
+
+def _shifted_copies(x: np.ndarray, k: int) -> np.ndarray:
+    """The k * k shifted copies of zero-padded x (N, H, W, C), side by side: (N * H * W, k * k * C)."""
+    n, h, w, c = x.shape
+    pad = k // 2
+    padded = np.zeros((n, h + 2 * pad, w + 2 * pad, c), dtype=DTYPE)
+    padded[:, pad : pad + h, pad : pad + w, :] = x
+    columns = np.empty((n, h, w, k * k, c), dtype=DTYPE)
+    for index in range(k * k):
+        i, j = divmod(index, k)
+        columns[:, :, :, index, :] = padded[:, i : i + h, j : j + w, :]
+    return columns.reshape(n * h * w, k * k * c)
 
 
 def _shifted_rows(x: np.ndarray, k: int) -> np.ndarray:

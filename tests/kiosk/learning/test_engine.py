@@ -160,3 +160,23 @@ def test_a_step_in_micro_batches_is_the_same_step():
     for a, b in zip(whole.params, parts.params):
         assert np.allclose(a.value, b.value, atol=1e-6), "the same weights after the step (20 = 6 + 6 + 6 + 2)"
 
+
+
+def test_both_layouts_of_a_convolutions_shifted_copies_give_the_same_answers_and_gradients(monkeypatch):
+    """Few channels: one row per channel and shift; many: side by side, channels last. Same numbers."""
+    from kiosk.learning import layers
+
+    images = np.random.default_rng(0).random((6, 1, 28, 28)).astype(np.float32)
+    labels = np.arange(6)
+    results = []
+    for wide in (1, 10**9):  # every convolution laid out the one way, then the other
+        monkeypatch.setattr(layers, "WIDE_CHANNELS", wide)
+        net = network.cnn(0.0, np.random.default_rng(1), channels=(3, 4, 5), fc_units=8)
+        net.zero_grad()
+        logits = net.forward(images, training=True)
+        net.backward(network.cross_entropy(logits, labels)[1])
+        results.append((logits, [p.grad.copy() for p in net.params]))
+    (logits_a, grads_a), (logits_b, grads_b) = results
+    np.testing.assert_allclose(logits_a, logits_b, rtol=1e-5, atol=1e-6)
+    for a, b in zip(grads_a, grads_b):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
