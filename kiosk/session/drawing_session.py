@@ -279,7 +279,8 @@ class DrawingSession:
         if recalled is None or recalled[0] == answers[self.active].digit:
             return answers
         answers = list(answers)
-        answers[self.active] = replace(answers[self.active], digit=recalled[0], digit_like=True, remembered=True)
+        answers[self.active] = replace(answers[self.active], digit=recalled[0], digit_like=True, remembered=True,
+                                       mirrored=False)
         return answers
 
     def choose_model(self, index: int) -> bool:

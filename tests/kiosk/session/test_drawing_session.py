@@ -362,3 +362,13 @@ def test_a_backwards_three_is_named_taught_and_never_kept_as_a_three(clock):
     assert session.answer() and not session.prediction.mirrored and session.message_id == "result.3"
     assert asked == ["feedback.ask"]
     assert [e["mirrored"] for e in events.written if e["type"] == "recognized"] == [True, False]
+
+
+def test_a_lesson_this_visitor_taught_wins_over_a_backwards_reading(clock):
+    session, said, _, events = make(clock, models=[SidedModel("cnn", 3)], store=FakeStore())
+    backwards = [(300.0, 60.0), (200.0, 120.0), (290.0, 200.0), (200.0, 300.0)]
+    stroke(session, backwards)
+    session.memory.teach(strokes_to_image(clean_strokes([backwards])), 8)
+    assert session.answer()
+    assert session.prediction.remembered and session.prediction.digit == 8 and not session.prediction.mirrored
+    assert said == ["memory.taught"] and events.written[-1]["mirrored"] is False
