@@ -67,3 +67,10 @@ def test_a_clock_going_backwards_holds_nothing_longer():
     pacer.advance(-10_000)
     pacer.advance(minimum_ms("live.learning"))
     assert pacer.release([Checking(seen=6000)]) == [Checking(seen=6000)]
+
+
+def test_the_big_test_line_leaves_the_learner_most_of_a_childs_8_seconds():
+    # Train -> the result said is max(learning, the learning phase) + the big test's phase: the phases' own time
+    # must leave the learner at least 5.5 s of the 8 s (the slowest setting learns in about 5.3 s of one core).
+    assert minimum_ms("live.checking") <= 8000 - 5500
+    assert minimum_ms("live.learning") <= 5500
