@@ -18,6 +18,7 @@ mirrored 7 is "a seven facing the other way".
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from dataclasses import dataclass, replace
@@ -185,3 +186,12 @@ def _mirror_may_answer(recognizer, image, strokes) -> bool:
         return True
     return (float((image > 127).mean()) <= limits.max_ink_fraction
             and path_ratio(clean_strokes(strokes)) <= limits.max_path_ratio)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_reader() -> BackwardsReader:
+    """The reader with the gate the kiosk ships with, loaded once: what a turn uses until the screen's
+    configure() hands it the configured model folder's."""
+    from kiosk.config import shipped_dir
+
+    return BackwardsReader.load(shipped_dir("models"))

@@ -14,7 +14,7 @@ from typing import Callable
 from kiosk.errors import EmptyDrawing
 from kiosk.event_log import EventLog
 from kiosk.language.phrases import backwards_id, result_id, unsure_id
-from kiosk.recognition.backwards import BackwardsReader
+from kiosk.recognition.backwards import BackwardsReader, shipped_reader
 from kiosk.recognition.recognizer import Prediction, Recognizer, recognize_all
 from kiosk.recognition.strokes import Ink
 from kiosk.session.visitor import VisitorWatch
@@ -68,7 +68,7 @@ class DrawingSession:
         self.feedback_store = feedback_store  # the question is asked only when answers are kept
         self.ink = Ink()
         self.memory = SessionMemory()  # this visitor's corrections, forgotten when a new visitor comes
-        self.backwards = BackwardsReader()  # names a backwards 3 (the screen gives it the shipped gate)
+        self.backwards: BackwardsReader = shipped_reader()  # names a backwards 3 (configure() may give another)
         self.visitor = VisitorWatch(clock)  # decides when that is; the App listens too (the visitor's brain)
         self.visitor.listen(self._new_visitor)
         self.drawing = 0  # which drawing this is: one lesson per drawing, however often it is corrected

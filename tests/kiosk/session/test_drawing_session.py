@@ -9,6 +9,7 @@ import pytest
 from kiosk.errors import EmptyDrawing
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image
 from kiosk.recognition.recognizer import ModelLimits, Prediction
+from kiosk.recognition.backwards import BackwardsReader, shipped_reader
 from kiosk.session.drawing_session import ADD_STROKE_GRACE_MS, GUESS_AFTER_MS, DrawingSession
 
 DELAY_MS = 1600
@@ -350,6 +351,7 @@ class SidedModel(FakeModel):
 def test_a_backwards_three_is_named_taught_and_never_kept_as_a_three(clock):
     store = FakeStore()
     session, said, asked, events = make(clock, models=[SidedModel("cnn", 3)], store=store)
+    session.backwards = BackwardsReader()  # the rule on the (fake) digit model alone: no gate to fool
     stroke(session, [(300.0, 60.0), (200.0, 120.0), (290.0, 200.0), (200.0, 300.0)])  # drawn right to left
     assert session.answer()
     assert session.prediction.mirrored and session.prediction.digit == 3
@@ -366,9 +368,15 @@ def test_a_backwards_three_is_named_taught_and_never_kept_as_a_three(clock):
 
 def test_a_lesson_this_visitor_taught_wins_over_a_backwards_reading(clock):
     session, said, _, events = make(clock, models=[SidedModel("cnn", 3)], store=FakeStore())
+    session.backwards = BackwardsReader()
     backwards = [(300.0, 60.0), (200.0, 120.0), (290.0, 200.0), (200.0, 300.0)]
     stroke(session, backwards)
     session.memory.teach(strokes_to_image(clean_strokes([backwards])), 8)
     assert session.answer()
     assert session.prediction.remembered and session.prediction.digit == 8 and not session.prediction.mirrored
     assert said == ["memory.taught"] and events.written[-1]["mirrored"] is False
+
+
+def test_a_turn_names_backwards_digits_with_the_shipped_gate_from_the_start(clock):
+    session, *_ = make(clock)
+    assert session.backwards is shipped_reader() and session.backwards.gate is not None
