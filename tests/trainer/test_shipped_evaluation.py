@@ -16,12 +16,15 @@ def test_the_gate_is_evaluated_as_a_gate_beside_the_digit_models(tmp_path, mnist
     small = SHIPPED / "mlp128-e1.onnx"  # a small digit model stands in for all three: the test is of the report
     for name in ("cnn.onnx", "mlp.onnx", "mlp128-e1.onnx"):
         shutil.copy(small, tmp_path / name)
-    shutil.copy(SHIPPED / "not_a_digit.onnx", tmp_path)
+    for other in ("not_a_digit.onnx", "strokes.onnx", "right_way_round.onnx"):
+        shutil.copy(SHIPPED / other, tmp_path)
     report = evaluate_shipped(tmp_path, str(mnist_dir), None, drawn_required=False)
     full, every = report.split("Every shipped file:\n")
     assert "cnn.onnx" in full and "mlp.onnx" in full and "confusion" in full.lower()
     lines = every.strip().splitlines()
-    assert [line.split()[0] for line in lines] == ["cnn.onnx", "mlp.onnx", "mlp128-e1.onnx", "not_a_digit.onnx"]
+    assert [line.split()[0] for line in lines] == ["cnn.onnx", "mlp.onnx", "mlp128-e1.onnx", "not_a_digit.onnx",
+                                                    "strokes.onnx", "right_way_round.onnx"]
+    assert "stroke-crossval" in lines[4] and "backwards-digits" in lines[5], "measured as what they are"
     assert all("MNIST test" in line for line in lines[:3])
     gate = lines[3]
     assert "not a digit model" in gate and "% of MNIST test digits not a number" in gate
