@@ -31,7 +31,7 @@ def unsure_id(first: int, second: int) -> str:
 
 
 def backwards_id(digit: int) -> str:
-    """ "That's a three facing the other way! Threes go like this.": one clip per digit that has a backwards."""
+    """ "That's a backwards three! Threes go like this.": one clip per digit that has a backwards."""
     return f"backwards.{digit}"
 
 

@@ -13,7 +13,7 @@ backwards. Without the gate file a rule on the digit model alone answers, more t
 
 (a logistic regression on those four logits gave them equal weights). 0, 1 and 8 look the same mirrored and
 are never "backwards": they keep the answer as drawn, and a 1 whose flag points right is simply a one. A
-mirrored 7 is "a seven facing the other way".
+mirrored 7 is "a backwards seven".
 """
 
 from __future__ import annotations

@@ -298,7 +298,7 @@ class DrawingSession:
         self.prediction = p = prediction
         if p.remembered and p.digit is not None:  # big and said: the digit shows what this child taught
             self.message_id = "memory.taught"
-        elif p.mirrored and p.digit is not None:  # "That's a three facing the other way! Threes go like this."
+        elif p.mirrored and p.digit is not None:  # "That's a backwards three! Threes go like this."
             self.message_id = backwards_id(p.digit)
         elif p.digit is not None:
             self.message_id = result_id(p.digit)

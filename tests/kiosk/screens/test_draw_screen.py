@@ -444,7 +444,7 @@ def test_a_backwards_two_is_named_and_the_hand_draws_a_two_the_right_way_round(r
     screen.update(1700)
     assert screen.prediction.mirrored and screen.prediction.digit == 2
     assert screen.speaker.said == ["backwards.2"] and screen.speaker.next == [], "taught, not asked"
-    assert "facing the other way" in screen.message and screen.lesson.running
+    assert "backwards" in screen.message and screen.lesson.running
     screen.update(1000)
     surface = pygame.Surface((800, 480))
     screen.draw(surface)

@@ -239,7 +239,7 @@ def states(size, lang, recognizers, tmp_path):
     remembered.update(2000)
     assert remembered.prediction.remembered and remembered.message_id == "memory.taught", "'You taught me!', big"
     yield "draw, a lesson remembered", remembered
-    backwards = draw_screen()  # "That's a two facing the other way! Twos go like this.", the hand drawing a two
+    backwards = draw_screen()  # "That's a backwards two! Twos go like this.", the hand drawing a two
     backwards.configure(KioskConfig.load(None))  # as the app does: the shipped right-way-round gate judges
     draw_a_backwards_two(backwards)
     backwards.press("recognize")
