@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kiosk.errors import EmptyDrawing, ModelLoadError
+from kiosk.errors import EmptyDrawing, ModelLoadError, ModelRunError
 from kiosk.recognition.gate import NotDigitGate
 from kiosk.recognition.ink_proof import prove_gate
 from kiosk.recognition.preprocess import clean_strokes
@@ -164,6 +164,8 @@ class BackwardsReader:
         answers: recognize_all(recognizers, strokes, active). A drawing the gate finds the right way round is
         no backwards digit: only the others are read mirrored (the active model again, a second run)."""
         strokes = [stroke for stroke in strokes if len(stroke)]
+        if recognizers[active].failed:  # retired on this drawing: another model's answer stands in, as drawn
+            return answers
         if not _mirror_may_answer(recognizers[active], answers[active].image, strokes):
             return answers
         drawn_up = self.upright(answers[active].image)
@@ -171,7 +173,7 @@ class BackwardsReader:
             return answers
         try:
             [mirror] = recognize_all([recognizers[active]], mirrored(strokes))
-        except EmptyDrawing:
+        except (EmptyDrawing, ModelRunError):  # the mirror is a second look: without it the drawing's answer stands
             return answers
         answers = list(answers)
         answers[active] = self.judge(answers[active], mirror, len(strokes), drawn_up)
