@@ -234,8 +234,22 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
                       shipped_mnist_test=shipped_sticks["mnist_test"], promoted=not reasons, reasons=reasons)
         onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
         report["seconds"] = round(time.monotonic() - started, 1)
+        report["peak_rss_mb"] = peak_rss_mb()
         _publish(onnx_bytes, config, options.kind, report)
         return report
+
+
+def peak_rss_mb() -> float | None:
+    """This process's peak resident memory so far, in MB: VmHWM counts its own image only, where ru_maxrss also
+    counts the parent's memory that it shared until its exec (a bigger parent, a bigger number); None where
+    /proc has no such line."""
+    try:
+        for line in open("/proc/self/status", encoding="ascii", errors="replace"):
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _lower_priority(nice: int) -> None:

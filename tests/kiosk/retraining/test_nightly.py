@@ -67,6 +67,7 @@ def test_retraining_learns_the_collected_drawings_and_the_report_says_what_happe
     assert set(changes) == {"held_out"} and changes["held_out"].drawings == report["held_out"]
     assert report["reasons"] == gate(before, after, changes, report["shipped"])
     assert report["promoted"] == (not report["reasons"])
+    assert 50 < report["peak_rss_mb"] < 900, "the retrain's own peak memory, in MB"
     written = (config.data_dir_path / "retrain_report.json").read_text()
     assert '"promoted"' in written
     if report["promoted"]:
