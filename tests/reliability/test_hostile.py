@@ -31,13 +31,13 @@ def canvas_point(app, u, v):
 def rasterized(monkeypatch):
     """The point counts each recognizer rasterized, one entry per call."""
     counts = []
-    real = kiosk.recognition.recognizer.strokes_to_image
+    real = kiosk.recognition.recognizer.image_and_frame
 
-    def counting(strokes):
-        counts.append(sum(len(points) for points in strokes))
-        return real(strokes)
+    def counting(cleaned):
+        counts.append(sum(len(points) for points in cleaned))
+        return real(cleaned)
 
-    monkeypatch.setattr(kiosk.recognition.recognizer, "strokes_to_image", counting)
+    monkeypatch.setattr(kiosk.recognition.recognizer, "image_and_frame", counting)
     return counts
 
 
