@@ -190,6 +190,24 @@ def _mirror_may_answer(recognizer, image, strokes) -> bool:
             and path_ratio(clean_strokes(strokes)) <= limits.max_path_ratio)
 
 
+def reader_for(model_dir) -> BackwardsReader:
+    """BackwardsReader.load, once per gate file as it is on disk: a fresh draw screen (after a settings change, or
+    each frame a broken screen is started afresh) does not read and prove an unchanged file again (5.7 ms each
+    time); a file replaced, added or removed is read anew."""
+    path = Path(model_dir) / GATE_FILE
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    except OSError:
+        version = None
+    return _reader_for(str(Path(model_dir)), version)
+
+
+@functools.lru_cache(maxsize=4)
+def _reader_for(model_dir: str, version) -> BackwardsReader:
+    return BackwardsReader.load(Path(model_dir))
+
+
 @functools.lru_cache(maxsize=1)
 def shipped_reader() -> BackwardsReader:
     """The reader with the gate the kiosk ships with, loaded once: what a turn uses until the screen's

@@ -12,7 +12,7 @@ from kiosk.config import KioskConfig
 from kiosk.event_log import EventLog
 from kiosk.input import PointerDown, PointerEvent, PointerMove, PointerUp
 from kiosk.language.phrases import Phrases
-from kiosk.recognition.backwards import BackwardsReader
+from kiosk.recognition.backwards import reader_for
 from kiosk.recognition.recognizer import Recognizer
 from kiosk.screens.answer_panel import GROW_MS, AnswerPanel
 from kiosk.screens.base import Screen
@@ -242,7 +242,7 @@ class DrawScreen(AnswerPanel, Screen):
     def configure(self, config: KioskConfig) -> None:
         """The settings (at start and when changed): the wait before the answer applies to the next lift."""
         self.session.auto_delay_ms = config.auto_recognize_delay_ms
-        self.session.backwards = BackwardsReader.load(config.model_dir_path)
+        self.session.backwards = reader_for(config.model_dir_path)
         self.attract.said_per_hour = config.attract_voice_per_hour
 
     def start_attract(self) -> None:

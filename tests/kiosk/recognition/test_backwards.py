@@ -115,3 +115,25 @@ def test_a_long_scribble_is_not_read_twice(shipped):
     reader = BackwardsReader()
     reader.judge = lambda *args: calls.append(args)  # reached only after a mirrored read
     assert reader.read(shipped, scribble, answers) == answers and calls == []
+
+
+def test_a_fresh_screen_reuses_the_gate_read_for_the_same_file_and_reads_a_replaced_one(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from kiosk.config import shipped_dir
+    from kiosk.recognition import backwards
+
+    shutil.copy(shipped_dir("models") / backwards.GATE_FILE, tmp_path)
+    loads = []
+    real = backwards.BackwardsReader.load.__func__
+    monkeypatch.setattr(backwards.BackwardsReader, "load",
+                        classmethod(lambda cls, model_dir, *a: loads.append(model_dir) or real(cls, model_dir, *a)))
+    first = backwards.reader_for(tmp_path)
+    assert backwards.reader_for(tmp_path) is first and len(loads) == 1, "an unchanged file is read and proved once"
+    gate = tmp_path / backwards.GATE_FILE
+    stat = gate.stat()
+    os.utime(gate, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # replaced: another version on disk
+    assert backwards.reader_for(tmp_path) is not first and len(loads) == 2 and first.gate is not None
+    gate.unlink()
+    assert backwards.reader_for(tmp_path).gate is None and len(loads) == 3, "removed: judged without it"
