@@ -74,19 +74,20 @@ def to_onnx_bytes(model: nn.Module, metadata: dict[str, str]) -> bytes:
     )
 
 
-def softmax_onnx_bytes(model: nn.Module, output_name: str, metadata: dict[str, str], doc: str) -> bytes:
-    """Any of the kiosk's models (the digit models, the gate): image in, softmax of its logits out as
-    output_name, with metadata; checked by onnx.checker."""
+def softmax_onnx_bytes(model: nn.Module, output_name: str, metadata: dict[str, str], doc: str,
+                       input_name: str = contract.INPUT_NAME, input_shape=contract.INPUT_SHAPE) -> bytes:
+    """Any of the kiosk's models (the digit models, the gates, the stroke model): its input in, softmax of its
+    logits out as output_name, with metadata; checked by onnx.checker."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
         torch.onnx.export(
             WithSoftmax(model).eval(),
-            (torch.zeros(1, *contract.INPUT_SHAPE),),
+            (torch.zeros(1, *input_shape),),
             buffer,
-            input_names=[contract.INPUT_NAME],
+            input_names=[input_name],
             output_names=[output_name],
-            dynamic_axes={contract.INPUT_NAME: {0: "N"}, output_name: {0: "N"}},
+            dynamic_axes={input_name: {0: "N"}, output_name: {0: "N"}},
             opset_version=contract.OPSET,
             dynamo=False,
         )

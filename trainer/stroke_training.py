@@ -154,39 +154,15 @@ def probabilities(model: nn.Module, x: np.ndarray, batch_size: int = 2000) -> np
                           or [np.zeros((0, contract.STROKE_CLASSES), np.float32)])
 
 
-class _WithSoftmax(nn.Module):
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, strokes: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.model(strokes), dim=1)
-
-
 def to_onnx_bytes(model: nn.Module, metadata: dict[str, str]) -> bytes:
     """The stroke model as the kiosk loads it: strokes (N, 7, 28, 28) -> probabilities (N, 11); onnx.checker'd."""
-    import io
-    import warnings
+    from trainer.export import softmax_onnx_bytes
 
-    import onnx
-
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(_WithSoftmax(model.cpu()).eval(), (torch.zeros(1, *contract.STROKE_INPUT_SHAPE),), buffer,
-                          input_names=[contract.STROKE_INPUT_NAME], output_names=[contract.OUTPUT_NAME],
-                          dynamic_axes={contract.STROKE_INPUT_NAME: {0: "N"}, contract.OUTPUT_NAME: {0: "N"}},
-                          opset_version=contract.OPSET, dynamo=False)
-    proto = onnx.load_from_string(buffer.getvalue())
-    del proto.metadata_props[:]
-    for key, value in metadata.items():
-        proto.metadata_props.add(key=key, value=value)
-    proto.doc_string = "The digit kiosk's stroke model: strokes (N,7,28,28) -> (N,11) [ten digits, not a number]"
-    try:
-        onnx.checker.check_model(proto, full_check=True)
-    except onnx.checker.ValidationError as error:
-        raise ExportError(f"onnx.checker rejected the stroke model: {error}") from error
-    return proto.SerializeToString()
+    return softmax_onnx_bytes(
+        model.cpu(), contract.OUTPUT_NAME, metadata,
+        "The digit kiosk's stroke model: strokes (N,7,28,28) -> (N,11) [ten digits, not a number]",
+        input_name=contract.STROKE_INPUT_NAME, input_shape=contract.STROKE_INPUT_SHAPE,
+    )
 
 
 def check_parity(model: nn.Module, onnx_bytes: bytes, x: np.ndarray) -> float:
