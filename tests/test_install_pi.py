@@ -53,15 +53,21 @@ def test_bad_options_are_refused(tmp_path):
     assert result.returncode == 2 and "--video must be" in result.stderr
 
 
+def write_printed_units(printed: str, folder) -> list[str]:
+    """The units --print-units printed ("### NAME" then its text), written to folder: their paths."""
+    names = []
+    for block in printed.split("### ")[1:]:
+        name, text = block.split("\n", 1)
+        (folder / name).write_text(text)
+        names.append(str(folder / name))
+    return names
+
+
 def test_the_units_it_installs_verify(tmp_path):
     require("systemd-analyze")
     result = run_script(tmp_path, "--print-units", "--video", "kmsdrm")
     assert result.returncode == 0, result.stderr
-    names = []
-    for block in result.stdout.split("### ")[1:]:
-        name, text = block.split("\n", 1)
-        (tmp_path / name).write_text(text)
-        names.append(str(tmp_path / name))
+    names = write_printed_units(result.stdout, tmp_path)
     assert len(names) == 3
     retrain = (tmp_path / "digit-kiosk-retrain.service").read_text()
     assert f"-m kiosk retrain --config {tmp_path}/.config/digit-kiosk/kiosk.toml --kind cnn --quiet" in retrain
@@ -199,11 +205,7 @@ def test_the_fleet_units_verify(tmp_path):
     require("systemd-analyze")
     result = run_script(tmp_path, "--print-units", "--video", "kmsdrm", "--fleet", "hub")
     assert result.returncode == 0, result.stderr
-    names = []
-    for block in result.stdout.split("### ")[1:]:
-        name, text = block.split("\n", 1)
-        (tmp_path / name).write_text(text)
-        names.append(str(tmp_path / name))
+    names = write_printed_units(result.stdout, tmp_path)
     assert len(names) == 6
     night = (tmp_path / "digit-kiosk-fleet-night.service").read_text()
     assert f"-m kiosk fleet night --config {tmp_path}/.config/digit-kiosk/kiosk.toml\n" in night
