@@ -31,13 +31,18 @@ def test_every_digit_has_two_styles_and_most_are_read_right(recognizers):
     assert right >= 18  # the flagged 1 may honestly leave the models unsure
 
 
-def test_tapping_an_example_then_draw_it_hands_it_to_the_drawing_screen(recognizers):
+def gallery_beside_a_draw_screen(recognizers):
+    """The examples screen as the app makes it, beside its drawing screen, with what it says collected."""
     pygame.display.init()
     pygame.font.init()
     theme = Theme(800, 480)
     draw = DrawScreen(recognizers, SilentSpeaker(), theme, 700, EventLog(None), Phrases("en"))
     said = []
-    gallery = ExamplesScreen(recognizers, theme, draw.nav, draw.panel, Phrases("en"), said.append)
+    return draw, ExamplesScreen(recognizers, theme, draw.nav, draw.panel, Phrases("en"), said.append), said
+
+
+def test_tapping_an_example_then_draw_it_hands_it_to_the_drawing_screen(recognizers):
+    draw, gallery, said = gallery_beside_a_draw_screen(recognizers)
     gallery.draw(pygame.Surface((800, 480)))
     rect, digit, style = next(t for t in gallery.tiles if t[1] == 8)
     gallery.handle(PointerDown(*rect.center))
@@ -51,12 +56,7 @@ def test_tapping_an_example_then_draw_it_hands_it_to_the_drawing_screen(recogniz
 
 
 def test_the_instruction_is_said_once_when_the_examples_appear(recognizers):
-    pygame.display.init()
-    pygame.font.init()
-    theme = Theme(800, 480)
-    draw = DrawScreen(recognizers, SilentSpeaker(), theme, 700, EventLog(None), Phrases("en"))
-    said = []
-    gallery = ExamplesScreen(recognizers, theme, draw.nav, draw.panel, Phrases("en"), said.append)
+    draw, gallery, said = gallery_beside_a_draw_screen(recognizers)
     gallery.enter(None)
     for _ in range(30):  # frames go by: it is not said again
         gallery.update(33)

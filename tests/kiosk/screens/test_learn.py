@@ -140,13 +140,19 @@ def test_a_hostile_stroke_stays_bounded(recognizers, shelf):
     assert time.process_time() - started < 0.5
 
 
+def learn_showing(kind, recognizers, said, shelf):
+    """Learn with no drawing, switched by its model button to the network of that kind."""
+    screen = learn(recognizers, said, shelf=shelf)
+    screen.enter([])
+    if screen.brain.kind != kind:
+        screen.handle(PointerDown(*screen.model_button(screen.layout()).rect.center))
+    return screen
+
+
 @pytest.mark.slow
 def test_touching_a_light_of_the_mlp_shows_what_it_looks_for(recognizers, shelf):
     said = []
-    screen = learn(recognizers, said, shelf=shelf)
-    screen.enter([])
-    if screen.brain.kind != "mlp":
-        screen.handle(PointerDown(*screen.model_button(screen.layout()).rect.center))
+    screen = learn_showing("mlp", recognizers, said, shelf)
     assert screen.brain.kind == "mlp"
     screen.update(30_000)
     before = shot(screen)
@@ -163,10 +169,7 @@ def test_touching_a_light_of_the_mlp_shows_what_it_looks_for(recognizers, shelf)
 @pytest.mark.slow
 def test_touching_a_first_layer_map_of_the_cnn_shows_its_stroke_detector(recognizers, shelf):
     said = []
-    screen = learn(recognizers, said, shelf=shelf)
-    screen.enter([])
-    if screen.brain.kind != "cnn":
-        screen.handle(PointerDown(*screen.model_button(screen.layout()).rect.center))
+    screen = learn_showing("cnn", recognizers, said, shelf)
     screen.update(30_000)
     first_row = screen._rows(screen.layout()["lights"])[0]
     screen.handle(PointerDown(first_row.x + 2, first_row.centery))
