@@ -79,17 +79,17 @@ def _samples(strokes: list[np.ndarray]):
 
 
 def _splat(points: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Spread each point's values (S, C) over its four nearest pixels (bilinear): (28, 28, C) float32."""
+    """Spread each point's values (S, C) over its four nearest pixels (bilinear): (28, 28, C) float32.
+    One bincount per channel over the four corners' pixels (the sums, and their order, of one big bincount)."""
     size, channels = IMAGE_SIZE, values.shape[1]
     points = np.clip(points, 0, size - 1.001)
-    corner = np.floor(points).astype(int)  # (S, 2) x, y
+    corner = np.floor(points).astype(np.intp)  # (S, 2) x, y
     fx, fy = (points - corner).T
-    index, weights = [], []
-    for dx, dy, share in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
-        pixel = (corner[:, 1] + dy) * size + corner[:, 0] + dx  # (S,)
-        index.append(pixel[:, None] * channels + np.arange(channels))  # (S, C)
-        weights.append(values * share[:, None])
-    total = np.bincount(np.concatenate(index).ravel(), np.concatenate(weights).ravel(), size * size * channels)
+    gx, gy = 1 - fx, 1 - fy
+    base = corner[:, 1] * size + corner[:, 0]
+    pixel = np.concatenate([base, base + 1, base + size, base + size + 1])  # (4S,) the four corners in turn
+    weighted = np.tile(values.T, 4) * np.concatenate([gx * gy, fx * gy, gx * fy, fx * fy])  # (C, 4S)
+    total = np.stack([np.bincount(pixel, row, size * size) for row in weighted], axis=-1)
     return total.reshape(size, size, channels).astype(np.float32)
 
 
