@@ -36,6 +36,8 @@ class Prediction:
     not_digit: float | None = None  # the gate's belief that this is not a number at all (None: no gate)
     remembered: bool = False  # the digit is one this visitor taught a moment ago (kiosk/teaching/session_memory.py)
     mirrored: bool = False  # drawn facing the other way (a backwards 3): digit is then the digit it mirrors
+    # the stroke channels the stroke model read (7, 28, 28), kept for the mirrored view; None without a stroke model
+    channels: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def confidence(self) -> float:
@@ -117,19 +119,21 @@ class Recognizer:
         when there is nothing to classify."""
         cleaned = clean_strokes(strokes)
         image, frame = image_and_frame(cleaned)
-        stroke_answer = None
+        stroke_answer = channels = None
         if self.stroke_model is not None and not self.stroke_model.failed:
-            stroke_answer = self.stroke_model.probabilities(channels_in_frame(cleaned, image, frame))
+            channels = channels_in_frame(cleaned, image, frame)
+            stroke_answer = self.stroke_model.probabilities(channels)
         digit_like = path_ratio(cleaned) <= self.uncertainty.max_path_ratio
-        return self.classify_image(image, digit_like, stroke_answer=stroke_answer)
+        return self.classify_image(image, digit_like, stroke_answer=stroke_answer, channels=channels)
 
     def classify_image(self, image: np.ndarray, digit_like: bool = True, not_digit: float | None = None,
-                       stroke_answer: np.ndarray | None = None) -> Prediction:
+                       stroke_answer: np.ndarray | None = None, channels: np.ndarray | None = None) -> Prediction:
         """Classify a preprocessed (28, 28) uint8 image; digit_like=False forces "not sure".
 
         not_digit: the gate's answer when already asked (recognize_all asks it once per drawing).
         stroke_answer: the stroke model's (11,) answer to the same drawing; with it (and a stroke model of its
-        own) this model's answer is the fused one, decided by the stroke model's calibrated rule."""
+        own) this model's answer is the fused one, decided by the stroke model's calibrated rule.
+        channels: the stroke channels stroke_answer was read from, kept on the answer (the mirrored view)."""
         probabilities = self.probabilities(to_model_input(image))[0]  # (10,)
         digit_like = digit_like and float((image > 127).mean()) <= self.uncertainty.max_ink_fraction
         if not_digit is None and self.gate is not None and digit_like:
@@ -159,6 +163,7 @@ class Recognizer:
             runner_up=runner_up,
             digit_like=digit_like,
             not_digit=not_digit,
+            channels=channels,
         )
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
@@ -184,8 +189,8 @@ def answer_problem(out, rows: int, classes: int) -> str | None:
     out = np.asarray(out)
     if out.shape != (rows, classes):
         return f"answers with shape {out.shape}, not {classes} probabilities per picture"
-    if not np.all(np.isfinite(out)) or out.min() < -1e-6 or out.max() > 1 + 1e-6 \
-            or np.abs(out.sum(axis=1) - 1).max() > 1e-3:
+    # NaN fails every comparison, so "not within range" catches it too: three reductions, not five
+    if not (out.min() >= -1e-6 and out.max() <= 1 + 1e-6 and np.abs(out.sum(axis=1) - 1).max() <= 1e-3):
         bad = int(np.argmax(~np.isfinite(out).all(axis=1) | (np.abs(out.sum(axis=1) - 1) > 1e-3)))
         return (f"does not give {classes} probabilities on a drawing "
                 f"(values {np.round(out[bad, :4], 3).tolist()}...)")

@@ -12,10 +12,10 @@ from kiosk.recognition.recognizer import Prediction
 IMAGE = np.zeros((28, 28), np.uint8)
 
 
-def answer(digit, p, not_digit=None, best=None):
+def answer(digit, p, not_digit=None, best=None, image=IMAGE):
     best = digit if best is None else best
     rest = (1 - p) / 9
-    return Prediction(digit, tuple(p if d == best else rest for d in range(10)), IMAGE, best=best,
+    return Prediction(digit, tuple(p if d == best else rest for d in range(10)), image, best=best,
                       runner_up=(best + 1) % 10, not_digit=not_digit)
 
 
@@ -60,8 +60,15 @@ def test_the_gate_tells_a_backwards_three_from_a_mirrored_letter():
     assert backwards_digit(drawn, mirror, 1, rule, upright=(0.5, 0.02)) is None, "the drawing may be upright"
 
 
+def ell(facing_right: bool) -> np.ndarray:
+    """An L: a tall bar with a short foot, the foot to the right of the bar (or turned, to its left)."""
+    picture = np.zeros((28, 28), np.uint8)
+    picture[4:24, 10:12], picture[21:24, 10:20] = 255, 255
+    return picture if facing_right else np.ascontiguousarray(picture[:, ::-1])
+
+
 class SidedModel:
-    """A model that reads a stroke drawn left to right as a sure 3, and right to left as nothing."""
+    """A model that reads an L (a stroke drawn left to right) as a sure 3, and a turned L as nothing."""
 
     kind, version, metadata, failed, slow_noted = "cnn", "v", {}, None, False
 
@@ -71,11 +78,12 @@ class SidedModel:
         self.limits = ModelLimits()
 
     def recognize(self, strokes):
-        forwards = strokes[0][-1][0] > strokes[0][0][0]
-        return answer(3, 0.9999, 1e-5) if forwards else answer(None, 0.4, 0.999, best=8)
+        return self.classify_image(ell(facing_right=strokes[0][-1][0] > strokes[0][0][0]))
 
-    def classify_image(self, image, digit_like=True, not_digit=None):
-        raise AssertionError("one model only")
+    def classify_image(self, image, digit_like=True, not_digit=None, stroke_answer=None, channels=None):
+        columns = image.sum(axis=0)
+        facing_right = int(np.argmax(columns)) < (columns * np.arange(28)).sum() / columns.sum()
+        return answer(3, 0.9999, 1e-5, image=image) if facing_right else answer(None, 0.4, 0.999, 8, image)
 
 
 def test_the_reader_replaces_the_answer_by_the_mirrors_digit_marked_mirrored():
@@ -103,6 +111,39 @@ def test_the_shipped_models_name_a_backwards_two_and_leave_a_two_alone(shipped):
     for strokes, mirrored_expected in ((two, False), (mirrored(two), True)):
         [first, *_] = BackwardsReader().read(shipped, strokes, recognize_all(shipped, strokes))
         assert first.digit == 2 and first.mirrored is mirrored_expected
+
+
+def test_the_mirrored_view_is_the_drawings_own_picture_and_channels_turned_not_a_second_preprocessing(
+        shipped, monkeypatch):
+    from kiosk.recognition import recognizer
+    from kiosk.recognition.recognizer import recognize_all
+
+    two = [[(60.0, 80.0), (120.0, 40.0), (180.0, 80.0), (170.0, 140.0), (60.0, 260.0), (200.0, 260.0)]]
+    backwards_two = mirrored(two)
+    answers = recognize_all(shipped, backwards_two)
+    preprocessed = []
+    real = recognizer.image_and_frame
+    monkeypatch.setattr(recognizer, "image_and_frame", lambda cleaned: preprocessed.append(1) or real(cleaned))
+    [first, *_] = BackwardsReader().read(shipped, backwards_two, answers)
+    assert first.mirrored and first.digit == 2 and preprocessed == [], "read mirrored without preprocessing again"
+
+
+def test_the_mirrored_view_matches_the_mirrored_strokes_channel_by_channel():
+    from kiosk.recognition.backwards import mirror_view
+    from kiosk.recognition.preprocess import clean_strokes
+    from kiosk.recognition.stroke_channels import CHANNELS, stroke_channels
+
+    # a seven drawn with a south-east slash: mirrored, its bar runs west and its slash south-west
+    seven = [[(40.0, 40.0), (200.0, 40.0), (90.0, 260.0)], [(80.0, 150.0), (170.0, 150.0)]]
+    image, channels = stroke_channels(clean_strokes(seven))
+    turned_image, turned = mirror_view(image, channels)
+    expected_image, expected = stroke_channels(clean_strokes(mirrored(seven)))
+    ink = expected[0] > 0.5
+    assert np.abs(turned_image.astype(int) - expected_image).mean() < 3, "the same picture, give or take rounding"
+    for name, got, want in zip(CHANNELS, turned, expected):
+        assert np.abs(got - want)[ink].mean() < 0.05, name
+    east = CHANNELS.index("east")
+    assert turned[east][ink].mean() < 0 < channels[east][channels[0] > 0.5].mean(), "east becomes west"
 
 
 def test_a_long_scribble_is_not_read_twice(shipped):

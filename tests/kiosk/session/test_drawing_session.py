@@ -336,12 +336,19 @@ def test_no_to_a_remembered_answer_unlearns_the_lesson_that_gave_it(clock):
     assert session.prediction.digit == 1 and not session.prediction.remembered, "the 7 lesson is gone"
 
 
+FORWARDS_THREE = [(200.0, 60.0), (300.0, 120.0), (210.0, 200.0), (300.0, 300.0)]  # a zig-zag, left to right
+BACKWARDS_THREE = [(500.0 - x, y) for x, y in FORWARDS_THREE]  # the same, turned left-right
+
+
 class SidedModel(FakeModel):
-    """A sure 3 for a stroke drawn left to right (its gate sure it is a number); right to left, no number."""
+    """A sure 3 for the zig-zag's picture the right way round (its gate sure it is a number); turned, no number."""
 
     def recognize(self, strokes):
-        image = strokes_to_image(clean_strokes(strokes))
-        forwards = strokes[0][-1][0] > strokes[0][0][0]
+        return self.classify_image(strokes_to_image(clean_strokes(strokes)))
+
+    def classify_image(self, image, digit_like=True, not_digit=None, stroke_answer=None, channels=None):
+        right_way = strokes_to_image(clean_strokes([FORWARDS_THREE])).astype(int)
+        forwards = np.abs(image - right_way).sum() < np.abs(image - right_way[:, ::-1]).sum()
         best, p, gate = (3, 0.9999, 1e-5) if forwards else (8, 0.4, 0.999)
         probabilities = tuple(p if d == best else (1 - p) / 9 for d in range(10))
         return Prediction(3 if forwards else None, probabilities, image, best=best, runner_up=(best + 1) % 10,
@@ -352,7 +359,7 @@ def test_a_backwards_three_is_named_taught_and_never_kept_as_a_three(clock):
     store = FakeStore()
     session, said, asked, events = make(clock, models=[SidedModel("cnn", 3)], store=store)
     session.backwards = BackwardsReader()  # the rule on the (fake) digit model alone: no gate to fool
-    stroke(session, [(300.0, 60.0), (200.0, 120.0), (290.0, 200.0), (200.0, 300.0)])  # drawn right to left
+    stroke(session, BACKWARDS_THREE)
     assert session.answer()
     assert session.prediction.mirrored and session.prediction.digit == 3
     assert said == ["backwards.3"] and asked == [], "taught, not asked: the answer is no label for a 3"
@@ -360,7 +367,7 @@ def test_a_backwards_three_is_named_taught_and_never_kept_as_a_three(clock):
     recognized = [e for e in events.written if e["type"] == "recognized"][-1]
     assert recognized["mirrored"] is True and recognized["digit"] == 3
     session.clear()
-    stroke(session, [(200.0, 60.0), (300.0, 120.0), (210.0, 200.0), (300.0, 300.0)])  # the right way round
+    stroke(session, FORWARDS_THREE)  # the right way round
     assert session.answer() and not session.prediction.mirrored and session.message_id == "result.3"
     assert asked == ["feedback.ask"]
     assert [e["mirrored"] for e in events.written if e["type"] == "recognized"] == [True, False]
@@ -369,9 +376,8 @@ def test_a_backwards_three_is_named_taught_and_never_kept_as_a_three(clock):
 def test_a_lesson_this_visitor_taught_wins_over_a_backwards_reading(clock):
     session, said, _, events = make(clock, models=[SidedModel("cnn", 3)], store=FakeStore())
     session.backwards = BackwardsReader()
-    backwards = [(300.0, 60.0), (200.0, 120.0), (290.0, 200.0), (200.0, 300.0)]
-    stroke(session, backwards)
-    session.memory.teach(strokes_to_image(clean_strokes([backwards])), 8)
+    stroke(session, BACKWARDS_THREE)
+    session.memory.teach(strokes_to_image(clean_strokes([BACKWARDS_THREE])), 8)
     assert session.answer()
     assert session.prediction.remembered and session.prediction.digit == 8 and not session.prediction.mirrored
     assert said == ["memory.taught"] and events.written[-1]["mirrored"] is False
