@@ -5,7 +5,8 @@ Two kinds of evidence, each judged by what its size can show. MNIST's test digit
 10,000 (1,000 a digit) that no child can write to: fixed margins. The children's held-out drawings are few
 (often about a hundred): one drawing is a point, so the old and the new model are compared drawing by drawing
 (an exact one-sided sign test on the drawings only one of them gets right, McNemar's test) and the new model
-is refused only when it is worse beyond what chance makes.
+is refused only when it is worse beyond what chance makes. Where the CNN answers with the stroke model, the
+held-out drawings are also judged as the kiosk answers them, fused (fused_judging.py).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from kiosk.learning.styles import STYLED_DIGITS
 from kiosk.recognition import model_contract as contract
 from kiosk.recognition.preprocess import to_model_input
 from kiosk.recognition.runtime import ort
+from kiosk.retraining.fused_judging import StrokeReadings, fused_answers
 from kiosk.retraining.scoring import Predictor, answers_of, evaluate
 
 MAX_MNIST_DROP = 0.002  # the gate: at most 0.2 points of MNIST test accuracy may be given up
@@ -80,7 +82,10 @@ def gate(before: dict, after: dict, changes: dict[str, PairedChange], shipped: d
         reasons += _digit_floors(before.get(key), after.get(key), name)
         if shipped is not None:
             reasons += _digit_floors(shipped.get(key), after.get(key), name, "the shipped model's")
-    for key, name in (("held_out", "held-out children's drawings"), ("drawn_dev", "drawn-digits-dev")):
+    for key, name in (("held_out", "held-out children's drawings"),
+                      ("held_out_fused", "held-out children's drawings as the kiosk answers them (fused with the "
+                                         "stroke model)"),
+                      ("drawn_dev", "drawn-digits-dev")):
         change = changes.get(key)
         if change is not None and change.worse_beyond_noise:
             reasons.append(f"{name} fell from {before[key]:.2%} to {after[key]:.2%}, beyond noise: of "
@@ -121,9 +126,7 @@ def predictor(model: bytes | str) -> Predictor:
 
 def probabilities(model: bytes | str, images: np.ndarray) -> np.ndarray:
     """(N, 10) probabilities of the model for uint8 images (N, 28, 28), EVAL_BATCH at a time."""
-    predict = predictor(model)
-    return np.concatenate([predict(to_model_input(images[i:i + EVAL_BATCH]))
-                           for i in range(0, len(images), EVAL_BATCH)])
+    return _batched(predictor(model), images)
 
 
 def measure_yardsticks(model: bytes | str, test: tuple[np.ndarray, np.ndarray],
@@ -144,11 +147,18 @@ def _yardsticks(predict: Predictor, test, styled) -> dict:
 
 def measure(model: bytes | str, test: tuple[np.ndarray, np.ndarray], held_out: tuple[np.ndarray, np.ndarray],
             trained_on: tuple[np.ndarray, np.ndarray], drawn: tuple[np.ndarray, np.ndarray] | None,
-            styled: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+            styled: tuple[np.ndarray, np.ndarray] | None = None,
+            fused: StrokeReadings | None = None) -> tuple[dict, dict[str, np.ndarray]]:
     """The gate's numbers, scored by onnxruntime on the very file that would be promoted, and which of the
-    held-out (and drawn-digits-dev) drawings it gets right (N,) bool, for the paired comparison."""
+    held-out (and drawn-digits-dev) drawings it gets right (N,) bool, for the paired comparison.
+
+    fused: the stroke model's readings of the held-out drawings; with them, also which the kiosk's fused answer
+    gets right ("held_out_fused")."""
     predict = predictor(model)
-    right = {"held_out": answers_of(predict, held_out[0], EVAL_BATCH) == held_out[1]}
+    held_probabilities = _batched(predict, held_out[0])
+    right = {"held_out": held_probabilities.argmax(axis=1) == held_out[1]}
+    if fused is not None:
+        right["held_out_fused"] = fused_answers(held_probabilities, fused) == held_out[1]
     if drawn is not None:
         right["drawn_dev"] = answers_of(predict, drawn[0], EVAL_BATCH) == drawn[1]
     numbers = {
@@ -157,7 +167,15 @@ def measure(model: bytes | str, test: tuple[np.ndarray, np.ndarray], held_out: t
         "trained_on": evaluate(predict, *trained_on, batch_size=EVAL_BATCH).accuracy,
         "drawn_dev": float(right["drawn_dev"].mean()) if drawn is not None else None,
     }
+    if fused is not None:
+        numbers["held_out_fused"] = float(right["held_out_fused"].mean()) if len(held_out[1]) else float("nan")
     return numbers, right
+
+
+def _batched(predict: Predictor, images: np.ndarray) -> np.ndarray:
+    """(N, 10) probabilities for uint8 images (N, 28, 28), EVAL_BATCH at a time."""
+    parts = [predict(to_model_input(images[i:i + EVAL_BATCH])) for i in range(0, len(images), EVAL_BATCH)]
+    return np.concatenate(parts) if parts else np.zeros((0, contract.NUM_CLASSES), np.float32)
 
 
 def changes_between(right_before: dict[str, np.ndarray], right_after: dict[str, np.ndarray]) -> dict[str, PairedChange]:

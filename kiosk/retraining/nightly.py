@@ -33,7 +33,9 @@ from kiosk.recognition import model_contract as contract
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
 from kiosk.recognition.recognizer import model_version
 from kiosk.retraining import status
+from kiosk.recognition.model_files import FUSED_KINDS, limits_of
 from kiosk.retraining.doubt import BURST_WINDOW, doubted
+from kiosk.retraining.fused_judging import StrokeReadings, read_strokes
 from kiosk.retraining.judging import changes_between, gate, measure, measure_yardsticks, probabilities
 from kiosk.retraining.promotion import clean_leftovers, promote, retrain_lock, set_aside
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled
@@ -93,6 +95,7 @@ class Collected:
     drawings: int
     doubted: int
     skipped: int = 0  # record files not read: damaged, out of bounds, or not a record
+    held_out_strokes: StrokeReadings | None = None  # the stroke model's readings of held_out, where it answers
 
 
 def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collected:
@@ -112,6 +115,9 @@ def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collect
                             f"{int(mask.sum())} to judge by; each needs at least {MIN_EACH_SIDE}")
     images, labels = images_of(records)
     count = len(records)
+    # the kiosk answers with this kind fused with the stroke model: the held-out drawings are judged that way too
+    strokes = read_strokes([r.strokes for r, held in zip(records, mask) if held], config.model_dir_path,
+                           limits_of(config)) if options.kind in FUSED_KINDS else None
     # The newest labels are the last saved (records come in the order saved), never the latest by their
     # clock: a Pi booted in 1970 would hide a prank of tonight among the oldest.
     recent = np.arange(count) >= count - BURST_WINDOW
@@ -122,7 +128,8 @@ def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collect
     if len(train[1]) < MIN_EACH_SIDE or len(held_out[1]) < MIN_EACH_SIDE:
         raise LearningError(f"after setting aside {int(doubt.sum())} doubted labels, {len(train[1])} drawings are left "
                             f"to train on and {len(held_out[1])} to judge by; each needs at least {MIN_EACH_SIDE}")
-    return Collected(train, held_out, count, int(doubt.sum()), loaded.skipped)
+    strokes = None if strokes is None else strokes.subset(~doubt[mask])
+    return Collected(train, held_out, count, int(doubt.sum()), loaded.skipped, strokes)
 
 
 @dataclass(frozen=True)
@@ -261,7 +268,8 @@ def _lower_priority(nice: int) -> None:
 
 
 def _measure(model: bytes | str, sticks: Yardsticks, collected: Collected) -> tuple[dict, dict[str, np.ndarray]]:
-    return measure(model, sticks.test, collected.held_out, collected.train, sticks.drawn, sticks.styled)
+    return measure(model, sticks.test, collected.held_out, collected.train, sticks.drawn, sticks.styled,
+                   collected.held_out_strokes)
 
 
 def _report(options: RetrainOptions, source, collected: Collected, before: dict, train_seconds: float,

@@ -114,3 +114,37 @@ def test_every_digit_floor_is_measured_against_the_shipped_model_too():
     assert "European style 1s at 94.80%" in " ".join(gate(eroded_styled, tonight_styled, SAME, shipped))
     same = shipped | {"held_out": 0.9, "drawn_dev": None}
     assert gate(same, same, SAME, shipped) == []
+
+
+def test_a_cnn_better_alone_but_worse_as_the_kiosk_answers_fused_is_refused():
+    before, after, changes = held_out(*outcomes(120, better=2))
+    fused_before, fused_after = outcomes(120, worse=7)
+    before["held_out_fused"], after["held_out_fused"] = fused_before.mean(), fused_after.mean()
+    changes["held_out_fused"] = compare(fused_before, fused_after)
+    reasons = gate(before, after, changes)
+    assert len(reasons) == 1 and "as the kiosk answers them (fused with the stroke model)" in reasons[0]
+    assert "7 now wrong and 0 now right" in reasons[0]
+    changes["held_out_fused"] = compare(*outcomes(120, worse=1))
+    assert gate(before, after, changes) == [], "one fused drawing lost of 120 is noise"
+
+
+def test_the_held_out_drawings_are_scored_fused_as_the_kiosk_fuses_them():
+    from conftest import PROJECT_ROOT
+    from kiosk.recognition.fusion import fuse
+    from kiosk.retraining.fused_judging import StrokeReadings
+    from kiosk.retraining.judging import measure, probabilities
+
+    cnn = str(PROJECT_ROOT / "exported_models" / "cnn.onnx")
+    rng = np.random.default_rng(0)
+    images = (rng.random((12, 28, 28)) * 255).astype(np.uint8)  # noise: the CNN's guesses are anyone's
+    labels = np.arange(12) % 10
+    mine = probabilities(cnn, images)
+    strokes = np.full((12, 11), 0.001, np.float32)
+    strokes[np.arange(12), labels] = 0.99  # a stroke model sure of every true label
+    readings = StrokeReadings(strokes / strokes.sum(axis=1, keepdims=True), 0.6)
+    pair = (images, labels)
+    numbers, right = measure(cnn, pair, pair, pair, None, None, readings)
+    expected = fuse(mine, readings.probabilities, 0.6).argmax(axis=1) == labels
+    assert right["held_out_fused"].tolist() == expected.tolist() and expected.sum() > right["held_out"].sum()
+    assert numbers["held_out_fused"] == expected.mean()
+    assert "held_out_fused" not in measure(cnn, pair, pair, pair, None)[1], "without a stroke model: the CNN alone"

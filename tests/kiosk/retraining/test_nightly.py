@@ -98,6 +98,7 @@ def test_a_prank_is_doubted_and_no_digit_moves(config, drawn_dir, mnist_dir):
         config, RetrainOptions(kind="cnn", steps=20, nice=0), str(mnist_dir), use_drawn=False, show_progress=False
     )
     assert report["doubted"] >= 25, "the shipped CNN is sure those are 1s: the 7s are not believed"
+    assert "held_out_fused" in report["changes"] and "held_out_fused" in report["after"], "judged as heard, fused"
     assert report["trained_on"] + report["held_out"] + report["doubted"] == 130
     assert set(report["after"]["styled_per_digit"]) == {"0", "1", "2", "7"}
     if report["promoted"]:
@@ -338,3 +339,16 @@ def test_ctrl_c_stops_the_retrain_cleanly_and_changes_nothing(config, drawn_dir,
     )
     assert not (config.taught_model_dir / "mlp.onnx").exists()
     assert not (config.data_dir_path / "retrain_report.json").exists()
+
+
+def test_the_cnns_held_out_drawings_are_read_by_the_kiosks_stroke_model_too(config, drawn_dir):
+    from kiosk.retraining.nightly import collect
+
+    fill_store(config, drawn_dir, 60)
+    shipped_cnn = str(SHIPPED / "cnn.onnx")
+    collected = collect(config, RetrainOptions(kind="cnn"), shipped_cnn)
+    readings = collected.held_out_strokes
+    assert readings is not None and readings.probabilities.shape == (len(collected.held_out[1]), 11)
+    assert (readings.probabilities[:, :10].argmax(axis=1) == collected.held_out[1]).mean() >= 0.9
+    assert collect(config, RetrainOptions(kind="mlp"), str(SHIPPED / "mlp.onnx")).held_out_strokes is None, \
+        "the MLP answers alone"
