@@ -77,6 +77,8 @@ def _add_strokes(commands) -> None:
     strokes.add_argument("--crossval", type=Path, help="a stroke-crossval folder (filled first if empty): the "
                          "rule it calibrates and its figures go into the metadata")
     strokes.add_argument("--weights", type=Path, help="export this saved state dict instead of training")
+    strokes.add_argument("--only-writers-of", type=Path, help="a model folder: train only on the dev writers its "
+                         "image models learned from, with the shipped rule (the retraining simulation's stroke model)")
     _stroke_arguments(strokes)
     strokes.set_defaults(handler=_build_stroke_model)
     crossval = commands.add_parser("stroke-crossval", help="the stroke model and the fused answer, cross-validated "
@@ -116,7 +118,7 @@ def _build_stroke_model(args: argparse.Namespace) -> int:
     command = shlex.join(["digit-kiosk-trainer", *sys.argv[1:]])
     _module("stroke_models").build_stroke_model(args.out or _shipped("models"), args.crossval,
                                                 _stroke_settings(args), args.device, command, args.limit,
-                                                args.weights)
+                                                args.weights, args.only_writers_of)
     return 0
 
 

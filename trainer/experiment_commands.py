@@ -30,38 +30,8 @@ def add_to(commands) -> None:
         help="the MNIST-only CNN to fine-tune (a fine-tuned one is refused; default: cnn.onnx of the shipped models)",
     )
     crossval.set_defaults(handler=_crossval)
+    _add_simulation(commands)
 
-    from trainer.retraining_simulation import Simulation
-
-    default = Simulation()
-    sim = commands.add_parser(
-        "simulate-retraining",
-        help="children teach half the writers' drawings; measure the nightly retrain on the other half",
-    )
-    sim.add_argument("--drawings", type=int, default=default.drawings, help="labelled drawings the kiosk collected")
-    sim.add_argument("--kind", choices=("cnn", "mlp"), default=default.kind)
-    sim.add_argument("--steps", type=int, default=default.steps)
-    sim.add_argument("--seed", type=int, default=default.seed)
-    sim.add_argument("--learning-rate", type=float, default=default.learning_rate)
-    sim.add_argument(
-        "--threads", type=int, default=default.threads, help="the retrain's BLAS threads (1 to measure one core)"
-    )
-    sim.add_argument(
-        "--base",
-        type=Path,
-        help="the model the kiosk runs before teaching (default: the shipped one); only writers it and the "
-        "shipped models never trained on teach and are measured",
-    )
-    sim.add_argument(
-        "--noise", type=float, default=default.noise, help="share of the labels replaced by a random wrong one"
-    )
-    sim.add_argument("--prank", help="SRC:DST:N: N more drawings of SRC by the teaching writers, all labelled DST")
-    sim.add_argument("--borderline", type=int, default=default.borderline,
-                     help="labels of 7 a night on the 1s the model reads as 1 but gives 7 >= 2%% (copies when few)")
-    sim.add_argument("--nights", type=int, default=default.nights,
-                     help="consecutive nights, each night's model the next night's base")
-    sim.add_argument("--out", type=Path, default=Path("runs") / "simulate_retraining.json")
-    sim.set_defaults(handler=_simulate_retraining)
     unseen = commands.add_parser(
         "unseen-writers", help="the shipped kiosk's answers on the dev writers its models never trained on (~2 min)"
     )
@@ -100,6 +70,42 @@ def _crossval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_simulation(commands) -> None:
+    from trainer.retraining_simulation import Simulation
+
+    default = Simulation()
+    sim = commands.add_parser(
+        "simulate-retraining",
+        help="children teach half the writers' drawings; measure the nightly retrain on the other half",
+    )
+    sim.add_argument("--drawings", type=int, default=default.drawings, help="labelled drawings the kiosk collected")
+    sim.add_argument("--kind", choices=("cnn", "mlp"), default=default.kind)
+    sim.add_argument("--steps", type=int, default=default.steps)
+    sim.add_argument("--seed", type=int, default=default.seed)
+    sim.add_argument("--learning-rate", type=float, default=default.learning_rate)
+    sim.add_argument(
+        "--threads", type=int, default=default.threads, help="the retrain's BLAS threads (1 to measure one core)"
+    )
+    sim.add_argument(
+        "--base",
+        type=Path,
+        help="the model the kiosk runs before teaching (default: the shipped one); only writers it and the "
+        "shipped models never trained on teach and are measured",
+    )
+    sim.add_argument(
+        "--noise", type=float, default=default.noise, help="share of the labels replaced by a random wrong one"
+    )
+    sim.add_argument("--prank", help="SRC:DST:N: N more drawings of SRC by the teaching writers, all labelled DST")
+    sim.add_argument("--borderline", type=int, default=default.borderline,
+                     help="labels of 7 a night on the 1s the model reads as 1 but gives 7 >= 2%% (copies when few)")
+    sim.add_argument("--nights", type=int, default=default.nights,
+                     help="consecutive nights, each night's model the next night's base")
+    sim.add_argument("--strokes", type=Path, help="a stroke model none of the new writers trained (build-stroke-model "
+                     "--only-writers-of): the kiosk answers fused, the night retrains it too, both are measured")
+    sim.add_argument("--out", type=Path, default=Path("runs") / "simulate_retraining.json")
+    sim.set_defaults(handler=_simulate_retraining)
+
+
 def _simulate_retraining(args: argparse.Namespace) -> int:
     from trainer.retraining_simulation import Simulation, simulate_and_save
 
@@ -115,6 +121,7 @@ def _simulate_retraining(args: argparse.Namespace) -> int:
         args.prank,
         args.borderline,
         args.nights,
+        args.strokes,
     )
     simulate_and_save(sim, args.out)
     return 0

@@ -43,7 +43,9 @@ from kiosk.recognition.recognizer import Recognizer
 from kiosk.retraining.judging import EVAL_BATCH, compare
 from kiosk.retraining.scoring import answers_of
 from kiosk.teaching.feedback_store import FeedbackStore
+from kiosk.recognition.model_contract import STROKE_FILE
 from trainer.errors import DataError
+from trainer.fused_simulation import FusedMeasure, stroke_writers, summary_lines
 from trainer.evaluate import drawn_images, evaluate, onnx_predictor
 from trainer.unseen_writers import trained_writers
 
@@ -63,6 +65,8 @@ class Simulation:
     prank: str | None = None  # SRC:DST:N: N more drawings of SRC by the teaching writers, all labelled DST
     borderline: int = 0  # labels of 7 a night on borderline 1s (read as 1, >= 2% 7): the attack's prank
     nights: int = 1  # consecutive nights, each night's model the next night's base
+    strokes: Path | None = None  # a stroke model none of the new writers trained (build-stroke-model
+    # --only-writers-of): the kiosk answers fused, the night retrains it beside the CNN, and both are measured
 
 
 BORDERLINE_SEVEN = 0.02  # a borderline 1: the kiosk reads it as 1 but gives 7 at least this much
@@ -86,7 +90,7 @@ def simulate(sim: Simulation, work: Path) -> dict:
     drawn = drawn_digits.load()
     rng = np.random.default_rng(sim.seed)
     shipped = _model_folder(sim, work / "models")
-    seen = trained_writers(shipped_dir("models")) | trained_writers(shipped.parent)
+    seen = trained_writers(shipped_dir("models")) | trained_writers(shipped.parent) | stroke_writers(sim.strokes)
     writers, teachers = split_writers(drawn.writers, seen, rng)
     teaching = np.flatnonzero([w in teachers for w in drawn.writers])
     new_children = np.flatnonzero([w in writers and w not in teachers for w in drawn.writers])
@@ -95,6 +99,7 @@ def simulate(sim: Simulation, work: Path) -> dict:
     picked, noisy = _collect(sim, drawn, teaching, rng, shipped, store)
     new_images = images_of(drawn, new_children)
     new_labels, test = drawn.labels[new_children], mnist.load()
+    fused = FusedMeasure.of(sim, shipped, [drawn.strokes[i] for i in new_children], new_images, new_labels)
     pranked, nights = [], []  # the drawings pranked so far (a copy each time), what each night did
     for night in range(sim.nights):
         current = work / "data" / "models" / f"{sim.kind}.onnx"
@@ -102,7 +107,7 @@ def simulate(sim: Simulation, work: Path) -> dict:
         labels = _borderline_prank(sim, drawn, teaching, current, store, pranked, night)
         measured, retrained, command = _one_night(sim, work, shipped, new_images, new_labels)
         nights.append({"night": night + 1, "borderline_labels": labels, "borderline_drawings": len(set(pranked)),
-                       "records": len(store.load()), **measured})
+                       "records": len(store.load()), **measured, **(fused.after(work) if fused else {})})
     last = nights[-1]
     return {
         "kind": sim.kind,
@@ -136,6 +141,7 @@ def simulate(sim: Simulation, work: Path) -> dict:
         "held_out_after": last["held_out_after"],
         "held_out_change": last["held_out_change"],
         "command": " ".join(command[1:]),
+        **({"new_children_fused_before": fused.before(), **{k: last[k] for k in fused.KEYS}} if fused else {}),
     }
 
 
@@ -233,6 +239,8 @@ def _model_folder(sim: Simulation, models: Path) -> Path:
         shutil.copy(shipped_dir("models") / f"{kind}.onnx", models / f"{kind}.onnx")
     if sim.base:
         shutil.copy(sim.base, models / f"{sim.kind}.onnx")
+    if sim.strokes:
+        shutil.copy(sim.strokes, models / STROKE_FILE)
     return models / f"{sim.kind}.onnx"
 
 
@@ -337,6 +345,7 @@ def summary(result: dict) -> str:
         f"  error on new children: {errors[0]:.2%} -> {errors[1]:.2%} "
         f"({100 * (errors[0] - errors[1]) / max(errors[0], 1e-9):.0f}% fewer)"
     )
+    lines += summary_lines(r)
     lines.append(
         f"  retrain      : {r['retrain_seconds_wall']:.0f} s wall, {r['retrain_seconds_cpu']:.0f} s CPU, peak RSS "
         f"{r['retrain_peak_rss_mb']:.0f} MB (targets: <= 120 s on one core here, <= 300 MB)"

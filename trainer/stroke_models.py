@@ -23,10 +23,13 @@ from trainer.stroke_training import StrokeSettings
 
 
 def build_stroke_model(out: Path, crossval_dir: Path | None, settings: StrokeSettings, device: str, command: str,
-                       limit: int | None = None, weights: Path | None = None) -> Path:
+                       limit: int | None = None, weights: Path | None = None,
+                       only_writers_of: Path | None = None) -> Path:
     """Train on every writer, export strokes.onnx into out (parity checked) and add it to the manifest.
 
-    weights: a state dict this command saved before (beside the cross-validation): export it, train nothing."""
+    weights: a state dict this command saved before (beside the cross-validation): export it, train nothing.
+    only_writers_of: a model folder; train only on the dev writers its image models learned from, with the
+    shipped stroke model's rule (for the retraining simulation: every other writer stays new to it)."""
     import torch
 
     from kiosk.atomic_write import write_bytes_atomic
@@ -40,9 +43,9 @@ def build_stroke_model(out: Path, crossval_dir: Path | None, settings: StrokeSet
             print(f"cross-validating first, into {crossval_dir}", flush=True)
             stroke_crossval.run(crossval_dir, shipped_dir("models"), 5, settings, device, limit)
         summary = stroke_report.report(crossval_dir, shipped_dir("models"))
-    digits, letters = drawings.load_digits(), drawings.load_letters()
-    if limit is not None:
-        digits, letters = stroke_crossval._small(digits, limit), stroke_crossval._small(letters, limit)
+    digits, letters = _training_drawings(limit, only_writers_of)
+    if only_writers_of is not None:
+        summary = {"rule": _shipped_rule()}
     writers = sorted(set(digits.writers.tolist()) | set(letters.writers.tolist()))
     print(f"training the stroke model on {len(digits)} digits and the letters of {len(writers)} writers", flush=True)
     if weights is not None:
@@ -78,3 +81,31 @@ def build_stroke_model(out: Path, crossval_dir: Path | None, settings: StrokeSet
     print(f"{contract.STROKE_FILE}: {len(data) / 1e6:.2f} MB, parity {difference:.1e} <= {PARITY_TOLERANCE:.0e}; "
           f"rule {rule or 'the default'}")
     return out / contract.STROKE_FILE
+
+
+def _training_drawings(limit: int | None, only_writers_of: Path | None) -> tuple[drawings.Drawings, drawings.Drawings]:
+    """The dev digits and letters to train on: every writer's, or only those the models in only_writers_of
+    learned from; about limit of each for a quick look."""
+    from trainer import stroke_crossval
+
+    digits, letters = drawings.load_digits(), drawings.load_letters()
+    if only_writers_of is not None:
+        from trainer.unseen_writers import trained_writers
+
+        chosen = list(trained_writers(only_writers_of))
+        digits = digits.subset(np.isin(digits.writers, chosen))
+        letters = letters.subset(np.isin(letters.writers, chosen))
+    if limit is not None:
+        digits, letters = stroke_crossval._small(digits, limit), stroke_crossval._small(letters, limit)
+    return digits, letters
+
+
+def _shipped_rule() -> dict:
+    """The fused answer's rule in the shipped stroke model's metadata."""
+    import onnxruntime as ort
+
+    from kiosk.config import shipped_dir
+
+    session = ort.InferenceSession(str(shipped_dir("models") / contract.STROKE_FILE),
+                                   providers=["CPUExecutionProvider"])
+    return json.loads(session.get_modelmeta().custom_metadata_map.get(contract.META_DECISION, "{}"))

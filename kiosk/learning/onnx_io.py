@@ -1,11 +1,11 @@
 """Networks from and to the ONNX files the kiosk runs, and the parity check that guards every write.
 
 Reading walks the graph in order (Conv, Relu, MaxPool, Flatten, Gemm, Softmax: what the trainer
-exports) and refuses anything else by name. Dropout is not in an exported graph; it goes back where
-the trainer's models have it, before every dense layer that does not read the image itself, at the
-rate the file's training settings name. Writing either puts new weights into the original graph
-(retraining: everything but the numbers stays as the trainer made it) or builds a fresh graph
-(live training). `onnx` is imported here only, and only when called.
+exports, for the two digit models and the stroke model) and refuses anything else by name. Dropout is not
+in an exported graph; it goes back where the trainer's models have it, before every dense layer that does
+not read the image itself, at the rate the file's training settings name. Writing either puts new
+weights into the original graph (retraining: everything but the numbers stays as the trainer made it) or
+builds a fresh graph (live training). `onnx` is imported here only, and only when called.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ def read_onnx(source: str | Path | bytes):
         raise ModelLoadError(f"{name} is not a readable ONNX model ({error})") from error
     metadata = {p.key: p.value for p in proto.metadata_props}
     kind = metadata.get(contract.META_MODEL_KIND)
-    if kind not in ("mlp", "cnn"):
-        raise ModelLoadError(f"{name}: model_kind is {kind!r}, expected 'mlp' or 'cnn'")
+    if kind not in ("mlp", "cnn", contract.STROKE_KIND):
+        raise ModelLoadError(f"{name}: model_kind is {kind!r}, expected 'mlp', 'cnn' or {contract.STROKE_KIND!r}")
     try:
         dropout = float(json.loads(metadata.get(contract.META_SETTINGS, "{}")).get("dropout_rate", 0.0))
     except (ValueError, TypeError, AttributeError) as error:
@@ -198,8 +198,10 @@ def _fresh_graph(network: Network):
     )
 
 
-def check_parity(network: Network, onnx_bytes: bytes, images: np.ndarray, tolerance: float = PARITY_TOLERANCE) -> float:
-    """onnxruntime must answer like the engine on these images before anyone uses the file.
+def check_parity(network: Network, onnx_bytes: bytes, images: np.ndarray, tolerance: float = PARITY_TOLERANCE,
+                 input_name: str = contract.INPUT_NAME) -> float:
+    """onnxruntime must answer like the engine on these images (or the stroke model's channels, input_name
+    "strokes") before anyone uses the file.
 
     Returns the largest difference."""
     from kiosk.recognition.runtime import ort
@@ -211,7 +213,7 @@ def check_parity(network: Network, onnx_bytes: bytes, images: np.ndarray, tolera
         session = ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
         theirs = np.concatenate(
             [
-                session.run([contract.OUTPUT_NAME], {contract.INPUT_NAME: images[i : i + batch].astype(np.float32)})[0]
+                session.run([contract.OUTPUT_NAME], {input_name: images[i : i + batch].astype(np.float32)})[0]
                 for i in range(0, len(images), batch)
             ]
         )

@@ -1,6 +1,7 @@
 """Which model files the kiosk runs, and noticing when the nightly retrain promotes a new one.
 
-Per kind, a retrained model in the data dir (models/KIND.onnx) comes before the shipped one. A new
+Per kind, a retrained model in the data dir (models/KIND.onnx) comes before the shipped one, and a stroke
+model retrained beside a CNN (models/strokes-VERSION.onnx) answers with that CNN only. A new
 file is loaded, checked against the model contract and proved on the example digits (ink_proof)
 before it replaces anything; a bad one is refused and the model in use stays.
 """
@@ -16,7 +17,7 @@ from kiosk.errors import ModelLoadError
 from kiosk.recognition.gate import NotDigitGate, load_gate
 from kiosk.recognition.ink_proof import prove_digit_model
 from kiosk.recognition.recognizer import ModelLimits, Recognizer, Uncertainty
-from kiosk.recognition.stroke_model import load_stroke_model
+from kiosk.recognition.stroke_model import load_stroke_model, paired_stroke_model
 
 log = logging.getLogger(__name__)
 MODEL_KINDS = ("cnn", "mlp")
@@ -44,10 +45,21 @@ def limits_of(config: KioskConfig) -> ModelLimits:
 def load_proved(config: KioskConfig, path: Path, gate: NotDigitGate | None, stroke_model=None) -> Recognizer:
     """The model at path, checked against the contract and proved on the example digits (ModelLoadError if not).
 
-    stroke_model: the StrokeModel its answers are fused with (the CNN's), or None."""
+    stroke_model: the shipped StrokeModel its answers are fused with (the CNN's), or None; a stroke model the
+    nightly retrain made beside this very file (paired_file) answers instead when it loads."""
     recognizer = Recognizer(path, uncertainty_of(config), gate, limits_of(config), stroke_model)
+    if stroke_model is not None:
+        paired = paired_stroke_model(config.taught_model_dir, recognizer.version, limits_of(config))
+        recognizer.stroke_model = paired or stroke_model
     prove_digit_model(recognizer)
     return recognizer
+
+
+def shipped_stroke_model(config: KioskConfig, current) -> object | None:
+    """The shipped stroke model: current if it is that one (not one retrained beside another CNN), else read."""
+    if current is None or Path(current.path).parent != config.taught_model_dir:
+        return current
+    return load_stroke_model(config.model_dir_path, limits_of(config))
 
 
 def load_kind(config: KioskConfig, kind: str, gate: NotDigitGate | None = None, stroke_model=None) -> Recognizer:
@@ -121,7 +133,8 @@ class ModelWatcher:
             if target is None or (target not in changed and target == recognizer.path):
                 continue
             try:
-                updated[index] = load_proved(self.config, target, recognizer.gate, recognizer.stroke_model)
+                updated[index] = load_proved(self.config, target, recognizer.gate,
+                                             shipped_stroke_model(self.config, recognizer.stroke_model))
             except ModelLoadError as error:
                 log.error("refused the new %s model, keeping the one in use (%s): %s",
                           recognizer.kind, recognizer.version, error)

@@ -133,3 +133,22 @@ def load_stroke_model(model_dir: Path, limits: ModelLimits = ModelLimits()) -> S
     except ModelLoadError as error:
         log.error("the stroke model was not used, the image model answers alone: %s", error)
         return None
+
+
+def paired_file(taught_dir: Path, cnn_version: str) -> Path:
+    """Where the nightly retrain keeps a stroke model it retrained beside one CNN (named by that CNN's version):
+    it answers with that CNN only, so a stop between writing the two, or a rollback of the CNN, never pairs a
+    CNN with a stroke model it was not judged with."""
+    return Path(taught_dir) / f"{contract.STROKE_FILE.removesuffix('.onnx')}-{cnn_version}.onnx"
+
+
+def paired_stroke_model(taught_dir: Path, cnn_version: str, limits: ModelLimits = ModelLimits()) -> StrokeModel | None:
+    """The stroke model retrained beside this CNN, checked and proved, or None (none, or unusable: logged)."""
+    path = paired_file(taught_dir, cnn_version)
+    if not path.exists():
+        return None
+    try:
+        return StrokeModel(path, limits)
+    except ModelLoadError as error:
+        log.error("the stroke model retrained beside this CNN was not used, the shipped one answers: %s", error)
+        return None

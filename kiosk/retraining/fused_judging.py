@@ -1,67 +1,83 @@
 """What a child hears from the CNN is its answer fused with the stroke model's: the night judges that answer too.
 
-The stroke model does not change in the night (docs/retraining.md says why). A retrained CNN is compared with
-the current one on the children's held-out drawings as the kiosk answers them: the CNN's probabilities fused
-with the stroke model's by the kiosk's own geometric mean (kiosk/recognition/fusion.py), best guess, drawing by
-drawing. A CNN that is better alone but worse fused is refused like any other loss beyond noise.
+A retrained CNN (and the stroke model retrained beside it, stroke_head.py) is compared with the current pair on
+the children's held-out drawings as the kiosk answers them: the CNN's probabilities fused with the stroke
+model's by the kiosk's own geometric mean (kiosk/recognition/fusion.py), best guess, drawing by drawing. A CNN
+that is better alone but worse fused is refused like any other loss beyond noise.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-from kiosk.errors import EmptyDrawing, ModelRunError
+from kiosk.errors import EmptyDrawing
+from kiosk.recognition import model_contract as contract
 from kiosk.recognition.fusion import fuse
-from kiosk.recognition.model_contract import STROKE_CLASSES
 from kiosk.recognition.preprocess import clean_strokes
-from kiosk.recognition.recognizer import ModelLimits
-from kiosk.recognition.stroke_channels import stroke_channels, to_stroke_input
-from kiosk.recognition.stroke_model import load_stroke_model
+from kiosk.recognition.runtime import ort
+from kiosk.recognition.stroke_channels import stroke_channels
 
-log = logging.getLogger(__name__)
 BATCH = 25  # drawings per stroke-model run: small activations on a Pi
+StrokeRun = Callable[[np.ndarray], np.ndarray]  # float32 (N, 7, 28, 28) -> (N, 11)
 
 
 @dataclass(frozen=True)
 class StrokeReadings:
-    """The stroke model's answer to each held-out drawing, and its share in the kiosk's fusion."""
+    """A stroke model's answer to each held-out drawing, and its share in the kiosk's fusion."""
 
     probabilities: np.ndarray  # (N, 11): ten digits and "not a number"
     stroke_weight: float
 
-    def subset(self, keep: np.ndarray) -> "StrokeReadings":
-        return StrokeReadings(self.probabilities[keep], self.stroke_weight)
 
+@dataclass(frozen=True)
+class HeldOutStrokes:
+    """The held-out drawings as the stroke model sees them; a drawing whose strokes were lost has none."""
 
-def read_strokes(drawings: list, model_dir: Path, limits: ModelLimits = ModelLimits()) -> StrokeReadings | None:
-    """The kiosk's stroke model (proved as the kiosk proves it) on each drawing's strokes; None without a usable
-    one (the CNN is then judged alone, as the kiosk then answers with it alone). A drawing whose strokes were
-    lost gets no say (even probabilities: the fused answer is the CNN's)."""
-    model = load_stroke_model(model_dir, limits)
-    if model is None:
-        return None
-    rows = np.full((len(drawings), STROKE_CLASSES), 1 / STROKE_CLASSES, np.float32)
-    for start in range(0, len(drawings), BATCH):
-        channels, places = [], []
-        for place, strokes in enumerate(drawings[start:start + BATCH], start):
+    channels: np.ndarray  # (M, 7, 28, 28) float32, for the drawings that have strokes
+    has_strokes: np.ndarray  # (N,) bool
+
+    @classmethod
+    def of(cls, drawings: list) -> "HeldOutStrokes":
+        rows, has = [], np.zeros(len(drawings), bool)
+        for index, strokes in enumerate(drawings):
             try:
-                channels.append(stroke_channels(clean_strokes(strokes))[1])
-                places.append(place)
+                rows.append(stroke_channels(clean_strokes(strokes))[1])
+                has[index] = True
             except (EmptyDrawing, ValueError):
                 continue
-        if not channels:
-            continue
-        try:
-            rows[places] = model.run(to_stroke_input(np.stack(channels)))
-        except ModelRunError as error:
-            log.error("the stroke model failed on the held-out drawings (%s): the CNN is judged alone", error)
-            return None
-    return StrokeReadings(rows, model.rule.stroke_weight)
+        channels = np.stack(rows) if rows else np.zeros((0, *contract.STROKE_INPUT_SHAPE), np.float32)
+        return cls(channels, has)
+
+    def subset(self, keep: np.ndarray) -> "HeldOutStrokes":
+        """The drawings kept (keep: (N,) bool), in order."""
+        rows = np.cumsum(self.has_strokes) - 1
+        return HeldOutStrokes(self.channels[rows[keep & self.has_strokes]], self.has_strokes[keep])
+
+    def read_by(self, run: StrokeRun, stroke_weight: float) -> StrokeReadings:
+        """A stroke model's readings; a drawing without strokes gets no say (even probabilities: the fused
+        answer is the CNN's)."""
+        out = np.full((len(self.has_strokes), contract.STROKE_CLASSES), 1 / contract.STROKE_CLASSES, np.float32)
+        if len(self.channels):
+            out[self.has_strokes] = run_in_batches(run, self.channels)
+        return StrokeReadings(out, stroke_weight)
+
+
+def run_in_batches(run: StrokeRun, channels: np.ndarray) -> np.ndarray:
+    return np.concatenate([run(channels[i:i + BATCH]) for i in range(0, len(channels), BATCH)])
+
+
+def file_runner(model: bytes | str | Path) -> StrokeRun:
+    """onnxruntime on a stroke model's file or bytes (what would be promoted), nothing kept between runs."""
+    options = ort.SessionOptions()
+    options.enable_cpu_mem_arena = False
+    session = ort.InferenceSession(model if isinstance(model, bytes) else str(model), options,
+                                   providers=["CPUExecutionProvider"])
+    return lambda batch: session.run([contract.OUTPUT_NAME], {contract.STROKE_INPUT_NAME: batch})[0]
 
 
 def fused_answers(image_probabilities: np.ndarray, readings: StrokeReadings) -> np.ndarray:
-    """The kiosk's fused best guess (N,) from the CNN's (N, 10) probabilities and the stroke model's readings."""
+    """The kiosk's fused best guess (N,) from the CNN's (N, 10) probabilities and a stroke model's readings."""
     return fuse(image_probabilities, readings.probabilities, readings.stroke_weight).argmax(axis=1)

@@ -20,7 +20,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from kiosk import version
-from kiosk.atomic_write import write_text_atomic
+from kiosk.atomic_write import write_bytes_atomic, write_text_atomic
 from kiosk.config import KioskConfig
 from kiosk.errors import DataError, EmptyDrawing, LearningError
 from kiosk.learning import drawn_digits, stopping
@@ -35,7 +35,9 @@ from kiosk.recognition.recognizer import model_version
 from kiosk.retraining import status
 from kiosk.recognition.model_files import FUSED_KINDS, limits_of
 from kiosk.retraining.doubt import BURST_WINDOW, doubted
-from kiosk.retraining.fused_judging import StrokeReadings, read_strokes
+from kiosk.recognition.stroke_model import StrokeModel, load_stroke_model, paired_file, paired_stroke_model
+from kiosk.retraining.fused_judging import HeldOutStrokes, StrokeReadings
+from kiosk.retraining.stroke_head import StrokeNight, keep_paired_only, retrain_beside
 from kiosk.retraining.judging import changes_between, gate, measure, measure_yardsticks, probabilities
 from kiosk.retraining.promotion import clean_leftovers, promote, retrain_lock, set_aside
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled
@@ -95,7 +97,17 @@ class Collected:
     drawings: int
     doubted: int
     skipped: int = 0  # record files not read: damaged, out of bounds, or not a record
-    held_out_strokes: StrokeReadings | None = None  # the stroke model's readings of held_out, where it answers
+    # where the CNN answers with a stroke model: that model, held_out's strokes, and train's (the stroke model
+    # learns beside the CNN: stroke_head.py)
+    stroke_model: StrokeModel | None = None
+    held_out_strokes: HeldOutStrokes | None = None
+    train_strokes: list | None = None
+
+    def readings_before(self) -> StrokeReadings | None:
+        """The current stroke model's readings of the held-out drawings (None: the CNN answers alone)."""
+        if self.stroke_model is None or self.held_out_strokes is None:
+            return None
+        return self.held_out_strokes.read_by(self.stroke_model.run, self.stroke_model.rule.stroke_weight)
 
 
 def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collected:
@@ -115,9 +127,9 @@ def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collect
                             f"{int(mask.sum())} to judge by; each needs at least {MIN_EACH_SIDE}")
     images, labels = images_of(records)
     count = len(records)
-    # the kiosk answers with this kind fused with the stroke model: the held-out drawings are judged that way too
-    strokes = read_strokes([r.strokes for r, held in zip(records, mask) if held], config.model_dir_path,
-                           limits_of(config)) if options.kind in FUSED_KINDS else None
+    # the kiosk answers with this kind fused with a stroke model: the held-out drawings are judged that way too
+    stroke_model = current_stroke_model(config, model) if options.kind in FUSED_KINDS else None
+    strokes = None if stroke_model is None else [[np.asarray(s, np.float32) for s in r.strokes] for r in records]
     # The newest labels are the last saved (records come in the order saved), never the latest by their
     # clock: a Pi booted in 1970 would hide a prank of tonight among the oldest.
     recent = np.arange(count) >= count - BURST_WINDOW
@@ -128,8 +140,20 @@ def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collect
     if len(train[1]) < MIN_EACH_SIDE or len(held_out[1]) < MIN_EACH_SIDE:
         raise LearningError(f"after setting aside {int(doubt.sum())} doubted labels, {len(train[1])} drawings are left "
                             f"to train on and {len(held_out[1])} to judge by; each needs at least {MIN_EACH_SIDE}")
-    strokes = None if strokes is None else strokes.subset(~doubt[mask])
-    return Collected(train, held_out, count, int(doubt.sum()), loaded.skipped, strokes)
+    if strokes is None:
+        return Collected(train, held_out, count, int(doubt.sum()), loaded.skipped)
+    held = HeldOutStrokes.of([strokes[i] for i in np.flatnonzero(mask & ~doubt)])
+    return Collected(train, held_out, count, int(doubt.sum()), loaded.skipped, stroke_model, held,
+                     [strokes[i] for i in np.flatnonzero(~mask & ~doubt)])
+
+
+def current_stroke_model(config: KioskConfig, model: str) -> StrokeModel | None:
+    """The stroke model the kiosk fuses with this CNN file: one retrained beside it, else the shipped one."""
+    shipped = load_stroke_model(config.model_dir_path, limits_of(config))
+    if shipped is None:
+        return None
+    version = model_version(open(model, "rb").read())
+    return paired_stroke_model(config.taught_model_dir, version, limits_of(config)) or shipped
 
 
 @dataclass(frozen=True)
@@ -214,6 +238,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
     _lower_priority(options.nice)
     with retrain_lock(config.data_dir_path), threadpool_limits(options.threads):
         clean_leftovers(config.taught_model_dir)
+        keep_paired_only(config.taught_model_dir)  # a stroke model whose CNN was never promoted (a stop between)
         source = status.current_model_path(config, options.kind)
         _stop_if_disk_full(config, options.kind, source)
         collected = collect(config, options, str(source))
@@ -222,28 +247,41 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         sticks = yardsticks(data, drawn_dir, use_drawn)
         log.info("retraining %s from %s on %d drawings (%d held out, %d labels doubted) with MNIST replay",
                  options.kind, source, len(collected.train[1]), len(collected.held_out[1]), collected.doubted)
-        before, right_before = _measure(str(source), sticks, collected)
+        fused_before = collected.readings_before()
+        before, right_before = _measure(str(source), sticks, collected, fused_before)
         shipped = config.model_dir_path / f"{options.kind}.onnx"
         # the fixed yardstick: every floor is measured against the shipped model as well as last night's
         shipped_sticks = before if source == shipped else measure_yardsticks(str(shipped), sticks.test, sticks.styled)
         train_started = time.monotonic()
         losses = fine_tune(network, collected.train, (data.train_images, data.train_labels), options, show_progress)
+        strokes = _strokes_beside(config, collected, options)
         report = _report(options, source, collected, before, time.monotonic() - train_started, losses)
         # The learned weights go into the original graph; onnxruntime must agree with the engine before the
         # file is scored, and the scores are of that file.
         draft = to_onnx_bytes(network, old_metadata, proto)
         check_parity(network, draft, to_model_input(data.test_images[:PARITY_IMAGES]))
-        after, right_after = _measure(draft, sticks, collected)
+        after, right_after = _measure(draft, sticks, collected, strokes.readings if strokes else fused_before)
         changes = changes_between(right_before, right_after)  # drawing by drawing: a loss beyond noise, or not
-        reasons = gate(before, after, changes, shipped_sticks)
+        reasons = gate(before, after, changes, shipped_sticks) + (strokes.reasons if strokes else [])
         shipped_report = {k: shipped_sticks[k] for k in ("mnist_test", "mnist_per_digit", "styled_per_digit")}
         report.update(after=after, changes={k: c.as_dict() for k, c in changes.items()}, shipped=shipped_report,
-                      shipped_mnist_test=shipped_sticks["mnist_test"], promoted=not reasons, reasons=reasons)
+                      shipped_mnist_test=shipped_sticks["mnist_test"], promoted=not reasons, reasons=reasons,
+                      strokes=strokes.report if strokes else None)
         onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
         report["seconds"] = round(time.monotonic() - started, 1)
         report["peak_rss_mb"] = peak_rss_mb()
-        _publish(onnx_bytes, config, options.kind, report)
+        _publish(onnx_bytes, config, options.kind, report, strokes.data if strokes else None)
         return report
+
+
+def _strokes_beside(config: KioskConfig, collected: Collected, options: RetrainOptions) -> StrokeNight | None:
+    """The stroke model retrained beside the CNN on the same drawings, or None where the CNN answers alone."""
+    if collected.stroke_model is None or collected.held_out_strokes is None or not collected.train_strokes:
+        return None
+    stopping.check()
+    return retrain_beside(collected.stroke_model.path, config.model_dir_path / contract.STROKE_FILE,
+                          collected.stroke_model.rule.stroke_weight, collected.train_strokes, collected.train[1],
+                          collected.held_out_strokes, options.seed)
 
 
 def peak_rss_mb() -> float | None:
@@ -267,9 +305,9 @@ def _lower_priority(nice: int) -> None:
             log.warning("could not lower this process's priority")
 
 
-def _measure(model: bytes | str, sticks: Yardsticks, collected: Collected) -> tuple[dict, dict[str, np.ndarray]]:
-    return measure(model, sticks.test, collected.held_out, collected.train, sticks.drawn, sticks.styled,
-                   collected.held_out_strokes)
+def _measure(model: bytes | str, sticks: Yardsticks, collected: Collected,
+             fused: StrokeReadings | None) -> tuple[dict, dict[str, np.ndarray]]:
+    return measure(model, sticks.test, collected.held_out, collected.train, sticks.drawn, sticks.styled, fused)
 
 
 def _report(options: RetrainOptions, source, collected: Collected, before: dict, train_seconds: float,
@@ -292,7 +330,7 @@ def _report(options: RetrainOptions, source, collected: Collected, before: dict,
     }
 
 
-def _publish(onnx_bytes: bytes, config: KioskConfig, kind: str, report: dict) -> None:
+def _publish(onnx_bytes: bytes, config: KioskConfig, kind: str, report: dict, strokes: bytes | None = None) -> None:
     """Promote a model the gate let through; keep one it refused aside, with the reasons. The report is written
     before (so a stop in between never leaves last night's report describing the new model) and again after."""
     report["model_version"] = model_version(onnx_bytes)
@@ -304,7 +342,10 @@ def _publish(onnx_bytes: bytes, config: KioskConfig, kind: str, report: dict) ->
         else:
             # --status tells a stop after the swap (the kiosk runs model_version) from one before it
             _write_report(config, {**report, "promoted": False, "promoting": True, "reasons": [STOPPED_PROMOTING]})
+            if strokes is not None:  # first: it answers only beside the CNN named in its file name
+                write_bytes_atomic(paired_file(config.taught_model_dir, report["model_version"]), strokes)
             report["promoted_to"] = str(promote(onnx_bytes, config.taught_model_dir, kind))
+            keep_paired_only(config.taught_model_dir)
             log.info("promoted to %s", report["promoted_to"])
     except OSError as error:  # the disk filled up (or went read-only) during the night
         _write_report(config, {**report, "promoted": False, "stopped": "disk full",
@@ -328,7 +369,9 @@ def _write_report(config: KioskConfig, report: dict, best_effort: bool = False) 
 
 def _stop_if_disk_full(config: KioskConfig, kind: str, source) -> None:
     """Stop before an hour's work that could not be kept, with a report that says so (if even that fits)."""
-    free, needed = status.free_bytes(config.data_dir_path), status.space_needed(source)
+    strokes = config.model_dir_path / contract.STROKE_FILE  # a stroke model retrained beside the CNN: as big
+    beside = strokes.stat().st_size if kind in FUSED_KINDS and strokes.is_file() else 0
+    free, needed = status.free_bytes(config.data_dir_path), status.space_needed(source) + beside
     if free >= needed:
         return
     reason = (f"the data dir {config.data_dir_path} has {free / 1e6:.1f} MB free; a retrain needs "

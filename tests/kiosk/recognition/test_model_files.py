@@ -75,3 +75,25 @@ def test_the_running_kiosk_switches_when_idle_and_keeps_drawing_after_a_refusal(
     finally:
         app.speaker.close()
         pygame.display.quit()  # not pygame.quit(): other tests go on with the cached fonts
+
+
+def test_a_stroke_model_retrained_beside_a_cnn_answers_with_that_cnn_only(tmp_path):
+    import shutil
+
+    from kiosk.config import KioskConfig
+    from kiosk.recognition.model_files import load_recognizers
+    from kiosk.recognition.recognizer import model_version
+    from kiosk.recognition.stroke_model import paired_file
+
+    config = KioskConfig(data_dir=str(tmp_path / "data"))
+    taught = config.taught_model_dir
+    taught.mkdir(parents=True)
+    shipped = config.model_dir_path
+    shutil.copy(shipped / "cnn.onnx", taught / "cnn.onnx")
+    paired = paired_file(taught, model_version((taught / "cnn.onnx").read_bytes()))
+    shutil.copy(shipped / "strokes.onnx", paired)
+    [cnn, *_] = load_recognizers(config)
+    assert cnn.kind == "cnn" and cnn.stroke_model.path == paired, "beside its own CNN"
+    paired.rename(paired_file(taught, "0123456789abcdef"))  # made beside another CNN
+    [cnn, *_] = load_recognizers(config)
+    assert cnn.stroke_model.path == shipped / "strokes.onnx", "beside another CNN: the shipped stroke model"

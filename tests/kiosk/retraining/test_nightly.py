@@ -99,6 +99,7 @@ def test_a_prank_is_doubted_and_no_digit_moves(config, drawn_dir, mnist_dir):
     )
     assert report["doubted"] >= 25, "the shipped CNN is sure those are 1s: the 7s are not believed"
     assert "held_out_fused" in report["changes"] and "held_out_fused" in report["after"], "judged as heard, fused"
+    assert report["strokes"]["yardstick"]["after"]["1"] >= report["strokes"]["yardstick"]["before"]["1"] - 0.025
     assert report["trained_on"] + report["held_out"] + report["doubted"] == 130
     assert set(report["after"]["styled_per_digit"]) == {"0", "1", "2", "7"}
     if report["promoted"]:
@@ -347,8 +348,10 @@ def test_the_cnns_held_out_drawings_are_read_by_the_kiosks_stroke_model_too(conf
     fill_store(config, drawn_dir, 60)
     shipped_cnn = str(SHIPPED / "cnn.onnx")
     collected = collect(config, RetrainOptions(kind="cnn"), shipped_cnn)
-    readings = collected.held_out_strokes
-    assert readings is not None and readings.probabilities.shape == (len(collected.held_out[1]), 11)
+    assert collected.stroke_model is not None and collected.stroke_model.path == SHIPPED / "strokes.onnx"
+    assert len(collected.train_strokes) == len(collected.train[1]), "the stroke model learns from the same drawings"
+    readings = collected.readings_before()
+    assert readings.probabilities.shape == (len(collected.held_out[1]), 11)
     assert (readings.probabilities[:, :10].argmax(axis=1) == collected.held_out[1]).mean() >= 0.9
-    assert collect(config, RetrainOptions(kind="mlp"), str(SHIPPED / "mlp.onnx")).held_out_strokes is None, \
-        "the MLP answers alone"
+    mlp = collect(config, RetrainOptions(kind="mlp"), str(SHIPPED / "mlp.onnx"))
+    assert mlp.stroke_model is None and mlp.readings_before() is None, "the MLP answers alone"

@@ -1,0 +1,180 @@
+"""The stroke model's last layer, fine-tuned in the night on the children's drawings, beside the CNN.
+
+Only the last layer (128 -> 11) learns. MNIST has no strokes, so the stroke model has no replay on a Pi to
+keep it from forgetting the 146 writers it learned from: its convolutions and first dense layer stay as they
+were, and the last layer is pulled back towards where it started (an L2 anchor on the change, as in
+"L2-SP", Li et al. 2018), so a few hundred labels nudge it rather than rewrite it. Each drawing is learned
+from as drawn and in a few jittered copies of its strokes (turned, stretched, sheared a little).
+
+Its fixed yardstick, which no child can write to: the kiosk's example digits (kiosk/recognition/
+example_digits.py), each style in seeded jittered copies, read by the stroke model alone, per digit. A prank
+that teaches it "1s are 7s" moves the example 1s, and the night is refused like one that moves MNIST's 1s.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.errors import EmptyDrawing
+from kiosk.learning.layers import Linear
+from kiosk.learning.network import Adam, Network, cross_entropy
+from kiosk.learning.onnx_io import check_parity, read_onnx, to_onnx_bytes
+from kiosk.recognition.example_digits import EXAMPLES
+from kiosk.recognition.model_contract import STROKE_CLASSES, STROKE_FILE, STROKE_INPUT_NAME
+from kiosk.recognition.preprocess import clean_strokes
+from kiosk.recognition.recognizer import model_version
+from kiosk.recognition.stroke_channels import stroke_channels
+from kiosk.recognition.stroke_model import paired_file
+from kiosk.retraining.fused_judging import HeldOutStrokes, StrokeReadings, file_runner, run_in_batches
+
+STEPS = 120  # full-batch steps on the last layer's inputs: a second or two of CPU
+LEARNING_RATE = 3e-3
+ANCHOR = 0.05  # weight of the squared change of the last layer's weights in the loss
+COPIES = 3  # jittered copies of each drawing's strokes, besides the drawing as drawn
+YARDSTICK_COPIES = 40  # of each example style: 80 per digit
+MAX_DIGIT_DROP = 0.025  # the yardstick: at most 2 of a digit's 80 example copies may be lost
+BATCH = 25  # drawings per forward pass: small activations on a Pi
+
+
+def jittered(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+    """The strokes turned (up to 8 degrees), stretched (0.9-1.1 per axis) and sheared (up to 0.15) about their
+    centre: the same drawing by a slightly different hand, with the same order and direction."""
+    points = np.concatenate(strokes)
+    centre = (points.min(axis=0) + points.max(axis=0)) / 2
+    angle = np.deg2rad(rng.uniform(-8, 8))
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    shape = np.array([[rng.uniform(0.9, 1.1), rng.uniform(-0.15, 0.15)], [0.0, rng.uniform(0.9, 1.1)]])
+    matrix = turn @ shape
+    return [(s - centre) @ matrix.T + centre for s in strokes]
+
+
+def channels_of(drawings: list, copies: int = 0,
+                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(M, 7, 28, 28) float32 channels of each drawing and of `copies` jittered copies of it, and the index (M,)
+    of the drawing each row came from. A drawing without usable strokes gives no rows."""
+    rows, origin = [], []
+    for index, strokes in enumerate(drawings):
+        try:
+            cleaned = clean_strokes(strokes)
+            versions = [cleaned] + [jittered(cleaned, rng) for _ in range(copies)]
+            rows += [stroke_channels(version)[1] for version in versions]
+        except (EmptyDrawing, ValueError):
+            continue
+        origin += [index] * len(versions)
+    if not rows:
+        return np.zeros((0, *(7, 28, 28)), np.float32), np.zeros(0, np.int64)
+    return np.stack(rows), np.array(origin, np.int64)
+
+
+def last_layer(network: Network) -> Linear:
+    last = network.layers[-1]
+    if not isinstance(last, Linear) or last.weight.value.shape[0] != STROKE_CLASSES:
+        raise ValueError(f"not a stroke model's last layer: {type(last).__name__}")
+    return last
+
+
+def inputs_of_last_layer(network: Network, channels: np.ndarray) -> np.ndarray:
+    """What the last layer reads for each row of channels (N, 128), the network as it answers (no dropout)."""
+    parts = []
+    for start in range(0, len(channels), BATCH):
+        x = channels[start:start + BATCH]
+        for layer in network.layers[:-1]:
+            x = layer.forward(x, False, None)
+        parts.append(x)
+    return np.concatenate(parts) if parts else np.zeros((0, last_layer(network).weight.value.shape[1]), np.float32)
+
+
+def fine_tune(network: Network, drawings: list, labels: np.ndarray, seed: int = 0) -> dict:
+    """Teach the last layer these labelled drawings (and jittered copies), anchored to its starting weights.
+    Returns what it learned: rows, the loss before and after, and how far the weights moved."""
+    rng = np.random.default_rng(seed)
+    channels, origin = channels_of(drawings, COPIES, rng)
+    if not len(origin):
+        return {"rows": 0}
+    features = inputs_of_last_layer(network, channels)
+    targets = np.asarray(labels, np.int64)[origin]
+    last = last_layer(network)
+    start = last.weight.value.copy()
+    optimizer = Adam([last.weight, last.bias], learning_rate=LEARNING_RATE)
+    losses = []
+    for _ in range(STEPS):
+        last.weight.grad = np.zeros_like(last.weight.value)
+        last.bias.grad = np.zeros_like(last.bias.value)
+        logits = features @ last.weight.value.T + last.bias.value
+        loss, grad = cross_entropy(logits, targets)
+        change = last.weight.value - start
+        last.weight.grad = (grad.T @ features + 2 * ANCHOR * change).astype(last.weight.value.dtype)
+        last.bias.grad = grad.sum(axis=0).astype(last.bias.value.dtype)
+        losses.append(loss + ANCHOR * float((change ** 2).sum()))
+        optimizer.step()
+    moved = float(np.linalg.norm(last.weight.value - start) / max(np.linalg.norm(start), 1e-12))
+    return {"rows": int(len(origin)), "loss_first": round(losses[0], 4), "loss_last": round(losses[-1], 4),
+            "weights_moved": round(moved, 4)}
+
+
+def yardstick_channels() -> tuple[np.ndarray, np.ndarray]:
+    """The example digits, each style in YARDSTICK_COPIES seeded jittered copies: channels and labels."""
+    rng = np.random.default_rng(2024)  # fixed: every night is measured on the very same copies
+    drawings, labels = [], []
+    for digit, styles in EXAMPLES.items():
+        for style in styles:
+            strokes = [np.array([(400 * x, 400 * y) for x, y in s], np.float64) for s in style]
+            drawings += [jittered(strokes, rng) for _ in range(YARDSTICK_COPIES)]
+            labels += [digit] * YARDSTICK_COPIES
+    channels, origin = channels_of(drawings)
+    return channels, np.array(labels, np.int64)[origin]
+
+
+def yardstick(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Per digit, the share of the example copies the stroke model reads as that digit (of the ten digits)."""
+    answers = probabilities[:, :10].argmax(axis=1)
+    return {str(d): float((answers[labels == d] == d).mean()) for d in sorted(set(labels.tolist()))}
+
+
+def floors(before: dict[str, float], after: dict[str, float], against: str = "last night's") -> list[str]:
+    """A reason for every digit of the stroke yardstick more than MAX_DIGIT_DROP below before."""
+    return [f"the stroke model's example {d}s fell from {was:.1%} to {after.get(d, was):.1%} against {against} "
+            f"(at most {MAX_DIGIT_DROP:.1%} per digit)"
+            for d, was in before.items() if after.get(d, was) < was - MAX_DIGIT_DROP]
+
+
+@dataclass(frozen=True)
+class StrokeNight:
+    """The stroke model retrained beside the CNN: its file, its readings of the held-out drawings, what it
+    learned and its yardstick (before, after, shipped), and why it must not answer (empty when it may)."""
+
+    data: bytes
+    readings: StrokeReadings
+    report: dict
+    reasons: list[str]
+
+
+def retrain_beside(current: Path, shipped: Path, stroke_weight: float, drawings: list, labels: np.ndarray,
+                   held_out: HeldOutStrokes, seed: int = 0) -> StrokeNight:
+    """Fine-tune the last layer of the stroke model the kiosk runs now (current) on the night's drawings; the
+    new file is checked against the engine (parity) and scored by onnxruntime, as the CNN's is."""
+    network, metadata, proto = read_onnx(current)
+    learned = fine_tune(network, drawings, labels, seed)
+    data = to_onnx_bytes(network, {**metadata, "retrained": json.dumps(learned)}, proto)
+    channels, truth = yardstick_channels()
+    check_parity(network, data, channels[:100], input_name=STROKE_INPUT_NAME)
+    new = file_runner(data)
+    sticks = {name: yardstick(run_in_batches(run, channels), truth)
+              for name, run in (("before", file_runner(current)), ("after", new), ("shipped", file_runner(shipped)))}
+    reasons = floors(sticks["before"], sticks["after"]) + floors(sticks["shipped"], sticks["after"],
+                                                                 "the shipped one's")
+    return StrokeNight(data, held_out.read_by(new, stroke_weight), {"learned": learned, "yardstick": sticks}, reasons)
+
+
+def keep_paired_only(taught_dir: Path) -> None:
+    """Remove the retrained stroke models whose CNN is neither the kiosk's taught one nor a kept version of it
+    (a rollback to a kept CNN finds its stroke model again)."""
+    cnns = [taught_dir / "cnn.onnx", *sorted((taught_dir / "versions").glob("cnn-*.onnx"))]
+    wanted = {paired_file(taught_dir, model_version(path.read_bytes())) for path in cnns if path.is_file()}
+    prefix = STROKE_FILE.removesuffix(".onnx") + "-"
+    for path in taught_dir.glob(f"{prefix}*.onnx"):
+        if path not in wanted:
+            path.unlink(missing_ok=True)
