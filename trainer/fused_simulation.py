@@ -31,7 +31,8 @@ def stroke_writers(path: Path | None) -> set[str]:
 class FusedMeasure:
     """The new writers' drawings as the kiosk answers them (fused best guess), with the pair it runs."""
 
-    KEYS = ("new_children_fused_after", "new_children_fused_change", "strokes_retrained")
+    KEYS = ("new_children_fused_after", "new_children_fused_change", "strokes_retrained",
+            "new_children_fused_after_old_strokes")
 
     strokes_file: Path  # the stroke model the kiosk ran before teaching
     weight: float
@@ -60,9 +61,12 @@ class FusedMeasure:
         paired = paired_file(taught, model_version(cnn.read_bytes()))
         strokes = paired if paired.exists() else self.strokes_file
         right = _right(cnn, strokes, self.weight, self.held, self.images, self.labels)
+        # the same CNN with the stroke model it ran before: what retraining the stroke model added
+        kept = _right(cnn, self.strokes_file, self.weight, self.held, self.images, self.labels)
         return {"new_children_fused_after": float(right.mean()),
                 "new_children_fused_change": compare(self.right_before, right).as_dict(),
-                "strokes_retrained": strokes != self.strokes_file}
+                "strokes_retrained": strokes != self.strokes_file,
+                "new_children_fused_after_old_strokes": float(kept.mean())}
 
 
 def _right(cnn: Path, strokes: Path, weight: float, held: HeldOutStrokes, images, labels) -> np.ndarray:
@@ -80,4 +84,5 @@ def summary_lines(result: dict) -> list[str]:
     return [f"  fused (heard): {before:.2%} -> {after:.2%} ({change['worse']} drawings lost, {change['better']} "
             f"gained of {change['drawings']}); stroke model retrained beside the CNN: {result['strokes_retrained']}",
             f"  fused errors : {errors[0]:.2%} -> {errors[1]:.2%} "
-            f"({100 * (errors[0] - errors[1]) / max(errors[0], 1e-9):.0f}% fewer)"]
+            f"({100 * (errors[0] - errors[1]) / max(errors[0], 1e-9):.0f}% fewer; with the stroke model kept as it "
+            f"was: {1 - result['new_children_fused_after_old_strokes']:.2%})"]
