@@ -254,7 +254,7 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         shipped_sticks = before if source == shipped else measure_yardsticks(str(shipped), sticks.test, sticks.styled)
         train_started = time.monotonic()
         losses = fine_tune(network, collected.train, (data.train_images, data.train_labels), options, show_progress)
-        strokes = _strokes_beside(config, collected, options)
+        strokes, strokes_report = _strokes_beside(config, collected, options)
         report = _report(options, source, collected, before, time.monotonic() - train_started, losses)
         # The learned weights go into the original graph; onnxruntime must agree with the engine before the
         # file is scored, and the scores are of that file.
@@ -262,26 +262,38 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         check_parity(network, draft, to_model_input(data.test_images[:PARITY_IMAGES]))
         after, right_after = _measure(draft, sticks, collected, strokes.readings if strokes else fused_before)
         changes = changes_between(right_before, right_after)  # drawing by drawing: a loss beyond noise, or not
-        reasons = gate(before, after, changes, shipped_sticks) + (strokes.reasons if strokes else [])
+        reasons = gate(before, after, changes, shipped_sticks)
         shipped_report = {k: shipped_sticks[k] for k in ("mnist_test", "mnist_per_digit", "styled_per_digit")}
         report.update(after=after, changes={k: c.as_dict() for k, c in changes.items()}, shipped=shipped_report,
                       shipped_mnist_test=shipped_sticks["mnist_test"], promoted=not reasons, reasons=reasons,
-                      strokes=strokes.report if strokes else None)
+                      strokes=strokes_report)
         onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
         report["seconds"] = round(time.monotonic() - started, 1)
         report["peak_rss_mb"] = peak_rss_mb()
-        _publish(onnx_bytes, config, options.kind, report, strokes.data if strokes else None)
+        _publish(onnx_bytes, config, options.kind, report, strokes.data if strokes else _carried(config, collected))
         return report
 
 
-def _strokes_beside(config: KioskConfig, collected: Collected, options: RetrainOptions) -> StrokeNight | None:
-    """The stroke model retrained beside the CNN on the same drawings, or None where the CNN answers alone."""
+def _strokes_beside(config: KioskConfig, collected: Collected,
+                    options: RetrainOptions) -> tuple[StrokeNight | None, dict | None]:
+    """The stroke model retrained beside the CNN on the same drawings, and what it did; None where the CNN answers
+    alone, or where its yardstick refused it: the CNN is then judged and kept with the stroke model it had."""
     if collected.stroke_model is None or collected.held_out_strokes is None or not collected.train_strokes:
-        return None
+        return None, None
     stopping.check()
-    return retrain_beside(collected.stroke_model.path, config.model_dir_path / contract.STROKE_FILE,
-                          collected.stroke_model.rule.stroke_weight, collected.train_strokes, collected.train[1],
-                          collected.held_out_strokes, options.seed)
+    night = retrain_beside(collected.stroke_model.path, config.model_dir_path / contract.STROKE_FILE,
+                           collected.stroke_model.rule.stroke_weight, collected.train_strokes, collected.train[1],
+                           collected.held_out_strokes, options.seed)
+    if night.reasons:
+        log.warning("the stroke model stays as it was: %s", "; ".join(night.reasons))
+    return (None if night.reasons else night), {**night.report, "kept": not night.reasons, "reasons": night.reasons}
+
+
+def _carried(config: KioskConfig, collected: Collected) -> bytes | None:
+    """The stroke model the CNN was judged with tonight when it was not retrained (refused, or none): one retrained
+    on an earlier night goes on beside the new CNN; the shipped one needs no copy."""
+    model = collected.stroke_model
+    return None if model is None or model.path.parent != config.taught_model_dir else model.path.read_bytes()
 
 
 def peak_rss_mb() -> float | None:

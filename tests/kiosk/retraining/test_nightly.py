@@ -355,3 +355,20 @@ def test_the_cnns_held_out_drawings_are_read_by_the_kiosks_stroke_model_too(conf
     assert (readings.probabilities[:, :10].argmax(axis=1) == collected.held_out[1]).mean() >= 0.9
     mlp = collect(config, RetrainOptions(kind="mlp"), str(SHIPPED / "mlp.onnx"))
     assert mlp.stroke_model is None and mlp.readings_before() is None, "the MLP answers alone"
+
+
+@pytest.mark.slow
+def test_a_stroke_model_its_yardstick_refuses_stays_as_it_was_and_the_cnn_is_judged_with_it(config, drawn_dir,
+                                                                                               mnist_dir, monkeypatch):
+    from kiosk.recognition.stroke_model import paired_file
+    from kiosk.retraining import stroke_head
+
+    monkeypatch.setattr(stroke_head, "floors", lambda before, after, against="": ["the example 1s fell (a test)"])
+    fill_store(config, drawn_dir, 80)
+    report = retrain(config, RetrainOptions(kind="cnn", steps=10, nice=0), str(mnist_dir), use_drawn=False,
+                     show_progress=False)
+    assert report["strokes"]["kept"] is False and "the example 1s fell (a test)" in report["strokes"]["reasons"][0]
+    assert not any("example" in reason for reason in report["reasons"]), "the CNN is judged on its own merits"
+    assert "held_out_fused" in report["changes"], "... as heard, with the stroke model it had"
+    if report["promoted"]:
+        assert not paired_file(config.taught_model_dir, report["model_version"]).exists(), "the shipped one answers"
