@@ -97,3 +97,21 @@ def test_a_stroke_model_retrained_beside_a_cnn_answers_with_that_cnn_only(tmp_pa
     paired.rename(paired_file(taught, "0123456789abcdef"))  # made beside another CNN
     [cnn, *_] = load_recognizers(config)
     assert cnn.stroke_model.path == shipped / "strokes.onnx", "beside another CNN: the shipped stroke model"
+
+
+def test_the_watcher_pairs_a_promoted_cnn_with_its_own_stroke_model_and_a_rollback_with_the_shipped_one(config):
+    from kiosk.recognition.recognizer import model_version
+    from kiosk.recognition.stroke_model import paired_file
+
+    current = load_recognizers(config)
+    watcher = ModelWatcher(config, every_s=0)
+    data = (SHIPPED / "cnn-e4.onnx").read_bytes()
+    config.taught_model_dir.mkdir(parents=True)
+    paired = paired_file(config.taught_model_dir, model_version(data))
+    write_bytes_atomic(paired, (SHIPPED / "strokes.onnx").read_bytes())
+    teach(config, "cnn-e4.onnx")  # promoted after its stroke model, as the night does
+    switched = watcher.check(current)
+    assert switched[0].stroke_model.path == paired
+    (config.taught_model_dir / "cnn.onnx").unlink()  # rolled back: the shipped CNN, fused with the shipped strokes
+    back = watcher.check(switched)
+    assert back[0].path == SHIPPED / "cnn.onnx" and back[0].stroke_model.path == SHIPPED / "strokes.onnx"
