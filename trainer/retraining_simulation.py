@@ -175,6 +175,7 @@ def _night_measures(report: dict, retrained: Path, new_images: np.ndarray, new_l
         "held_out_change": report.get("changes", {}).get("held_out"),
         "new_children_after": accuracy_of(retrained, new_images, new_labels),
         "new_ones_read_as_7": read_as(retrained, new_images, new_labels, 1, 7),
+        "strokes_stayed_because": (report.get("strokes") or {}).get("reasons", []),
     }
 
 
@@ -340,6 +341,8 @@ def summary(result: dict) -> str:
             f"so far, {n['records']} records), {n['doubted']} doubted, promoted {n['promoted']}, "
             f"1s read as 7: {n['new_ones_read_as_7']}, held out {n['held_out_before']:.2%} -> {n['held_out_after']:.2%}"
             + (f"; {'; '.join(n['reasons'])}" if n["reasons"] else "")
+            + (f"; stroke model kept as it was: {n['strokes_stayed_because'][0]}" if n["strokes_stayed_because"]
+               else "")
         )
     lines.append(
         f"  error on new children: {errors[0]:.2%} -> {errors[1]:.2%} "
