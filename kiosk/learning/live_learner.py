@@ -29,6 +29,8 @@ REPORT_EVERY_S = 0.2
 # and not before so many digits: scoring the curve's 300 must not crowd out learning (a CNN's look costs
 # about 25 ms, as much as learning from 250 digits: once a round, not 25 times in its 20 rounds)
 REPORT_EVERY_IMAGES = {"mlp": 1000, "cnn": 2500}
+MIN_POINTS = 8  # and at least this many points over the whole training, however fast the core: a curve of three
+# points on a fast machine shows no learning
 BLOWN_LOSS = 10 * np.log(10)  # ten times a blind guess's loss: the steps threw it far off
 GIVE_UP_IMAGES = 2000  # after a blow-up and this many digits still guessing blindly, it never learns
 BLIND = 0.3  # right on under 30% of the curve's digits: still guessing
@@ -132,9 +134,11 @@ def _learn(job: LiveJob, say: Say, stop: threading.Event) -> None:
     learner = _Learner(job)
     last_report, last_seen = time.monotonic(), 0
     report_every = REPORT_EVERY_IMAGES[job.settings.kind]
+    round_images = min(job.settings.round_images, len(learner.data.train_labels))
+    at_least_every = max(1, job.settings.max_epochs * round_images // MIN_POINTS)
     say(learner.progress(0))
     for epoch in range(1, job.settings.max_epochs + 1):
-        order = learner.rng.permutation(len(learner.data.train_labels))[:job.settings.round_images]
+        order = learner.rng.permutation(len(learner.data.train_labels))[:round_images]
         batch = BATCH[job.settings.kind]
         for start in range(0, len(order), batch):
             if stop.is_set():
@@ -145,7 +149,9 @@ def _learn(job: LiveJob, say: Say, stop: threading.Event) -> None:
             learner.step(order[start:start + batch])
             if learner.broke:
                 break  # nothing more to learn
-            due = time.monotonic() - last_report >= REPORT_EVERY_S and learner.seen - last_seen >= report_every
+            since = learner.seen - last_seen
+            due = (time.monotonic() - last_report >= REPORT_EVERY_S and since >= report_every) \
+                or since >= at_least_every
             judge = learner.blown and last_seen < GIVE_UP_IMAGES <= learner.seen  # on any machine at this digit
             if due or judge:
                 last_report, last_seen = time.monotonic(), learner.seen

@@ -93,3 +93,9 @@ def test_a_round_is_a_share_of_the_digits_that_fits_a_childs_patience(tmp_path):
     done = train(tmp_path, max_epochs=2)[0][-1]
     assert done.seen == 2 * ROUND_IMAGES["mlp"] < 2 * len(live_data.load().train_labels)
     assert done.accuracy >= 0.85, "two short rounds already get most digits right"
+
+
+def test_the_curve_has_its_points_however_fast_the_core(tmp_path, few_digits, monkeypatch):
+    monkeypatch.setattr(live_learner, "REPORT_EVERY_S", 1e9)  # a core so fast that no report is ever due by time
+    messages, _ = train(tmp_path, few_digits, max_epochs=2)
+    assert len(curve(messages)) >= live_learner.MIN_POINTS, "the child still sees it learn, point by point"
