@@ -87,6 +87,8 @@ def per_digit_of(model_path: Path, images: np.ndarray, labels: np.ndarray) -> li
 
 def simulate(sim: Simulation, work: Path) -> dict:
     """Collect, retrain in its own process night after night, and measure on the writers who taught nothing."""
+    if sim.strokes and sim.kind != "cnn":
+        raise DataError("--strokes goes with --kind cnn: only the CNN answers with the stroke model")
     drawn = drawn_digits.load()
     rng = np.random.default_rng(sim.seed)
     shipped = _model_folder(sim, work / "models")

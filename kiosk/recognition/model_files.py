@@ -17,7 +17,7 @@ from kiosk.errors import ModelLoadError
 from kiosk.recognition.gate import NotDigitGate, load_gate
 from kiosk.recognition.ink_proof import prove_digit_model
 from kiosk.recognition.recognizer import ModelLimits, Recognizer, Uncertainty
-from kiosk.recognition.stroke_model import load_stroke_model, paired_stroke_model
+from kiosk.recognition.stroke_model import load_stroke_model, paired_file, paired_stroke_model
 
 log = logging.getLogger(__name__)
 MODEL_KINDS = ("cnn", "mlp")
@@ -50,6 +50,9 @@ def load_proved(config: KioskConfig, path: Path, gate: NotDigitGate | None, stro
     recognizer = Recognizer(path, uncertainty_of(config), gate, limits_of(config), stroke_model)
     if stroke_model is not None:
         paired = paired_stroke_model(config.taught_model_dir, recognizer.version, limits_of(config))
+        if paired is None and paired_file(config.taught_model_dir, recognizer.version).exists():
+            # never a stroke model this CNN was not judged with: the next file (the shipped pair) answers instead
+            raise ModelLoadError(f"the stroke model retrained beside {path} does not load (logged above)")
         recognizer.stroke_model = paired or stroke_model
     prove_digit_model(recognizer)
     return recognizer

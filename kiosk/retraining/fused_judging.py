@@ -51,11 +51,6 @@ class HeldOutStrokes:
         channels = np.stack(rows) if rows else np.zeros((0, *contract.STROKE_INPUT_SHAPE), np.float32)
         return cls(channels, has)
 
-    def subset(self, keep: np.ndarray) -> "HeldOutStrokes":
-        """The drawings kept (keep: (N,) bool), in order."""
-        rows = np.cumsum(self.has_strokes) - 1
-        return HeldOutStrokes(self.channels[rows[keep & self.has_strokes]], self.has_strokes[keep])
-
     def read_by(self, run: StrokeRun, stroke_weight: float) -> StrokeReadings:
         """A stroke model's readings; a drawing without strokes gets no say (even probabilities: the fused
         answer is the CNN's)."""

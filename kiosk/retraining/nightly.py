@@ -33,11 +33,11 @@ from kiosk.recognition import model_contract as contract
 from kiosk.recognition.preprocess import clean_strokes, strokes_to_image, to_model_input
 from kiosk.recognition.recognizer import model_version
 from kiosk.retraining import status
-from kiosk.recognition.model_files import FUSED_KINDS, limits_of
+from kiosk.recognition.model_files import FUSED_KINDS
 from kiosk.retraining.doubt import BURST_WINDOW, doubted
-from kiosk.recognition.stroke_model import StrokeModel, load_stroke_model, paired_file, paired_stroke_model
-from kiosk.retraining.fused_judging import HeldOutStrokes, StrokeReadings
-from kiosk.retraining.stroke_head import StrokeNight, keep_paired_only, retrain_beside
+from kiosk.recognition.stroke_model import StrokeModel, paired_file
+from kiosk.retraining.fused_judging import HeldOutStrokes, StrokeReadings, file_runner
+from kiosk.retraining.stroke_head import carried, current_stroke_model, keep_paired_only, stroke_night, tidy_paired
 from kiosk.retraining.judging import changes_between, gate, measure, measure_yardsticks, probabilities
 from kiosk.retraining.promotion import clean_leftovers, promote, retrain_lock, set_aside
 from kiosk.teaching.feedback_store import FeedbackStore, Labelled
@@ -107,7 +107,8 @@ class Collected:
         """The current stroke model's readings of the held-out drawings (None: the CNN answers alone)."""
         if self.stroke_model is None or self.held_out_strokes is None:
             return None
-        return self.held_out_strokes.read_by(self.stroke_model.run, self.stroke_model.rule.stroke_weight)
+        # onnxruntime on the file with no time limit: a niced night beside a busy kiosk may be slow, not wrong
+        return self.held_out_strokes.read_by(file_runner(self.stroke_model.path), self.stroke_model.rule.stroke_weight)
 
 
 def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collected:
@@ -145,15 +146,6 @@ def collect(config: KioskConfig, options: RetrainOptions, model: str) -> Collect
     held = HeldOutStrokes.of([strokes[i] for i in np.flatnonzero(mask & ~doubt)])
     return Collected(train, held_out, count, int(doubt.sum()), loaded.skipped, stroke_model, held,
                      [strokes[i] for i in np.flatnonzero(~mask & ~doubt)])
-
-
-def current_stroke_model(config: KioskConfig, model: str) -> StrokeModel | None:
-    """The stroke model the kiosk fuses with this CNN file: one retrained beside it, else the shipped one."""
-    shipped = load_stroke_model(config.model_dir_path, limits_of(config))
-    if shipped is None:
-        return None
-    version = model_version(open(model, "rb").read())
-    return paired_stroke_model(config.taught_model_dir, version, limits_of(config)) or shipped
 
 
 @dataclass(frozen=True)
@@ -254,7 +246,9 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         shipped_sticks = before if source == shipped else measure_yardsticks(str(shipped), sticks.test, sticks.styled)
         train_started = time.monotonic()
         losses = fine_tune(network, collected.train, (data.train_images, data.train_labels), options, show_progress)
-        strokes, strokes_report = _strokes_beside(config, collected, options)
+        strokes, strokes_report = (None, None) if collected.stroke_model is None else stroke_night(
+            config, collected.stroke_model, collected.train_strokes, collected.train[1], collected.held_out_strokes,
+            options.seed)
         report = _report(options, source, collected, before, time.monotonic() - train_started, losses)
         # The learned weights go into the original graph; onnxruntime must agree with the engine before the
         # file is scored, and the scores are of that file.
@@ -270,30 +264,9 @@ def retrain(config: KioskConfig, options: RetrainOptions = RetrainOptions(), mni
         onnx_bytes = to_onnx_bytes(network, retrained_metadata(old_metadata, report, data.checksums), proto)
         report["seconds"] = round(time.monotonic() - started, 1)
         report["peak_rss_mb"] = peak_rss_mb()
-        _publish(onnx_bytes, config, options.kind, report, strokes.data if strokes else _carried(config, collected))
+        _publish(onnx_bytes, config, options.kind, report,
+                 strokes.data if strokes else carried(config, collected.stroke_model))
         return report
-
-
-def _strokes_beside(config: KioskConfig, collected: Collected,
-                    options: RetrainOptions) -> tuple[StrokeNight | None, dict | None]:
-    """The stroke model retrained beside the CNN on the same drawings, and what it did; None where the CNN answers
-    alone, or where its yardstick refused it: the CNN is then judged and kept with the stroke model it had."""
-    if collected.stroke_model is None or collected.held_out_strokes is None or not collected.train_strokes:
-        return None, None
-    stopping.check()
-    night = retrain_beside(collected.stroke_model.path, config.model_dir_path / contract.STROKE_FILE,
-                           collected.stroke_model.rule.stroke_weight, collected.train_strokes, collected.train[1],
-                           collected.held_out_strokes, options.seed)
-    if night.reasons:
-        log.warning("the stroke model stays as it was: %s", "; ".join(night.reasons))
-    return (None if night.reasons else night), {**night.report, "kept": not night.reasons, "reasons": night.reasons}
-
-
-def _carried(config: KioskConfig, collected: Collected) -> bytes | None:
-    """The stroke model the CNN was judged with tonight when it was not retrained (refused, or none): one retrained
-    on an earlier night goes on beside the new CNN; the shipped one needs no copy."""
-    model = collected.stroke_model
-    return None if model is None or model.path.parent != config.taught_model_dir else model.path.read_bytes()
 
 
 def peak_rss_mb() -> float | None:
@@ -357,7 +330,7 @@ def _publish(onnx_bytes: bytes, config: KioskConfig, kind: str, report: dict, st
             if strokes is not None:  # first: it answers only beside the CNN named in its file name
                 write_bytes_atomic(paired_file(config.taught_model_dir, report["model_version"]), strokes)
             report["promoted_to"] = str(promote(onnx_bytes, config.taught_model_dir, kind))
-            keep_paired_only(config.taught_model_dir)
+            tidy_paired(config.taught_model_dir)
             log.info("promoted to %s", report["promoted_to"])
     except OSError as error:  # the disk filled up (or went read-only) during the night
         _write_report(config, {**report, "promoted": False, "stopped": "disk full",

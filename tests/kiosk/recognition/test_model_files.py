@@ -115,3 +115,16 @@ def test_the_watcher_pairs_a_promoted_cnn_with_its_own_stroke_model_and_a_rollba
     (config.taught_model_dir / "cnn.onnx").unlink()  # rolled back: the shipped CNN, fused with the shipped strokes
     back = watcher.check(switched)
     assert back[0].path == SHIPPED / "cnn.onnx" and back[0].stroke_model.path == SHIPPED / "strokes.onnx"
+
+
+def test_a_cnn_whose_own_stroke_model_is_damaged_gives_way_to_the_shipped_pair(config, caplog):
+    from kiosk.recognition.recognizer import model_version
+    from kiosk.recognition.stroke_model import paired_file
+
+    teach(config, "cnn-e4.onnx")
+    taught = config.taught_model_dir / "cnn.onnx"
+    paired_file(config.taught_model_dir, model_version(taught.read_bytes())).write_bytes(b"damaged")
+    [cnn, *_] = load_recognizers(config)
+    assert cnn.path == SHIPPED / "cnn.onnx" and cnn.stroke_model.path == SHIPPED / "strokes.onnx", \
+        "never a CNN with a stroke model it was not judged with"
+    assert "does not load" in caplog.text

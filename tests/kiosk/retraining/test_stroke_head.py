@@ -35,12 +35,54 @@ def drawn(drawn_dir):
 def test_the_last_layer_learns_the_labels_anchored_and_only_the_last_layer_moves(drawn):
     network, _, _ = read_onnx(SHIPPED_STROKES)
     trunk = [layer.weight.value.copy() for layer in network.layers[:-1] if hasattr(layer, "weight")]
+    last = stroke_head.last_layer(network)
+    not_a_number = last.weight.value[10].copy(), float(last.bias.value[10])
     picks = np.arange(0, len(drawn.labels), len(drawn.labels) // 60)[:60]
     learned = stroke_head.fine_tune(network, [drawn.strokes[i] for i in picks], drawn.labels[picks])
     assert learned["rows"] == 60 * (1 + stroke_head.COPIES) and learned["loss_last"] < learned["loss_first"]
     assert 0 < learned["weights_moved"] < 0.5, "nudged, not rewritten"
     after = [layer.weight.value for layer in network.layers[:-1] if hasattr(layer, "weight")]
     assert all(np.array_equal(a, b) for a, b in zip(trunk, after)), "the convolutions and first dense layer stay"
+    assert np.array_equal(last.weight.value[10], not_a_number[0]) and last.bias.value[10] == not_a_number[1], \
+        "a child's label says which digit, never whether it is a number: that row stays as shipped"
+
+
+def test_a_night_learns_from_at_most_so_many_drawings(drawn, monkeypatch):
+    monkeypatch.setattr(stroke_head, "MAX_DRAWINGS", 10)
+    network, _, _ = read_onnx(SHIPPED_STROKES)
+    learned = stroke_head.fine_tune(network, drawn.strokes[:40], drawn.labels[:40])
+    assert learned["rows"] == 10 * (1 + stroke_head.COPIES)
+
+
+def test_a_stroke_model_that_cannot_be_retrained_stays_as_it_was(tmp_path, monkeypatch):
+    from kiosk.config import KioskConfig
+    from kiosk.errors import LearningError
+    from kiosk.recognition.stroke_model import StrokeModel
+    from kiosk.retraining.fused_judging import HeldOutStrokes
+
+    def broken(*args):
+        raise LearningError("the learned model answers differently in onnxruntime")
+
+    monkeypatch.setattr(stroke_head, "retrain_beside", broken)
+    held = HeldOutStrokes.of([[np.array([[0.0, 0.0], [0.0, 100.0]])]])
+    night, report = stroke_head.stroke_night(KioskConfig(data_dir=str(tmp_path)), StrokeModel(SHIPPED_STROKES),
+                                             [[np.array([[0.0, 0.0], [0.0, 100.0]])]], np.array([1]), held, 0)
+    assert night is None and report["kept"] is False and "answers differently" in report["reasons"][0]
+
+
+def test_a_damaged_stroke_model_beside_the_taught_cnn_stops_the_night_with_a_clear_error(tmp_path):
+    from kiosk.config import KioskConfig
+    from kiosk.errors import LearningError
+    from kiosk.recognition.recognizer import model_version
+    from kiosk.recognition.stroke_model import paired_file
+
+    config = KioskConfig(data_dir=str(tmp_path / "data"))
+    config.taught_model_dir.mkdir(parents=True)
+    cnn = config.taught_model_dir / "cnn.onnx"
+    cnn.write_bytes((PROJECT_ROOT / "exported_models" / "cnn.onnx").read_bytes())
+    paired_file(config.taught_model_dir, model_version(cnn.read_bytes())).write_bytes(b"damaged")
+    with pytest.raises(LearningError, match="does not load"):
+        stroke_head.current_stroke_model(config, str(cnn))
 
 
 def test_a_prank_that_teaches_the_stroke_model_ones_are_sevens_is_refused_by_the_example_ones(drawn):
