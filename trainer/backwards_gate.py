@@ -12,14 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from kiosk.errors import EmptyDrawing
 from kiosk.recognition.backwards import BACKWARDS_DIGITS
 from kiosk.recognition.preprocess import fit_and_center
 from trainer import drawings, not_digits
 from trainer.drawings import Drawings
-from trainer.drawn_training import DrawnSettings, Gate, _epoch, gate_negatives, probabilities
+from trainer.drawn_training import DrawnSettings, Gate, _epoch, fresh_gate, gate_negatives, probabilities
 
 MNIST_PER_EPOCH = 12_000  # right-way-round MNIST digits per epoch; as many mirrored ones against them
 FONT_LETTERS = 3_000  # stroke-font letters per epoch, and as many mirrored: many more hands than 13 writers
@@ -72,12 +71,7 @@ def epoch_parts(mnist_images, mnist_labels, digits: Drawings, letters: Drawings,
 def train(mnist_images, mnist_labels, digits: Drawings, letters: Drawings, epochs: int = 4,
           settings: DrawnSettings = DrawnSettings(), log=print) -> Gate:
     """The right-way-round gate, trained on the given writers' digits and letters and on MNIST."""
-    torch.manual_seed(settings.seed)
-    torch.set_num_threads(settings.threads)
-    generator = torch.Generator().manual_seed(settings.seed)
-    rng = np.random.default_rng(settings.seed + 2)
-    gate = Gate()
-    optimizer = torch.optim.Adam(gate.parameters(), lr=settings.gate_learning_rate)
+    gate, optimizer, generator, rng = fresh_gate(settings, rng_offset=2)
     for epoch in range(epochs):
         for group in optimizer.param_groups:
             group["lr"] = settings.gate_learning_rate * 0.5**epoch

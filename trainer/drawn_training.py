@@ -176,6 +176,17 @@ def gate_negatives(letters: Drawings) -> Drawings:
     return letters.subset(np.isin(letters.characters(), list(NOT_DIGIT_TRAINING)))
 
 
+def fresh_gate(settings: DrawnSettings, rng_offset: int):
+    """(gate, its Adam, the torch generator, the numpy rng) for a gate trained from scratch, seeded by settings
+    (rng_offset: each gate its own numpy stream)."""
+    torch.manual_seed(settings.seed)
+    torch.set_num_threads(settings.threads)
+    generator = torch.Generator().manual_seed(settings.seed)
+    gate = Gate()
+    optimizer = torch.optim.Adam(gate.parameters(), lr=settings.gate_learning_rate)
+    return gate, optimizer, generator, np.random.default_rng(settings.seed + rng_offset)
+
+
 def train_gate(
     mnist_images: np.ndarray,
     drawn: Drawings,
@@ -185,12 +196,7 @@ def train_gate(
     styled_images: np.ndarray | None = None,
 ) -> Gate:
     """The gate, trained on digits (MNIST and drawn) against letters, shapes and doodles, about half each."""
-    torch.manual_seed(settings.seed)
-    torch.set_num_threads(settings.threads)
-    generator = torch.Generator().manual_seed(settings.seed)
-    rng = np.random.default_rng(settings.seed + 1)
-    gate = Gate()
-    optimizer = torch.optim.Adam(gate.parameters(), lr=settings.gate_learning_rate)
+    gate, optimizer, generator, rng = fresh_gate(settings, rng_offset=1)
     negatives = gate_negatives(letters)
     for epoch in range(settings.gate_epochs):
         mnist = _mnist_pick(mnist_images, styled_images, settings.gate_positives_mnist, rng)[1]

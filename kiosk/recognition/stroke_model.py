@@ -128,11 +128,7 @@ def load_stroke_model(model_dir: Path, limits: ModelLimits = ModelLimits()) -> S
         log.warning("no %s in %s: the image model answers alone (the pen's path is not used)", contract.STROKE_FILE,
                     model_dir)
         return None
-    try:
-        return StrokeModel(path, limits)
-    except ModelLoadError as error:
-        log.error("the stroke model was not used, the image model answers alone: %s", error)
-        return None
+    return _proved_or_none(path, limits, "the image model answers alone")
 
 
 def paired_file(taught_dir: Path, cnn_version: str) -> Path:
@@ -145,10 +141,13 @@ def paired_file(taught_dir: Path, cnn_version: str) -> Path:
 def paired_stroke_model(taught_dir: Path, cnn_version: str, limits: ModelLimits = ModelLimits()) -> StrokeModel | None:
     """The stroke model retrained beside this CNN, checked and proved, or None (none, or unusable: logged)."""
     path = paired_file(taught_dir, cnn_version)
-    if not path.exists():
-        return None
+    return _proved_or_none(path, limits, "the shipped one answers") if path.exists() else None
+
+
+def _proved_or_none(path: Path, limits: ModelLimits, instead: str) -> StrokeModel | None:
+    """StrokeModel(path), or None with the reason logged once (and what answers instead)."""
     try:
         return StrokeModel(path, limits)
     except ModelLoadError as error:
-        log.error("the stroke model retrained beside this CNN was not used, the shipped one answers: %s", error)
+        log.error("the stroke model %s was not used, %s: %s", path.name, instead, error)
         return None

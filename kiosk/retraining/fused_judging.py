@@ -41,14 +41,9 @@ class HeldOutStrokes:
 
     @classmethod
     def of(cls, drawings: list) -> "HeldOutStrokes":
-        rows, has = [], np.zeros(len(drawings), bool)
-        for index, strokes in enumerate(drawings):
-            try:
-                rows.append(stroke_channels(clean_strokes(strokes))[1])
-                has[index] = True
-            except (EmptyDrawing, ValueError):
-                continue
-        channels = np.stack(rows) if rows else np.zeros((0, *contract.STROKE_INPUT_SHAPE), np.float32)
+        channels, origin = channels_of(drawings)
+        has = np.zeros(len(drawings), bool)
+        has[origin] = True
         return cls(channels, has)
 
     def read_by(self, run: StrokeRun, stroke_weight: float) -> StrokeReadings:
@@ -58,6 +53,36 @@ class HeldOutStrokes:
         if len(self.channels):
             out[self.has_strokes] = run_in_batches(run, self.channels)
         return StrokeReadings(out, stroke_weight)
+
+
+def jittered(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+    """The strokes turned (up to 8 degrees), stretched (0.9-1.1 per axis) and sheared (up to 0.15) about their
+    centre: the same drawing by a slightly different hand, with the same order and direction."""
+    points = np.concatenate(strokes)
+    centre = (points.min(axis=0) + points.max(axis=0)) / 2
+    angle = np.deg2rad(rng.uniform(-8, 8))
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    shape = np.array([[rng.uniform(0.9, 1.1), rng.uniform(-0.15, 0.15)], [0.0, rng.uniform(0.9, 1.1)]])
+    matrix = turn @ shape
+    return [(s - centre) @ matrix.T + centre for s in strokes]
+
+
+def channels_of(drawings: list, copies: int = 0,
+                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(M, 7, 28, 28) float32 channels of each drawing and of `copies` jittered copies of it, and the index (M,)
+    of the drawing each row came from. A drawing without usable strokes gives no rows."""
+    rows, origin = [], []
+    for index, strokes in enumerate(drawings):
+        try:
+            cleaned = clean_strokes(strokes)
+            versions = [cleaned] + [jittered(cleaned, rng) for _ in range(copies)]
+            rows += [stroke_channels(version)[1] for version in versions]
+        except (EmptyDrawing, ValueError):
+            continue
+        origin += [index] * len(versions)
+    if not rows:
+        return np.zeros((0, *contract.STROKE_INPUT_SHAPE), np.float32), np.zeros(0, np.int64)
+    return np.stack(rows), np.array(origin, np.int64)
 
 
 def run_in_batches(run: StrokeRun, channels: np.ndarray) -> np.ndarray:

@@ -22,19 +22,19 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.config import KioskConfig
-from kiosk.errors import EmptyDrawing, LearningError, ModelLoadError
+from kiosk.errors import LearningError, ModelLoadError
 from kiosk.learning import stopping
 from kiosk.learning.layers import Linear
 from kiosk.learning.network import Adam, Network, cross_entropy
 from kiosk.learning.onnx_io import check_parity, read_onnx, to_onnx_bytes
 from kiosk.recognition.example_digits import EXAMPLES
 from kiosk.recognition.model_contract import STROKE_CLASSES, STROKE_FILE, STROKE_INPUT_NAME
-from kiosk.recognition.preprocess import clean_strokes
 from kiosk.recognition.recognizer import model_version
-from kiosk.recognition.stroke_channels import stroke_channels
 from kiosk.recognition.model_files import limits_of
 from kiosk.recognition.stroke_model import StrokeModel, load_stroke_model, paired_file, paired_stroke_model
-from kiosk.retraining.fused_judging import HeldOutStrokes, StrokeReadings, file_runner, run_in_batches
+from kiosk.retraining.fused_judging import (
+    HeldOutStrokes, StrokeReadings, channels_of, file_runner, jittered, run_in_batches,
+)
 
 STEPS = 120  # full-batch steps on the last layer's inputs: a second or two of CPU
 LEARNING_RATE = 3e-3
@@ -46,36 +46,6 @@ log = logging.getLogger(__name__)
 BATCH = 25  # drawings per forward pass: small activations on a Pi
 MAX_DRAWINGS = 1_000  # learned from in one night, at most: time and memory stay bounded as the store grows
 DIGITS = 10  # the last layer's rows that learn; the eleventh is "not a number"
-
-
-def jittered(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
-    """The strokes turned (up to 8 degrees), stretched (0.9-1.1 per axis) and sheared (up to 0.15) about their
-    centre: the same drawing by a slightly different hand, with the same order and direction."""
-    points = np.concatenate(strokes)
-    centre = (points.min(axis=0) + points.max(axis=0)) / 2
-    angle = np.deg2rad(rng.uniform(-8, 8))
-    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    shape = np.array([[rng.uniform(0.9, 1.1), rng.uniform(-0.15, 0.15)], [0.0, rng.uniform(0.9, 1.1)]])
-    matrix = turn @ shape
-    return [(s - centre) @ matrix.T + centre for s in strokes]
-
-
-def channels_of(drawings: list, copies: int = 0,
-                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(M, 7, 28, 28) float32 channels of each drawing and of `copies` jittered copies of it, and the index (M,)
-    of the drawing each row came from. A drawing without usable strokes gives no rows."""
-    rows, origin = [], []
-    for index, strokes in enumerate(drawings):
-        try:
-            cleaned = clean_strokes(strokes)
-            versions = [cleaned] + [jittered(cleaned, rng) for _ in range(copies)]
-            rows += [stroke_channels(version)[1] for version in versions]
-        except (EmptyDrawing, ValueError):
-            continue
-        origin += [index] * len(versions)
-    if not rows:
-        return np.zeros((0, *(7, 28, 28)), np.float32), np.zeros(0, np.int64)
-    return np.stack(rows), np.array(origin, np.int64)
 
 
 def last_layer(network: Network) -> Linear:
